@@ -1,0 +1,75 @@
+import type { RawTableName } from "../contract";
+import type { DatasetName, SqlParam } from "../sql/render";
+
+/**
+ * The two backends every job takes as arguments, so one code path runs on GCS + BigQuery and on
+ * a folder + DuckDB. Implementations: `localLake.ts` / `gcsLake.ts`, `duckdbWarehouse.ts` /
+ * `bigqueryWarehouse.ts`; `fromEnv.ts` chooses them from environment variables.
+ *
+ * Lake layout (the same in a folder and in a bucket):
+ *   raw/<table>/dt=YYYY-MM-DD/part-<shard>-of-<count>.parquet   tables with a partition column
+ *   raw/<table>/part-<shard>-of-<count>.parquet                  tables replaced whole
+ */
+export interface LakeObject {
+  /** Path inside the lake, `/`-separated, no leading slash. */
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export interface Lake {
+  readonly kind: "local" | "gcs";
+  /** The URI a warehouse load reads for a lake path: an absolute file path, or `gs://bucket/path`. */
+  uri(path: string): string;
+  /** Stores a finished local file at `path`, replacing any object there. Never leaves a partial object. */
+  putFile(path: string, localFile: string): Promise<LakeObject>;
+  /** Objects under a prefix, sorted by path. */
+  list(prefix: string): Promise<LakeObject[]>;
+  /** Removes every object under a prefix (used to replace a partition's files). */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
+/** One unit of replacement: a table's day partition, or (partition null) the whole table. */
+export interface PartitionLoad {
+  readonly table: RawTableName;
+  /** `YYYY-MM-DD`, or null for a table replaced whole. */
+  readonly partition: string | null;
+  /** Lake URIs of every file that together make the new content. */
+  readonly uris: readonly string[];
+}
+
+export interface LoadReport {
+  /** One entry per load executed (a BigQuery load job id, or a DuckDB statement label). */
+  readonly jobs: readonly string[];
+  readonly rows: Partial<Record<RawTableName, number>>;
+}
+
+/** Where a query's result goes: a whole table, or one date partition of it. */
+export interface MaterializeTarget {
+  readonly dataset: DatasetName;
+  readonly table: string;
+  /** Replace only rows whose `column` equals `date` (BigQuery: `table$YYYYMMDD`). */
+  readonly partition?: { readonly column: string; readonly date: string };
+}
+
+export interface Warehouse {
+  readonly kind: "duckdb" | "bigquery";
+  /** Creates the datasets/schemas and raw tables from the contract if missing. Idempotent. */
+  ensureRawTables(): Promise<void>;
+  /**
+   * Replaces each listed partition (or whole table) with the rows of its files. Every partition
+   * ends fully old or fully new; DuckDB does all of them in one transaction. Re-running the same
+   * loads changes nothing.
+   */
+  replacePartitions(loads: readonly PartitionLoad[]): Promise<LoadReport>;
+  /** Runs a BigQuery-dialect `select` and returns its rows as JSON-safe objects. */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, SqlParam>): Promise<T[]>;
+  /** Writes a BigQuery-dialect `select` into a table or one of its date partitions, replacing it. */
+  materialize(
+    target: MaterializeTarget,
+    sql: string,
+    params?: Record<string, SqlParam>,
+  ): Promise<{ rows: number }>;
+  /** Runs BigQuery-dialect DML/DDL (for example the RFM history `merge`). */
+  execute(sql: string, params?: Record<string, SqlParam>): Promise<void>;
+  close(): Promise<void>;
+}

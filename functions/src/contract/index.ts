@@ -1,0 +1,4 @@
+export * from "./tables";
+export * from "./duckdbDdl";
+export * from "./bigquerySchema";
+export * from "./rowSchema";
