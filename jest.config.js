@@ -8,7 +8,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/infra", "<rootDir>/functions", "<rootDir>/scripts", "<rootDir>/sql"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/dist/", "\\.live\\.test\\.ts$"],
+  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   transform: { "^.+\\.tsx?$": ["ts-jest", { isolatedModules: true }] },
   testTimeout: 120000,
 };
