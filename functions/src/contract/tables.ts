@@ -269,7 +269,8 @@ export const RAW_TABLE_LIST: readonly TableDef[] = RAW_TABLE_NAMES.map((n) => RA
 
 export function tableDef(name: string): TableDef {
   const def = (RAW_TABLES as Record<string, TableDef | undefined>)[name];
-  if (!def) throw new Error(`Unknown raw table "${name}"; the contract has ${RAW_TABLE_NAMES.join(", ")}`);
+  if (!def)
+    throw new Error(`Unknown raw table "${name}"; the contract has ${RAW_TABLE_NAMES.join(", ")}`);
   return def;
 }
 

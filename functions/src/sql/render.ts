@@ -19,7 +19,8 @@ export function sqlLiteral(value: SqlParam): string {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
   if ("date" in value) {
-    if (!DATE_RE.test(value.date)) throw new Error(`Date parameter "${value.date}" is not YYYY-MM-DD`);
+    if (!DATE_RE.test(value.date))
+      throw new Error(`Date parameter "${value.date}" is not YYYY-MM-DD`);
     return `date '${value.date}'`;
   }
   if (Number.isNaN(Date.parse(value.timestamp))) {

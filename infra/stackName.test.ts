@@ -1,0 +1,25 @@
+import { datasetSuffix, isPreviewStack, previewStackName } from "./stackName";
+
+describe("the preview-stack rule", () => {
+  it("names a pull request's stack pr-<number>", () => {
+    expect(previewStackName(123)).toBe("pr-123");
+    expect(isPreviewStack("pr-123")).toBe(true);
+  });
+
+  it("treats dev, prod and look-alikes as regular stacks", () => {
+    for (const stack of ["dev", "prod", "pr-", "pr-0", "pr-12a", "xpr-1", "pr-007"]) {
+      expect(isPreviewStack(stack)).toBe(false);
+    }
+  });
+
+  it("suffixes dataset ids only on preview stacks, with characters BigQuery allows", () => {
+    expect(datasetSuffix("pr-42")).toBe("_pr_42");
+    expect(datasetSuffix("dev")).toBe("");
+    expect(`raw${datasetSuffix("pr-42")}`).toMatch(/^[A-Za-z0-9_]+$/);
+  });
+
+  it("rejects a pull request number that is not a positive integer", () => {
+    expect(() => previewStackName(0)).toThrow(/positive integer/);
+    expect(() => previewStackName(1.5)).toThrow(/positive integer/);
+  });
+});
