@@ -43,11 +43,12 @@ export const BANNED_CONSTRUCTS: readonly BannedConstruct[] = [
   {
     pattern: /\bregexp_contains\s*\(/i,
     reason:
-      "regexp_contains translates to DuckDB regexp_full_match (a whole-string match); use starts_with/ends_with/like, or anchor with regexp_contains(x, r'^...$') via like",
+      "regexp_contains (a partial match) translates to DuckDB regexp_full_match (a whole-string match); use like, starts_with or ends_with",
   },
   {
     pattern: /\barray_agg\s*\([^)]*\blimit\b/i,
-    reason: "array_agg(... limit n) produces SQL DuckDB cannot parse; use row_number() and a filter",
+    reason:
+      "array_agg(... limit n) produces SQL DuckDB cannot parse; use row_number() and a filter",
   },
   {
     pattern: /\bextract\s*\(\s*dayofweek\b/i,
@@ -62,17 +63,147 @@ export const BANNED_CONSTRUCTS: readonly BannedConstruct[] = [
     pattern: /`(raw|marts|snapshots)\.[A-Za-z_]\w*`/,
     reason: "a backquoted `dataset.table` becomes one DuckDB identifier; write raw.events unquoted",
   },
+  {
+    pattern:
+      /\bdate_trunc\s*\((?:[^();]|\([^();]*\))*,\s*week\s*(\(\s*(sunday|tuesday|wednesday|thursday|friday|saturday)\s*\))?\s*\)/i,
+    reason:
+      "date_trunc(d, week) starts weeks on Sunday in BigQuery and on Monday in DuckDB; use isoweek or week(monday)",
+  },
+  {
+    pattern: /\bextract\s*\(\s*week\b/i,
+    reason:
+      "extract(week) counts Sunday-based weeks in BigQuery and ISO weeks in DuckDB; use extract(isoweek ...)",
+  },
+  {
+    pattern: /\bdate_from_unix_date\s*\(/i,
+    reason:
+      "date_from_unix_date has no DuckDB translation; use date_add(date '1970-01-01', interval n day)",
+  },
 ];
 
 export function bannedConstructs(sql: string): BannedConstruct[] {
   return BANNED_CONSTRUCTS.filter((b) => b.pattern.test(sql));
 }
 
+/** A textual rewrite with the reason it exists; each has a test in translate.test.ts. */
+export interface SqlRewrite {
+  readonly name: string;
+  readonly reason: string;
+  readonly apply: (sql: string) => string;
+}
+
+/** BigQuery functions that return DATE for a DATE argument but come back as TIMESTAMP in DuckDB. */
+const DATE_RETURNING_FUNCTIONS = ["date_add", "date_sub", "date_trunc"];
+
 /**
- * Rewrites applied to the translator's output where DuckDB's result type differs from
- * BigQuery's. Each maps DuckDB SQL to DuckDB SQL.
+ * Rewrites applied to the BigQuery text before translation. A no-op in BigQuery's semantics (the
+ * convention in `sql/`: these functions take DATE; timestamps use the timestamp_* family), but it
+ * makes the translator emit a cast that keeps the DATE type in DuckDB.
  */
-export const DUCKDB_REWRITES: readonly { readonly name: string; readonly apply: (sql: string) => string }[] = [];
+export const BIGQUERY_REWRITES: readonly SqlRewrite[] = [
+  {
+    name: "date functions keep DATE",
+    reason:
+      "date_add/date_sub become `d + INTERVAL` and date_trunc becomes DATE_TRUNC, all TIMESTAMP in DuckDB; BigQuery returns DATE",
+    apply: (sql) => wrapCalls(sql, DATE_RETURNING_FUNCTIONS, "cast(", " as date)"),
+  },
+];
+
+/**
+ * Rewrites applied to the translator's output where DuckDB would reject or misread it. Each maps
+ * DuckDB SQL to DuckDB SQL.
+ */
+export const DUCKDB_REWRITES: readonly SqlRewrite[] = [
+  {
+    name: "monday weeks",
+    reason:
+      "BigQuery's isoweek and week(monday) pass through as DATE_TRUNC('ISOWEEK'/'WEEK(MONDAY)'), which DuckDB rejects; DuckDB's 'week' is the ISO (Monday) week",
+    apply: (sql) => sql.replace(/DATE_TRUNC\(\s*'(ISOWEEK|WEEK\(MONDAY\))'/gi, "DATE_TRUNC('WEEK'"),
+  },
+  {
+    name: "iso week number",
+    reason:
+      "extract(isoweek from d) passes through unchanged and DuckDB rejects it; DuckDB's extract(week) is the ISO week",
+    apply: (sql) => sql.replace(/EXTRACT\(\s*isoweek\s+FROM/gi, "EXTRACT(WEEK FROM"),
+  },
+];
+
+/**
+ * Wraps every call of the named functions (outside strings and comments, including nested calls)
+ * as `<before><call><after>`.
+ */
+export function wrapCalls(
+  sql: string,
+  functionNames: readonly string[],
+  before: string,
+  after: string,
+): string {
+  const callStart = new RegExp(`^(${functionNames.join("|")})\\s*\\(`, "i");
+  let out = "";
+  let i = 0;
+  while (i < sql.length) {
+    const skipped = skipNonCode(sql, i);
+    if (skipped > i) {
+      out += sql.slice(i, skipped);
+      i = skipped;
+      continue;
+    }
+    const prev = i > 0 ? sql[i - 1]! : " ";
+    const m = /[\w.]/.test(prev) ? null : callStart.exec(sql.slice(i));
+    if (m) {
+      const open = i + m[0].length - 1;
+      const close = matchingParen(sql, open);
+      const inner = wrapCalls(sql.slice(open + 1, close), functionNames, before, after);
+      out += `${before}${sql.slice(i, open + 1)}${inner})${after}`;
+      i = close + 1;
+      continue;
+    }
+    out += sql[i];
+    i += 1;
+  }
+  return out;
+}
+
+/** End (exclusive) of a string literal, quoted identifier or comment starting at `i`, else `i`. */
+function skipNonCode(sql: string, i: number): number {
+  const c = sql[i];
+  if (c === "-" && sql[i + 1] === "-") return lineEnd(sql, i);
+  if (c === "#") return lineEnd(sql, i);
+  if (c === "/" && sql[i + 1] === "*") {
+    const end = sql.indexOf("*/", i + 2);
+    return end < 0 ? sql.length : end + 2;
+  }
+  if (c === "'" || c === '"' || c === "`") {
+    let j = i + 1;
+    while (j < sql.length && sql[j] !== c) j += sql[j] === "\\" ? 2 : 1;
+    return Math.min(j + 1, sql.length);
+  }
+  return i;
+}
+
+function lineEnd(sql: string, i: number): number {
+  const end = sql.indexOf("\n", i);
+  return end < 0 ? sql.length : end;
+}
+
+function matchingParen(sql: string, open: number): number {
+  let depth = 0;
+  let i = open;
+  while (i < sql.length) {
+    const skipped = skipNonCode(sql, i);
+    if (skipped > i) {
+      i = skipped;
+      continue;
+    }
+    if (sql[i] === "(") depth += 1;
+    if (sql[i] === ")") {
+      depth -= 1;
+      if (depth === 0) return i;
+    }
+    i += 1;
+  }
+  throw new SqlTranslationError(`Unbalanced parenthesis after position ${open}`);
+}
 
 export async function toDuckDb(bigQuerySql: string): Promise<string> {
   const banned = bannedConstructs(bigQuerySql);
@@ -80,7 +211,8 @@ export async function toDuckDb(bigQuerySql: string): Promise<string> {
     throw new SqlTranslationError(`Banned construct: ${banned.map((b) => b.reason).join("; ")}`);
   }
   await initTranslator();
-  const result = transpile(bigQuerySql, Dialect.BigQuery, Dialect.DuckDB, {
+  const source = BIGQUERY_REWRITES.reduce((sql, r) => r.apply(sql), bigQuerySql);
+  const result = transpile(source, Dialect.BigQuery, Dialect.DuckDB, {
     unsupportedLevel: "raise",
   });
   if (!result.success || !result.sql) {

@@ -1,0 +1,120 @@
+import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
+import {
+  BANNED_CONSTRUCTS,
+  BIGQUERY_REWRITES,
+  DUCKDB_REWRITES,
+  SqlTranslationError,
+  bannedConstructs,
+  toDuckDb,
+  wrapCalls,
+} from "./translate";
+
+type Db = Awaited<ReturnType<typeof openDuckDb>>;
+let db: Db;
+
+beforeAll(async () => {
+  db = await openDuckDb(":memory:");
+});
+afterAll(() => closeDuckDb(db));
+
+/** Translates one BigQuery select and returns its single row with DuckDB's column types. */
+async function runOne(
+  bigQuerySql: string,
+): Promise<{ row: Record<string, unknown>; types: string[] }> {
+  const reader = await db.connection.runAndReadAll(await toDuckDb(bigQuerySql));
+  const rows = reader.getRowObjectsJson();
+  return { row: rows[0] as Record<string, unknown>, types: reader.columnTypes().map(String) };
+}
+
+describe("rewrites before translation", () => {
+  it("keeps date_add on a DATE a DATE in DuckDB", async () => {
+    const { row, types } = await runOne("select date_add(date '2024-02-28', interval 2 day) as d");
+    expect(row.d).toBe("2024-03-01");
+    expect(types).toEqual(["DATE"]);
+  });
+
+  it("keeps date_sub on a DATE a DATE in DuckDB", async () => {
+    const { row, types } = await runOne("select date_sub(date '2024-03-01', interval 1 day) as d");
+    expect(row.d).toBe("2024-02-29");
+    expect(types).toEqual(["DATE"]);
+  });
+
+  it("keeps date_trunc to a month a DATE in DuckDB, also when nested", async () => {
+    const { row, types } = await runOne(
+      "select date_trunc(date_sub(date '2024-03-10', interval 20 day), month) as m",
+    );
+    expect(row.m).toBe("2024-02-01");
+    expect(types).toEqual(["DATE"]);
+  });
+
+  it("leaves function names inside strings and comments alone", () => {
+    const sql = "select 'date_add(x)' as s -- date_trunc(y)\n, timestamp_trunc(t, day) as t";
+    expect(wrapCalls(sql, ["date_add", "date_trunc"], "cast(", " as date)")).toBe(sql);
+  });
+
+  it("lists a reason for every rewrite", () => {
+    for (const r of [...BIGQUERY_REWRITES, ...DUCKDB_REWRITES])
+      expect(r.reason.length).toBeGreaterThan(20);
+  });
+});
+
+describe("rewrites after translation", () => {
+  it("truncates to the ISO (Monday) week for isoweek, as BigQuery does", async () => {
+    // 2024-06-30 is a Sunday: its ISO week starts on Monday 2024-06-24.
+    const { row, types } = await runOne("select date_trunc(date '2024-06-30', isoweek) as w");
+    expect(row.w).toBe("2024-06-24");
+    expect(types).toEqual(["DATE"]);
+  });
+
+  it("truncates to the Monday week for week(monday), as BigQuery does", async () => {
+    const { row } = await runOne("select date_trunc(date '2024-06-30', week(monday)) as w");
+    expect(row.w).toBe("2024-06-24");
+  });
+
+  it("numbers ISO weeks for extract(isoweek), as BigQuery does", async () => {
+    // 2021-01-03 is in ISO week 53 of 2020.
+    const { row } = await runOne("select extract(isoweek from date '2021-01-03') as w");
+    expect(Number(row.w)).toBe(53);
+  });
+});
+
+describe("banned constructs", () => {
+  const cases: [string, string][] = [
+    ["regexp_contains", "select regexp_contains('abc', r'b') as x"],
+    ["array_agg with limit", "select array_agg(x order by x limit 2) from unnest([1, 2]) as x"],
+    ["extract(dayofweek)", "select extract(dayofweek from date '2024-01-01') as x"],
+    ["numeric casts", "select cast(1.5 as numeric) as x"],
+    ["backquoted dataset.table", "select * from `raw.users`"],
+    ["Sunday weeks", "select date_trunc(date(timestamp '2024-01-01'), week) as w"],
+    ["extract(week)", "select extract(week from date '2024-01-01') as w"],
+    ["date_from_unix_date", "select date_from_unix_date(19000) as d"],
+  ];
+
+  it.each(cases)("rejects %s with its reason", async (_name, sql) => {
+    const found = bannedConstructs(sql);
+    expect(found).toHaveLength(1);
+    await expect(toDuckDb(sql)).rejects.toThrow(SqlTranslationError);
+    await expect(toDuckDb(sql)).rejects.toThrow(found[0]!.reason);
+  });
+
+  it("covers every banned construct with a case", () => {
+    const hit = new Set(cases.flatMap(([, sql]) => bannedConstructs(sql)));
+    expect(hit.size).toBe(BANNED_CONSTRUCTS.length);
+  });
+
+  it("accepts the Monday-week forms it rewrites", () => {
+    expect(bannedConstructs("select date_trunc(d, isoweek), date_trunc(d, week(monday))")).toEqual(
+      [],
+    );
+  });
+});
+
+describe("multi-statement scripts", () => {
+  it("translates each statement of a DML script", async () => {
+    const sql = await toDuckDb(
+      "create table if not exists h (k string, v date);\ndelete from h where v = date '2024-01-01'",
+    );
+    expect(sql.split(";\n")).toHaveLength(2);
+    expect(sql).toMatch(/DELETE FROM h/);
+  });
+});
