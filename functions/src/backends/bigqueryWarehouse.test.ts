@@ -1,0 +1,303 @@
+import { bigQuerySchema, RAW_TABLES } from "../contract";
+import {
+  BigQueryWarehouse,
+  jsonSafe,
+  partitionDecorator,
+  type BigQueryClientLike,
+  type BigQueryJobLike,
+} from "./bigqueryWarehouse";
+
+interface Recorded {
+  createJob: { configuration: Record<string, unknown>; location: string; jobPrefix: string }[];
+  other: string[];
+}
+
+/**
+ * A BigQuery-shaped recorder: jobs complete at once with the given statistics, or fail when
+ * `failWhen` matches their configuration; datasets and tables exist as listed.
+ */
+function recordingClient(
+  options: {
+    existing?: string[];
+    rows?: Record<string, unknown>[];
+    failWhen?: (configuration: Record<string, unknown>) => boolean;
+  } = {},
+) {
+  const existing = new Set(options.existing ?? []);
+  const recorded: Recorded = { createJob: [], other: [] };
+  let n = 0;
+  const client: BigQueryClientLike = {
+    async createJob(request) {
+      recorded.createJob.push(request);
+      const id = `${request.jobPrefix}${++n}`;
+      const failing = options.failWhen?.(request.configuration) ?? false;
+      const job: BigQueryJobLike = {
+        id,
+        metadata: { statistics: { load: { outputRows: "12" } } },
+        async promise() {
+          if (failing) throw new Error(`job ${id} failed`);
+          return [];
+        },
+        async getQueryResults(o) {
+          return [o?.maxResults === 0 ? [] : (options.rows ?? []), null, { totalRows: "3" }];
+        },
+      };
+      return [job];
+    },
+    dataset(datasetId) {
+      return {
+        async exists() {
+          return [existing.has(datasetId)];
+        },
+        async create(o) {
+          recorded.other.push(`create dataset ${datasetId} in ${o.location}`);
+          existing.add(datasetId);
+        },
+        table(tableId) {
+          return {
+            async exists() {
+              return [existing.has(`${datasetId}.${tableId}`)];
+            },
+            async delete() {
+              recorded.other.push(`delete ${datasetId}.${tableId}`);
+              if (!existing.has(`${datasetId}.${tableId}`)) {
+                throw Object.assign(new Error("Not found"), { code: 404 });
+              }
+            },
+          };
+        },
+        async createTable(tableId, o) {
+          recorded.other.push(`create table ${datasetId}.${tableId} ${JSON.stringify(o)}`);
+          existing.add(`${datasetId}.${tableId}`);
+        },
+      };
+    },
+  };
+  return { client, recorded };
+}
+
+const OPTIONS = {
+  project: "shop-dev",
+  location: "EU",
+  datasets: { raw: "raw_pr_7", marts: "marts_pr_7", snapshots: "snapshots_pr_7" },
+};
+
+describe("partitionDecorator", () => {
+  it("appends the day without dashes", () => {
+    expect(partitionDecorator("events", "2024-06-01")).toBe("events$20240601");
+  });
+  it("rejects a date that is not YYYY-MM-DD", () => {
+    expect(() => partitionDecorator("events", "2024-6-1")).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe("BigQueryWarehouse.replacePartitions", () => {
+  it("loads a day with one WRITE_TRUNCATE Parquet job into the partition decorator", async () => {
+    const { client, recorded } = recordingClient();
+    const warehouse = new BigQueryWarehouse(client, OPTIONS);
+    const uris = [
+      "gs://lake/raw/events/dt=2024-06-01/part-0-of-2.parquet",
+      "gs://lake/raw/events/dt=2024-06-01/part-1-of-2.parquet",
+    ];
+    const report = await warehouse.replacePartitions([
+      { table: "events", partition: "2024-06-01", uris },
+    ]);
+    expect(recorded.createJob).toEqual([
+      {
+        location: "EU",
+        jobPrefix: "load_events_20240601_",
+        configuration: {
+          load: {
+            sourceUris: uris,
+            sourceFormat: "PARQUET",
+            destinationTable: {
+              projectId: "shop-dev",
+              datasetId: "raw_pr_7",
+              tableId: "events$20240601",
+            },
+            writeDisposition: "WRITE_TRUNCATE",
+            createDisposition: "CREATE_NEVER",
+            schema: { fields: bigQuerySchema(RAW_TABLES.events) },
+            timePartitioning: { type: "DAY", field: "event_ts" },
+            clustering: { fields: ["user_id", "event_type"] },
+          },
+        },
+      },
+    ]);
+    expect(report).toEqual({ jobs: ["load_events_20240601_1"], rows: { events: 12 } });
+  });
+
+  it("replaces a dimension table whole, without a decorator or partitioning", async () => {
+    const { client, recorded } = recordingClient();
+    await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
+      { table: "products", partition: null, uris: ["gs://lake/raw/products/part-0-of-1.parquet"] },
+    ]);
+    const load = (recorded.createJob[0]!.configuration as { load: Record<string, unknown> }).load;
+    expect(load.destinationTable).toEqual({
+      projectId: "shop-dev",
+      datasetId: "raw_pr_7",
+      tableId: "products",
+    });
+    expect(load.writeDisposition).toBe("WRITE_TRUNCATE");
+    expect(load.timePartitioning).toBeUndefined();
+    expect(load.schema).toEqual({ fields: bigQuerySchema(RAW_TABLES.products) });
+  });
+
+  it("sums rows per table across days and keeps one job per (table, day)", async () => {
+    const { client, recorded } = recordingClient();
+    const report = await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
+      { table: "orders", partition: "2024-06-01", uris: ["gs://l/a"] },
+      { table: "orders", partition: "2024-06-02", uris: ["gs://l/b"] },
+      { table: "users", partition: "2024-06-02", uris: ["gs://l/c"] },
+    ]);
+    const tableIds = recorded.createJob.map(
+      (j) =>
+        (j.configuration as { load: { destinationTable: { tableId: string } } }).load
+          .destinationTable.tableId,
+    );
+    expect(tableIds.sort()).toEqual(["orders$20240601", "orders$20240602", "users$20240602"]);
+    expect(report.rows).toEqual({ orders: 24, users: 12 });
+    expect(report.jobs).toHaveLength(3);
+  });
+
+  it("empties a day with no files by deleting that partition, never the table", async () => {
+    const { client, recorded } = recordingClient({ existing: ["raw_pr_7.orders$20240601"] });
+    const report = await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
+      { table: "orders", partition: "2024-06-01", uris: [] },
+    ]);
+    expect(recorded.createJob).toEqual([]);
+    expect(recorded.other).toEqual(["delete raw_pr_7.orders$20240601"]);
+    expect(report).toEqual({ jobs: ["delete:orders$20240601"], rows: { orders: 0 } });
+  });
+
+  it("refuses a day partition for a table that is replaced whole", async () => {
+    const { client } = recordingClient();
+    await expect(
+      new BigQueryWarehouse(client, OPTIONS).replacePartitions([
+        { table: "products", partition: "2024-06-01", uris: ["gs://l/a"] },
+      ]),
+    ).rejects.toThrow(/no partition column/);
+  });
+
+  it("lets every other load finish, then reports the failed one", async () => {
+    const { client, recorded } = recordingClient({
+      failWhen: (c) => JSON.stringify(c).includes("orders$20240602"),
+    });
+    await expect(
+      new BigQueryWarehouse(client, { ...OPTIONS, loadConcurrency: 1 }).replacePartitions([
+        { table: "orders", partition: "2024-06-01", uris: ["gs://l/a"] },
+        { table: "orders", partition: "2024-06-02", uris: ["gs://l/b"] },
+        { table: "orders", partition: "2024-06-03", uris: ["gs://l/c"] },
+      ]),
+    ).rejects.toThrow(/failed/);
+    expect(recorded.createJob).toHaveLength(3);
+  });
+});
+
+describe("BigQueryWarehouse queries", () => {
+  it("renders dataset ids and sends DATE parameters typed", async () => {
+    const { client, recorded } = recordingClient({ rows: [{ n: 1 }] });
+    const rows = await new BigQueryWarehouse(client, OPTIONS).query(
+      "select count(*) as n from raw.orders where date(order_ts) = @run_date",
+      { run_date: { date: "2024-06-01" }, unused: 3 },
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+    expect(recorded.createJob[0]).toEqual({
+      location: "EU",
+      jobPrefix: "query_",
+      configuration: {
+        query: {
+          query: "select count(*) as n from raw_pr_7.orders where date(order_ts) = @run_date",
+          useLegacySql: false,
+          parameterMode: "NAMED",
+          queryParameters: [
+            {
+              name: "run_date",
+              parameterType: { type: "DATE" },
+              parameterValue: { value: "2024-06-01" },
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  it("rejects a missing SQL parameter by name before any job runs", async () => {
+    const { client, recorded } = recordingClient();
+    await expect(
+      new BigQueryWarehouse(client, OPTIONS).query("select @snapshot_date as d", {}),
+    ).rejects.toThrow(/@snapshot_date/);
+    expect(recorded.createJob).toEqual([]);
+  });
+
+  it("materializes into a date partition with WRITE_TRUNCATE", async () => {
+    const { client, recorded } = recordingClient();
+    const result = await new BigQueryWarehouse(client, OPTIONS).materialize(
+      {
+        dataset: "snapshots",
+        table: "rfm_snapshot_daily",
+        partition: { column: "snapshot_date", date: "2024-06-30" },
+      },
+      "select * from marts.x where d = @snapshot_date",
+      { snapshot_date: { date: "2024-06-30" } },
+    );
+    expect(result).toEqual({ rows: 3 });
+    const q = (recorded.createJob[0]!.configuration as { query: Record<string, unknown> }).query;
+    expect(q.query).toBe("select * from marts_pr_7.x where d = @snapshot_date");
+    expect(q.destinationTable).toEqual({
+      projectId: "shop-dev",
+      datasetId: "snapshots_pr_7",
+      tableId: "rfm_snapshot_daily$20240630",
+    });
+    expect(q.writeDisposition).toBe("WRITE_TRUNCATE");
+    expect(q.timePartitioning).toEqual({ type: "DAY", field: "snapshot_date" });
+  });
+
+  it("runs DML as a query job without a destination", async () => {
+    const { client, recorded } = recordingClient();
+    await new BigQueryWarehouse(client, OPTIONS).execute("delete from snapshots.h where true");
+    const q = (recorded.createJob[0]!.configuration as { query: Record<string, unknown> }).query;
+    expect(q).toEqual({ query: "delete from snapshots_pr_7.h where true", useLegacySql: false });
+  });
+});
+
+describe("BigQueryWarehouse.ensureRawTables", () => {
+  it("creates missing datasets in the location and missing tables from the contract", async () => {
+    const { client, recorded } = recordingClient({
+      existing: ["raw_pr_7", "raw_pr_7.users", "raw_pr_7.products"],
+    });
+    await new BigQueryWarehouse(client, OPTIONS).ensureRawTables();
+    expect(recorded.other.filter((o) => o.startsWith("create dataset"))).toEqual([
+      "create dataset marts_pr_7 in EU",
+      "create dataset snapshots_pr_7 in EU",
+    ]);
+    const tables = recorded.other.filter((o) => o.startsWith("create table"));
+    expect(tables.map((t) => t.split(" ")[2])).toEqual([
+      "raw_pr_7.promo_calendar",
+      "raw_pr_7.sessions",
+      "raw_pr_7.events",
+      "raw_pr_7.orders",
+      "raw_pr_7.order_items",
+      "raw_pr_7.subscriptions",
+    ]);
+    const events = JSON.parse(tables[2]!.split(" ").slice(3).join(" "));
+    expect(events.requirePartitionFilter).toBe(true);
+    expect(events.timePartitioning).toEqual({ type: "DAY", field: "event_ts" });
+    expect(events.schema.fields).toEqual(bigQuerySchema(RAW_TABLES.events));
+  });
+});
+
+describe("jsonSafe", () => {
+  it("unwraps BigQuery's typed values to plain JSON", () => {
+    class BigQueryDate {
+      constructor(readonly value: string) {}
+    }
+    expect(
+      jsonSafe({ d: new BigQueryDate("2024-06-01"), n: 2, a: [new BigQueryDate("x")] }),
+    ).toEqual({
+      d: "2024-06-01",
+      n: 2,
+      a: ["x"],
+    });
+  });
+});
