@@ -1,0 +1,174 @@
+import { RAW_TABLE_NAMES, rowSchema } from "../contract";
+import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
+import {
+  CheckResult,
+  ChecksFailedError,
+  assertChecksPass,
+  listChecks,
+  runChecks,
+} from "./index";
+import { CORRUPTIONS, Corruption } from "./testing/corruptions";
+import { duckdbQueryWarehouse } from "./testing/duckdbQueryWarehouse";
+import { FIXTURE_SHOP, dropPrimaryKey, loadFixtureShop } from "./testing/fixtureShop";
+
+type Db = Awaited<ReturnType<typeof openDuckDb>>;
+
+async function fixtureDb(corruption?: Corruption): Promise<Db> {
+  const db = await openDuckDb(":memory:");
+  await loadFixtureShop(db.connection);
+  if (corruption?.withoutPrimaryKey) await dropPrimaryKey(db.connection, corruption.withoutPrimaryKey);
+  for (const sql of corruption?.sql ?? []) await db.connection.run(sql);
+  return db;
+}
+
+async function checkFixture(corruption?: Corruption): Promise<CheckResult[]> {
+  const db = await fixtureDb(corruption);
+  try {
+    return await runChecks(duckdbQueryWarehouse(db.connection));
+  } finally {
+    closeDuckDb(db);
+  }
+}
+
+const failing = (results: CheckResult[]) =>
+  results.filter((r) => r.violations > 0).map((r) => r.name);
+
+describe("the fixture shop", () => {
+  it("satisfies the contract's row schema", () => {
+    for (const table of RAW_TABLE_NAMES) {
+      for (const row of FIXTURE_SHOP[table]) expect(rowSchema(table).parse(row)).toEqual(row);
+    }
+  });
+
+  it("passes every check", async () => {
+    const results = await checkFixture();
+    expect(results.map((r) => r.name)).toEqual(listChecks().map((c) => c.name));
+    expect(failing(results)).toEqual([]);
+    expect(() => assertChecksPass(results)).not.toThrow();
+  });
+});
+
+describe("each corruption is reported by exactly the checks it breaks", () => {
+  it.each(CORRUPTIONS.map((c) => [c.name, c] as const))("%s", async (_name, corruption) => {
+    const results = await checkFixture(corruption);
+    expect(failing(results).sort()).toEqual([...corruption.expect].sort());
+    for (const r of results.filter((x) => x.violations > 0)) {
+      expect(r.sample.length).toBeGreaterThan(0);
+      expect(r.sample.length).toBeLessThanOrEqual(r.violations);
+    }
+  });
+
+  it("covers every check with at least one corruption", () => {
+    const covered = new Set(CORRUPTIONS.flatMap((c) => c.expect));
+    const uncovered = listChecks()
+      .map((c) => c.name)
+      .filter((n) => !covered.has(n));
+    expect(uncovered).toEqual([]);
+  });
+
+  it("names only checks that exist", () => {
+    const names = new Set(listChecks().map((c) => c.name));
+    expect(CORRUPTIONS.flatMap((c) => c.expect).filter((n) => !names.has(n))).toEqual([]);
+  });
+});
+
+describe("runChecks", () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await fixtureDb({
+      name: "every line amount wrong",
+      sql: ["update raw.order_items set line_amount = line_amount + 1"],
+      expect: [],
+    });
+  });
+  afterAll(() => closeDuckDb(db));
+
+  it("counts every violation but keeps only sampleSize rows", async () => {
+    const results = await runChecks(duckdbQueryWarehouse(db.connection), { sampleSize: 2 });
+    const lineAmount = results.find((r) => r.name === "order_item_line_amount")!;
+    expect(lineAmount.violations).toBe(FIXTURE_SHOP.order_items.length);
+    expect(lineAmount.sample).toHaveLength(2);
+    expect(Object.keys(lineAmount.sample[0]!)).toEqual([
+      "order_item_id",
+      "order_id",
+      "quantity",
+      "final_unit_price",
+      "line_amount",
+      "expected_line_amount",
+    ]);
+  });
+
+  it("still counts violations with a sample size of zero", async () => {
+    const results = await runChecks(duckdbQueryWarehouse(db.connection), { sampleSize: 0 });
+    const lineAmount = results.find((r) => r.name === "order_item_line_amount")!;
+    expect(lineAmount.violations).toBe(FIXTURE_SHOP.order_items.length);
+    expect(lineAmount.sample).toEqual([]);
+  });
+
+  it("reports progress for each check in order", async () => {
+    const seen: [string, number, number][] = [];
+    await runChecks(duckdbQueryWarehouse(db.connection), {
+      onProgress: (name, i, n) => seen.push([name, i, n]),
+    });
+    const names = listChecks().map((c) => c.name);
+    expect(seen).toEqual(names.map((name, i) => [name, i + 1, names.length]));
+  });
+
+  it("names the check that cannot run", async () => {
+    const broken = await openDuckDb(":memory:");
+    try {
+      await expect(runChecks(duckdbQueryWarehouse(broken.connection))).rejects.toThrow(
+        /Data-quality check "[a-z_]+" could not run: .*raw/,
+      );
+    } finally {
+      closeDuckDb(broken);
+    }
+  });
+});
+
+describe("assertChecksPass", () => {
+  const passing: CheckResult = {
+    name: "primary_key_users",
+    description: "users.user_id is unique.",
+    violations: 0,
+    sample: [],
+    seconds: 0.01,
+  };
+  const failingResult: CheckResult = {
+    name: "funnel_step_order",
+    description: "Asserts: the funnel runs in order.",
+    violations: 3,
+    sample: [{ session_id: "S002", event_type: "click", previous_step_at: null }],
+    seconds: 0.02,
+  };
+
+  it("passes when no check has violations", () => {
+    expect(() => assertChecksPass([passing])).not.toThrow();
+  });
+
+  it("throws naming each failing check, its assertion and a sample row", () => {
+    let error: unknown;
+    try {
+      assertChecksPass([passing, failingResult, { ...failingResult, name: "subscription_per_user" }]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChecksFailedError);
+    const failed = error as ChecksFailedError;
+    expect(failed.failures.map((f) => f.name)).toEqual(["funnel_step_order", "subscription_per_user"]);
+    expect(failed.message).toMatch(/^2 data-quality checks failed:/);
+    expect(failed.message).toContain("funnel_step_order: 3 violating rows");
+    expect(failed.message).toContain("subscription_per_user: 3 violating rows");
+    expect(failed.message).toContain("Asserts: the funnel runs in order.");
+    expect(failed.message).toContain(
+      '{"session_id":"S002","event_type":"click","previous_step_at":null}',
+    );
+    expect(failed.message).not.toContain("primary_key_users");
+  });
+
+  it("reports a real failure with the offending row", async () => {
+    const results = await checkFixture(CORRUPTIONS.find((c) => c.name === "a click without a view"));
+    expect(() => assertChecksPass(results)).toThrow(/funnel_step_order: 1 violating row\n/);
+    expect(() => assertChecksPass(results)).toThrow(/"session_id":"S002","event_type":"click"/);
+  });
+});
