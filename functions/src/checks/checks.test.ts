@@ -1,12 +1,6 @@
 import { RAW_TABLE_NAMES, rowSchema } from "../contract";
 import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
-import {
-  CheckResult,
-  ChecksFailedError,
-  assertChecksPass,
-  listChecks,
-  runChecks,
-} from "./index";
+import { CheckResult, ChecksFailedError, assertChecksPass, listChecks, runChecks } from "./index";
 import { CORRUPTIONS, Corruption } from "./testing/corruptions";
 import { duckdbQueryWarehouse } from "./testing/duckdbQueryWarehouse";
 import { FIXTURE_SHOP, dropPrimaryKey, loadFixtureShop } from "./testing/fixtureShop";
@@ -16,7 +10,8 @@ type Db = Awaited<ReturnType<typeof openDuckDb>>;
 async function fixtureDb(corruption?: Corruption): Promise<Db> {
   const db = await openDuckDb(":memory:");
   await loadFixtureShop(db.connection);
-  if (corruption?.withoutPrimaryKey) await dropPrimaryKey(db.connection, corruption.withoutPrimaryKey);
+  if (corruption?.withoutPrimaryKey)
+    await dropPrimaryKey(db.connection, corruption.withoutPrimaryKey);
   for (const sql of corruption?.sql ?? []) await db.connection.run(sql);
   return db;
 }
@@ -149,13 +144,20 @@ describe("assertChecksPass", () => {
   it("throws naming each failing check, its assertion and a sample row", () => {
     let error: unknown;
     try {
-      assertChecksPass([passing, failingResult, { ...failingResult, name: "subscription_per_user" }]);
+      assertChecksPass([
+        passing,
+        failingResult,
+        { ...failingResult, name: "subscription_per_user" },
+      ]);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ChecksFailedError);
     const failed = error as ChecksFailedError;
-    expect(failed.failures.map((f) => f.name)).toEqual(["funnel_step_order", "subscription_per_user"]);
+    expect(failed.failures.map((f) => f.name)).toEqual([
+      "funnel_step_order",
+      "subscription_per_user",
+    ]);
     expect(failed.message).toMatch(/^2 data-quality checks failed:/);
     expect(failed.message).toContain("funnel_step_order: 3 violating rows");
     expect(failed.message).toContain("subscription_per_user: 3 violating rows");
@@ -167,7 +169,9 @@ describe("assertChecksPass", () => {
   });
 
   it("reports a real failure with the offending row", async () => {
-    const results = await checkFixture(CORRUPTIONS.find((c) => c.name === "a click without a view"));
+    const results = await checkFixture(
+      CORRUPTIONS.find((c) => c.name === "a click without a view"),
+    );
     expect(() => assertChecksPass(results)).toThrow(/funnel_step_order: 1 violating row\n/);
     expect(() => assertChecksPass(results)).toThrow(/"session_id":"S002","event_type":"click"/);
   });

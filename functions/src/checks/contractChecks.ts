@@ -36,7 +36,11 @@ function stringLiteral(value: string): string {
 }
 
 /** An import CTE body: `select <columns> from raw.<table>` plus the partition filter and extra conditions. */
-function importSelect(table: TableDef, columns: readonly string[], conditions: string[] = []): string {
+function importSelect(
+  table: TableDef,
+  columns: readonly string[],
+  conditions: string[] = [],
+): string {
   const where = [allPartitionsFilter(table), ...conditions].filter((c): c is string => !!c);
   const lines = [`    select ${columns.join(", ")}`, `    from raw.${table.name}`];
   if (where.length > 0) lines.push(`    where ${where.join("\n        and ")}`);
@@ -80,7 +84,7 @@ export function primaryKeyCheck(table: TableDef): CheckDefinition {
   );
   return {
     name: `primary_key_${table.name}`,
-    description: `${assertion} Grain: ${grain}`,
+    description: `Asserts: ${assertion} Grain: ${grain}`,
     sql,
     source: "contract",
   };
@@ -125,7 +129,7 @@ export function foreignKeyCheck(table: TableDef, fk: ForeignKey): CheckDefinitio
   );
   return {
     name: `foreign_key_${table.name}_${fk.column}`,
-    description: `${assertion} Grain: ${grain}`,
+    description: `Asserts: ${assertion} Grain: ${grain}`,
     sql,
     source: "contract",
   };
@@ -161,7 +165,11 @@ export function allowedValuesCheck(table: TableDef): CheckDefinition | undefined
     ].join("\n"),
   );
   const sql = query(
-    [`Asserts: ${assertion}`, `Grain: ${grain}`, "Generated from the data contract (allowed values)."],
+    [
+      `Asserts: ${assertion}`,
+      `Grain: ${grain}`,
+      "Generated from the data contract (allowed values).",
+    ],
     [
       cte(table.name, importSelect(table, [table.primaryKey, ...columns.map((c) => c.name)])),
       cte("final", branches.join("\n\n    union all\n\n")),
@@ -169,7 +177,7 @@ export function allowedValuesCheck(table: TableDef): CheckDefinition | undefined
   );
   return {
     name: `allowed_values_${table.name}`,
-    description: `${assertion} Grain: ${grain}`,
+    description: `Asserts: ${assertion} Grain: ${grain}`,
     sql,
     source: "contract",
   };

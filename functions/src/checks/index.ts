@@ -12,12 +12,7 @@ import { CheckResult, RunChecksOptions, runCheckDefinitions } from "./runChecks"
 export type { CheckDefinition } from "./contractChecks";
 export { contractChecks } from "./contractChecks";
 export { fileChecks } from "./checkFiles";
-export {
-  ChecksFailedError,
-  assertChecksPass,
-  countAndSampleSql,
-  failureReport,
-} from "./runChecks";
+export { ChecksFailedError, assertChecksPass, countAndSampleSql, failureReport } from "./runChecks";
 export type { CheckResult, RunChecksOptions } from "./runChecks";
 
 /** Every check, files first (by name), then the contract's; names are unique. */

@@ -59,7 +59,8 @@ export async function runCheckDefinitions(
     }
     const violations = rows.length === 0 ? 0 : Number(rows[0]![COUNT_COLUMN]);
     const sample = rows.slice(0, sampleSize).map((row) => {
-      const { [COUNT_COLUMN]: _count, ...rest } = row;
+      const rest = { ...row };
+      delete rest[COUNT_COLUMN];
       return rest;
     });
     results.push({

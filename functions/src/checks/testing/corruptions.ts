@@ -115,7 +115,9 @@ export const CORRUPTIONS: readonly Corruption[] = [
   },
   {
     name: "a checkout before the add to cart",
-    sql: [`update raw.events set event_ts = timestamptz '2024-02-03 08:05:00+00' where event_id = 'E019'`],
+    sql: [
+      `update raw.events set event_ts = timestamptz '2024-02-03 08:05:00+00' where event_id = 'E019'`,
+    ],
     expect: ["funnel_step_order"],
   },
 
@@ -198,7 +200,9 @@ export const CORRUPTIONS: readonly Corruption[] = [
   },
   {
     name: "an event inside a promotion without its promo attributes",
-    sql: [`update raw.events set is_promo = false, discount_rate = 0, promo_id = null where event_id = 'E017'`],
+    sql: [
+      `update raw.events set is_promo = false, discount_rate = 0, promo_id = null where event_id = 'E017'`,
+    ],
     expect: ["promo_attributes"],
   },
   {
@@ -242,12 +246,16 @@ export const CORRUPTIONS: readonly Corruption[] = [
   },
   {
     name: "an event before its session started",
-    sql: [`update raw.events set event_ts = timestamptz '2024-01-04 08:59:00+00' where event_id = 'E006'`],
+    sql: [
+      `update raw.events set event_ts = timestamptz '2024-01-04 08:59:00+00' where event_id = 'E006'`,
+    ],
     expect: ["event_matches_session"],
   },
   {
     name: "an order line dated another day than its order",
-    sql: [`update raw.order_items set order_date = date '2024-02-04' where order_item_id = 'OI004'`],
+    sql: [
+      `update raw.order_items set order_date = date '2024-02-04' where order_item_id = 'OI004'`,
+    ],
     expect: ["order_item_matches_order"],
   },
   {

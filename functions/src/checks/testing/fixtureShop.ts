@@ -164,7 +164,12 @@ function e(
   };
 }
 
-function o(order_id: string, user_id: string, order_ts: string, promoId: string | null): FixtureRow {
+function o(
+  order_id: string,
+  user_id: string,
+  order_ts: string,
+  promoId: string | null,
+): FixtureRow {
   return { order_id, user_id, order_ts, ...promo(promoId) };
 }
 
@@ -221,7 +226,11 @@ function literal(value: FixtureRow[string]): string {
 }
 
 /** `insert into <schema>.<table>` for fixture rows, in the contract's column order. */
-export function insertRowsSql(table: TableDef, rows: readonly FixtureRow[], schema = "raw"): string {
+export function insertRowsSql(
+  table: TableDef,
+  rows: readonly FixtureRow[],
+  schema = "raw",
+): string {
   const names = table.columns.map((c) => c.name);
   const values = rows.map((row) => {
     const missing = names.filter((n) => !(n in row));
@@ -245,7 +254,11 @@ export async function loadFixtureShop(connection: DuckDBConnection, schema = "ra
  * duplicate key is a real possibility there; DuckDB would refuse the insert, which is why a test
  * that plants a duplicate first drops the constraint this way.
  */
-export async function dropPrimaryKey(connection: DuckDBConnection, table: RawTableName, schema = "raw") {
+export async function dropPrimaryKey(
+  connection: DuckDBConnection,
+  table: RawTableName,
+  schema = "raw",
+) {
   const def = RAW_TABLES[table];
   await connection.run(`create table ${schema}.${table}__copy as select * from ${schema}.${table}`);
   await connection.run(`drop table ${schema}.${table}`);
