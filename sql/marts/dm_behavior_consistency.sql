@@ -1,0 +1,95 @@
+-- Grain: one row per user who signed up on or before @run_date (anomaly-flagged users excluded).
+-- The rhythm of the first four weeks (days 0..27 after signup): active days, active weeks, and the
+-- mean and coefficient of variation of the gaps between active days, with a consistency tier.
+-- The tier is null until day 27 is observed, so a recent signup is not called inconsistent.
+-- Tiers: High = active in 3+ of the 4 weeks with regular gaps (CV <= 0.75); Medium = active in
+-- 2+ weeks; Low = everyone else (one week or none).
+with
+
+users as (
+
+    select * from raw.users
+    where not anomaly_flag
+        and signup_date <= @run_date
+
+),
+
+sessions as (
+
+    select * from raw.sessions
+    where session_start_ts < timestamp(date_add(@run_date, interval 1 day))
+
+),
+
+early_active_days as (
+
+    select distinct
+        users.user_id,
+        date_diff(date(sessions.session_start_ts), users.signup_date, day) as day_offset
+
+    from users
+    inner join sessions on users.user_id = sessions.user_id
+    where date_diff(date(sessions.session_start_ts), users.signup_date, day) between 0 and 27
+
+),
+
+early_gaps as (
+
+    select
+        user_id,
+        day_offset,
+        day_offset - lag(day_offset) over (partition by user_id order by day_offset) as gap_days
+
+    from early_active_days
+
+),
+
+early_rhythm as (
+
+    select
+        user_id,
+        count(*) as active_days,
+        count(distinct div(day_offset, 7)) as active_weeks,
+        min(day_offset) as first_active_day,
+        avg(gap_days) as mean_gap_days,
+        stddev_pop(gap_days) as gap_stddev_days,
+        count(gap_days) as gaps
+
+    from early_gaps
+    group by user_id
+
+),
+
+final as (
+
+    select
+        users.user_id,
+        users.signup_date,
+        users.user_type,
+        users.marketing_source,
+        date_diff(@run_date, users.signup_date, day) >= 27 as is_window_observed,
+        coalesce(early_rhythm.active_days, 0) as active_days_28d,
+        coalesce(early_rhythm.active_weeks, 0) as active_weeks_28d,
+        early_rhythm.mean_gap_days,
+        if(
+            early_rhythm.gaps >= 2,
+            safe_divide(early_rhythm.gap_stddev_days, early_rhythm.mean_gap_days),
+            null
+        ) as gap_cv,
+        case
+            when date_diff(@run_date, users.signup_date, day) < 27 then null
+            when
+                coalesce(early_rhythm.active_weeks, 0) >= 3
+                and early_rhythm.gaps >= 2
+                and safe_divide(early_rhythm.gap_stddev_days, early_rhythm.mean_gap_days) <= 0.75
+                then 'High'
+            when coalesce(early_rhythm.active_weeks, 0) >= 2 then 'Medium'
+            else 'Low'
+        end as consistency_tier
+
+    from users
+    left join early_rhythm on users.user_id = early_rhythm.user_id
+
+)
+
+select * from final
