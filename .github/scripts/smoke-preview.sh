@@ -36,8 +36,8 @@ mapfile -t transfer_configs < <(jq -r '
 # ---- 1. generate and load a few days -------------------------------------------------------
 start_date="$(date -u -d "${days} days ago" +%F)"
 end_date="$(date -u -d "1 day ago" +%F)"
-body="$(jq -cn --arg start "${start_date}" --arg end "${end_date}" --argjson users "${users}" \
-  '{startDate: $start, endDate: $end, users: $users}')"
+body="$(jq -cn --arg first "${start_date}" --arg last "${end_date}" --argjson users "${users}" \
+  '{startDate: $first, endDate: $last, users: $users}')"
 echo "smoke: generateData ${body}"
 curl --fail-with-body --silent --show-error --max-time 1800 \
   -H "Authorization: Bearer ${ID_TOKEN}" -H "Content-Type: application/json" \
