@@ -42,7 +42,7 @@ buyer_orders as (
 
     select
         orders.user_id,
-        count(*) as orders,
+        count(*) as order_count,
         min(date(orders.order_ts)) as first_purchase_date,
         max(date(orders.order_ts)) as last_purchase_date
 
@@ -69,15 +69,15 @@ buyers as (
         buyer_orders.*,
         date_diff(@run_date, buyer_orders.last_purchase_date, day) as days_since_last_purchase,
         if(
-            buyer_orders.orders >= 2,
+            buyer_orders.order_count >= 2,
             date_diff(buyer_orders.last_purchase_date, buyer_orders.first_purchase_date, day)
-                / (buyer_orders.orders - 1),
+                / (buyer_orders.order_count - 1),
             null
         ) as purchase_cycle_days,
         case
-            when buyer_orders.orders = 1 then '1'
-            when buyer_orders.orders = 2 then '2'
-            when buyer_orders.orders <= 4 then '3-4'
+            when buyer_orders.order_count = 1 then '1'
+            when buyer_orders.order_count = 2 then '2'
+            when buyer_orders.order_count <= 4 then '3-4'
             else '5+'
         end as purchase_count_tier
 
@@ -102,7 +102,7 @@ final as (
         buyers.user_id,
         users.user_type,
         users.marketing_source,
-        buyers.orders,
+        buyers.order_count as orders,
         buyers.purchase_count_tier,
         buyers.first_purchase_date,
         buyers.last_purchase_date,

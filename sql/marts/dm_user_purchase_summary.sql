@@ -61,7 +61,7 @@ user_orders as (
     select
         orders.user_id,
         min(orders.order_ts) as first_purchase_at,
-        count(*) as orders,
+        count(*) as order_count,
         sum(coalesce(order_revenue.revenue, 0)) as revenue,
         sum(
             if(
@@ -145,7 +145,7 @@ user_facts as (
         date(user_orders.first_purchase_at) as first_purchase_date,
         date_diff(date(user_orders.first_purchase_at), users.signup_date, day)
             as days_to_first_purchase,
-        coalesce(user_orders.orders, 0) as orders,
+        coalesce(user_orders.order_count, 0) as orders,
         round(coalesce(user_orders.revenue, 0), 2) as revenue,
         if(
             date_diff(@run_date, users.signup_date, day) >= 180,
