@@ -1,0 +1,273 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { FUNCTION_ENV } from "../../functions/src/backends/fromEnv";
+import type { DatasetName } from "../../functions/src/sql/render";
+import { cronAt } from "../martSchedule";
+import { serviceAccountId, stackResourceName } from "../names";
+import type { FunctionSource } from "../packaging/functionSource";
+
+/** The two functions, by their entry point names in functions/src/index.ts. */
+export const FUNCTION_NAMES = ["generateData", "refreshRfmSnapshot"] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** The Node.js runtime the buildpack builds with. */
+export const FUNCTION_RUNTIME = "nodejs22";
+
+export interface FunctionsArgs {
+  project: string;
+  region: string;
+  stack: string;
+  location: string;
+  lakeBucket: gcp.storage.Bucket;
+  sourceBucket: gcp.storage.Bucket;
+  datasets: Record<DatasetName, gcp.bigquery.Dataset>;
+  /** Files, hash and object name of the source archive (infra/packaging). */
+  source: FunctionSource;
+  /** Absolute checkout root; archive paths are relative to it. */
+  sourceRoot: string;
+  generator: { seed: number; users: number; startDate: string; maxBackfillDays: number };
+  /** `HH:MM` UTC of each function's daily Cloud Scheduler run. */
+  runTimes: Record<FunctionName, string>;
+  labels: Record<string, string>;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+interface FunctionSpec {
+  /** Short name for accounts and resource names. */
+  slug: string;
+  description: string;
+  memory: string;
+  timeoutSeconds: number;
+  maxInstances: number;
+  /** Dataset roles, the least each job needs. */
+  datasetRoles: Partial<Record<DatasetName, string>>;
+  /** Role on the lake bucket, if the job touches the lake. */
+  lakeRole?: string;
+}
+
+/**
+ * Sized for the reference shop (30k users): a day's generation and load stays well under 2 GiB
+ * with DuckDB's memory limit; a 31-day backfill needs the long timeout. Cloud Scheduler waits at
+ * most 30 minutes, so that is the timeout too.
+ */
+const SPECS: Record<FunctionName, FunctionSpec> = {
+  generateData: {
+    slug: "gen-data",
+    description: "Generates a day of the synthetic shop, writes the lake and loads raw partitions.",
+    memory: "2Gi",
+    timeoutSeconds: 1800,
+    maxInstances: 4,
+    datasetRoles: { raw: "roles/bigquery.dataEditor" },
+    lakeRole: "roles/storage.objectAdmin",
+  },
+  refreshRfmSnapshot: {
+    slug: "rfm",
+    description: "Writes the day's RFM snapshot partition and the segment history.",
+    memory: "1Gi",
+    timeoutSeconds: 900,
+    maxInstances: 1,
+    datasetRoles: {
+      raw: "roles/bigquery.dataViewer",
+      marts: "roles/bigquery.dataViewer",
+      snapshots: "roles/bigquery.dataEditor",
+    },
+  },
+};
+
+const KEBAB: Record<FunctionName, string> = {
+  generateData: "generate-data",
+  refreshRfmSnapshot: "refresh-rfm-snapshot",
+};
+
+/**
+ * `generateData` and `refreshRfmSnapshot` as private gen2 functions built from one source
+ * archive, each with its own service account holding roles on the datasets and bucket it uses
+ * (BigQuery job creation is the one project-level grant: jobs cannot be granted per dataset).
+ * Cloud Scheduler calls them daily with an OIDC token of a dedicated invoker account, the only
+ * principal with `roles/run.invoker` on their Cloud Run services. Builds run as a dedicated
+ * builder account, because new projects no longer give the default compute account the rights
+ * a build needs.
+ */
+export class Functions extends pulumi.ComponentResource {
+  readonly functions: Record<FunctionName, gcp.cloudfunctionsv2.Function>;
+  readonly accounts: Record<FunctionName, gcp.serviceaccount.Account>;
+  readonly invoker: gcp.serviceaccount.Account;
+  readonly builder: gcp.serviceaccount.Account;
+  readonly jobs: Record<FunctionName, gcp.cloudscheduler.Job>;
+  readonly sourceObject: gcp.storage.BucketObject;
+
+  constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ecommerce:analytics:Functions", name, {}, opts);
+    const child = { parent: this, dependsOn: args.dependsOn };
+    const account = (key: string, slug: string, displayName: string) =>
+      new gcp.serviceaccount.Account(
+        `${name}-${key}-sa`,
+        { project: args.project, accountId: serviceAccountId(slug, args.stack), displayName },
+        child,
+      );
+
+    const assets: Record<string, pulumi.asset.Asset> = {};
+    for (const [path, content] of args.source.files) {
+      assets[path] = new pulumi.asset.StringAsset(content.toString("utf8"));
+    }
+    this.sourceObject = new gcp.storage.BucketObject(
+      `${name}-source`,
+      {
+        bucket: args.sourceBucket.name,
+        name: args.source.objectName,
+        source: new pulumi.asset.AssetArchive(assets),
+        contentType: "application/zip",
+      },
+      child,
+    );
+
+    this.builder = account("builder", "fn-builder", `Function builds (${args.stack})`);
+    const builderMember = pulumi.interpolate`serviceAccount:${this.builder.email}`;
+    const buildGrants: pulumi.Resource[] = [
+      ...["roles/logging.logWriter", "roles/artifactregistry.writer"].map(
+        (role) =>
+          new gcp.projects.IAMMember(
+            `${name}-builder-${role.split("/")[1]!.replace(/\./g, "-")}`,
+            { project: args.project, role, member: builderMember },
+            child,
+          ),
+      ),
+      new gcp.storage.BucketIAMMember(
+        `${name}-builder-sources`,
+        {
+          bucket: args.sourceBucket.name,
+          role: "roles/storage.objectViewer",
+          member: builderMember,
+        },
+        child,
+      ),
+    ];
+
+    this.invoker = account(
+      "invoker",
+      "fn-invoker",
+      `Scheduler invoker of the functions (${args.stack})`,
+    );
+    const invokerMember = pulumi.interpolate`serviceAccount:${this.invoker.email}`;
+
+    const env: Record<string, pulumi.Input<string>> = {
+      [FUNCTION_ENV.project]: args.project,
+      [FUNCTION_ENV.lakeBucket]: args.lakeBucket.name,
+      [FUNCTION_ENV.bigQueryLocation]: args.location,
+      [FUNCTION_ENV.rawDataset]: args.datasets.raw.datasetId,
+      [FUNCTION_ENV.martsDataset]: args.datasets.marts.datasetId,
+      [FUNCTION_ENV.snapshotsDataset]: args.datasets.snapshots.datasetId,
+      [FUNCTION_ENV.generatorSeed]: String(args.generator.seed),
+      [FUNCTION_ENV.generatorUsers]: String(args.generator.users),
+      [FUNCTION_ENV.generatorStartDate]: args.generator.startDate,
+      [FUNCTION_ENV.maxBackfillDays]: String(args.generator.maxBackfillDays),
+    };
+
+    this.functions = {} as Record<FunctionName, gcp.cloudfunctionsv2.Function>;
+    this.accounts = {} as Record<FunctionName, gcp.serviceaccount.Account>;
+    this.jobs = {} as Record<FunctionName, gcp.cloudscheduler.Job>;
+    for (const fnName of FUNCTION_NAMES) {
+      const spec = SPECS[fnName];
+      const sa = account(spec.slug, spec.slug, `${fnName} (${args.stack})`);
+      this.accounts[fnName] = sa;
+      const member = pulumi.interpolate`serviceAccount:${sa.email}`;
+      const grants: pulumi.Resource[] = [
+        new gcp.projects.IAMMember(
+          `${name}-${spec.slug}-jobuser`,
+          { project: args.project, role: "roles/bigquery.jobUser", member },
+          child,
+        ),
+      ];
+      for (const [dataset, role] of Object.entries(spec.datasetRoles) as [DatasetName, string][]) {
+        grants.push(
+          new gcp.bigquery.DatasetIamMember(
+            `${name}-${spec.slug}-${dataset}`,
+            { project: args.project, datasetId: args.datasets[dataset].datasetId, role, member },
+            child,
+          ),
+        );
+      }
+      if (spec.lakeRole) {
+        grants.push(
+          new gcp.storage.BucketIAMMember(
+            `${name}-${spec.slug}-lake`,
+            { bucket: args.lakeBucket.name, role: spec.lakeRole, member },
+            child,
+          ),
+        );
+      }
+
+      const fn = new gcp.cloudfunctionsv2.Function(
+        `${name}-${spec.slug}`,
+        {
+          project: args.project,
+          location: args.region,
+          name: stackResourceName(KEBAB[fnName], args.stack),
+          description: spec.description,
+          labels: args.labels,
+          buildConfig: {
+            runtime: FUNCTION_RUNTIME,
+            entryPoint: fnName,
+            serviceAccount: this.builder.id,
+            source: {
+              storageSource: { bucket: args.sourceBucket.name, object: this.sourceObject.name },
+            },
+          },
+          serviceConfig: {
+            serviceAccountEmail: sa.email,
+            availableMemory: spec.memory,
+            timeoutSeconds: spec.timeoutSeconds,
+            minInstanceCount: 0,
+            maxInstanceCount: spec.maxInstances,
+            maxInstanceRequestConcurrency: 1,
+            ingressSettings: "ALLOW_ALL",
+            allTrafficOnLatestRevision: true,
+            environmentVariables: env,
+          },
+        },
+        { parent: this, dependsOn: [...grants, ...buildGrants] },
+      );
+      this.functions[fnName] = fn;
+
+      // gen2 functions are Cloud Run services: invocation rights live on the service.
+      const invokerGrant = new gcp.cloudrunv2.ServiceIamMember(
+        `${name}-${spec.slug}-invoker`,
+        {
+          project: args.project,
+          location: args.region,
+          name: fn.name,
+          role: "roles/run.invoker",
+          member: invokerMember,
+        },
+        { parent: this },
+      );
+
+      this.jobs[fnName] = new gcp.cloudscheduler.Job(
+        `${name}-${spec.slug}-daily`,
+        {
+          project: args.project,
+          region: args.region,
+          name: stackResourceName(`${KEBAB[fnName]}-daily`, args.stack),
+          description: `Daily ${fnName} for yesterday (UTC).`,
+          schedule: cronAt(args.runTimes[fnName]),
+          timeZone: "Etc/UTC",
+          attemptDeadline: `${Math.min(spec.timeoutSeconds, 1800)}s`,
+          retryConfig: { retryCount: 1, minBackoffDuration: "300s" },
+          httpTarget: {
+            httpMethod: "POST",
+            uri: fn.url,
+            headers: { "Content-Type": "application/json" },
+            // An empty request: the function defaults to yesterday and the deployed scale.
+            body: Buffer.from("{}").toString("base64"),
+            oidcToken: { serviceAccountEmail: this.invoker.email, audience: fn.url },
+          },
+        },
+        { parent: this, dependsOn: [invokerGrant] },
+      );
+    }
+    this.registerOutputs({
+      urls: Object.fromEntries(FUNCTION_NAMES.map((n) => [n, this.functions[n].url])),
+      sourceObject: this.sourceObject.name,
+    });
+  }
+}

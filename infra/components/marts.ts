@@ -1,0 +1,125 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { MartDeclaration } from "../../functions/src/marts/catalog";
+import type { DatasetName } from "../../functions/src/sql/render";
+import {
+  addMinutes,
+  dependencyLevels,
+  scheduledQueryParams,
+  transferSchedule,
+} from "../martSchedule";
+import { serviceAccountId } from "../names";
+
+export interface MartsArgs {
+  project: string;
+  stack: string;
+  location: string;
+  datasets: Record<DatasetName, gcp.bigquery.Dataset>;
+  /** The marts to schedule (see `isScheduledQueryMart`). */
+  marts: readonly MartDeclaration[];
+  /** A mart's SQL with the stack's dataset ids rendered in. */
+  renderedSql: (decl: MartDeclaration) => string;
+  /** Names of the marts a mart reads. */
+  dependencies: (decl: MartDeclaration) => readonly string[];
+  /** `HH:MM` UTC when level-0 marts run (after the daily load and the RFM snapshot). */
+  firstRunTime: string;
+  minutesPerLevel: number;
+  /** The BigQuery Data Transfer service agent (see ProjectServices). */
+  dataTransferAgent: gcp.projects.ServiceIdentity;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * One BigQuery scheduled query per mart, run by a dedicated service account that reads `raw`
+ * (and `snapshots`) and writes only the datasets its marts land in. The Data Transfer service
+ * agent must be able to mint tokens for that account, or every run fails with a permission
+ * error. Marts run in dependency levels: a mart starts `minutesPerLevel` after the deepest mart
+ * it reads, so it never reads yesterday's version of another mart.
+ */
+export class Marts extends pulumi.ComponentResource {
+  readonly runner: gcp.serviceaccount.Account;
+  readonly configs: Record<string, gcp.bigquery.DataTransferConfig>;
+  /** The run time of each mart (`HH:MM` UTC), by name. */
+  readonly runTimes: Record<string, string>;
+
+  constructor(name: string, args: MartsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ecommerce:analytics:Marts", name, {}, opts);
+    const child = { parent: this, dependsOn: args.dependsOn };
+    this.runner = new gcp.serviceaccount.Account(
+      `${name}-runner`,
+      {
+        project: args.project,
+        accountId: serviceAccountId("mart-runner", args.stack),
+        displayName: `Scheduled mart queries (${args.stack})`,
+        description: "Runs the BigQuery scheduled queries that refresh the marts.",
+      },
+      child,
+    );
+    const runnerMember = pulumi.interpolate`serviceAccount:${this.runner.email}`;
+    const written = new Set(args.marts.map((m) => m.dataset));
+    const grants: pulumi.Resource[] = [];
+    for (const logical of ["raw", "marts", "snapshots"] as const) {
+      const role = written.has(logical as MartDeclaration["dataset"])
+        ? "roles/bigquery.dataEditor"
+        : "roles/bigquery.dataViewer";
+      grants.push(
+        new gcp.bigquery.DatasetIamMember(
+          `${name}-runner-${logical}`,
+          {
+            project: args.project,
+            datasetId: args.datasets[logical].datasetId,
+            role,
+            member: runnerMember,
+          },
+          child,
+        ),
+      );
+    }
+    grants.push(
+      new gcp.projects.IAMMember(
+        `${name}-runner-jobuser`,
+        { project: args.project, role: "roles/bigquery.jobUser", member: runnerMember },
+        child,
+      ),
+      new gcp.serviceaccount.IAMMember(
+        `${name}-dts-token-creator`,
+        {
+          serviceAccountId: this.runner.name,
+          role: "roles/iam.serviceAccountTokenCreator",
+          member: args.dataTransferAgent.member,
+        },
+        child,
+      ),
+    );
+
+    const byName = new Map(args.marts.map((m) => [m.name, m]));
+    const levels = dependencyLevels([...byName.keys()], (n) => args.dependencies(byName.get(n)!));
+    this.runTimes = {};
+    this.configs = {};
+    for (const decl of args.marts) {
+      const runTime = addMinutes(args.firstRunTime, levels[decl.name]! * args.minutesPerLevel);
+      this.runTimes[decl.name] = runTime;
+      this.configs[decl.name] = new gcp.bigquery.DataTransferConfig(
+        `${name}-${decl.name}`,
+        {
+          project: args.project,
+          location: args.location,
+          displayName: `${decl.name} (${args.stack})`,
+          dataSourceId: "scheduled_query",
+          schedule: transferSchedule(runTime),
+          destinationDatasetId: args.datasets[decl.dataset].datasetId,
+          serviceAccountName: this.runner.email,
+          params: scheduledQueryParams(decl, args.renderedSql(decl)),
+        },
+        {
+          parent: this,
+          dependsOn: [...grants, ...(args.dependsOn ?? [])] as pulumi.Input<pulumi.Resource>[],
+        },
+      );
+    }
+    this.registerOutputs({
+      runnerEmail: this.runner.email,
+      configNames: Object.fromEntries(Object.entries(this.configs).map(([k, v]) => [k, v.name])),
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import type { MartDeclaration } from "../functions/src/marts/catalog";
+import { mapOutsideCommentsAndStrings, queryParameters } from "../functions/src/sql/render";
+
+/**
+ * When and how each mart runs in the cloud. Pure functions, so the ordering rules are tested
+ * without Pulumi.
+ */
+
+/** Query parameters a BigQuery scheduled query binds by itself. */
+export const SCHEDULED_QUERY_PARAMETERS = ["run_date", "run_time"] as const;
+
+/**
+ * Marts refreshed by a scheduled query: every full-table mart and every per-`@run_date` mart.
+ * Per-`@snapshot_date` marts (the RFM snapshot) are written by the `refreshRfmSnapshot` function,
+ * which also maintains the segment history that must follow each snapshot; a scheduled query
+ * cannot bind `@snapshot_date` anyway.
+ */
+export function isScheduledQueryMart(decl: MartDeclaration): boolean {
+  return decl.materialization.kind === "table" || decl.materialization.parameter === "run_date";
+}
+
+/** Names of marts (`marts.x`, `snapshots.x`) a SQL text reads, found outside comments and strings. */
+export function sqlDependencies(sql: string, martNames: readonly string[]): string[] {
+  const found = new Set<string>();
+  mapOutsideCommentsAndStrings(sql, (code) => {
+    for (const m of code.matchAll(/(?<![\w.`])(?:marts|snapshots)\.([A-Za-z_]\w*)/g)) {
+      if (martNames.includes(m[1]!)) found.add(m[1]!);
+    }
+    return code;
+  });
+  return [...found].sort();
+}
+
+/**
+ * Dependency level of each mart: 0 for a mart that reads only raw tables (or marts refreshed
+ * outside the scheduled queries), else one more than the deepest scheduled mart it reads. A
+ * cycle is an error naming the marts in it.
+ */
+export function dependencyLevels(
+  names: readonly string[],
+  depsOf: (name: string) => readonly string[],
+): Record<string, number> {
+  const levels: Record<string, number> = {};
+  const visiting: string[] = [];
+  const visit = (name: string): number => {
+    if (name in levels) return levels[name]!;
+    if (visiting.includes(name)) {
+      throw new Error(`Marts depend on each other in a cycle: ${[...visiting, name].join(" -> ")}`);
+    }
+    visiting.push(name);
+    const deps = depsOf(name).filter((d) => names.includes(d) && d !== name);
+    const level = deps.length === 0 ? 0 : 1 + Math.max(...deps.map(visit));
+    visiting.pop();
+    levels[name] = level;
+    return level;
+  };
+  for (const name of names) visit(name);
+  return levels;
+}
+
+/** `HH:MM` plus minutes, wrapping past midnight (schedules are daily, UTC). */
+export function addMinutes(time: string, minutes: number): string {
+  const [h, m] = time.split(":").map(Number) as [number, number];
+  const total = (((h * 60 + m + minutes) % 1440) + 1440) % 1440;
+  return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
+}
+
+/** A Data Transfer Service schedule (English cron, UTC): `every day 03:15`. */
+export function transferSchedule(time: string): string {
+  return `every day ${time}`;
+}
+
+/** A Cloud Scheduler schedule (unix cron, with the job's time zone set to UTC): `15 3 * * *`. */
+export function cronAt(time: string): string {
+  const [h, m] = time.split(":").map(Number) as [number, number];
+  return `${m} ${h} * * *`;
+}
+
+/**
+ * The `params` of a scheduled query for a mart: the rendered SQL, and the destination exactly as
+ * the mart declares its materialisation. Per-date marts replace one partition
+ * (`name$YYYYMMDD` via `{run_date}`), the others the whole table; both with WRITE_TRUNCATE, so a
+ * re-run never duplicates rows. Values are plain stable strings (the provider has diffed
+ * non-string params forever).
+ */
+export function scheduledQueryParams(
+  decl: MartDeclaration,
+  renderedSql: string,
+): Record<string, string> {
+  const unbound = queryParameters(renderedSql).filter(
+    (p) => !(SCHEDULED_QUERY_PARAMETERS as readonly string[]).includes(p),
+  );
+  if (unbound.length > 0) {
+    throw new Error(
+      `Mart ${decl.name} (${decl.file}) uses ${unbound.map((p) => "@" + p).join(", ")}, which a ` +
+        `scheduled query cannot bind; only @run_date and @run_time exist there`,
+    );
+  }
+  const params: Record<string, string> = {
+    query: renderedSql,
+    // A plain string: `{run_date}` is the Data Transfer Service's template, not a JS one.
+    destination_table_name_template:
+      decl.materialization.kind === "partition" ? decl.name + "${run_date}" : decl.name,
+    write_disposition: "WRITE_TRUNCATE",
+  };
+  if (decl.partitioning) params.partitioning_field = decl.partitioning.column;
+  return params;
+}

@@ -1,0 +1,99 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Test support (not a test): Pulumi mocks that record every resource the program registers and
+ * answer with the provider-computed outputs the program reads (emails, URLs, resource names).
+ * Install before importing the program: resources register at import time.
+ */
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  // Inputs as the provider would receive them: plain JSON after Pulumi resolved every Output.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inputs: Record<string, any>;
+}
+
+const PROJECT_NUMBER = "123456789012";
+
+function computedOutputs(
+  type: string,
+  name: string,
+  inputs: RecordedResource["inputs"],
+): Record<string, unknown> {
+  const project = inputs.project ?? "mock-project";
+  switch (type) {
+    case "gcp:serviceaccount/account:Account": {
+      const email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
+      return {
+        email,
+        member: `serviceAccount:${email}`,
+        name: `projects/${project}/serviceAccounts/${email}`,
+      };
+    }
+    case "gcp:projects/serviceIdentity:ServiceIdentity": {
+      const email = `service-${PROJECT_NUMBER}@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com`;
+      return { email, member: `serviceAccount:${email}` };
+    }
+    case "gcp:cloudfunctionsv2/function:Function":
+      return {
+        url: `https://${inputs.location}-${project}.cloudfunctions.net/${inputs.name}`,
+        serviceConfig: {
+          ...inputs.serviceConfig,
+          uri: `https://${inputs.name}-abc123-uc.a.run.app`,
+          service: `projects/${project}/locations/${inputs.location}/services/${inputs.name}`,
+        },
+      };
+    case "gcp:bigquery/dataTransferConfig:DataTransferConfig":
+      return {
+        name: `projects/${PROJECT_NUMBER}/locations/${inputs.location}/transferConfigs/cfg-${name}`,
+      };
+    case "gcp:monitoring/notificationChannel:NotificationChannel":
+      return { name: `projects/${project}/notificationChannels/${name}` };
+    case "gcp:storage/bucket:Bucket":
+      return { url: `gs://${inputs.name}` };
+    default:
+      return {};
+  }
+}
+
+/** Installs recording mocks for a project and stack; returns the (growing) list of resources. */
+export function installRecordingMocks(project: string, stack: string): RecordedResource[] {
+  const created: RecordedResource[] = [];
+  void pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        created.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const outputs = computedOutputs(args.type, args.name, args.inputs);
+        const id = (outputs.name as string | undefined) ?? `${args.name}-id`;
+        return { id, state: { ...args.inputs, ...outputs } };
+      },
+      call: (args) => args.inputs,
+    },
+    project,
+    stack,
+    false,
+  );
+  return created;
+}
+
+/** Resolves an Output in a test. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Waits until no new resource has registered for a few ticks. */
+export async function settled(created: readonly unknown[]): Promise<void> {
+  let stable = 0;
+  let last = -1;
+  while (stable < 5) {
+    await new Promise((r) => setTimeout(r, 10));
+    stable = created.length === last ? stable + 1 : 0;
+    last = created.length;
+  }
+}
+
+/** Recorded resources of one type token, e.g. `gcp:bigquery/table:Table`. */
+export function ofType(created: readonly RecordedResource[], type: string): RecordedResource[] {
+  return created.filter((r) => r.type === type);
+}
