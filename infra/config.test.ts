@@ -1,0 +1,138 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  PREVIEW_DEFAULT_USERS,
+  PROJECT_NAME,
+  StackConfigError,
+  datasetIdsFor,
+  loadStackConfig,
+  parseStackConfig,
+} from "./config";
+import { installRecordingMocks } from "./testing/pulumiMocks";
+import { stackFileConfig } from "./testing/runProgram";
+
+/** Pulumi.dev.yaml as the program sees it, without namespaces and with objects parsed. */
+function devRaw(): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(stackFileConfig("dev")).map(([key, value]) => {
+      const bare = key.split(":")[1]!;
+      return [bare, /^[[{]/.test(value) ? JSON.parse(value) : value];
+    }),
+  );
+}
+
+function errorOf(raw: Record<string, unknown>, stack = "dev"): StackConfigError {
+  try {
+    parseStackConfig(raw, stack);
+  } catch (e) {
+    if (e instanceof StackConfigError) return e;
+    throw e;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("parseStackConfig", () => {
+  it("accepts the committed dev configuration as written", () => {
+    const config = parseStackConfig(devRaw(), "dev");
+    expect(config.project).toBe("my-analytics-dev");
+    expect(config.generator.users).toBe(30_000);
+    expect(config.isPreview).toBe(false);
+    expect(config.datasets).toEqual({ raw: "raw", marts: "marts", snapshots: "snapshots" });
+  });
+
+  it("rejects an unknown location naming ecommerce-analytics:location", () => {
+    const e = errorOf({ ...devRaw(), location: "mars-north1" });
+    expect(e.keys).toEqual(["ecommerce-analytics:location"]);
+    expect(e.message).toMatch(/ecommerce-analytics:location: /);
+  });
+
+  it("rejects a negative scale naming ecommerce-analytics:generator.users", () => {
+    const raw = devRaw();
+    const e = errorOf({ ...raw, generator: { ...(raw.generator as object), users: -5 } });
+    expect(e.keys).toEqual(["ecommerce-analytics:generator.users"]);
+  });
+
+  it("rejects a malformed schedule naming ecommerce-analytics:schedule.loadTime", () => {
+    const raw = devRaw();
+    const e = errorOf({ ...raw, schedule: { ...(raw.schedule as object), loadTime: "25:99" } });
+    expect(e.keys).toEqual(["ecommerce-analytics:schedule.loadTime"]);
+    expect(e.message).toMatch(/HH:MM/);
+  });
+
+  it("rejects marts scheduled before the RFM snapshot they read", () => {
+    const e = errorOf({ ...devRaw(), schedule: { rfmAfterMinutes: 60, martsAfterMinutes: 30 } });
+    expect(e.keys).toEqual(["ecommerce-analytics:schedule.martsAfterMinutes"]);
+  });
+
+  it("names the provider key gcp:project when the project is missing", () => {
+    const { project: _omit, ...raw } = devRaw();
+    expect(errorOf(raw).keys).toEqual(["gcp:project"]);
+  });
+
+  it("reports every bad key at once", () => {
+    const e = errorOf({ project: "Bad_Project", region: "moon-1", alertEmail: "nobody" });
+    expect(e.keys.sort()).toEqual(["ecommerce-analytics:alertEmail", "gcp:project", "gcp:region"]);
+  });
+
+  it("rejects an unknown key inside a structured value by its path", () => {
+    const e = errorOf({ ...devRaw(), generator: { userz: 10 } });
+    expect(e.message).toMatch(/ecommerce-analytics:generator/);
+    expect(e.message).toMatch(/userz/);
+  });
+
+  it("rejects a BI reader that is not an IAM member", () => {
+    expect(errorOf({ ...devRaw(), biReaders: ["analysts@example.com"] }).keys).toEqual([
+      "ecommerce-analytics:biReaders.0",
+    ]);
+  });
+
+  it("derives preview behaviour from the stack name alone", () => {
+    const config = parseStackConfig({ project: "my-analytics-dev" }, "pr-123");
+    expect(config.isPreview).toBe(true);
+    expect(config.envLabel).toBe("preview");
+    expect(config.generator.users).toBe(PREVIEW_DEFAULT_USERS);
+    expect(config.alertEmail).toBeUndefined();
+    expect(config.datasets).toEqual({
+      raw: "raw_pr_123",
+      marts: "marts_pr_123",
+      snapshots: "snapshots_pr_123",
+    });
+  });
+
+  it("keeps an explicitly configured preview scale", () => {
+    const config = parseStackConfig(
+      { project: "my-analytics-dev", generator: { users: 500 } },
+      "pr-7",
+    );
+    expect(config.generator.users).toBe(500);
+  });
+});
+
+describe("datasetIdsFor", () => {
+  it("never gives a preview stack the dev stack's dataset ids", () => {
+    const dev = Object.values(datasetIdsFor("dev"));
+    for (const id of Object.values(datasetIdsFor("pr-123"))) expect(dev).not.toContain(id);
+  });
+});
+
+describe("loadStackConfig", () => {
+  beforeAll(() => installRecordingMocks(PROJECT_NAME, "pr-42"));
+
+  it("reads namespaced and structured keys from Pulumi config", () => {
+    pulumi.runtime.setAllConfig({
+      "gcp:project": "my-analytics-dev",
+      "ecommerce-analytics:location": "EU",
+      "ecommerce-analytics:generator": JSON.stringify({ users: 200, seed: 7 }),
+    });
+    const config = loadStackConfig();
+    expect(config).toMatchObject({ stack: "pr-42", location: "EU", isPreview: true });
+    expect(config.generator).toMatchObject({ users: 200, seed: 7, startDate: "2024-01-01" });
+  });
+
+  it("fails with the key's name when Pulumi config holds a bad value", () => {
+    pulumi.runtime.setAllConfig({
+      "gcp:project": "my-analytics-dev",
+      "ecommerce-analytics:schedule": JSON.stringify({ loadTime: "2am" }),
+    });
+    expect(() => loadStackConfig()).toThrow(/ecommerce-analytics:schedule\.loadTime/);
+  });
+});

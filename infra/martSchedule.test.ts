@@ -1,0 +1,116 @@
+import type { MartDeclaration } from "../functions/src/marts/catalog";
+import {
+  addMinutes,
+  cronAt,
+  dependencyLevels,
+  isScheduledQueryMart,
+  scheduledQueryParams,
+  sqlDependencies,
+  transferSchedule,
+} from "./martSchedule";
+
+const daily: MartDeclaration = {
+  name: "dm_kpi_daily",
+  file: "marts/dm_kpi_daily.sql",
+  dataset: "marts",
+  description: "One row per day.",
+  materialization: { kind: "partition", parameter: "run_date" },
+  partitioning: { column: "kpi_date", granularity: "DAY" },
+  clustering: [],
+};
+const whole: MartDeclaration = {
+  name: "dm_user_purchase_summary",
+  file: "marts/dm_user_purchase_summary.sql",
+  dataset: "marts",
+  description: "One row per user.",
+  materialization: { kind: "table" },
+  clustering: ["user_type"],
+};
+const snapshot: MartDeclaration = {
+  ...daily,
+  name: "rfm_daily",
+  dataset: "snapshots",
+  materialization: { kind: "partition", parameter: "snapshot_date" },
+};
+
+describe("scheduledQueryParams", () => {
+  it("replaces one partition per run date for a per-date mart", () => {
+    const params = scheduledQueryParams(daily, "select @run_date as kpi_date");
+    expect(params).toEqual({
+      query: "select @run_date as kpi_date",
+      destination_table_name_template: "dm_kpi_daily$" + "{run_date}",
+      write_disposition: "WRITE_TRUNCATE",
+      partitioning_field: "kpi_date",
+    });
+  });
+
+  it("replaces the whole table for a full-table mart", () => {
+    const params = scheduledQueryParams(whole, "select 1 as x");
+    expect(params.destination_table_name_template).toBe("dm_user_purchase_summary");
+    expect(params.write_disposition).toBe("WRITE_TRUNCATE");
+    expect(params).not.toHaveProperty("partitioning_field");
+  });
+
+  it("refuses a parameter a scheduled query cannot bind, naming it", () => {
+    expect(() => scheduledQueryParams(whole, "select @observation_end as d")).toThrow(
+      /@observation_end/,
+    );
+  });
+});
+
+describe("isScheduledQueryMart", () => {
+  it("leaves per-snapshot-date marts to the RFM function", () => {
+    expect([daily, whole, snapshot].filter(isScheduledQueryMart).map((m) => m.name)).toEqual([
+      "dm_kpi_daily",
+      "dm_user_purchase_summary",
+    ]);
+  });
+});
+
+describe("sqlDependencies", () => {
+  it("finds marts read in code but not in comments or strings", () => {
+    const sql = [
+      "-- built from marts.dm_old",
+      "select * from marts.dm_user_purchase_summary",
+      "join snapshots.rfm_daily using (user_id)",
+      "where note != 'marts.dm_kpi_daily'",
+    ].join("\n");
+    expect(
+      sqlDependencies(sql, ["dm_user_purchase_summary", "dm_kpi_daily", "rfm_daily", "dm_old"]),
+    ).toEqual(["dm_user_purchase_summary", "rfm_daily"]);
+  });
+});
+
+describe("dependencyLevels", () => {
+  const graph: Record<string, string[]> = { a: [], b: ["a"], c: ["b", "a"], d: [] };
+
+  it("runs a mart one level after the deepest mart it reads", () => {
+    expect(dependencyLevels(Object.keys(graph), (n) => graph[n]!)).toEqual({
+      a: 0,
+      b: 1,
+      c: 2,
+      d: 0,
+    });
+  });
+
+  it("ignores reads of marts that are not scheduled", () => {
+    expect(dependencyLevels(["b"], () => ["a"])).toEqual({ b: 0 });
+  });
+
+  it("rejects a cycle naming its marts", () => {
+    const cyclic: Record<string, string[]> = { a: ["b"], b: ["a"] };
+    expect(() => dependencyLevels(["a", "b"], (n) => cyclic[n]!)).toThrow(/a -> b -> a/);
+  });
+});
+
+describe("schedules", () => {
+  it("adds minutes across midnight", () => {
+    expect(addMinutes("23:50", 25)).toBe("00:15");
+    expect(addMinutes("02:00", 60)).toBe("03:00");
+  });
+
+  it("writes the Data Transfer and Cloud Scheduler forms of a daily time", () => {
+    expect(transferSchedule("03:15")).toBe("every day 03:15");
+    expect(cronAt("03:05")).toBe("5 3 * * *");
+  });
+});
