@@ -271,7 +271,13 @@ describe("preview stacks", () => {
     const smoke = index((s) => (s.run ?? "").includes("smoke-preview.sh"));
     expect(up).toBeGreaterThan(0);
     expect([up < comment, comment < idToken, idToken < smoke]).toEqual([true, true, true]);
-    expect(steps[idToken]?.with?.id_token_audience).toContain("generate-data-url");
+    const audiences = steps
+      .filter((s) => s.with?.token_format === "id_token")
+      .map((s) => s.with?.id_token_audience);
+    expect(audiences).toEqual([
+      "${{ steps.outputs.outputs.generate-data-url }}",
+      "${{ steps.outputs.outputs.refresh-rfm-snapshot-url }}",
+    ]);
   });
 
   it("cleanup destroys and removes the stack only when it still exists", () => {
@@ -484,8 +490,13 @@ esac
     writeFileSync(
       outputs,
       JSON.stringify({
-        functionUrls: { generateData: "https://generatedata-pr-7.a.run.app" },
-        scheduledQueryNames: { dm_kpi_daily: configs[0], dm_funnel: configs[1] },
+        functionUrls: {
+          generateData: "https://generatedata-pr-7.a.run.app",
+          refreshRfmSnapshot: "https://refreshrfmsnapshot-pr-7.a.run.app",
+        },
+        // Listed out of order: the run times decide (dm_funnel reads dm_kpi_daily, say).
+        scheduledQueryNames: { dm_funnel: configs[1], dm_kpi_daily: configs[0] },
+        scheduledQueryRunTimes: { dm_funnel: "03:15", dm_kpi_daily: "03:00" },
       }),
     );
     const result = spawnSync(script, [], {
@@ -494,7 +505,8 @@ esac
         ...process.env,
         PATH: `${bin}:${process.env.PATH}`,
         OUTPUTS_FILE: outputs,
-        ID_TOKEN: "token-for-test",
+        GENERATE_ID_TOKEN: "generate-token",
+        REFRESH_ID_TOKEN: "refresh-token",
         GCP_PROJECT_ID: "my-proj-123",
         SMOKE_POLL_SECONDS: "0",
       },
@@ -505,18 +517,22 @@ esac
     return { ...result, calls };
   }
 
-  it("generates a few days, runs each scheduled query in order, and passes when every mart has rows", () => {
+  it("generates a few days, snapshots RFM, runs the scheduled queries in run-time order, and passes when every mart has rows", () => {
     const result = runSmoke({ dm_kpi_daily: 12, dm_funnel: 40 });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    const curl = result.calls.find((c) => c.startsWith("curl "));
-    expect(curl).toContain("Authorization: Bearer token-for-test");
-    expect(curl).toContain("https://generatedata-pr-7.a.run.app");
-    expect(curl).toMatch(
+    const curls = result.calls.filter((c) => c.startsWith("curl "));
+    expect(curls).toHaveLength(2);
+    expect(curls[0]).toContain("Authorization: Bearer generate-token");
+    expect(curls[0]).toMatch(/https:\/\/generatedata-pr-7\.a\.run\.app$/);
+    expect(curls[0]).toMatch(
       /"startDate":"\d{4}-\d{2}-\d{2}","endDate":"\d{4}-\d{2}-\d{2}","users":300/,
     );
+    expect(curls[1]).toContain("Authorization: Bearer refresh-token");
+    expect(curls[1]).toMatch(/https:\/\/refreshrfmsnapshot-pr-7\.a\.run\.app$/);
     const started = result.calls.filter((c) => c.startsWith("bq mk --transfer_run"));
     expect(started.map((c) => c.split(" ").pop())).toEqual(configs);
+    expect(result.calls.indexOf(curls[1]!)).toBeLessThan(result.calls.indexOf(started[0]!));
     expect(result.stdout).toContain("2 marts refreshed, none empty");
   });
 
