@@ -135,10 +135,13 @@ export function handFixtureRows(): Record<RawTableName, FixtureRow[]> {
   buy("U11", "2025-01-01 10:00:00+00", [500]);
   user("U12", "2023-01-01", "D");
   buy("U12", "2023-12-31 09:00:00+00", [12.5]);
-  // Visited on days 90 and 119 exactly (the edges of the 90-day retention window).
+  // Visited only on day 119, the last day of the 90-day retention window: retained.
   user("U13", "2024-02-01", "A");
-  visit("U13", "2024-05-01 00:00:00+00");
   visit("U13", "2024-05-30 23:00:00+00");
+  // Visited on days 89 and 120, just outside the window on both sides: not retained.
+  user("U15", "2024-02-01", "A");
+  visit("U15", "2024-04-30 12:00:00+00");
+  visit("U15", "2024-05-31 00:00:00+00");
   // Signed up on the last day: observed one day.
   user("U14", HAND_FIXTURE_RUN_DATE, "B");
   buy("U14", `${HAND_FIXTURE_RUN_DATE} 20:00:00+00`, [70]);
