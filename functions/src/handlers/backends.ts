@@ -1,0 +1,93 @@
+import { mkdir } from "node:fs/promises";
+import * as path from "node:path";
+import { BigQuery } from "@google-cloud/bigquery";
+import { Storage } from "@google-cloud/storage";
+import { BigQueryWarehouse } from "../backends/bigqueryWarehouse";
+import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
+import type { BackendConfig } from "../backends/fromEnv";
+import { GcsLake } from "../backends/gcsLake";
+import { LocalLake } from "../backends/localLake";
+import type { Lake, Warehouse } from "../backends/types";
+
+/** The two backends a job takes as arguments. */
+export interface Backends {
+  readonly lake: Lake;
+  readonly warehouse: Warehouse;
+}
+
+/** Where the local backends keep their files inside the data folder. */
+export function localPaths(dataDir: string): { lakeDir: string; warehouseFile: string } {
+  return {
+    lakeDir: path.join(dataDir, "lake"),
+    warehouseFile: path.join(dataDir, "warehouse.duckdb"),
+  };
+}
+
+/**
+ * Opens the backends a configuration names: a folder and a DuckDB file, or a GCS bucket and
+ * BigQuery datasets (the clients authenticate as the runtime's service account, never with a key
+ * file). The caller closes the warehouse.
+ */
+export async function openBackends(config: BackendConfig): Promise<Backends> {
+  if (config.kind === "local") {
+    const { lakeDir, warehouseFile } = localPaths(config.dataDir);
+    await mkdir(config.dataDir, { recursive: true });
+    return {
+      lake: new LocalLake(lakeDir),
+      warehouse: await DuckDbWarehouse.open({ path: warehouseFile }),
+    };
+  }
+  const { project, location, bucket, datasets } = config;
+  return {
+    lake: new GcsLake(new Storage({ projectId: project }), bucket),
+    warehouse: new BigQueryWarehouse(new BigQuery({ projectId: project, location }), {
+      project,
+      location,
+      datasets,
+    }),
+  };
+}
+
+/** Builds the backends for one request; the default opens the ones the configuration names. */
+export type BackendsFactory = (config: BackendConfig) => Promise<Backends>;
+
+let override: BackendsFactory | null = null;
+
+/**
+ * Tests only: replaces how requests get their backends (for example with a warehouse that fails
+ * on its second partition), or restores the default with `null`. Production code never calls it.
+ */
+export function setBackendsForTesting(factory: BackendsFactory | null): void {
+  override = factory;
+}
+
+/** Local requests run one at a time: the DuckDB file and the lake folder have one writer. */
+const localQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `work` with freshly opened backends and always closes them. Local backends are
+ * serialised per data folder; cloud requests run concurrently, as BigQuery and GCS isolate them.
+ */
+export async function withBackends<T>(
+  config: BackendConfig,
+  work: (backends: Backends) => Promise<T>,
+): Promise<T> {
+  const run = async () => {
+    const backends = await (override ?? openBackends)(config);
+    try {
+      return await work(backends);
+    } finally {
+      await backends.warehouse.close();
+    }
+  };
+  if (config.kind !== "local") return run();
+  const previous = localQueues.get(config.dataDir) ?? Promise.resolve();
+  const current = previous.then(run, run);
+  const settled = current.catch(() => undefined);
+  localQueues.set(config.dataDir, settled);
+  try {
+    return await current;
+  } finally {
+    if (localQueues.get(config.dataDir) === settled) localQueues.delete(config.dataDir);
+  }
+}
