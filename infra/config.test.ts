@@ -64,7 +64,8 @@ describe("parseStackConfig", () => {
   });
 
   it("names the provider key gcp:project when the project is missing", () => {
-    const { project: _omit, ...raw } = devRaw();
+    const raw = devRaw();
+    delete raw.project;
     expect(errorOf(raw).keys).toEqual(["gcp:project"]);
   });
 

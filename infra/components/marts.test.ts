@@ -1,0 +1,135 @@
+import * as gcp from "@pulumi/gcp";
+import type { MartDeclaration } from "../../functions/src/marts/catalog";
+import { renderDatasets } from "../../functions/src/sql/render";
+import { recordComponents, T } from "../testing/componentHarness";
+import type { RecordedResource } from "../testing/pulumiMocks";
+import { Marts } from "./marts";
+
+const decl = (name: string, extra: Partial<MartDeclaration> = {}): MartDeclaration => ({
+  name,
+  file: `marts/${name}.sql`,
+  dataset: "marts",
+  description: name,
+  materialization: { kind: "table" },
+  clustering: [],
+  ...extra,
+});
+const MARTS = [
+  decl("dm_kpi_daily", {
+    materialization: { kind: "partition", parameter: "run_date" },
+    partitioning: { column: "kpi_date", granularity: "DAY" },
+  }),
+  decl("dm_user_purchase_summary"),
+  decl("dm_tradeoff_summary"),
+  decl("dm_rfm_segments"),
+];
+const SQL: Record<string, string> = {
+  "marts/dm_kpi_daily.sql": "select @run_date as kpi_date, count(*) as users from raw.users",
+  "marts/dm_user_purchase_summary.sql":
+    "select user_id from raw.users join raw.orders using (user_id)",
+  "marts/dm_tradeoff_summary.sql": "select user_type from marts.dm_user_purchase_summary",
+  "marts/dm_rfm_segments.sql": "select segment from snapshots.rfm_daily",
+};
+const IDS = { raw: "raw_pr_5", marts: "marts_pr_5", snapshots: "snapshots_pr_5" };
+const LOCATION = "EU";
+
+let created: RecordedResource[];
+let configs: RecordedResource[];
+let marts: Marts;
+
+beforeAll(async () => {
+  ({ created } = await recordComponents("pr-5", () => {
+    const datasets = Object.fromEntries(
+      Object.entries(IDS).map(([k, id]) => [
+        k,
+        new gcp.bigquery.Dataset(k, { datasetId: id, location: LOCATION }),
+      ]),
+    ) as unknown as ConstructorParameters<typeof Marts>[1]["datasets"];
+    const agent = new gcp.projects.ServiceIdentity("agent", {
+      service: "bigquerydatatransfer.googleapis.com",
+    });
+    marts = new Marts("marts", {
+      project: "my-analytics-dev",
+      stack: "pr-5",
+      location: LOCATION,
+      datasets,
+      marts: MARTS,
+      renderedSql: (d) => renderDatasets(SQL[d.file]!, IDS),
+      dependencies: (d) => (d.name === "dm_tradeoff_summary" ? ["dm_user_purchase_summary"] : []),
+      firstRunTime: "03:00",
+      minutesPerLevel: 20,
+      dataTransferAgent: agent,
+    });
+  }));
+  configs = created.filter((r) => r.type === T.transfer);
+});
+
+const configOf = (name: string) => configs.find((c) => c.name === `marts-${name}`)!;
+
+describe("Marts", () => {
+  it("creates one scheduled query per mart", () => {
+    expect(configs.map((c) => c.name).sort()).toEqual(MARTS.map((m) => `marts-${m.name}`).sort());
+    for (const c of configs) expect(c.inputs.dataSourceId).toBe("scheduled_query");
+  });
+
+  it("queries exactly the mart's SQL file with the stack's dataset ids", () => {
+    for (const m of MARTS) {
+      const query = configOf(m.name).inputs.params.query;
+      expect(query).toBe(renderDatasets(SQL[m.file]!, IDS));
+    }
+    expect(configOf("dm_tradeoff_summary").inputs.params.query).toBe(
+      "select user_type from marts_pr_5.dm_user_purchase_summary",
+    );
+  });
+
+  it("writes where and how each mart declares: a partition per run date, or the whole table", () => {
+    expect(configOf("dm_kpi_daily").inputs.params).toMatchObject({
+      destination_table_name_template: "dm_kpi_daily$" + "{run_date}",
+      write_disposition: "WRITE_TRUNCATE",
+      partitioning_field: "kpi_date",
+    });
+    expect(configOf("dm_user_purchase_summary").inputs.params).toMatchObject({
+      destination_table_name_template: "dm_user_purchase_summary",
+      write_disposition: "WRITE_TRUNCATE",
+    });
+    for (const c of configs) expect(c.inputs.destinationDatasetId).toBe("marts_pr_5");
+  });
+
+  it("runs each query in its dataset's location", () => {
+    const datasetLocation = created.find(
+      (r) => r.type === T.dataset && r.inputs.datasetId === "marts_pr_5",
+    )!.inputs.location;
+    for (const c of configs) expect(c.inputs.location).toBe(datasetLocation);
+  });
+
+  it("runs a mart after the marts it reads", () => {
+    expect(configOf("dm_user_purchase_summary").inputs.schedule).toBe("every day 03:00");
+    expect(configOf("dm_tradeoff_summary").inputs.schedule).toBe("every day 03:20");
+    expect(marts.runTimes).toMatchObject({ dm_kpi_daily: "03:00", dm_tradeoff_summary: "03:20" });
+  });
+
+  it("runs as a dedicated account the Data Transfer agent can mint tokens for", () => {
+    const runner = created.find((r) => r.type === T.account)!;
+    const email = `${runner.inputs.accountId}@my-analytics-dev.iam.gserviceaccount.com`;
+    for (const c of configs) expect(c.inputs.serviceAccountName).toBe(email);
+    const grant = created.find((r) => r.type === T.accountIam)!;
+    expect(grant.inputs.role).toBe("roles/iam.serviceAccountTokenCreator");
+    expect(grant.inputs.member).toMatch(/^serviceAccount:service-\d+@gcp-sa-bigquerydatatransfer/);
+    expect(grant.inputs.serviceAccountId).toBe(
+      `projects/my-analytics-dev/serviceAccounts/${email}`,
+    );
+  });
+
+  it("lets the runner read raw and write only the datasets its marts land in", () => {
+    const roles = Object.fromEntries(
+      created
+        .filter((r) => r.type === T.datasetIam)
+        .map((r) => [r.inputs.datasetId, r.inputs.role]),
+    );
+    expect(roles).toEqual({
+      raw_pr_5: "roles/bigquery.dataViewer",
+      marts_pr_5: "roles/bigquery.dataEditor",
+      snapshots_pr_5: "roles/bigquery.dataViewer",
+    });
+  });
+});
