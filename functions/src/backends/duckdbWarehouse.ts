@@ -1,0 +1,245 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { duckdbCreateTable, RAW_TABLE_LIST, RAW_TABLES, type RawTableName } from "../contract";
+import { renderParams, type DatasetName, type SqlParam } from "../sql/render";
+import { toDuckDb } from "../sql/translate";
+import { closeDuckDb, openDuckDb, type DuckDbOptions } from "../warehouse/duckdb";
+import type { LoadReport, MaterializeTarget, PartitionLoad, Warehouse } from "./types";
+
+export interface DuckDbWarehouseOptions extends DuckDbOptions {
+  /** The database file; `:memory:` for a throwaway warehouse. Default `.data/warehouse.duckdb`. */
+  path?: string;
+}
+
+const DATASETS: readonly DatasetName[] = ["raw", "marts", "snapshots"];
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
+
+/**
+ * The warehouse as one DuckDB file with schemas `raw`, `marts` and `snapshots`: the local twin of
+ * the BigQuery datasets. It takes the same BigQuery-dialect SQL as BigQuery (parameters rendered,
+ * then translated) and the same lake files, so a pipeline that passes here runs unchanged in the
+ * cloud. Calls are serialised: one connection, one transaction at a time.
+ */
+export class DuckDbWarehouse implements Warehouse {
+  readonly kind = "duckdb" as const;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly db: { instance: DuckDBInstance; connection: DuckDBConnection },
+    /** Absolute path of the database file, or `:memory:`. */
+    readonly path: string,
+  ) {}
+
+  static async open(options: DuckDbWarehouseOptions = {}): Promise<DuckDbWarehouse> {
+    const path =
+      options.path === ":memory:" ? ":memory:" : resolve(options.path ?? ".data/warehouse.duckdb");
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = await openDuckDb(path, { memoryLimit: options.memoryLimit, threads: options.threads });
+    return new DuckDbWarehouse(db, path);
+  }
+
+  /** The underlying connection, for tests and local tools that need DuckDB itself. */
+  get connection(): DuckDBConnection {
+    return this.db.connection;
+  }
+
+  ensureRawTables(): Promise<void> {
+    return this.serial(async () => {
+      for (const dataset of DATASETS) await this.db.connection.run(`create schema if not exists ${dataset}`);
+      for (const table of RAW_TABLE_LIST) await this.db.connection.run(duckdbCreateTable(table, "raw"));
+    });
+  }
+
+  replacePartitions(loads: readonly PartitionLoad[]): Promise<LoadReport> {
+    const plan = planReplacement(loads);
+    return this.serial(() =>
+      this.transaction(async () => {
+        const jobs: string[] = [];
+        const rows: Partial<Record<RawTableName, number>> = {};
+        for (const [table, tableLoads] of plan) {
+          rows[table] = await this.replaceTable(table, tableLoads);
+          const files = tableLoads.reduce((n, l) => n + l.uris.length, 0);
+          const what = tableLoads[0]!.partition === null ? "whole table" : `${tableLoads.length} partition(s)`;
+          jobs.push(`duckdb: replace raw.${table}, ${what}, ${files} file(s), ${rows[table]} row(s)`);
+        }
+        return { jobs, rows };
+      }),
+    );
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params: Record<string, SqlParam> = {}): Promise<T[]> {
+    return this.serial(async () => this.rows<T>(await toDuckDb(renderParams(sql, params))));
+  }
+
+  materialize(
+    target: MaterializeTarget,
+    sql: string,
+    params: Record<string, SqlParam> = {},
+  ): Promise<{ rows: number }> {
+    const table = `${checkedIdentifier(target.dataset)}.${checkedIdentifier(target.table)}`;
+    return this.serial(async () => {
+      const select = await toDuckDb(renderParams(sql, params));
+      await this.db.connection.run(`create schema if not exists ${target.dataset}`);
+      const partition = target.partition;
+      if (!partition) {
+        await this.db.connection.run(`create or replace table ${table} as\n${select}`);
+        return { rows: await this.count(`select count(*) as n from ${table}`) };
+      }
+      if (!DATE_RE.test(partition.date)) throw new Error(`Partition date "${partition.date}" is not YYYY-MM-DD`);
+      const column = checkedIdentifier(partition.column);
+      return this.transaction(async () => {
+        const run = (s: string) => this.db.connection.run(s);
+        await run(`create or replace temp table materialize_rows as\n${select}`);
+        const stray = await this.count(
+          `select count(*) as n from materialize_rows where cast(${column} as date) is distinct from date '${partition.date}'`,
+        );
+        if (stray > 0) {
+          // BigQuery refuses rows outside the partition a `table$YYYYMMDD` write targets.
+          throw new Error(
+            `${stray} row(s) of the query for ${table} fall outside partition ${column} = ${partition.date}`,
+          );
+        }
+        await run(`create table if not exists ${table} as select * from materialize_rows limit 0`);
+        await run(`delete from ${table} where cast(${column} as date) = date '${partition.date}'`);
+        await run(`insert into ${table} by name select * from materialize_rows`);
+        const rows = await this.count("select count(*) as n from materialize_rows");
+        await run("drop table materialize_rows");
+        return { rows };
+      });
+    });
+  }
+
+  execute(sql: string, params: Record<string, SqlParam> = {}): Promise<void> {
+    return this.serial(async () => {
+      await this.db.connection.run(await toDuckDb(renderParams(sql, params)));
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serial(async () => closeDuckDb(this.db));
+  }
+
+  /** Deletes the listed partitions (or all rows) of one table and inserts its files' rows. */
+  private async replaceTable(table: RawTableName, loads: readonly PartitionLoad[]): Promise<number> {
+    const def = RAW_TABLES[table];
+    const uris = loads.flatMap((l) => l.uris);
+    const whole = loads[0]!.partition === null;
+    const day = `cast(${def.partitionColumn} as date)`;
+    const days = loads.map((l) => `date '${l.partition}'`).join(", ");
+    const run = (s: string) => this.db.connection.run(s);
+
+    await run(whole ? `delete from raw.${table}` : `delete from raw.${table} where ${day} in (${days})`);
+    if (uris.length === 0) return 0;
+    const columns = def.columns.map((c) => c.name).join(", ");
+    const inserted = await run(
+      `insert into raw.${table} by name select ${columns} from read_parquet(${sqlList(uris)})`,
+    );
+
+    // Each partition must now hold exactly the rows its own files hold: a file holding another
+    // day's rows, or a row that did not land, fails the whole replacement.
+    const fileRows = await this.rows<{ file_name: string; num_rows: number }>(
+      `select file_name, num_rows from parquet_file_metadata(${sqlList(uris)})`,
+    );
+    const rowsOf = new Map(fileRows.map((f) => [f.file_name, Number(f.num_rows)]));
+    if (whole) {
+      const expected = uris.reduce((n, u) => n + (rowsOf.get(u) ?? 0), 0);
+      if (inserted.rowsChanged !== expected) {
+        throw new Error(`raw.${table}: files hold ${expected} rows but ${inserted.rowsChanged} were loaded`);
+      }
+      return inserted.rowsChanged;
+    }
+    const actual = await this.rows<{ d: string; n: number }>(
+      `select cast(${day} as varchar) as d, count(*) as n from raw.${table} where ${day} in (${days}) group by 1`,
+    );
+    const actualOf = new Map(actual.map((r) => [r.d, Number(r.n)]));
+    for (const load of loads) {
+      const expected = load.uris.reduce((n, u) => n + (rowsOf.get(u) ?? 0), 0);
+      const got = actualOf.get(load.partition!) ?? 0;
+      if (got !== expected) {
+        throw new Error(
+          `raw.${table} partition ${load.partition}: its files hold ${expected} rows but the partition has ${got} after the load (a file holds rows of another day?)`,
+        );
+      }
+    }
+    return inserted.rowsChanged;
+  }
+
+  /** Runs `work` inside one transaction; any error rolls everything back and is rethrown. */
+  private async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.db.connection.run("begin transaction");
+    try {
+      const result = await work();
+      await this.db.connection.run("commit");
+      return result;
+    } catch (error) {
+      await this.db.connection.run("rollback");
+      throw error;
+    }
+  }
+
+  /** Queues `work` behind every earlier call, so statements of two calls never interleave. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async rows<T>(sql: string): Promise<T[]> {
+    const reader = await this.db.connection.runAndReadAll(sql);
+    const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+    // BigQuery's client returns INT64 as numbers; DuckDB's JSON form gives BIGINT as strings.
+    const integers = reader
+      .columnNames()
+      .filter((_, i) => /^U?(BIG|HUGE)INT$/.test(String(reader.columnTypes()[i])));
+    for (const row of rows) {
+      for (const name of integers) {
+        const value = row[name];
+        if (typeof value === "string" && Number.isSafeInteger(Number(value))) row[name] = Number(value);
+      }
+    }
+    return rows as T[];
+  }
+
+  private async count(sql: string): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(sql);
+    return Number(row?.n ?? 0);
+  }
+}
+
+/**
+ * Groups loads by table and rejects a plan that could not be applied unambiguously: an unknown
+ * table, a malformed day, a table listed both whole and by partition, or a partition listed twice.
+ */
+function planReplacement(loads: readonly PartitionLoad[]): Map<RawTableName, PartitionLoad[]> {
+  const plan = new Map<RawTableName, PartitionLoad[]>();
+  for (const load of loads) {
+    const def = RAW_TABLES[load.table];
+    if (!def) throw new Error(`Unknown raw table "${load.table}"`);
+    if (load.partition !== null && !DATE_RE.test(load.partition)) {
+      throw new Error(`raw.${load.table}: partition "${load.partition}" is not YYYY-MM-DD`);
+    }
+    if (load.partition !== null && !def.partitionColumn) {
+      throw new Error(`raw.${load.table} has no partition column; load it whole (partition null)`);
+    }
+    const same = plan.get(load.table) ?? [];
+    if (same.some((l) => l.partition === load.partition)) {
+      throw new Error(`raw.${load.table} partition ${load.partition ?? "(whole)"} is listed twice`);
+    }
+    if (same.length > 0 && (load.partition === null) !== (same[0]!.partition === null)) {
+      throw new Error(`raw.${load.table} is listed both whole and by partition`);
+    }
+    plan.set(load.table, [...same, load]);
+  }
+  return plan;
+}
+
+function sqlList(values: readonly string[]): string {
+  return `[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(", ")}]`;
+}
+
+function checkedIdentifier(name: string): string {
+  if (!IDENTIFIER_RE.test(name)) throw new Error(`"${name}" is not a plain SQL identifier`);
+  return name;
+}

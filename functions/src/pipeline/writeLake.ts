@@ -1,0 +1,243 @@
+import { existsSync, accessSync, constants } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { DUCKDB_TYPES, RAW_TABLE_NAMES, RAW_TABLES, type RawTableName, type TableDef } from "../contract";
+import type { Lake, LakeObject, PartitionLoad } from "../backends/types";
+import {
+  parseLakePath,
+  parsePartFileName,
+  partFilePath,
+  tableFolder,
+  WHOLE_RUN,
+  type Shard,
+} from "./lakePaths";
+
+export interface WriteLakeOptions {
+  /**
+   * Every partition day this run owns, `YYYY-MM-DD`. Each gets a file for every partitioned
+   * table, a zero-row one when the day has no rows, so a rerun at a smaller scale leaves no stale
+   * rows behind. Rows on any other day are refused: writing them would replace a day this run
+   * does not fully own.
+   */
+  readonly days: readonly string[];
+  readonly shard?: Shard;
+  /** Tables to write; default all eight. */
+  readonly tables?: readonly RawTableName[];
+  /** Schema of the generated tables in `connection`; default `gen`. */
+  readonly sourceSchema?: string;
+  /** Where Parquet files are written before `lake.putFile`; default a RAM-backed temp folder. */
+  readonly stagingDir?: string;
+  readonly onProgress?: (table: RawTableName, done: number, total: number) => void;
+}
+
+export interface LakeWrite {
+  /** Lake paths written by this run, sorted. */
+  readonly files: readonly string[];
+  /** One load per touched partition (or whole table), listing every file now in it. */
+  readonly loads: readonly PartitionLoad[];
+}
+
+/** Parallel object uploads; GCS is latency-bound, a folder does not mind. */
+const PUT_CONCURRENCY = 16;
+
+/**
+ * Writes generated tables to the lake as Parquet (zstd), one file per (table, day, shard) in the
+ * layout of `backends/types.ts`, and returns the partition loads that make the warehouse match.
+ *
+ * Files are byte-reproducible: rows are ordered by primary key and DuckDB writes the partitioned
+ * COPY single-threaded (with two threads the row order inside a day's file depends on timing).
+ * TIMESTAMP columns are written as TIMESTAMPTZ, which BigQuery loads as TIMESTAMP. Files are
+ * staged locally and handed to `lake.putFile`, so the same code writes a folder or a bucket.
+ *
+ * Tables without a `user_id` column (products, promo_calendar) describe the whole world, not a
+ * user shard; only shard 0 writes them.
+ */
+export async function writeLake(
+  connection: DuckDBConnection,
+  lake: Lake,
+  options: WriteLakeOptions,
+): Promise<LakeWrite> {
+  const shard = options.shard ?? WHOLE_RUN;
+  const tables = options.tables ?? RAW_TABLE_NAMES;
+  const source = options.sourceSchema ?? "gen";
+  const days = [...new Set(options.days)].sort();
+  const staging = await mkdtemp(join(options.stagingDir ?? defaultStagingDir(), "lake-"));
+  const restore = await useSettings(connection, {
+    threads: "1",
+    partitioned_write_max_open_files: "100000",
+    partitioned_write_flush_threshold: "1000000000",
+  });
+  try {
+    const files: string[] = [];
+    const loads: PartitionLoad[] = [];
+    for (const table of tables) {
+      const def = RAW_TABLES[table];
+      const folder = join(staging, table);
+      const report = (done: number, total: number) => options.onProgress?.(table, done, total);
+      const writes = ownsTable(def, shard)
+        ? await stageTable(connection, def, `${source}.${table}`, folder, days, shard)
+        : [];
+      await putAll(lake, writes, report);
+      await rm(folder, { recursive: true, force: true });
+      files.push(...writes.map((w) => w.path));
+      loads.push(...(await partitionLoads(lake, def, def.partitionColumn ? days : null, shard)));
+    }
+    return { files: files.sort(), loads };
+  } finally {
+    await restore();
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Lake-side view of a partitioned table after a write: the files each owned day now consists of. */
+async function partitionLoads(
+  lake: Lake,
+  def: TableDef,
+  days: readonly string[] | null,
+  shard: Shard,
+): Promise<PartitionLoad[]> {
+  const current = await currentFiles(lake, def.name, new Set(days ?? [null]), shard);
+  if (days === null) {
+    return [{ table: def.name, partition: null, uris: (current.get(null) ?? []).map((o) => lake.uri(o.path)) }];
+  }
+  return days.map((day) => ({
+    table: def.name,
+    partition: day,
+    uris: (current.get(day) ?? []).map((o) => lake.uri(o.path)),
+  }));
+}
+
+/**
+ * The table's files in the days this run owns (`null`: the table's root, for a table replaced
+ * whole), after deleting there files left by a run with a different shard count: they would
+ * double-count rows the new layout holds. Files this layout did not name are neither loaded nor
+ * deleted; days the run does not own are not touched.
+ */
+async function currentFiles(
+  lake: Lake,
+  table: RawTableName,
+  owned: ReadonlySet<string | null>,
+  shard: Shard,
+): Promise<Map<string | null, LakeObject[]>> {
+  const byDay = new Map<string | null, LakeObject[]>();
+  for (const object of await lake.list(tableFolder(table, null))) {
+    const parsed = parseLakePath(object.path);
+    const part = parsed && parsed.table === table ? parsePartFileName(parsed.name) : null;
+    if (!parsed || !part || !owned.has(parsed.day)) continue;
+    if (part.count !== shard.count) {
+      await lake.deletePrefix(object.path);
+      continue;
+    }
+    byDay.set(parsed.day, [...(byDay.get(parsed.day) ?? []), object]);
+  }
+  return byDay;
+}
+
+interface StagedFile {
+  readonly path: string;
+  readonly localFile: string;
+}
+
+/** COPYs one table into the staging folder and names each file by its lake path. */
+async function stageTable(
+  connection: DuckDBConnection,
+  def: TableDef,
+  source: string,
+  folder: string,
+  days: readonly string[],
+  shard: Shard,
+): Promise<StagedFile[]> {
+  const columns = def.columns.map((c) => `cast(${c.name} as ${DUCKDB_TYPES[c.type]}) as ${c.name}`);
+  const select = `select ${columns.join(", ")} from ${source}`;
+  const parquet = "format parquet, compression zstd";
+  if (!def.partitionColumn) {
+    const file = `${folder}.parquet`;
+    await connection.run(`copy (${select} order by ${def.primaryKey}) to '${file}' (${parquet})`);
+    return [{ path: partFilePath(def.name, null, shard), localFile: file }];
+  }
+
+  const day = `cast(${def.partitionColumn} as date)`;
+  const owned = days.map((d) => `date '${d}'`).join(", ");
+  const stray = await connection.runAndReadAll(
+    `select cast(${day} as varchar) as d, count(*) as n from ${source} ` +
+      `where ${days.length > 0 ? `${day} not in (${owned})` : "true"} group by 1 order by 1 limit 3`,
+  );
+  const strayRows = stray.getRowObjectsJson();
+  if (strayRows.length > 0) {
+    throw new Error(
+      `${source} has rows on days outside the run's date range (${strayRows.map((r) => `${r.d}: ${r.n}`).join(", ")}); ` +
+        `writing them would replace partitions this run does not own`,
+    );
+  }
+  await connection.run(
+    `copy (select *, ${day} as dt from (${select}) order by ${def.primaryKey}) to '${folder}' ` +
+      `(${parquet}, partition_by (dt))`,
+  );
+  const empty = `${folder}-empty.parquet`;
+  await connection.run(`copy (${select} limit 0) to '${empty}' (${parquet})`);
+
+  const staged: StagedFile[] = [];
+  for (const d of days) {
+    const dayFolder = join(folder, `dt=${d}`);
+    const names = existsSync(dayFolder) ? await readdir(dayFolder) : [];
+    if (names.length > 1) throw new Error(`DuckDB split ${def.name} day ${d} into ${names.length} files`);
+    staged.push({
+      path: partFilePath(def.name, d, shard),
+      localFile: names[0] ? join(dayFolder, names[0]) : empty,
+    });
+  }
+  return staged;
+}
+
+async function putAll(
+  lake: Lake,
+  files: readonly StagedFile[],
+  report: (done: number, total: number) => void,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      await lake.putFile(file.path, file.localFile);
+      done += 1;
+      if (done % 64 === 0 || done === files.length) report(done, files.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, files.length) }, worker));
+}
+
+function ownsTable(def: TableDef, shard: Shard): boolean {
+  return shard.index === 0 || def.columns.some((c) => c.name === "user_id");
+}
+
+/**
+ * A RAM-backed folder when there is one: DuckDB syncs every file it writes, which on a disk costs
+ * about a millisecond per file, and a two-year run writes thousands of small day files.
+ */
+function defaultStagingDir(): string {
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return "/dev/shm";
+  } catch {
+    return tmpdir();
+  }
+}
+
+/** Applies DuckDB settings and returns a function that puts the previous values back. */
+async function useSettings(
+  connection: DuckDBConnection,
+  settings: Record<string, string>,
+): Promise<() => Promise<void>> {
+  const previous: Record<string, string> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    const reader = await connection.runAndReadAll(`select current_setting('${name}') as v`);
+    previous[name] = String(reader.getRowObjectsJson()[0]?.v);
+    await connection.run(`set ${name} = ${value}`);
+  }
+  return async () => {
+    for (const [name, value] of Object.entries(previous)) await connection.run(`set ${name} = ${value}`);
+  };
+}
