@@ -1,7 +1,7 @@
 /**
  * The GitHub workflows cannot run here, so they are checked by construction: schema validation,
  * permissions, keyless auth, action pinning, stack naming tied to infra's rule, deploy ordering
- * and locking. The two helper scripts they call are run for real against stand-in `bq`/`curl`.
+ * and locking. The two shell scripts they call are run for real against stand-in `bq`/`curl`.
  */
 import { spawnSync } from "node:child_process";
 import {
