@@ -1,5 +1,6 @@
 import { TypeKind } from "@fivetrandevelopers/zetasql";
 import type { AnalyzerOptionsProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/AnalyzerOptionsProto";
+import type { LanguageOptionsProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/LanguageOptionsProto";
 import type { AnalyzeResponse__Output } from "@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/AnalyzeResponse";
 import { CatalogColumn, CatalogTable, Dataset, qualifiedName, simpleCatalog } from "./catalog";
 import { AnalyzerServer } from "./server";
@@ -14,6 +15,23 @@ export const QUERY_PARAMETERS = [
   { name: "run_date", type: { typeKind: TypeKind.TYPE_DATE } },
   { name: "snapshot_date", type: { typeKind: TypeKind.TYPE_DATE } },
 ] as const;
+
+/**
+ * BigQuery's default time zone. The analyzer's own default is America/Los_Angeles, under which
+ * `date(ts)` of a UTC-midnight timestamp is the day before: the oracle would disagree with
+ * BigQuery, not just with DuckDB.
+ */
+export const DEFAULT_TIME_ZONE = "UTC";
+
+/** The analyzer options every gate and evaluator call uses. */
+export function analyzerOptions(languageOptions: LanguageOptionsProto): AnalyzerOptionsProto {
+  return {
+    languageOptions,
+    errorMessageMode: "ERROR_MESSAGE_ONE_LINE",
+    defaultTimezone: DEFAULT_TIME_ZONE,
+    queryParameters: QUERY_PARAMETERS.map((p) => ({ name: p.name, type: { ...p.type } })),
+  };
+}
 
 /** A problem at a 1-based line and column of the analysed text. */
 export interface SqlIssue {
@@ -76,11 +94,7 @@ export class SqlAnalyzer {
   }
 
   get options(): AnalyzerOptionsProto {
-    return {
-      languageOptions: this.server.languageOptions,
-      errorMessageMode: "ERROR_MESSAGE_ONE_LINE",
-      queryParameters: QUERY_PARAMETERS.map((p) => ({ name: p.name, type: { ...p.type } })),
-    };
+    return analyzerOptions(this.server.languageOptions);
   }
 
   /**

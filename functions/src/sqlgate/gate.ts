@@ -74,26 +74,28 @@ function producedKey(source: SqlSource): string | undefined {
  * Orders sources so that each comes after the sources producing tables it reads. Ties keep the
  * given order; a cycle is returned separately so each of its members can be reported.
  */
-export function dependencyOrder(sources: readonly SqlSource[]): {
-  ordered: SqlSource[];
-  cyclic: SqlSource[];
+export function dependencyOrder<T extends SqlSource>(
+  sources: readonly T[],
+): {
+  ordered: T[];
+  cyclic: T[];
 } {
-  const producers = new Map<string, SqlSource>();
+  const producers = new Map<string, T>();
   for (const s of sources) {
     const key = producedKey(s);
     if (key) producers.set(key, s);
   }
-  const deps = new Map<SqlSource, Set<SqlSource>>();
+  const deps = new Map<T, Set<T>>();
   for (const s of sources) {
-    const set = new Set<SqlSource>();
+    const set = new Set<T>();
     for (const ref of tableReferences(s.sql)) {
       const producer = producers.get(ref.key);
       if (producer && producer !== s) set.add(producer);
     }
     deps.set(s, set);
   }
-  const ordered: SqlSource[] = [];
-  const placed = new Set<SqlSource>();
+  const ordered: T[] = [];
+  const placed = new Set<T>();
   let progress = true;
   while (progress) {
     progress = false;

@@ -1,0 +1,121 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { RawTableName } from "../../contract";
+import type { MartDeclaration } from "../../marts/catalog";
+import { renderParams, SqlParam } from "../../sql/render";
+import { readSql } from "../../sql/sqlFiles";
+import { contractTables } from "../catalog";
+import { evaluateQuery, TableRows } from "../evaluator";
+import { dependencyOrder } from "../gate";
+import { ResultTable } from "../resultTable";
+import { AnalyzerServer } from "../server";
+import { compareResults } from "./compare";
+import { loadRawRows, RawRows, runMartInDuckDb } from "./duckdbSide";
+
+/**
+ * One differential run: the same raw rows given to DuckDB and to the GoogleSQL reference
+ * evaluator, every mart computed by both in dependency order (each engine reading its own
+ * results for upstream marts), and the answers compared.
+ */
+
+export interface MartOutcome {
+  readonly name: string;
+  readonly reference?: ResultTable;
+  readonly duckdb?: ResultTable;
+  /** Readable differences; empty when the engines agree. */
+  readonly differences: readonly string[];
+  /** Set when an engine could not run the mart at all. */
+  readonly error?: string;
+}
+
+export interface DifferentialOptions {
+  readonly runDate: string;
+  /** Defaults to `runDate`. */
+  readonly snapshotDate?: string;
+  /** Read a mart's SQL; defaults to the file under `sql/`. */
+  readonly readMartSql?: (decl: MartDeclaration) => string;
+}
+
+/**
+ * Runs `marts` on both engines over `raw` and returns one outcome per mart, in dependency order.
+ * The DuckDB connection gets schemas `raw`, `marts`, `snapshots` (existing tables replaced).
+ */
+export async function runDifferential(
+  server: AnalyzerServer,
+  connection: DuckDBConnection,
+  raw: RawRows,
+  marts: readonly MartDeclaration[],
+  options: DifferentialOptions,
+): Promise<MartOutcome[]> {
+  await loadRawRows(connection, raw);
+  const params: Record<string, SqlParam> = {
+    run_date: { date: options.runDate },
+    snapshot_date: { date: options.snapshotDate ?? options.runDate },
+  };
+  const read = options.readMartSql ?? ((d: MartDeclaration) => readSql(d.file));
+  const sources = marts.map((decl) => ({
+    path: decl.file,
+    sql: read(decl),
+    produces: { dataset: decl.dataset, name: decl.name },
+    decl,
+  }));
+  const { ordered, cyclic } = dependencyOrder(sources);
+  const evaluatorTables: TableRows[] = contractTables().map((table) => ({
+    table,
+    rows: raw[table.name as RawTableName],
+  }));
+  const failed = new Set<string>();
+  const outcomes: MartOutcome[] = cyclic.map((s) => ({
+    name: s.decl.name,
+    differences: [],
+    error: "circular dependency",
+  }));
+  for (const source of ordered) {
+    const { decl } = source;
+    const upstreamFailed = [...failed].filter((n) => new RegExp(`\\.${n}\\b`).test(source.sql));
+    if (upstreamFailed.length > 0) {
+      failed.add(decl.name);
+      outcomes.push({
+        name: decl.name,
+        differences: [],
+        error: `reads ${upstreamFailed.join(", ")}, which could not be computed`,
+      });
+      continue;
+    }
+    const rendered = renderParams(source.sql, params);
+    let reference: Awaited<ReturnType<typeof evaluateQuery>> | undefined;
+    let duckdb: ResultTable | undefined;
+    const errors: string[] = [];
+    try {
+      reference = await evaluateQuery(server, rendered, evaluatorTables);
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
+    try {
+      duckdb = await runMartInDuckDb(connection, rendered, decl);
+    } catch (error) {
+      errors.push(`DuckDB: ${(error as Error).message}`);
+    }
+    if (!reference || !duckdb) {
+      failed.add(decl.name);
+      outcomes.push({
+        name: decl.name,
+        reference,
+        duckdb,
+        differences: [],
+        error: errors.join("; "),
+      });
+      continue;
+    }
+    evaluatorTables.push({
+      table: { dataset: decl.dataset, name: decl.name, columns: reference.catalogColumns },
+      rows: reference.rows,
+    });
+    outcomes.push({
+      name: decl.name,
+      reference,
+      duckdb,
+      differences: compareResults(reference, duckdb),
+    });
+  }
+  return outcomes;
+}
