@@ -36,7 +36,10 @@ export class DuckDbWarehouse implements Warehouse {
     const path =
       options.path === ":memory:" ? ":memory:" : resolve(options.path ?? ".data/warehouse.duckdb");
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const db = await openDuckDb(path, { memoryLimit: options.memoryLimit, threads: options.threads });
+    const db = await openDuckDb(path, {
+      memoryLimit: options.memoryLimit,
+      threads: options.threads,
+    });
     return new DuckDbWarehouse(db, path);
   }
 
@@ -47,29 +50,37 @@ export class DuckDbWarehouse implements Warehouse {
 
   ensureRawTables(): Promise<void> {
     return this.serial(async () => {
-      for (const dataset of DATASETS) await this.db.connection.run(`create schema if not exists ${dataset}`);
-      for (const table of RAW_TABLE_LIST) await this.db.connection.run(duckdbCreateTable(table, "raw"));
+      for (const dataset of DATASETS)
+        await this.db.connection.run(`create schema if not exists ${dataset}`);
+      for (const table of RAW_TABLE_LIST)
+        await this.db.connection.run(duckdbCreateTable(table, "raw"));
     });
   }
 
   replacePartitions(loads: readonly PartitionLoad[]): Promise<LoadReport> {
-    const plan = planReplacement(loads);
-    return this.serial(() =>
-      this.transaction(async () => {
+    return this.serial(async () => {
+      const plan = planReplacement(loads);
+      return this.transaction(async () => {
         const jobs: string[] = [];
         const rows: Partial<Record<RawTableName, number>> = {};
         for (const [table, tableLoads] of plan) {
           rows[table] = await this.replaceTable(table, tableLoads);
           const files = tableLoads.reduce((n, l) => n + l.uris.length, 0);
-          const what = tableLoads[0]!.partition === null ? "whole table" : `${tableLoads.length} partition(s)`;
-          jobs.push(`duckdb: replace raw.${table}, ${what}, ${files} file(s), ${rows[table]} row(s)`);
+          const what =
+            tableLoads[0]!.partition === null ? "whole table" : `${tableLoads.length} partition(s)`;
+          jobs.push(
+            `duckdb: replace raw.${table}, ${what}, ${files} file(s), ${rows[table]} row(s)`,
+          );
         }
         return { jobs, rows };
-      }),
-    );
+      });
+    });
   }
 
-  query<T = Record<string, unknown>>(sql: string, params: Record<string, SqlParam> = {}): Promise<T[]> {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params: Record<string, SqlParam> = {},
+  ): Promise<T[]> {
     return this.serial(async () => this.rows<T>(await toDuckDb(renderParams(sql, params))));
   }
 
@@ -78,8 +89,8 @@ export class DuckDbWarehouse implements Warehouse {
     sql: string,
     params: Record<string, SqlParam> = {},
   ): Promise<{ rows: number }> {
-    const table = `${checkedIdentifier(target.dataset)}.${checkedIdentifier(target.table)}`;
     return this.serial(async () => {
+      const table = `${checkedIdentifier(target.dataset)}.${checkedIdentifier(target.table)}`;
       const select = await toDuckDb(renderParams(sql, params));
       await this.db.connection.run(`create schema if not exists ${target.dataset}`);
       const partition = target.partition;
@@ -87,7 +98,8 @@ export class DuckDbWarehouse implements Warehouse {
         await this.db.connection.run(`create or replace table ${table} as\n${select}`);
         return { rows: await this.count(`select count(*) as n from ${table}`) };
       }
-      if (!DATE_RE.test(partition.date)) throw new Error(`Partition date "${partition.date}" is not YYYY-MM-DD`);
+      if (!DATE_RE.test(partition.date))
+        throw new Error(`Partition date "${partition.date}" is not YYYY-MM-DD`);
       const column = checkedIdentifier(partition.column);
       return this.transaction(async () => {
         const run = (s: string) => this.db.connection.run(s);
@@ -122,7 +134,10 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /** Deletes the listed partitions (or all rows) of one table and inserts its files' rows. */
-  private async replaceTable(table: RawTableName, loads: readonly PartitionLoad[]): Promise<number> {
+  private async replaceTable(
+    table: RawTableName,
+    loads: readonly PartitionLoad[],
+  ): Promise<number> {
     const def = RAW_TABLES[table];
     const uris = loads.flatMap((l) => l.uris);
     const whole = loads[0]!.partition === null;
@@ -130,7 +145,9 @@ export class DuckDbWarehouse implements Warehouse {
     const days = loads.map((l) => `date '${l.partition}'`).join(", ");
     const run = (s: string) => this.db.connection.run(s);
 
-    await run(whole ? `delete from raw.${table}` : `delete from raw.${table} where ${day} in (${days})`);
+    await run(
+      whole ? `delete from raw.${table}` : `delete from raw.${table} where ${day} in (${days})`,
+    );
     if (uris.length === 0) return 0;
     const columns = def.columns.map((c) => c.name).join(", ");
     const inserted = await run(
@@ -146,7 +163,9 @@ export class DuckDbWarehouse implements Warehouse {
     if (whole) {
       const expected = uris.reduce((n, u) => n + (rowsOf.get(u) ?? 0), 0);
       if (inserted.rowsChanged !== expected) {
-        throw new Error(`raw.${table}: files hold ${expected} rows but ${inserted.rowsChanged} were loaded`);
+        throw new Error(
+          `raw.${table}: files hold ${expected} rows but ${inserted.rowsChanged} were loaded`,
+        );
       }
       return inserted.rowsChanged;
     }
@@ -196,7 +215,8 @@ export class DuckDbWarehouse implements Warehouse {
     for (const row of rows) {
       for (const name of integers) {
         const value = row[name];
-        if (typeof value === "string" && Number.isSafeInteger(Number(value))) row[name] = Number(value);
+        if (typeof value === "string" && Number.isSafeInteger(Number(value)))
+          row[name] = Number(value);
       }
     }
     return rows as T[];

@@ -80,7 +80,11 @@ export class LocalLake implements Lake {
 /** Rejects paths that would escape the lake or that no bucket could hold. */
 function checkedPath(path: string): string {
   const parts = path.split("/");
-  if (path === "" || path.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")) {
+  if (
+    path === "" ||
+    path.startsWith("/") ||
+    parts.some((p) => p === "" || p === "." || p === "..")
+  ) {
     throw new Error(`Invalid lake path "${path}": expected a relative a/b/c path without . or ..`);
   }
   if (path.includes(sep) && sep !== "/") throw new Error(`Lake path "${path}" must use "/"`);

@@ -120,7 +120,8 @@ export async function generateAndLoad(
         days,
         shard,
         stagingDir: settings.stagingDir,
-        onProgress: (table, done, total) => onProgress?.({ stage: "lake", detail: table, done, total }),
+        onProgress: (table, done, total) =>
+          onProgress?.({ stage: "lake", detail: table, done, total }),
       }),
     );
     release(); // the generated tables are in the lake now; free their memory before loading
@@ -129,7 +130,12 @@ export async function generateAndLoad(
       onProgress?.({ stage: "load", detail: "raw", done: 0, total: written.loads.length });
       await backends.warehouse.ensureRawTables();
       const result = await backends.warehouse.replacePartitions(written.loads);
-      onProgress?.({ stage: "load", detail: "raw", done: written.loads.length, total: written.loads.length });
+      onProgress?.({
+        stage: "load",
+        detail: "raw",
+        done: written.loads.length,
+        total: written.loads.length,
+      });
       return result;
     });
     seconds.total = round((performance.now() - began) / 1000);

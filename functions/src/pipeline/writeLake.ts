@@ -3,7 +3,13 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { DUCKDB_TYPES, RAW_TABLE_NAMES, RAW_TABLES, type RawTableName, type TableDef } from "../contract";
+import {
+  DUCKDB_TYPES,
+  RAW_TABLE_NAMES,
+  RAW_TABLES,
+  type RawTableName,
+  type TableDef,
+} from "../contract";
 import type { Lake, LakeObject, PartitionLoad } from "../backends/types";
 import {
   parseLakePath,
@@ -100,7 +106,13 @@ async function partitionLoads(
 ): Promise<PartitionLoad[]> {
   const current = await currentFiles(lake, def.name, new Set(days ?? [null]), shard);
   if (days === null) {
-    return [{ table: def.name, partition: null, uris: (current.get(null) ?? []).map((o) => lake.uri(o.path)) }];
+    return [
+      {
+        table: def.name,
+        partition: null,
+        uris: (current.get(null) ?? []).map((o) => lake.uri(o.path)),
+      },
+    ];
   }
   return days.map((day) => ({
     table: def.name,
@@ -182,7 +194,8 @@ async function stageTable(
   for (const d of days) {
     const dayFolder = join(folder, `dt=${d}`);
     const names = existsSync(dayFolder) ? await readdir(dayFolder) : [];
-    if (names.length > 1) throw new Error(`DuckDB split ${def.name} day ${d} into ${names.length} files`);
+    if (names.length > 1)
+      throw new Error(`DuckDB split ${def.name} day ${d} into ${names.length} files`);
     staged.push({
       path: partFilePath(def.name, d, shard),
       localFile: names[0] ? join(dayFolder, names[0]) : empty,
@@ -238,6 +251,7 @@ async function useSettings(
     await connection.run(`set ${name} = ${value}`);
   }
   return async () => {
-    for (const [name, value] of Object.entries(previous)) await connection.run(`set ${name} = ${value}`);
+    for (const [name, value] of Object.entries(previous))
+      await connection.run(`set ${name} = ${value}`);
   };
 }

@@ -1,0 +1,216 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
+import { DuckDbWarehouse } from "./duckdbWarehouse";
+import type { PartitionLoad } from "./types";
+
+let dir: string;
+let warehouse: DuckDbWarehouse;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "duckdb-warehouse-"));
+  warehouse = await DuckDbWarehouse.open({ path: join(dir, "warehouse.duckdb") });
+  await warehouse.ensureRawTables();
+});
+afterEach(async () => {
+  await warehouse.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Writes orders `[order_id, order_ts]` to a Parquet file, as the lake writer would. */
+async function ordersFile(name: string, orders: [string, string][]): Promise<string> {
+  const file = join(dir, `${name}.parquet`);
+  const db = await openDuckDb(":memory:");
+  const row = (id: string, ts: string) =>
+    `select '${id}' as order_id, 'U1' as user_id, timestamptz '${ts}' as order_ts, ` +
+    `false as is_promo, 0.0::double as discount_rate, null::varchar as promo_id`;
+  const select =
+    orders.length > 0
+      ? orders.map(([id, ts]) => row(id, ts)).join(" union all ")
+      : `${row("none", "2024-01-01 00:00:00+00")} where false`;
+  await db.connection.run(`copy (${select} order by order_id) to '${file}' (format parquet)`);
+  closeDuckDb(db);
+  return file;
+}
+
+async function ordersByDay(): Promise<Record<string, string>> {
+  const rows = await warehouse.query<{ day: string; ids: string }>(
+    "select cast(date(order_ts) as string) as day, string_agg(order_id, ',' order by order_id) as ids " +
+      "from raw.orders group by 1 order by 1",
+  );
+  return Object.fromEntries(rows.map((r) => [r.day, r.ids]));
+}
+
+const load = (partition: string, ...uris: string[]): PartitionLoad => ({
+  table: "orders",
+  partition,
+  uris,
+});
+
+async function loadThreeDays(): Promise<void> {
+  await warehouse.replacePartitions([
+    load(
+      "2024-01-01",
+      await ordersFile("d1", [
+        ["O1", "2024-01-01 00:00:00+00"],
+        ["O2", "2024-01-01 23:59:59+00"],
+      ]),
+    ),
+    load("2024-01-02", await ordersFile("d2", [["O3", "2024-01-02 12:00:00+00"]])),
+    load("2024-01-03", await ordersFile("d3", [["O4", "2024-01-03 08:00:00+00"]])),
+  ]);
+}
+
+describe("DuckDbWarehouse.replacePartitions", () => {
+  it("replaces exactly the listed partition and leaves the others", async () => {
+    await loadThreeDays();
+    const report = await warehouse.replacePartitions([
+      load(
+        "2024-01-02",
+        await ordersFile("d2b", [
+          ["O5", "2024-01-02 01:00:00+00"],
+          ["O6", "2024-01-02 02:00:00+00"],
+        ]),
+      ),
+    ]);
+    expect(report.rows).toEqual({ orders: 2 });
+    expect(await ordersByDay()).toEqual({
+      "2024-01-01": "O1,O2",
+      "2024-01-02": "O5,O6",
+      "2024-01-03": "O4",
+    });
+  });
+
+  it("leaves identical rows when the same files are loaded twice", async () => {
+    const loads = [
+      load("2024-01-01", await ordersFile("d1", [["O1", "2024-01-01 03:00:00+00"]])),
+      load(
+        "2024-01-02",
+        await ordersFile("d2a", [["O2", "2024-01-02 03:00:00+00"]]),
+        await ordersFile("d2b", [["O3", "2024-01-02 04:00:00+00"]]),
+      ),
+    ];
+    await warehouse.replacePartitions(loads);
+    const first = await warehouse.query("select * from raw.orders order by order_id");
+    await warehouse.replacePartitions(loads);
+    expect(await warehouse.query("select * from raw.orders order by order_id")).toEqual(first);
+    expect(first).toHaveLength(3);
+  });
+
+  it("leaves every partition as it was when a later partition of the same call fails", async () => {
+    await loadThreeDays();
+    const before = await warehouse.query("select * from raw.orders order by order_id");
+    await expect(
+      warehouse.replacePartitions([
+        load("2024-01-01", await ordersFile("new1", [["O9", "2024-01-01 05:00:00+00"]])),
+        load("2024-01-02", join(dir, "missing.parquet")),
+      ]),
+    ).rejects.toThrow(/missing\.parquet/);
+    expect(await warehouse.query("select * from raw.orders order by order_id")).toEqual(before);
+  });
+
+  it("refuses a file that holds rows of another day, changing nothing", async () => {
+    await loadThreeDays();
+    const before = await ordersByDay();
+    await expect(
+      warehouse.replacePartitions([
+        load("2024-01-01", await ordersFile("wrong", [["O7", "2024-01-05 05:00:00+00"]])),
+      ]),
+    ).rejects.toThrow(/partition 2024-01-01: its files hold 1 rows but the partition has 0/);
+    expect(await ordersByDay()).toEqual(before);
+  });
+
+  it("empties a partition loaded from zero-row files or from none", async () => {
+    await loadThreeDays();
+    await warehouse.replacePartitions([
+      load("2024-01-01", await ordersFile("empty", [])),
+      load("2024-01-03"),
+    ]);
+    expect(await ordersByDay()).toEqual({ "2024-01-02": "O3" });
+  });
+
+  it("replaces a whole table when the partition is null", async () => {
+    await loadThreeDays();
+    const report = await warehouse.replacePartitions([
+      {
+        table: "orders",
+        partition: null,
+        uris: [await ordersFile("all", [["O8", "2024-02-01 00:00:00+00"]])],
+      },
+    ]);
+    expect(report.jobs).toEqual(["duckdb: replace raw.orders, whole table, 1 file(s), 1 row(s)"]);
+    expect(await ordersByDay()).toEqual({ "2024-02-01": "O8" });
+  });
+
+  it("rejects an ambiguous plan before touching anything", async () => {
+    await expect(
+      warehouse.replacePartitions([load("2024-01-01"), load("2024-01-01")]),
+    ).rejects.toThrow(/listed twice/);
+    await expect(warehouse.replacePartitions([load("2024-1-1")])).rejects.toThrow(/not YYYY-MM-DD/);
+    await expect(
+      warehouse.replacePartitions([{ table: "products", partition: "2024-01-01", uris: [] }]),
+    ).rejects.toThrow(/no partition column/);
+  });
+});
+
+describe("DuckDbWarehouse SQL", () => {
+  it("runs BigQuery-dialect queries with parameters and returns integers as numbers", async () => {
+    await loadThreeDays();
+    const rows = await warehouse.query(
+      "select countif(date(order_ts) < @run_date) as before_run, date_diff(@run_date, date '2024-01-01', day) as days from raw.orders",
+      { run_date: { date: "2024-01-03" } },
+    );
+    expect(rows).toEqual([{ before_run: 3, days: 2 }]);
+  });
+
+  it("materializes a query into a table, replacing it on each run", async () => {
+    await loadThreeDays();
+    const sql =
+      "select user_id, count(*) as order_count from raw.orders where date(order_ts) <= @run_date group by user_id";
+    await warehouse.materialize({ dataset: "marts", table: "t" }, sql, {
+      run_date: { date: "2024-01-02" },
+    });
+    const second = await warehouse.materialize({ dataset: "marts", table: "t" }, sql, {
+      run_date: { date: "2024-01-03" },
+    });
+    expect(second).toEqual({ rows: 1 });
+    expect(await warehouse.query("select * from marts.t")).toEqual([
+      { user_id: "U1", order_count: 4 },
+    ]);
+  });
+
+  it("replaces one date partition of a table and keeps the others", async () => {
+    await loadThreeDays();
+    const sql =
+      "select date(order_ts) as order_date, count(*) as orders from raw.orders where date(order_ts) = @run_date group by 1";
+    const target = (date: string) => ({
+      dataset: "marts" as const,
+      table: "daily",
+      partition: { column: "order_date", date },
+    });
+    for (const date of ["2024-01-01", "2024-01-02", "2024-01-01"]) {
+      await warehouse.materialize(target(date), sql, { run_date: { date } });
+    }
+    expect(
+      await warehouse.query(
+        "select cast(order_date as string) as d, orders from marts.daily order by 1",
+      ),
+    ).toEqual([
+      { d: "2024-01-01", orders: 2 },
+      { d: "2024-01-02", orders: 1 },
+    ]);
+    await expect(
+      warehouse.materialize(target("2024-01-03"), sql, { run_date: { date: "2024-01-02" } }),
+    ).rejects.toThrow(/outside partition order_date = 2024-01-03/);
+    expect(await warehouse.query("select count(*) as n from marts.daily")).toEqual([{ n: 2 }]);
+  });
+
+  it("executes BigQuery-dialect DML", async () => {
+    await loadThreeDays();
+    await warehouse.execute("delete from raw.orders where date(order_ts) = @run_date", {
+      run_date: { date: "2024-01-01" },
+    });
+    expect(Object.keys(await ordersByDay())).toEqual(["2024-01-02", "2024-01-03"]);
+  });
+});
