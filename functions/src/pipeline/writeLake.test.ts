@@ -1,0 +1,155 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { duckdbCreateTable, RAW_TABLES } from "../contract";
+import { LocalLake } from "../backends/localLake";
+import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
+import { writeLake } from "./writeLake";
+
+let dir: string;
+let db: Awaited<ReturnType<typeof openDuckDb>>;
+
+const DAYS = ["2024-01-01", "2024-01-02", "2024-01-03"];
+
+/** A tiny generated shop: orders on two of three days (one near midnight), two products. */
+async function generated(connection: DuckDBConnection): Promise<void> {
+  await connection.run("create schema if not exists gen");
+  await connection.run(duckdbCreateTable(RAW_TABLES.orders, "gen"));
+  await connection.run(duckdbCreateTable(RAW_TABLES.products, "gen"));
+  await connection.run(`insert into gen.orders values
+    ('O3', 'U2', timestamptz '2024-01-03 00:00:01+00', true, 0.2, 'P1'),
+    ('O1', 'U1', timestamptz '2024-01-01 23:59:59+00', false, 0.0, null),
+    ('O2', 'U1', timestamptz '2024-01-01 10:00:00+00', false, 0.0, null)`);
+  await connection.run(`insert into gen.products values
+    ('PR2', 'Mug', 'Home', 'Acme', 9.5, 4.1, false),
+    ('PR1', 'Lamp', 'Home', 'Acme', 30.0, 3.9, true)`);
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "write-lake-"));
+  db = await openDuckDb(":memory:");
+  await generated(db.connection);
+});
+afterEach(async () => {
+  closeDuckDb(db);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const tables = ["orders", "products"] as const;
+
+describe("writeLake", () => {
+  it("writes one file per day and shard in the lake layout, zero-row files for empty days", async () => {
+    const lake = new LocalLake(join(dir, "lake"));
+    const written = await writeLake(db.connection, lake, { days: DAYS, tables });
+    expect(written.files).toEqual([
+      "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
+      "raw/orders/dt=2024-01-02/part-0-of-1.parquet",
+      "raw/orders/dt=2024-01-03/part-0-of-1.parquet",
+      "raw/products/part-0-of-1.parquet",
+    ]);
+    const counts = await queryRows<{ file: string; n: number }>(
+      db.connection,
+      `select parse_path(filename)[-2] as file, count(*)::int as n
+       from read_parquet('${lake.root}/raw/orders/*/*.parquet', filename = true) group by 1 order by 1`,
+    );
+    expect(counts).toEqual([
+      { file: "dt=2024-01-01", n: 2 },
+      { file: "dt=2024-01-03", n: 1 },
+    ]);
+    const empty = await queryRows(db.connection, `select * from '${lake.uri(written.files[1]!)}'`);
+    expect(empty).toEqual([]);
+    expect(written.loads).toEqual([
+      ...DAYS.map((day) => ({
+        table: "orders",
+        partition: day,
+        uris: [lake.uri(`raw/orders/dt=${day}/part-0-of-1.parquet`)],
+      })),
+      { table: "products", partition: null, uris: [lake.uri("raw/products/part-0-of-1.parquet")] },
+    ]);
+  });
+
+  it("orders rows by primary key and keeps timestamps as UTC instants", async () => {
+    const lake = new LocalLake(join(dir, "lake"));
+    await writeLake(db.connection, lake, { days: DAYS, tables });
+    const file = lake.uri("raw/orders/dt=2024-01-01/part-0-of-1.parquet");
+    expect(await queryRows(db.connection, `select order_id, order_ts from '${file}'`)).toEqual([
+      { order_id: "O1", order_ts: "2024-01-01 23:59:59+00" },
+      { order_id: "O2", order_ts: "2024-01-01 10:00:00+00" },
+    ]);
+    const schema = await queryRows<{ name: string; logical_type: string }>(
+      db.connection,
+      `select name, cast(logical_type as varchar) as logical_type from parquet_schema('${file}') where name = 'order_ts'`,
+    );
+    expect(schema[0]!.logical_type).toMatch(/isAdjustedToUTC=1/);
+  });
+
+  it("writes byte-identical files for the same generated data", async () => {
+    const first = new LocalLake(join(dir, "first"));
+    const second = new LocalLake(join(dir, "second"));
+    const a = await writeLake(db.connection, first, { days: DAYS, tables });
+    const b = await writeLake(db.connection, second, { days: DAYS, tables });
+    expect(b.files).toEqual(a.files);
+    for (const path of a.files) {
+      expect((await readFile(second.uri(path))).equals(await readFile(first.uri(path)))).toBe(true);
+    }
+  });
+
+  it("replaces a rewritten day's files and drops files of another shard count there only", async () => {
+    const lake = new LocalLake(join(dir, "lake"));
+    await writeLake(db.connection, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
+    await writeLake(db.connection, lake, { days: DAYS, tables, shard: { index: 1, count: 2 } });
+    expect((await lake.list("raw/orders/dt=2024-01-01/")).map((o) => o.path)).toEqual([
+      "raw/orders/dt=2024-01-01/part-0-of-2.parquet",
+      "raw/orders/dt=2024-01-01/part-1-of-2.parquet",
+    ]);
+    await db.connection.run("delete from gen.orders where cast(order_ts as date) <> date '2024-01-01'");
+    const rerun = await writeLake(db.connection, lake, { days: ["2024-01-01"], tables });
+    expect((await lake.list("raw/orders/")).map((o) => o.path)).toEqual([
+      "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
+      "raw/orders/dt=2024-01-02/part-0-of-2.parquet",
+      "raw/orders/dt=2024-01-02/part-1-of-2.parquet",
+      "raw/orders/dt=2024-01-03/part-0-of-2.parquet",
+      "raw/orders/dt=2024-01-03/part-1-of-2.parquet",
+    ]);
+    expect(rerun.loads[0]).toEqual({
+      table: "orders",
+      partition: "2024-01-01",
+      uris: [lake.uri("raw/orders/dt=2024-01-01/part-0-of-1.parquet")],
+    });
+  });
+
+  it("loads every shard's file of a day, and lets only shard 0 write world tables", async () => {
+    const lake = new LocalLake(join(dir, "lake"));
+    await writeLake(db.connection, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
+    const second = await writeLake(db.connection, lake, {
+      days: DAYS,
+      tables,
+      shard: { index: 1, count: 2 },
+    });
+    expect(second.files).not.toContain("raw/products/part-1-of-2.parquet");
+    expect(second.loads.find((l) => l.partition === "2024-01-02")!.uris).toEqual([
+      lake.uri("raw/orders/dt=2024-01-02/part-0-of-2.parquet"),
+      lake.uri("raw/orders/dt=2024-01-02/part-1-of-2.parquet"),
+    ]);
+    expect(second.loads.find((l) => l.table === "products")!.uris).toEqual([
+      lake.uri("raw/products/part-0-of-2.parquet"),
+    ]);
+  });
+
+  it("refuses rows on a day the run does not own, writing nothing", async () => {
+    const lake = new LocalLake(join(dir, "lake"));
+    await expect(
+      writeLake(db.connection, lake, { days: ["2024-01-01", "2024-01-02"], tables: ["orders"] }),
+    ).rejects.toThrow(/outside the run's date range \(2024-01-03: 1\)/);
+    expect(await lake.list("")).toEqual([]);
+  });
+
+  it("puts DuckDB's thread setting back afterwards", async () => {
+    await db.connection.run("set threads = 2");
+    await writeLake(db.connection, new LocalLake(join(dir, "lake")), { days: DAYS, tables });
+    expect(await queryRows(db.connection, "select current_setting('threads') as t")).toEqual([
+      { t: "2" },
+    ]);
+  });
+});
