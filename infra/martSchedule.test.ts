@@ -5,7 +5,6 @@ import {
   dependencyLevels,
   isScheduledQueryMart,
   scheduledQueryParams,
-  sqlDependencies,
   transferSchedule,
 } from "./martSchedule";
 
@@ -59,25 +58,12 @@ describe("scheduledQueryParams", () => {
 });
 
 describe("isScheduledQueryMart", () => {
-  it("leaves per-snapshot-date marts to the RFM function", () => {
-    expect([daily, whole, snapshot].filter(isScheduledQueryMart).map((m) => m.name)).toEqual([
+  it("leaves the snapshots dataset to the RFM function", () => {
+    const map: MartDeclaration = { ...whole, name: "rfm_segment_map", dataset: "snapshots" };
+    expect([daily, whole, snapshot, map].filter(isScheduledQueryMart).map((m) => m.name)).toEqual([
       "dm_kpi_daily",
       "dm_user_purchase_summary",
     ]);
-  });
-});
-
-describe("sqlDependencies", () => {
-  it("finds marts read in code but not in comments or strings", () => {
-    const sql = [
-      "-- built from marts.dm_old",
-      "select * from marts.dm_user_purchase_summary",
-      "join snapshots.rfm_daily using (user_id)",
-      "where note != 'marts.dm_kpi_daily'",
-    ].join("\n");
-    expect(
-      sqlDependencies(sql, ["dm_user_purchase_summary", "dm_kpi_daily", "rfm_daily", "dm_old"]),
-    ).toEqual(["dm_user_purchase_summary", "rfm_daily"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { MartDeclaration } from "../functions/src/marts/catalog";
-import { mapOutsideCommentsAndStrings, queryParameters } from "../functions/src/sql/render";
+import { queryParameters } from "../functions/src/sql/render";
 
 /**
  * When and how each mart runs in the cloud. Pure functions, so the ordering rules are tested
@@ -10,25 +10,13 @@ import { mapOutsideCommentsAndStrings, queryParameters } from "../functions/src/
 export const SCHEDULED_QUERY_PARAMETERS = ["run_date", "run_time"] as const;
 
 /**
- * Marts refreshed by a scheduled query: every full-table mart and every per-`@run_date` mart.
- * Per-`@snapshot_date` marts (the RFM snapshot) are written by the `refreshRfmSnapshot` function,
- * which also maintains the segment history that must follow each snapshot; a scheduled query
- * cannot bind `@snapshot_date` anyway.
+ * Marts refreshed by a scheduled query: every mart in the `marts` dataset. The `snapshots`
+ * dataset (the RFM segment map and daily snapshot) is written by the `refreshRfmSnapshot`
+ * function, which must also apply the segment history right after each snapshot, something a
+ * scheduled query cannot sequence; and a scheduled query cannot bind `@snapshot_date` anyway.
  */
 export function isScheduledQueryMart(decl: MartDeclaration): boolean {
-  return decl.materialization.kind === "table" || decl.materialization.parameter === "run_date";
-}
-
-/** Names of marts (`marts.x`, `snapshots.x`) a SQL text reads, found outside comments and strings. */
-export function sqlDependencies(sql: string, martNames: readonly string[]): string[] {
-  const found = new Set<string>();
-  mapOutsideCommentsAndStrings(sql, (code) => {
-    for (const m of code.matchAll(/(?<![\w.`])(?:marts|snapshots)\.([A-Za-z_]\w*)/g)) {
-      if (martNames.includes(m[1]!)) found.add(m[1]!);
-    }
-    return code;
-  });
-  return [...found].sort();
+  return decl.dataset === "marts";
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { MARTS, type MartDeclaration } from "../functions/src/marts/catalog";
+import { MARTS, sqlMartReferences, type MartDeclaration } from "../functions/src/marts/catalog";
 import { renderDatasets } from "../functions/src/sql/render";
 import { readSql } from "../functions/src/sql/sqlFiles";
 import { lookerStudioUrl, tableauConnection } from "./biLinks";
@@ -12,7 +12,7 @@ import { Monitoring } from "./components/monitoring";
 import { ProjectServices } from "./components/projectServices";
 import { Warehouse } from "./components/warehouse";
 import type { StackConfig } from "./config";
-import { addMinutes, isScheduledQueryMart, sqlDependencies } from "./martSchedule";
+import { addMinutes, isScheduledQueryMart } from "./martSchedule";
 import { functionSource } from "./packaging/functionSource";
 
 /** The checkout root: the function archive and the SQL files are read from here. */
@@ -72,7 +72,6 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
   );
 
   const scheduled = marts.filter(isScheduledQueryMart);
-  const scheduledNames = scheduled.map((m) => m.name);
   const sqlOf = (decl: MartDeclaration) => read(decl.file);
   const martsComponent = new Marts(
     "marts",
@@ -83,7 +82,7 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       datasets: warehouse.datasets,
       marts: scheduled,
       renderedSql: (decl) => renderDatasets(sqlOf(decl), config.datasets),
-      dependencies: (decl) => sqlDependencies(sqlOf(decl), scheduledNames),
+      dependencies: (decl) => sqlMartReferences(sqlOf(decl)).filter((n) => n !== decl.name),
       firstRunTime: addMinutes(config.schedule.loadTime, config.schedule.martsAfterMinutes),
       minutesPerLevel: config.schedule.minutesPerMartLevel,
       dataTransferAgent: services.dataTransferAgent,
