@@ -1,7 +1,11 @@
-import type { MaterializeTarget, Warehouse } from "../backends/types";
+import type { Warehouse } from "../backends/types";
+import { applyRfmHistory, assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
-import { type MartDeclaration, martsInDependencyOrder } from "./catalog";
+import { martsInDependencyOrder } from "./catalog";
+import { isCalendarDate, martTarget } from "./targets";
+
+export { isCalendarDate, martTarget } from "./targets";
 
 /** What one mart's refresh produced: rows written (the partition's rows for per-date marts). */
 export interface MartRun {
@@ -17,36 +21,24 @@ export interface RunMartsOptions {
   readonly onProgress?: (name: string, index: number, total: number) => void;
 }
 
-/** The history statement applied after the RFM snapshot, so `snapshots` holds both. */
-export const RFM_HISTORY_FILE = "rfm/rfm_segment_history.sql";
-
-/** Where a declaration writes for one run date. */
-export function martTarget(decl: MartDeclaration, runDate: string): MaterializeTarget {
-  if (decl.materialization.kind === "table") return { dataset: decl.dataset, table: decl.name };
-  if (!decl.partitioning)
-    throw new Error(`Mart ${decl.name} is per-date but declares no partitioning`);
-  return {
-    dataset: decl.dataset,
-    table: decl.name,
-    partition: { column: decl.partitioning.column, date: runDate },
-  };
-}
-
 /**
  * Refreshes every mart for one run date, in dependency order, each through
  * `warehouse.materialize` (the same BigQuery SQL the scheduled queries run; the DuckDB warehouse
  * translates it). Both DATE parameters get the run date, so the RFM snapshot of that day is taken
- * and its segment history updated. Stops at the first failure, naming the mart.
+ * and its segment history updated (so a date older than the history's latest is refused before
+ * anything is written). Stops at the first failure, naming the mart.
  */
 export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): Promise<MartRun[]> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.runDate)) {
-    throw new Error(`runDate "${options.runDate}" is not YYYY-MM-DD`);
+  if (!isCalendarDate(options.runDate)) {
+    throw new Error(`runDate "${options.runDate}" is not a YYYY-MM-DD calendar date`);
   }
   const params: Record<string, SqlParam> = {
     run_date: { date: options.runDate },
     snapshot_date: { date: options.runDate },
   };
   const marts = martsInDependencyOrder();
+  if (marts.some((m) => m.name === "rfm_daily"))
+    await assertHistoryAccepts(warehouse, options.runDate);
   const runs: MartRun[] = [];
   for (const [index, decl] of marts.entries()) {
     options.onProgress?.(decl.name, index, marts.length);
@@ -57,7 +49,7 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         readSql(decl.file),
         params,
       );
-      if (decl.name === "rfm_daily") await warehouse.execute(readSql(RFM_HISTORY_FILE), params);
+      if (decl.name === "rfm_daily") await applyRfmHistory(warehouse, options.runDate);
       runs.push({ name: decl.name, rows, seconds: (performance.now() - started) / 1000 });
     } catch (error) {
       throw new Error(`Mart ${decl.name} failed: ${(error as Error).message}`, { cause: error });

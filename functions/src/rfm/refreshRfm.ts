@@ -1,6 +1,9 @@
 import type { Warehouse } from "../backends/types";
 import { martByName } from "../marts/catalog";
-import { martTarget, RFM_HISTORY_FILE } from "../marts/runMarts";
+import { isCalendarDate, martTarget } from "../marts/targets";
+import { RfmRefreshError, applyRfmHistory, assertHistoryAccepts } from "./rfmHistory";
+
+export { RfmRefreshError } from "./rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
 
@@ -20,16 +23,6 @@ export interface RfmRefreshSummary {
   readonly movements: RfmMovement[];
 }
 
-/** Raised for a snapshot date the history cannot take; nothing has been written when it is. */
-export class RfmRefreshError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RfmRefreshError";
-  }
-}
-
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
 /**
  * Takes the RFM snapshot of one date: rebuilds the segment map, replaces the `snapshots.rfm_daily`
  * partition of that date, applies the segment history statement, and reports users per segment
@@ -41,16 +34,11 @@ export async function refreshRfmSnapshot(
   warehouse: Warehouse,
   snapshotDate: string,
 ): Promise<RfmRefreshSummary> {
-  if (!DATE_RE.test(snapshotDate) || Number.isNaN(Date.parse(`${snapshotDate}T00:00:00Z`))) {
+  if (!isCalendarDate(snapshotDate)) {
     throw new RfmRefreshError(`Snapshot date "${snapshotDate}" is not a YYYY-MM-DD date`);
   }
   const params: Record<string, SqlParam> = { snapshot_date: { date: snapshotDate } };
-  const latest = await latestHistoryDate(warehouse);
-  if (latest !== null && snapshotDate < latest) {
-    throw new RfmRefreshError(
-      `Snapshot date ${snapshotDate} is before the latest applied snapshot ${latest}; history is applied in date order`,
-    );
-  }
+  await assertHistoryAccepts(warehouse, snapshotDate);
 
   const map = martByName("rfm_segment_map");
   await warehouse.materialize(martTarget(map, snapshotDate), readSql(map.file), params);
@@ -60,7 +48,7 @@ export async function refreshRfmSnapshot(
     readSql(daily.file),
     params,
   );
-  await warehouse.execute(readSql(RFM_HISTORY_FILE), params);
+  await applyRfmHistory(warehouse, snapshotDate);
 
   const segmentRows = await warehouse.query<{ segment: string; users: number | string }>(
     readSql("rfm/rfm_segment_counts.sql"),
@@ -84,17 +72,4 @@ export async function refreshRfmSnapshot(
       .map((r) => ({ from: r.from_segment, to: r.to_segment, users: Number(r.users) }))
       .sort((a, b) => b.users - a.users || `${a.from}>${a.to}`.localeCompare(`${b.from}>${b.to}`)),
   };
-}
-
-/** The latest valid_from in the segment history, or null when the history does not exist yet. */
-async function latestHistoryDate(warehouse: Warehouse): Promise<string | null> {
-  try {
-    const [row] = await warehouse.query<{ latest: string | null }>(
-      "select cast(max(valid_from) as string) as latest from snapshots.rfm_segment_history",
-    );
-    return row?.latest ?? null;
-  } catch (error) {
-    if (/does not exist|not found/i.test((error as Error).message)) return null;
-    throw error;
-  }
 }
