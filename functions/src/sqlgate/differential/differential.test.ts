@@ -1,23 +1,31 @@
 import { MARTS } from "../../marts/catalog";
-import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
-import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
-import { listSqlFiles } from "../sqlSources";
 import { readSql, sqlRoot } from "../../sql/sqlFiles";
+import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
 import { codeOnly } from "../gate";
+import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
+import { contractCheckSources, fileSources, listSqlFiles } from "../sqlSources";
 import { FIXTURE_RUN_DATE, fixtureRows } from "./fixtures";
-import { MartOutcome, runDifferential } from "./harness";
+import { MartOutcome, runDifferential, runQueryDifferential } from "./harness";
 
+// One analyzer and one DuckDB for the file; marts and checks each computed once, then asserted.
 let server: AnalyzerServer;
 let db: Awaited<ReturnType<typeof openDuckDb>>;
-let outcomes: Map<string, MartOutcome>;
+let marts: Map<string, MartOutcome>;
+let checks: MartOutcome[];
 
 beforeAll(async () => {
   server = await startAnalyzer();
   db = await openDuckDb(":memory:", { threads: 1 });
-  const results = await runDifferential(server, db.connection, fixtureRows(), MARTS, {
+  const raw = fixtureRows();
+  const martOutcomes = await runDifferential(server, db.connection, raw, MARTS, {
     runDate: FIXTURE_RUN_DATE,
   });
-  outcomes = new Map(results.map((o) => [o.name, o]));
+  marts = new Map(martOutcomes.map((o) => [o.name, o]));
+  const checkSources = [
+    ...fileSources().filter((s) => s.path.startsWith("checks/")),
+    ...contractCheckSources(),
+  ].map((s) => ({ name: s.path, sql: s.sql }));
+  checks = await runQueryDifferential(server, db.connection, raw, checkSources, FIXTURE_RUN_DATE);
 });
 
 afterAll(async () => {
@@ -25,24 +33,40 @@ afterAll(async () => {
   await stopAnalyzer();
 });
 
-describe("DuckDB agrees with the GoogleSQL reference evaluator on the hand-written shop", () => {
+describe("marts: DuckDB agrees with the GoogleSQL reference evaluator on the hand-written shop", () => {
   it("has a differential case for every mart and snapshot query under sql/", () => {
     // A file whose first statement is a query is a mart or snapshot; the RFM history file is a
-    // MERGE (no result to compare) and is checked by the gate only.
+    // script of DML (no result to compare) and is checked by the gate only.
     const queries = listSqlFiles(sqlRoot())
       .filter((p) => /^(marts|rfm)\//.test(p))
       .filter((p) => /^\s*\(*\s*(with|select)\b/i.test(codeOnly(readSql(p))));
     const declared = new Set(MARTS.map((m) => m.file));
-    const undeclared = queries.filter((p) => !declared.has(p));
-    expect(undeclared).toEqual([]);
+    expect(queries.filter((p) => !declared.has(p))).toEqual([]);
     expect(MARTS.length).toBeGreaterThan(0);
   });
 
-  it.each(MARTS.map((m) => [m.name]))("%s: same rows, same columns", (name) => {
-    const outcome = outcomes.get(name)!;
+  it.each(MARTS.map((m) => [m.name]))("%s: same columns, same rows", (name) => {
+    const outcome = marts.get(name)!;
     expect(outcome.error).toBeUndefined();
     expect(outcome.differences).toEqual([]);
     // A mart that is empty on the fixture proves nothing; the fixture must exercise it.
     expect(outcome.reference?.rows.length).toBeGreaterThan(0);
+  });
+});
+
+describe("data-quality checks on the hand-written shop", () => {
+  it("answer the same in DuckDB and in the GoogleSQL reference evaluator", () => {
+    expect(checks.length).toBeGreaterThan(0);
+    const problems = checks
+      .filter((o) => o.error || o.differences.length > 0)
+      .map((o) => `${o.name}: ${o.error ?? o.differences.join("; ")}`);
+    expect(problems).toEqual([]);
+  });
+
+  it("find no violation, so the fixture obeys the contract the marts assume", () => {
+    const violated = checks
+      .filter((o) => (o.reference?.rows.length ?? 0) > 0)
+      .map((o) => `${o.name}: ${JSON.stringify(o.reference?.rows.slice(0, 2))}`);
+    expect(violated).toEqual([]);
   });
 });

@@ -3,13 +3,14 @@ import type { RawTableName } from "../../contract";
 import type { MartDeclaration } from "../../marts/catalog";
 import { renderParams, SqlParam } from "../../sql/render";
 import { readSql } from "../../sql/sqlFiles";
+import { toDuckDb } from "../../sql/translate";
 import { contractTables } from "../catalog";
 import { evaluateQuery, TableRows } from "../evaluator";
 import { dependencyOrder } from "../gate";
 import { ResultTable } from "../resultTable";
 import { AnalyzerServer } from "../server";
 import { compareResults } from "./compare";
-import { loadRawRows, RawRows, runMartInDuckDb } from "./duckdbSide";
+import { duckDbResult, loadRawRows, RawRows, runMartInDuckDb } from "./duckdbSide";
 
 /**
  * One differential run: the same raw rows given to DuckDB and to the GoogleSQL reference
@@ -116,6 +117,42 @@ export async function runDifferential(
       duckdb,
       differences: compareResults(reference, duckdb),
     });
+  }
+  return outcomes;
+}
+
+/**
+ * The same comparison for queries that only read raw tables, such as the data-quality checks:
+ * each is run by both engines over `raw` (nothing is materialised).
+ */
+export async function runQueryDifferential(
+  server: AnalyzerServer,
+  connection: DuckDBConnection,
+  raw: RawRows,
+  queries: readonly { readonly name: string; readonly sql: string }[],
+  runDate: string,
+): Promise<MartOutcome[]> {
+  await loadRawRows(connection, raw);
+  const tables: TableRows[] = contractTables().map((table) => ({
+    table,
+    rows: raw[table.name as RawTableName],
+  }));
+  const params = { run_date: { date: runDate }, snapshot_date: { date: runDate } };
+  const outcomes: MartOutcome[] = [];
+  for (const query of queries) {
+    const rendered = renderParams(query.sql, params);
+    try {
+      const reference = await evaluateQuery(server, rendered, tables);
+      const duckdb = await duckDbResult(connection, await toDuckDb(rendered));
+      outcomes.push({
+        name: query.name,
+        reference,
+        duckdb,
+        differences: compareResults(reference, duckdb),
+      });
+    } catch (error) {
+      outcomes.push({ name: query.name, differences: [], error: (error as Error).message });
+    }
   }
   return outcomes;
 }
