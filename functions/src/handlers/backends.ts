@@ -48,6 +48,25 @@ export async function openBackends(config: BackendConfig): Promise<Backends> {
   };
 }
 
+/**
+ * Stand-ins for a dry run: a dry run generates and counts but must not write, so it opens
+ * nothing, and any attempt to touch a backend fails loudly instead of writing.
+ */
+export function dryRunBackends(): Backends {
+  const refuse = (what: string): never => {
+    throw new Error(`A dry run must not use the ${what}`);
+  };
+  const stub = (what: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_target, prop) =>
+          prop === "kind" ? "dry-run" : () => refuse(`${what}.${String(prop)}`),
+      },
+    );
+  return { lake: stub("lake") as Lake, warehouse: stub("warehouse") as Warehouse };
+}
+
 /** Builds the backends for one request; the default opens the ones the configuration names. */
 export type BackendsFactory = (config: BackendConfig) => Promise<Backends>;
 
