@@ -1,7 +1,27 @@
+/**
+ * The synthetic shop generator: a deterministic, shardable world of users, sessions, funnel
+ * events, orders and subscriptions, generated inside DuckDB with SQL (rows never pass through
+ * JS one by one), with every parameter in `params.ts` and the model explained in
+ * `docs/generation-rules.md`.
+ */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { RawTableName } from "../contract";
+import { duckdbColumns, RAW_TABLE_NAMES, RAW_TABLES, type RawTableName } from "../contract";
+import {
+  productDemandTempSql,
+  productsInsertSql,
+  productsTempSql,
+  promoCalendarInsertSql,
+} from "./dimensionsStage";
+import { eventsInsertSql } from "./eventsStage";
+import { resolveOptions } from "./options";
+import { batchOrdersSql, orderItemsInsertSql, ordersInsertSql } from "./ordersStage";
+import { WORLD } from "./params";
+import { batchSessionsSql, sessionsInsertSql } from "./sessionsStage";
+import { subscriptionsInsertSql } from "./subscriptionsStage";
+import { batchUsersSql, signupDaysSql, usersInsertSql } from "./usersStage";
+import { buildWorld } from "./world";
 
-/** What slice of which world to generate. Every field is part of the determinism contract. */
+/** What slice of which world to generate. Every field but the two ranges defines the world. */
 export interface GenerateOptions {
   /** Seed of every random draw; default 42. */
   seed: number;
@@ -11,7 +31,10 @@ export interface GenerateOptions {
   startDate: string;
   /** Last day of the world = observation end, inclusive. */
   endDate: string;
-  /** Only users with index in [from, to) (0-based index in id order). */
+  /**
+   * Only users with index in [from, to). The index is the position in signup order, which is
+   * also id order: index i is user `U{i+1, zero-padded to 7}`.
+   */
   userRange?: { from: number; to: number };
   /**
    * Only rows of partitioned tables whose partition day (contract partitionColumn, UTC) is within
@@ -20,15 +43,18 @@ export interface GenerateOptions {
   dateRange?: { start: string; end: string };
 }
 
-/** The reference world: 30k users signing up over two years, seed 42. */
+/** The reference world: 30k users signing up over 2024-2025, seed 42. */
 export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
-  seed: 42,
-  users: 30_000,
-  startDate: "2024-01-01",
-  endDate: "2025-12-31",
+  seed: WORLD.seed,
+  users: WORLD.users,
+  startDate: WORLD.startDate,
+  endDate: WORLD.endDate,
 };
 
-/** Splits `users` into `count` contiguous user ranges; shard `index` of them. */
+/**
+ * Splits `users` into `count` contiguous user ranges and returns shard `index` of them, so a
+ * backfill can fan out over workers and the shards together are exactly the whole.
+ */
 export function shardUserRange(
   users: number,
   index: number,
@@ -36,25 +62,81 @@ export function shardUserRange(
 ): { from: number; to: number } {
   if (!Number.isInteger(count) || count < 1) throw new Error(`shard count must be >= 1, got ${count}`);
   if (!Number.isInteger(index) || index < 0 || index >= count)
-    throw new Error(`shard index must be in [0, ${count}), got ${index}`);
+    throw new Error(`shard index must be an integer in [0, ${count}), got ${index}`);
   return {
     from: Math.floor((users * index) / count),
     to: Math.floor((users * (index + 1)) / count),
   };
 }
 
+const TEMP_TABLES = [
+  "gen_signup_days",
+  "gen_products",
+  "gen_product_demand",
+  "gen_batch_users",
+  "gen_batch_sessions",
+  "gen_batch_orders",
+];
+
 /**
  * Generates the selected slice of the world into tables `gen.<table>` of the given DuckDB
  * connection (schema `gen` created/replaced), each with exactly the contract's columns in contract
- * order and types, and returns row counts per table.
+ * order and types, and returns row counts per table. Users are processed in batches of
+ * `WORLD.batchUsers`, so intermediate tables stay small at any scale; the caller sets
+ * `memory_limit` on the database. Invalid options throw before anything is touched.
  */
 export async function generateShop(
   connection: DuckDBConnection,
   options: GenerateOptions,
   onProgress?: (stage: string, done: number, total: number) => void,
 ): Promise<Record<RawTableName, number>> {
-  void connection;
-  void options;
-  void onProgress;
-  throw new Error("generateShop: not implemented yet");
+  const resolved = resolveOptions(options);
+  const world = buildWorld(resolved);
+  const progress = onProgress ?? (() => undefined);
+
+  await connection.run("drop schema if exists gen cascade");
+  await connection.run("create schema gen");
+  for (const name of RAW_TABLE_NAMES)
+    await connection.run(`create table gen.${name} (\n    ${duckdbColumns(RAW_TABLES[name])}\n)`);
+
+  try {
+    progress("dimensions", 0, 1);
+    await connection.run(signupDaysSql(world));
+    await connection.run(productsTempSql(world));
+    await connection.run(productDemandTempSql(world));
+    await connection.run(productsInsertSql());
+    await connection.run(promoCalendarInsertSql(world));
+    progress("dimensions", 1, 1);
+
+    const { userFrom, userTo } = resolved;
+    const total = userTo - userFrom;
+    for (let from = userFrom; from < userTo; from += WORLD.batchUsers) {
+      const to = Math.min(userTo, from + WORLD.batchUsers);
+      const stages: [string, string][] = [
+        ["users", batchUsersSql(world, from, to)],
+        ["users", usersInsertSql(world)],
+        ["sessions", batchSessionsSql(world)],
+        ["sessions", sessionsInsertSql(world)],
+        ["events", eventsInsertSql(world)],
+        ["orders", batchOrdersSql(world)],
+        ["orders", ordersInsertSql(world)],
+        ["order_items", orderItemsInsertSql(world)],
+        ["subscriptions", subscriptionsInsertSql(world)],
+      ];
+      for (const [stage, sql] of stages) {
+        progress(stage, from - userFrom, total);
+        await connection.run(sql);
+      }
+      progress("users", to - userFrom, total);
+    }
+  } finally {
+    for (const table of TEMP_TABLES) await connection.run(`drop table if exists temp.${table}`);
+  }
+
+  const counts = {} as Record<RawTableName, number>;
+  for (const name of RAW_TABLE_NAMES) {
+    const reader = await connection.runAndReadAll(`select count(*) as n from gen.${name}`);
+    counts[name] = Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+  return counts;
 }

@@ -1,0 +1,391 @@
+/**
+ * Every probability, decay, cap and schedule of the synthetic shop, in one place.
+ *
+ * The generator's SQL and its small JS parts (catalogue, promo calendar, signup schedule) read
+ * only from here, so a reviewer can change the world by editing numbers, and `docs/
+ * generation-rules.md` can explain each one. Each constant says why it has its value: most are
+ * set so that the reference scale of SPEC comes out (~0.75M sessions, ~1.8M events, ~15k orders,
+ * ~25k order lines for 30k users over two years) while the planted effects stay visible.
+ */
+import type { USER_TYPES } from "../contract";
+
+/** One of the four latent behaviour types. */
+export type UserType = (typeof USER_TYPES)[number];
+
+// ------------------------------------------------------------------------------------------------
+// World and scale
+// ------------------------------------------------------------------------------------------------
+
+/** The reference world: SPEC's scale, over two years so 180-day LTV and RFM recency bands exist. */
+export const WORLD = {
+  /** Any integer works; 42 is the documented default so every figure in the docs can be reproduced. */
+  seed: 42,
+  /** SPEC's reference scale. */
+  users: 30_000,
+  /**
+   * Two calendar years: long enough that most users have 180 days of observation (LTV) and that
+   * the earliest buyers can fall into RFM recency band 1 (> 545 days since the last purchase).
+   */
+  startDate: "2024-01-01",
+  endDate: "2025-12-31",
+  /**
+   * Users generated per internal batch. Intermediate tables (sessions with their hidden draws) are
+   * per batch, so peak memory stays flat as `users` grows; 60k users is ~1.5M sessions, a few
+   * hundred MB at most, and the reference scale runs as one batch.
+   */
+  batchUsers: 60_000,
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Signups
+// ------------------------------------------------------------------------------------------------
+
+export const SIGNUPS = {
+  /**
+   * Daily signups grow by this factor per year (exponential). A growing shop puts more users late
+   * in the horizon, which is why cohorts must be compared by signup month (SPEC: retention by
+   * cohort) and not pooled.
+   */
+  annualGrowth: 1.8,
+  /** Monday..Sunday weights: weekends bring slightly more signups, as consumer shops see. */
+  weekdayWeights: [0.95, 0.95, 0.97, 0.98, 1.0, 1.08, 1.07],
+  /** Day-to-day noise (sd of a log-normal factor), so the daily new-user series is not a curve. */
+  dailyNoiseSd: 0.12,
+  /** Promotions bring more signups on their days (marketing spend); 1.4 = +40 %. */
+  promoSignupLift: 1.4,
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Users
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * Shares of the four latent types. D (barely engaged) is the largest group, as in most shops;
+ * A (fast, promo-driven) and C (browsers) are common; B (steady, most valuable) is the smallest.
+ */
+export const TYPE_SHARES: Readonly<Record<UserType, number>> = { A: 0.26, B: 0.2, C: 0.24, D: 0.3 };
+
+/** Signup device mix; about 4 in 5 users on mobile apps. */
+export const DEVICE_SHARES = { iOS: 0.42, Android: 0.38, Web: 0.2 } as const;
+
+/** Probability that a session uses another device than the signup one (snapshot per session). */
+export const DEVICE_SWITCH_PROBABILITY = 0.12;
+
+/** Regions are not behaviourally different: uneven shares only so region charts are not flat. */
+export const REGION_SHARES = { North: 0.18, South: 0.22, East: 0.2, West: 0.24, Central: 0.16 };
+
+/**
+ * Acquisition channel by type: paid campaigns bring deal-seekers (A), referrals bring steady
+ * buyers (B), organic search brings browsers (C) and drive-bys (D). This plants the acquisition-
+ * quality analysis: Referral has the highest share of high-value users, Paid the fastest
+ * conversion.
+ */
+export const SOURCE_SHARES_BY_TYPE: Readonly<
+  Record<UserType, { Organic: number; Paid: number; Referral: number }>
+> = {
+  A: { Organic: 0.25, Paid: 0.6, Referral: 0.15 },
+  B: { Organic: 0.35, Paid: 0.2, Referral: 0.45 },
+  C: { Organic: 0.55, Paid: 0.3, Referral: 0.15 },
+  D: { Organic: 0.5, Paid: 0.4, Referral: 0.1 },
+};
+
+// ------------------------------------------------------------------------------------------------
+// Behaviour by type
+// ------------------------------------------------------------------------------------------------
+
+/** How one latent type behaves. All rates are per session unless stated. */
+export interface TypeBehaviour {
+  /**
+   * Median number of days the user stays active (log-normal with `lifetimeSigma`). Sessions are
+   * spread over the part of that lifetime the data observes.
+   */
+  lifetimeMedianDays: number;
+  lifetimeSigma: number;
+  /** Sessions per 30 days of lifetime, averaged over the lifetime (before fading). */
+  sessionsPer30Days: number;
+  /**
+   * Fading exponent: session k sits at `span * x^fade` for evenly spread x. 1 = a steady rate;
+   * 2 = most visits early, thinning out (density ~ 1/sqrt(t)).
+   */
+  fade: number;
+  /** Rhythm regularity r in [0,1] is normal(mean, sd), clamped: 1 = clockwork, 0 = bursts. */
+  regularityMean: number;
+  regularitySd: number;
+  /** Base probability that a session ends in a purchase (user at r = 0.5, no promo, no boost). */
+  purchaseProbability: number;
+  /** Early-life multiplier on purchase probability at day 0, decaying with `earlyDecayDays`. */
+  earlyBoost: number;
+  earlyDecayDays: number;
+  /** Multiplier on purchase probability in a High-uplift promotion (scaled down for Medium/Low). */
+  promoLift: number;
+  /** Browsing depth of sessions that do not buy: P(click), P(cart | click), P(checkout | cart). */
+  clickProbability: number;
+  cartProbability: number;
+  checkoutProbability: number;
+  /** Mean number of extra lines per order (geometric), beyond the first. */
+  extraLinesMean: number;
+  /** Probability that a line has quantity > 1 (then 2 + geometric with mean 0.5). */
+  multiUnitProbability: number;
+  /**
+   * Probability that an order is a "haul" with a heavy-tailed (Pareto) number of lines: the long
+   * tail of spend that C carries.
+   */
+  haulProbability: number;
+}
+
+/**
+ * The four types differ in structure, not only in amount (SPEC):
+ * - A converts fast (strong early boost, strong promo response) and fades (fade 2, short life);
+ * - B converts slower but returns on a steady rhythm for a long time and buys bigger baskets,
+ *   so it is worth the most over 180 days;
+ * - C browses a lot (most sessions, deep browsing) and rarely buys, with occasional huge hauls;
+ * - D barely engages: few, shallow sessions and a short life.
+ */
+export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
+  A: {
+    lifetimeMedianDays: 70,
+    lifetimeSigma: 0.7,
+    sessionsPer30Days: 5.5,
+    fade: 2,
+    regularityMean: 0.3,
+    regularitySd: 0.18,
+    purchaseProbability: 0.018,
+    earlyBoost: 6,
+    earlyDecayDays: 8,
+    promoLift: 3,
+    clickProbability: 0.8,
+    cartProbability: 0.5,
+    checkoutProbability: 0.35,
+    extraLinesMean: 0.45,
+    multiUnitProbability: 0.12,
+    haulProbability: 0,
+  },
+  B: {
+    lifetimeMedianDays: 700,
+    lifetimeSigma: 0.6,
+    sessionsPer30Days: 4,
+    fade: 1,
+    regularityMean: 0.75,
+    regularitySd: 0.15,
+    purchaseProbability: 0.045,
+    earlyBoost: 1.2,
+    earlyDecayDays: 20,
+    promoLift: 1.4,
+    clickProbability: 0.8,
+    cartProbability: 0.5,
+    checkoutProbability: 0.35,
+    extraLinesMean: 0.9,
+    multiUnitProbability: 0.25,
+    haulProbability: 0,
+  },
+  C: {
+    lifetimeMedianDays: 420,
+    lifetimeSigma: 0.7,
+    sessionsPer30Days: 8,
+    fade: 1.2,
+    regularityMean: 0.45,
+    regularitySd: 0.2,
+    purchaseProbability: 0.0045,
+    earlyBoost: 1,
+    earlyDecayDays: 10,
+    promoLift: 1.8,
+    clickProbability: 0.9,
+    cartProbability: 0.5,
+    checkoutProbability: 0.3,
+    extraLinesMean: 0.4,
+    multiUnitProbability: 0.15,
+    haulProbability: 0.08,
+  },
+  D: {
+    lifetimeMedianDays: 25,
+    lifetimeSigma: 0.8,
+    sessionsPer30Days: 2.5,
+    fade: 1.5,
+    regularityMean: 0.35,
+    regularitySd: 0.2,
+    purchaseProbability: 0.008,
+    earlyBoost: 1.5,
+    earlyDecayDays: 7,
+    promoLift: 1.5,
+    clickProbability: 0.55,
+    cartProbability: 0.3,
+    checkoutProbability: 0.25,
+    extraLinesMean: 0.3,
+    multiUnitProbability: 0.08,
+    haulProbability: 0,
+  },
+};
+
+/**
+ * Rhythm carries long-term value within every type, not only between types: a user's regularity
+ * r (see `TypeBehaviour.regularityMean`) stretches their lifetime and raises their purchase
+ * probability. Both are centred at r = 0.5 so the type parameters describe a mid-rhythm user.
+ */
+export const RHYTHM = {
+  /** Lifetime multiplier exp(lifetimeElasticity * (r - 0.5)): r=0.9 lives 2.2x as long as r=0.1. */
+  lifetimeElasticity: 2,
+  /** Purchase multiplier (1 + purchaseSlope * (r - 0.5)): r=0.9 buys 1.9x as often as r=0.1. */
+  purchaseSlope: 1.1,
+  /** Sessions of a bursty user come in bursts of about this many visits... */
+  sessionsPerBurst: 4,
+  /** ...within about this many days. */
+  burstWidthDays: 3,
+  /** Jitter of a regular visit around its slot, as a fraction of the mean gap (gap CV ~ 0.25). */
+  regularJitter: 0.6,
+  /** Spread of the session count around its expectation (sd of a log-normal factor). */
+  sessionCountSigma: 0.35,
+} as const;
+
+/** Purchase probability per session never exceeds this, whatever the multipliers. */
+export const MAX_PURCHASE_PROBABILITY = 0.6;
+
+// ------------------------------------------------------------------------------------------------
+// Promotions
+// ------------------------------------------------------------------------------------------------
+
+export const PROMOS = {
+  /** SPEC's reference: five promotions over the horizon. */
+  count: 5,
+  /** Promotion lengths are uniform in this range (days, inclusive); short enough never to overlap. */
+  minDays: 5,
+  maxDays: 10,
+  /** Discount by uplift level: a stronger promotion is a deeper discount. */
+  discountByUplift: { Low: 0.1, Medium: 0.15, High: 0.25 },
+  /** Share of the type's promo lift that a Low/Medium/High promotion delivers. */
+  liftShareByUplift: { Low: 0.4, Medium: 0.7, High: 1 },
+  /** Uplift levels cycle in this order, so every level appears in the reference calendar. */
+  upliftCycle: ["High", "Medium", "Low", "High", "Medium"],
+  /**
+   * A promotion works most on new users: in their first `newUserDays` days its lift is raised by
+   * `newUserExtraLift` (SPEC: promotions lift short-term conversion, most for new users).
+   */
+  newUserDays: 14,
+  newUserExtraLift: 1.8,
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Sessions and funnel timing
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * Weights of the hour of day (UTC) at which sessions start: low at night, peaks at lunch and in
+ * the evening. Bots ignore it (uniform), which is one way QA can spot them.
+ */
+export const HOUR_WEIGHTS = [
+  0.4, 0.25, 0.15, 0.1, 0.1, 0.15, 0.3, 0.6, 0.9, 1.0, 1.05, 1.15, 1.3, 1.2, 1.05, 1.0, 1.05, 1.15,
+  1.35, 1.6, 1.75, 1.6, 1.2, 0.75,
+];
+
+/**
+ * Seconds between consecutive funnel steps: uniform in [min, max]. Every step is strictly later
+ * than the one before, so the funnel is ordered by time as well as by step.
+ */
+export const STEP_DELAY_SECONDS = {
+  click: { min: 4, max: 120 },
+  add_to_cart: { min: 10, max: 300 },
+  checkout: { min: 15, max: 420 },
+  purchase: { min: 20, max: 240 },
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Orders
+// ------------------------------------------------------------------------------------------------
+
+export const ORDERS = {
+  /** Haul orders have 3 + Pareto(haulTailIndex) extra lines, capped: the heavy tail of C's spend. */
+  haulTailIndex: 1.3,
+  haulMaxLines: 25,
+  /** Cap on ordinary extra lines, so a geometric draw cannot produce an absurd basket. */
+  maxExtraLines: 8,
+  /** Cap on units of one line. */
+  maxQuantity: 6,
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Anomalies (QA)
+// ------------------------------------------------------------------------------------------------
+
+export const ANOMALIES = {
+  /** Share of users that are anomalies (SPEC: a small share, bot-like or test accounts). */
+  share: 0.015,
+  /** Of those, this share are bots; the rest are internal test accounts. */
+  botShare: 0.7,
+  /** Bots: very many shallow sessions over a few weeks, at any hour, never buying. */
+  botSessionsMin: 120,
+  botSessionsMax: 400,
+  botActiveDaysMin: 10,
+  botActiveDaysMax: 45,
+  botClickProbability: 0.95,
+  /** Test accounts: a handful of sessions in their first days, every one a purchase of 1 unit. */
+  testSessionsMin: 2,
+  testSessionsMax: 6,
+  testActiveDays: 3,
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Subscriptions (an outcome, computed after orders)
+// ------------------------------------------------------------------------------------------------
+
+export const SUBSCRIPTIONS = {
+  /** Monthly fees by plan; Free costs nothing. */
+  fees: { Free: 0, Plus: 4.99, Premium: 9.99 },
+  /**
+   * Probability of holding a paid plan by number of orders so far (0, 1, 2, 3, 4, 5+), and the
+   * share of paid plans that are Premium at 5+ orders. Realised engagement drives the plan;
+   * nothing in the behaviour model reads it back.
+   */
+  paidProbabilityByOrders: [0.01, 0.06, 0.15, 0.25, 0.35, 0.45],
+  premiumShareOfPaidByOrders: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5],
+  /** A paid plan starts this many days (uniform, up to) after the first order. */
+  startLagMaxDays: 30,
+  /** Without a session for this many days, a paid plan has ended... */
+  inactiveDays: 60,
+  /** ...as Cancelled with this probability (else Expired), this many days (up to) after the last visit. */
+  cancelledShare: 0.65,
+  endLagMaxDays: 30,
+} as const;
+
+// ------------------------------------------------------------------------------------------------
+// Catalogue
+// ------------------------------------------------------------------------------------------------
+
+/** One merchandising category of the catalogue. */
+export interface CategoryParams {
+  name: string;
+  /** Share of the 300 products in this category. */
+  productShare: number;
+  /** Share of demand (sessions and order lines) at season weight 1. */
+  demandShare: number;
+  /** Median list price and log-normal spread: electronics are dear and spread, groceries cheap. */
+  priceMedian: number;
+  priceSigma: number;
+  /** Demand multiplier by month (Jan..Dec): the seasonality the category mart must recover. */
+  season: readonly number[];
+}
+
+export const CATALOG = {
+  /** SPEC's reference catalogue size. */
+  products: 300,
+  /** Share of products flagged as new arrivals. */
+  newArrivalShare: 0.1,
+  /** New arrivals draw extra attention while they are new. */
+  newArrivalPopularity: 1.5,
+  /** Popularity within a category follows a Zipf law with this exponent (a few best sellers). */
+  popularityZipf: 0.9,
+  /** Ratings: normal(mean, sd), clamped to [1, 5], one decimal; new arrivals have few reviews (wider). */
+  ratingMean: 4.1,
+  ratingSd: 0.4,
+  newArrivalRatingSd: 0.7,
+  categories: [
+    { name: "Electronics", productShare: 0.12, demandShare: 0.12, priceMedian: 120, priceSigma: 0.7, season: [0.8, 0.7, 0.8, 0.8, 0.85, 0.9, 0.9, 0.95, 1.0, 1.1, 1.6, 1.9] },
+    { name: "Home & Kitchen", productShare: 0.13, demandShare: 0.13, priceMedian: 45, priceSigma: 0.6, season: [1.1, 0.9, 1.0, 1.05, 1.0, 0.95, 0.9, 0.95, 1.0, 1.05, 1.2, 1.3] },
+    { name: "Fashion", productShare: 0.15, demandShare: 0.16, priceMedian: 40, priceSigma: 0.5, season: [0.9, 0.8, 1.2, 1.3, 1.2, 1.0, 0.85, 0.9, 1.25, 1.2, 1.1, 1.0] },
+    { name: "Beauty", productShare: 0.1, demandShare: 0.11, priceMedian: 25, priceSigma: 0.5, season: [0.9, 1.2, 1.0, 1.0, 1.1, 1.0, 0.95, 0.95, 1.0, 1.0, 1.1, 1.3] },
+    { name: "Sports & Outdoors", productShare: 0.1, demandShare: 0.09, priceMedian: 55, priceSigma: 0.6, season: [1.1, 0.8, 0.95, 1.15, 1.35, 1.5, 1.5, 1.3, 1.0, 0.8, 0.75, 0.8] },
+    { name: "Toys & Games", productShare: 0.08, demandShare: 0.07, priceMedian: 30, priceSigma: 0.5, season: [0.6, 0.6, 0.7, 0.75, 0.8, 0.8, 0.85, 0.9, 0.9, 1.1, 1.9, 2.6] },
+    { name: "Books", productShare: 0.1, demandShare: 0.08, priceMedian: 15, priceSigma: 0.35, season: [1.1, 1.0, 0.95, 0.95, 0.95, 1.05, 1.15, 1.15, 1.05, 0.95, 1.0, 1.2] },
+    { name: "Grocery", productShare: 0.08, demandShare: 0.1, priceMedian: 12, priceSigma: 0.4, season: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.05, 1.15] },
+    { name: "Garden", productShare: 0.07, demandShare: 0.07, priceMedian: 35, priceSigma: 0.6, season: [0.4, 0.55, 1.2, 1.8, 1.9, 1.5, 1.1, 0.9, 0.8, 0.6, 0.4, 0.4] },
+    { name: "Pet Supplies", productShare: 0.07, demandShare: 0.07, priceMedian: 28, priceSigma: 0.5, season: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.1] },
+  ] satisfies readonly CategoryParams[],
+} as const;

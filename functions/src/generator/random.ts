@@ -1,0 +1,91 @@
+/**
+ * Deterministic randomness, in SQL and in JS.
+ *
+ * Every draw is a pure function of (seed, a salt naming the draw, the row's stable keys), never of
+ * row order or thread scheduling, so any user range or date range of the world can be generated
+ * on its own and comes out identical. DuckDB's `hash()` is deterministic whatever the thread
+ * count (`random()` is not); one 64-bit hash yields three independent 21-bit uniforms.
+ */
+
+/** Salts name the draws; distinct salts give independent streams for the same keys. */
+export const SALT = {
+  user: 101,
+  userShape: 102,
+  userAnomaly: 103,
+  session: 201,
+  sessionFunnel: 202,
+  sessionTiming: 203,
+  burst: 204,
+  orderLines: 301,
+  orderLineDraws: 302,
+  subscription: 401,
+} as const;
+
+/** SQL for a 64-bit hash of (seed, salt, keys). */
+export function hashSql(seed: number, salt: number, ...keys: string[]): string {
+  return `hash(${seed}, ${salt}, ${keys.join(", ")})`;
+}
+
+const BITS = 21;
+const MASK = 2 ** BITS - 1;
+
+/**
+ * SQL for uniform number `slot` (0, 1 or 2) in the open interval (0, 1) taken from the bits of a
+ * hash column. Open at both ends, so `ln(u)` and `1 / u` are always finite.
+ */
+export function uniformSql(hashColumn: string, slot: 0 | 1 | 2): string {
+  // DOUBLE arithmetic throughout: a bare `0.5` would be a DECIMAL literal in DuckDB, and DECIMAL
+  // arithmetic over millions of rows is several times slower.
+  return `(((${hashColumn} >> ${slot * BITS}) & ${MASK})::double * ${2 ** -BITS}::double + ${2 ** -(BITS + 1)}::double)`;
+}
+
+/** SQL for a standard normal draw from two uniforms (Box-Muller). */
+export function normalSql(u1: string, u2: string): string {
+  return `(sqrt(-2 * ln(${u1})) * cos(2 * pi() * ${u2}))`;
+}
+
+/** SQL that picks index 0..n-1 by cumulative `shares` (which sum to 1) for a uniform `u`. */
+export function categoricalSql(u: string, shares: readonly number[]): string {
+  let cumulative = 0;
+  const branches = shares.slice(0, -1).map((share, index) => {
+    cumulative += share;
+    return `when ${u} < ${cumulative} then ${index}`;
+  });
+  return `(case ${branches.join(" ")} else ${shares.length - 1} end)`;
+}
+
+/**
+ * A small seeded generator for the JS-side parts of the world (catalogue, promo calendar, signup
+ * schedule). Keyed like the SQL draws: `uniform(stream, index)` depends only on the seed, the
+ * stream and the index, never on call order.
+ */
+export function jsRandom(seed: number): {
+  uniform(stream: number, index: number): number;
+  normal(stream: number, index: number): number;
+} {
+  const uniform = (stream: number, index: number): number => {
+    let h = mix32(seed ^ 0x9e3779b9);
+    h = mix32(h ^ Math.imul(stream + 1, 0x85ebca6b));
+    h = mix32(h ^ Math.imul(index + 1, 0xc2b2ae35));
+    return (h + 0.5) / 2 ** 32;
+  };
+  return {
+    uniform,
+    normal: (stream, index) => {
+      const u1 = uniform(stream, 2 * index);
+      const u2 = uniform(stream, 2 * index + 1);
+      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    },
+  };
+}
+
+/** murmur3's 32-bit finaliser: a bijective avalanche mix, returned unsigned. */
+function mix32(value: number): number {
+  let h = value | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

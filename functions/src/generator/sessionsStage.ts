@@ -1,0 +1,228 @@
+/**
+ * Sessions: when each user visits, on which device, what they look at, how deep into the funnel
+ * they go and whether they buy. All of it is decided per session from (seed, user, session
+ * number); the batch table keeps the hidden draws (depth, step delays, product) that the events
+ * and orders stages expand.
+ */
+import { DEVICES, USER_TYPES } from "../contract";
+import { DEMAND_BUCKETS } from "./catalog";
+import {
+  DEVICE_SWITCH_PROBABILITY,
+  HOUR_WEIGHTS,
+  MAX_PURCHASE_PROBABILITY,
+  PROMOS,
+  RHYTHM,
+  STEP_DELAY_SECONDS,
+} from "./params";
+import { hashSql, SALT, uniformSql as u } from "./random";
+import { dateSql, dbl, promoIndexSql, promoLists, str, stringList, timestampSql, type World } from "./world";
+
+const HOUR_BUCKETS = 256;
+
+/** 256 hour-of-day entries in proportion to `HOUR_WEIGHTS`: one uniform picks an hour. */
+export function hourLookup(): number[] {
+  const total = HOUR_WEIGHTS.reduce((a, b) => a + b, 0);
+  const lookup: number[] = [];
+  let cumulative = 0;
+  HOUR_WEIGHTS.forEach((weight, hour) => {
+    cumulative += weight;
+    const next = hour === HOUR_WEIGHTS.length - 1 ? HOUR_BUCKETS : Math.round((HOUR_BUCKETS * cumulative) / total);
+    while (lookup.length < next) lookup.push(hour);
+  });
+  return lookup;
+}
+
+/** SQL for a step delay in seconds from 16 bits of a hash column. */
+function delaySql(hash: string, slot: number, range: { min: number; max: number }): string {
+  return `(${range.min} + (((${hash} >> ${slot * 16}) & 65535) * ${range.max - range.min + 1} // 65536)::integer)`;
+}
+
+/** Temp table of the batch's sessions with their hidden draws. */
+export function batchSessionsSql(world: World): string {
+  const { seed } = world.options;
+  const promo = promoLists(world);
+  const hourBucket = `(${u("h1", 2)} * ${HOUR_BUCKETS})`;
+  const d = STEP_DELAY_SECONDS;
+  const firstProduct = world.products[0]?.productId ?? "P0001";
+  return `create or replace temp table gen_batch_sessions as
+-- Grain: one row per session of the batch's users (session_number 1 is the signup visit).
+with
+
+slots as (
+
+    -- Only the columns used below: unnest copies every column it carries.
+    select
+        user_index,
+        user_id,
+        signup_day,
+        observed_days,
+        type_index,
+        device_index,
+        anomaly_kind,
+        regularity,
+        span_days,
+        fade,
+        n_after,
+        bursts,
+        purchase_base,
+        early_boost,
+        early_decay_days,
+        promo_lift,
+        p_click,
+        p_cart,
+        p_checkout,
+        unnest(range(n_after + 1)) as seq
+
+    from gen_batch_users
+
+),
+
+drawn as (
+
+    select
+        *,
+        ${hashSql(seed, SALT.session, "user_index", "seq")} as h1,
+        ${hashSql(seed, SALT.sessionFunnel, "user_index", "seq")} as h2,
+        ${hashSql(seed, SALT.sessionTiming, "user_index", "seq")} as h3,
+        ${hashSql(seed, SALT.sessionTiming + 1, "user_index", "seq")} as h4,
+        ${hashSql(seed, SALT.burst, "user_index", "(seq - 1) % bursts")} as hb
+
+    from slots
+
+),
+
+placed as (
+
+    select
+        *,
+        -- Visit k sits between a regular slot and a burst centre, weighted by regularity.
+        case when seq = 0 then 0.0 else span_days * pow(greatest(0.0, least(1.0,
+            regularity * (seq - 0.5 + ${dbl(RHYTHM.regularJitter)} * (${u("h1", 0)} - 0.5)) / n_after
+            + (1 - regularity) * (${u("hb", 0)}
+                + (${u("h1", 1)} - 0.5) * ${dbl(RHYTHM.burstWidthDays)} / greatest(span_days, 1.0))
+        )), fade) end as t_days
+
+    from drawn
+
+),
+
+dated as (
+
+    select
+        *,
+        signup_day + least(floor(t_days)::integer, observed_days - 1) as session_day,
+        case
+            when anomaly_kind = 1 then floor(${u("h1", 2)} * 24)::integer
+            else [${hourLookup().join(", ")}][floor(${hourBucket})::integer + 1]
+        end as hour,
+        floor((${hourBucket} - floor(${hourBucket})) * 3600)::integer as second_of_hour
+
+    from placed
+
+),
+
+promoted as (
+
+    select
+        *,
+        ${promoIndexSql(world, "session_day")} as promo_index
+
+    from dated
+
+),
+
+decided as (
+
+    select
+        *,
+        least(${dbl(MAX_PURCHASE_PROBABILITY)},
+            purchase_base
+            * (1 + (early_boost - 1) * exp(-t_days / early_decay_days))
+            * (1 + (promo_lift - 1) * ${promo.liftShare}[promo_index + 1]
+                * case when session_day - signup_day < ${PROMOS.newUserDays}
+                    then ${dbl(PROMOS.newUserExtraLift)} else 1.0 end)
+        ) as purchase_probability
+
+    from promoted
+
+),
+
+funnel as (
+
+    select
+        *,
+        case
+            when anomaly_kind = 2 or ${u("h2", 0)} < purchase_probability then 5
+            else 1
+                + (${u("h2", 1)} < p_click)::integer
+                + (${u("h2", 1)} < p_click and ${u("h2", 2)} < p_cart)::integer
+                + (${u("h2", 1)} < p_click and ${u("h2", 2)} < p_cart and ${u("h3", 0)} < p_checkout)::integer
+        end as depth,
+        case
+            when ${u("h3", 2)} < ${dbl(DEVICE_SWITCH_PROBABILITY)}
+                then (device_index + 1 + floor(${u("h3", 2)} / ${dbl(DEVICE_SWITCH_PROBABILITY)} * 2)::integer) % 3
+            else device_index
+        end as session_device_index,
+        floor(${u("h3", 1)} * ${DEMAND_BUCKETS})::integer as bucket,
+        ${delaySql("h4", 0, d.click)} as delay_click,
+        ${delaySql("h4", 1, d.add_to_cart)} as delay_cart,
+        ${delaySql("h4", 2, d.checkout)} as delay_checkout,
+        ${delaySql("h4", 3, d.purchase)} as delay_purchase
+
+    from decided
+
+),
+
+final as (
+
+    select
+        funnel.user_index,
+        funnel.user_id,
+        funnel.seq,
+        printf('S%07d-%04d', funnel.user_index + 1, funnel.seq + 1) as session_id,
+        funnel.signup_day,
+        funnel.session_day,
+        funnel.session_day::bigint * 86400 + funnel.hour * 3600 + funnel.second_of_hour as start_sec,
+        funnel.type_index,
+        funnel.session_device_index as device_index,
+        funnel.promo_index,
+        funnel.depth,
+        funnel.anomaly_kind,
+        -- Test accounts always buy the first product: one of their tell-tale signs.
+        case when funnel.anomaly_kind = 2 then 0 else demand.product_index end as product_index,
+        case when funnel.anomaly_kind = 2 then ${str(firstProduct)} else demand.product_id end
+            as product_id,
+        funnel.delay_click as offset_click,
+        funnel.delay_click + funnel.delay_cart as offset_cart,
+        funnel.delay_click + funnel.delay_cart + funnel.delay_checkout as offset_checkout,
+        funnel.delay_click + funnel.delay_cart + funnel.delay_checkout + funnel.delay_purchase
+            as offset_purchase
+
+    from funnel
+    inner join gen_product_demand as demand
+        on demand.month = month(${dateSql("funnel.session_day")})
+        and demand.bucket = funnel.bucket
+
+)
+
+select * from final`;
+}
+
+/** Rows of `gen.sessions` from the batch, for session days inside the date range. */
+export function sessionsInsertSql(world: World): string {
+  const { rangeStartDay, rangeEndDay } = world.options;
+  const promo = promoLists(world);
+  return `insert into gen.sessions
+select
+    session_id,
+    user_id,
+    ${timestampSql("start_sec")} as session_start_ts,
+    ${stringList(USER_TYPES)}[type_index + 1] as user_type,
+    ${stringList(DEVICES)}[device_index + 1] as device,
+    promo_index > 0 as is_promo,
+    ${promo.discount}[promo_index + 1] as discount_rate,
+    ${promo.id}[promo_index + 1] as promo_id
+
+from gen_batch_sessions
+where session_day between ${rangeStartDay} and ${rangeEndDay}`;
+}
