@@ -99,6 +99,15 @@ describe("parseStackConfig", () => {
     });
   });
 
+  it("keeps a dev stack protected unless allowDestroy is set to true", () => {
+    expect(parseStackConfig(devRaw(), "dev").destroyable).toBe(false);
+    expect(parseStackConfig({ ...devRaw(), allowDestroy: "false" }, "dev").destroyable).toBe(false);
+    expect(parseStackConfig({ ...devRaw(), allowDestroy: "true" }, "dev").destroyable).toBe(true);
+    expect(errorOf({ ...devRaw(), allowDestroy: "yes" }).keys).toEqual([
+      "ecommerce-analytics:allowDestroy",
+    ]);
+  });
+
   it("keeps an explicitly configured preview scale", () => {
     const config = parseStackConfig(
       { project: "my-analytics-dev", generator: { users: 500 } },

@@ -125,6 +125,13 @@ const RawStackConfig = z.object({
     .string()
     .regex(/^[\w-]+$/)
     .optional(),
+  /**
+   * Lift deletion protection on a dev/prod stack so `pulumi destroy` can remove it with its data
+   * (set it, `pulumi up`, then `pulumi destroy`). Preview stacks are always destroyable.
+   */
+  allowDestroy: z
+    .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")])
+    .default(false),
   /** Days before a preview stack's tables expire on their own (a safety net if cleanup fails). */
   previewTableExpirationDays: z.coerce.number().int().min(1).max(90).default(7),
 });
@@ -136,6 +143,8 @@ const NAMESPACE: Record<string, string> = { project: "gcp", region: "gcp" };
 export interface StackConfig extends Omit<z.infer<typeof RawStackConfig>, "generator"> {
   readonly stack: string;
   readonly isPreview: boolean;
+  /** Previews always; other stacks only with `allowDestroy`. */
+  readonly destroyable: boolean;
   readonly generator: z.infer<typeof GeneratorConfig> & { users: number };
   /** Dataset ids of this stack, suffixed on previews so they never collide with dev/prod. */
   readonly datasets: { raw: string; marts: string; snapshots: string };
@@ -188,6 +197,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
     ...c,
     stack,
     isPreview,
+    destroyable: isPreview || c.allowDestroy,
     generator: {
       ...c.generator,
       users: c.generator.users ?? (isPreview ? PREVIEW_DEFAULT_USERS : 30_000),
@@ -203,6 +213,7 @@ const STRING_KEYS = [
   "alertEmail",
   "lookerStudioTemplateReportId",
   "previewTableExpirationDays",
+  "allowDestroy",
 ] as const;
 
 /**

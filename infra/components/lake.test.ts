@@ -14,8 +14,8 @@ const args = {
 
 beforeAll(async () => {
   const { byType } = await recordComponents("dev", () => {
-    new Lake("dev", { ...args, stack: "dev", isPreview: false });
-    new Lake("preview", { ...args, stack: "pr-9", isPreview: true });
+    new Lake("dev", { ...args, stack: "dev", destroyable: false });
+    new Lake("preview", { ...args, stack: "pr-9", destroyable: true });
   });
   buckets = byType(T.bucket);
 });

@@ -6,7 +6,8 @@ export interface LakeArgs {
   project: string;
   stack: string;
   location: string;
-  isPreview: boolean;
+  /** Buckets may be deleted with their objects (preview stacks, or a stack being torn down). */
+  destroyable: boolean;
   labels: Record<string, string>;
   /** Raw files move to Nearline after this many days. */
   rawNearlineAfterDays: number;
@@ -36,7 +37,7 @@ export class Lake extends pulumi.ComponentResource {
       location: args.location,
       uniformBucketLevelAccess: true,
       publicAccessPrevention: "enforced",
-      forceDestroy: args.isPreview,
+      forceDestroy: args.destroyable,
       labels: args.labels,
       versioning: { enabled: true },
     };

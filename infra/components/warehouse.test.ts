@@ -17,11 +17,13 @@ beforeAll(async () => {
       ...common,
       datasetIds: { raw: "raw", marts: "marts", snapshots: "snapshots" },
       isPreview: false,
+      destroyable: false,
     });
     new Warehouse("preview", {
       ...common,
       datasetIds: { raw: "raw_pr_1", marts: "marts_pr_1", snapshots: "snapshots_pr_1" },
       isPreview: true,
+      destroyable: true,
     });
   }));
 });

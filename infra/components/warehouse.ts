@@ -13,7 +13,10 @@ export interface WarehouseArgs {
   location: string;
   /** Per-stack dataset ids (suffixed on previews). */
   datasetIds: Record<DatasetName, string>;
+  /** Preview stacks: tables expire on their own after `previewTableExpirationDays`. */
   isPreview: boolean;
+  /** Tables and datasets may be deleted with their data (previews, or a stack being torn down). */
+  destroyable: boolean;
   labels: Record<string, string>;
   /** Preview stacks only: tables expire on their own after this many days. */
   previewTableExpirationDays: number;
@@ -66,7 +69,7 @@ export class Warehouse extends pulumi.ComponentResource {
           location: args.location,
           description: DATASET_DESCRIPTIONS[logical],
           labels: { ...args.labels, layer: logical },
-          deleteContentsOnDestroy: args.isPreview,
+          deleteContentsOnDestroy: args.destroyable,
           defaultTableExpirationMs: args.isPreview
             ? args.previewTableExpirationDays * DAY_MS
             : undefined,
@@ -89,7 +92,7 @@ export class Warehouse extends pulumi.ComponentResource {
           timePartitioning: rawTablePartitioning(def),
           requirePartitionFilter: def.partitionColumn ? def.requirePartitionFilter : undefined,
           clusterings: def.clustering.length > 0 ? [...def.clustering] : undefined,
-          deletionProtection: !args.isPreview,
+          deletionProtection: !args.destroyable,
           labels: { ...args.labels, layer: "raw", kind: def.kind },
         },
         { parent: this },
