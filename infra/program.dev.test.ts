@@ -2,6 +2,7 @@ import { MARTS, martDependencies } from "../functions/src/marts/catalog";
 import { renderDatasets } from "../functions/src/sql/render";
 import { readSql } from "../functions/src/sql/sqlFiles";
 import { RAW_TABLE_LIST } from "../functions/src/contract";
+import { DEPLOYER_ROLES } from "./deployerRoles";
 import { addMinutes, isScheduledQueryMart } from "./martSchedule";
 import { broadServiceAccountRoles, datasetGrantsTo, publicGrants } from "./policies";
 import { T } from "./testing/componentHarness";
@@ -131,5 +132,29 @@ describe("the dev stack", () => {
     const decl = MARTS.find(isScheduledQueryMart)!;
     const sql = readSql(decl.file);
     expect(renderDatasets(sql, { raw: "raw", marts: "marts", snapshots: "snapshots" })).toBe(sql);
+  });
+
+  it("needs no deployer role beyond infra/deployerRoles.ts for any resource it creates", () => {
+    // The role that lets the deployer create each resource type the program registers.
+    const roleFor: [RegExp, string][] = [
+      [/^gcp:projects\/(service|serviceIdentity):/, "roles/serviceusage.serviceUsageAdmin"],
+      [/^gcp:projects\/iAMMember:/, "roles/resourcemanager.projectIamAdmin"],
+      [/^gcp:storage\//, "roles/storage.admin"],
+      [/^gcp:bigquery\//, "roles/bigquery.admin"],
+      [/^gcp:cloudfunctionsv2\//, "roles/cloudfunctions.admin"],
+      [/^gcp:cloudrunv2\//, "roles/run.admin"],
+      [/^gcp:cloudscheduler\//, "roles/cloudscheduler.admin"],
+      [/^gcp:serviceaccount\//, "roles/iam.serviceAccountAdmin"],
+      [/^gcp:monitoring\/alertPolicy:/, "roles/monitoring.alertPolicyEditor"],
+      [/^gcp:monitoring\/notificationChannel:/, "roles/monitoring.notificationChannelEditor"],
+    ];
+    const granted = new Set(DEPLOYER_ROLES.map((r) => r.role));
+    const types = new Set(created.map((r) => r.type).filter((t) => t.startsWith("gcp:")));
+    for (const type of types) {
+      const role = roleFor.find(([re]) => re.test(type))?.[1];
+      expect({ type, role: role && granted.has(role) ? role : "missing" }).toEqual({ type, role });
+    }
+    // Functions, scheduler jobs and scheduled queries run as accounts the deployer must act as.
+    expect(granted.has("roles/iam.serviceAccountUser")).toBe(true);
   });
 });
