@@ -136,6 +136,18 @@ describe("generateData", () => {
     );
   });
 
+  it("serialises concurrent requests on one folder, losing neither", async () => {
+    const single = freshDataDir();
+    expect((await post({ date: "2024-03-07" })).status).toBe(200);
+    expect((await post({ date: "2024-03-08" })).status).toBe(200);
+    const concurrent = freshDataDir();
+    const answers = await Promise.all([post({ date: "2024-03-07" }), post({ date: "2024-03-08" })]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(await warehousePrint(localPaths(concurrent).warehouseFile)).toEqual(
+      await warehousePrint(localPaths(single).warehouseFile),
+    );
+  });
+
   it("dry-runs without writing anything", async () => {
     const dir = freshDataDir();
     const res = await post({ date: "2024-03-05", dryRun: true });
