@@ -5,6 +5,7 @@ import { codeOnly } from "../gate";
 import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
 import { contractCheckSources, fileSources, listSqlFiles } from "../sqlSources";
 import { FIXTURE_RUN_DATE, fixtureRows } from "./fixtures";
+import { generatedShopRows, TINY_SHOP } from "./generatedShop";
 import { MartOutcome, runDifferential, runQueryDifferential } from "./harness";
 
 // One analyzer and one DuckDB for the file; marts and checks each computed once, then asserted.
@@ -12,6 +13,11 @@ let server: AnalyzerServer;
 let db: Awaited<ReturnType<typeof openDuckDb>>;
 let marts: Map<string, MartOutcome>;
 let checks: MartOutcome[];
+let midHistory: MartOutcome[];
+let generated: MartOutcome[];
+
+/** An earlier observation end: windows still open, a purchase at 00:00:00 on the run date. */
+const MID_HISTORY_RUN_DATE = "2024-01-24";
 
 beforeAll(async () => {
   server = await startAnalyzer();
@@ -26,7 +32,21 @@ beforeAll(async () => {
     ...contractCheckSources(),
   ].map((s) => ({ name: s.path, sql: s.sql }));
   checks = await runQueryDifferential(server, db.connection, raw, checkSources, FIXTURE_RUN_DATE);
+  midHistory = await runDifferential(server, db.connection, raw, MARTS, {
+    runDate: MID_HISTORY_RUN_DATE,
+  });
+  const shop = await generatedShopRows(db.connection);
+  generated = await runDifferential(server, db.connection, shop, MARTS, {
+    runDate: TINY_SHOP.endDate,
+  });
 });
+
+/** `name: difference` lines for every mart that failed or disagreed. */
+function disagreements(outcomes: readonly MartOutcome[]): string[] {
+  return outcomes
+    .filter((o) => o.error || o.differences.length > 0)
+    .map((o) => `${o.name}: ${o.error ?? o.differences.join("; ")}`);
+}
 
 afterAll(async () => {
   if (db) closeDuckDb(db);
@@ -54,13 +74,24 @@ describe("marts: DuckDB agrees with the GoogleSQL reference evaluator on the han
   });
 });
 
+describe("marts at other observation ends and on generated data", () => {
+  it(`agree on the hand-written shop as of ${MID_HISTORY_RUN_DATE}`, () => {
+    expect(midHistory).toHaveLength(MARTS.length);
+    expect(disagreements(midHistory)).toEqual([]);
+  });
+
+  it("agree on a tiny shop from the generator", () => {
+    expect(generated).toHaveLength(MARTS.length);
+    expect(disagreements(generated)).toEqual([]);
+    const empty = generated.filter((o) => o.reference?.rows.length === 0).map((o) => o.name);
+    expect(empty.length).toBeLessThan(MARTS.length / 2);
+  });
+});
+
 describe("data-quality checks on the hand-written shop", () => {
   it("answer the same in DuckDB and in the GoogleSQL reference evaluator", () => {
     expect(checks.length).toBeGreaterThan(0);
-    const problems = checks
-      .filter((o) => o.error || o.differences.length > 0)
-      .map((o) => `${o.name}: ${o.error ?? o.differences.join("; ")}`);
-    expect(problems).toEqual([]);
+    expect(disagreements(checks)).toEqual([]);
   });
 
   it("find no violation, so the fixture obeys the contract the marts assume", () => {
