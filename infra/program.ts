@@ -102,7 +102,6 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       sourceBucket: lake.sourceBucket,
       datasets: warehouse.datasets,
       source: functionSource(root),
-      sourceRoot: root,
       generator: config.generator,
       runTimes: {
         generateData: config.schedule.loadTime,

@@ -32,7 +32,6 @@ beforeAll(async () => {
       sourceBucket: new gcp.storage.Bucket("src", { name: "p-dev-123-dev-fn-src", location: "EU" }),
       datasets,
       source,
-      sourceRoot: root,
       generator: { seed: 7, users: 1234, startDate: "2024-02-01", maxBackfillDays: 10 },
       runTimes: { generateData: "02:00", refreshRfmSnapshot: "02:30" },
       labels: { env: "dev" },

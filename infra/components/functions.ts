@@ -23,8 +23,6 @@ export interface FunctionsArgs {
   datasets: Record<DatasetName, gcp.bigquery.Dataset>;
   /** Files, hash and object name of the source archive (infra/packaging). */
   source: FunctionSource;
-  /** Absolute checkout root; archive paths are relative to it. */
-  sourceRoot: string;
   generator: { seed: number; users: number; startDate: string; maxBackfillDays: number };
   /** `HH:MM` UTC of each function's daily Cloud Scheduler run. */
   runTimes: Record<FunctionName, string>;
