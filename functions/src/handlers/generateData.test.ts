@@ -264,6 +264,27 @@ describe("generateData", () => {
   });
 });
 
+describe("generateData without a configured horizon", () => {
+  it("ends the world on the request's last day and warns in the log", async () => {
+    freshDataDir();
+    const horizon = process.env.GENERATOR_HORIZON_END;
+    delete process.env.GENERATOR_HORIZON_END;
+    logLines.length = 0;
+    try {
+      const res = await post({ date: "2024-09-01", dryRun: true });
+      expect(res.status).toBe(200);
+    } finally {
+      process.env.GENERATOR_HORIZON_END = horizon;
+    }
+    const validated = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e.stage === "validated")!;
+    expect(validated.severity).toBe("WARNING");
+    expect(validated.warning).toMatch(/GENERATOR_HORIZON_END is unset/);
+    expect((validated.job as { worldEnd: string }).worldEnd).toBe("2024-09-01");
+  });
+});
+
 describe("generateData after a failure between two partitions' loads", () => {
   /**
    * Wraps a warehouse so the load of the second partition (counted across calls) throws: the

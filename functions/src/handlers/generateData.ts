@@ -1,4 +1,4 @@
-import { functionConfigFromEnv } from "../backends/fromEnv";
+import { FUNCTION_ENV, functionConfigFromEnv } from "../backends/fromEnv";
 import { generateAndLoad } from "../pipeline/generateAndLoad";
 import { dryRunBackends, withBackends, type Backends } from "./backends";
 import { resolveGenerateJob, type GenerateJob } from "./generateRequest";
@@ -34,7 +34,21 @@ export async function generateData(req: HttpRequest, res: JsonResponse): Promise
   try {
     const config = functionConfigFromEnv();
     const job = resolveGenerateJob(jsonBody(req), config.generator);
-    log.stage("validated", { job, backend: config.backend.kind });
+    if (config.generator.horizonEnd === null) {
+      // Signups spread over the whole world, so a world that ends on each request's last day
+      // makes consecutive daily runs slices of different worlds.
+      log.stage(
+        "validated",
+        {
+          job,
+          backend: config.backend.kind,
+          warning: `${FUNCTION_ENV.generatorHorizonEnd} is unset: this world ends on ${job.worldEnd}; set it so daily runs slice one world`,
+        },
+        "WARNING",
+      );
+    } else {
+      log.stage("validated", { job, backend: config.backend.kind });
+    }
     const run = async (backends: Backends) => {
       log.stage("opened_backends", {
         lake: backends.lake.kind,
