@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
+import { listChecks } from "../checks";
 import { MARTS } from "../marts/catalog";
 import { sqlRoot } from "../sql/sqlFiles";
 import type { Dataset } from "./catalog";
@@ -53,30 +54,10 @@ export function fileSources(root: string = sqlRoot()): SqlSource[] {
   }));
 }
 
-interface CheckLike {
-  name: string;
-  sql: string;
-  source?: string;
-}
-
-function isCheckList(value: unknown): value is CheckLike[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (c) =>
-        typeof c === "object" &&
-        c !== null &&
-        typeof (c as CheckLike).name === "string" &&
-        typeof (c as CheckLike).sql === "string",
-    )
-  );
-}
-
 /**
- * The checks generated from the data contract. The checks module is optional to the gate (it is
- * built alongside), so it is loaded at run time: `listChecks()` from `functions/src/checks` when it
- * exists, else `contractChecks()`. Checks named after a `sql/checks/<name>.sql` file are skipped:
- * the gate reads those files itself and reports them by path.
+ * The checks generated from the data contract, from the checks module's `listChecks()`. Checks
+ * named after a `sql/checks/<name>.sql` file are skipped: the gate reads those files itself and
+ * reports them by path.
  */
 export function contractCheckSources(root: string = sqlRoot()): SqlSource[] {
   const fileChecks = new Set(
@@ -84,28 +65,7 @@ export function contractCheckSources(root: string = sqlRoot()): SqlSource[] {
       .filter((p) => p.startsWith("checks/"))
       .map((p) => basename(p, ".sql")),
   );
-  const candidates: [string, string][] = [
-    ["../checks", "listChecks"],
-    ["../checks/contractChecks", "contractChecks"],
-  ];
-  for (const [module, exportName] of candidates) {
-    let loaded: Record<string, unknown>;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional, found at run time
-      loaded = require(module) as Record<string, unknown>;
-    } catch (error) {
-      if ((error as { code?: string }).code === "MODULE_NOT_FOUND") continue;
-      throw error;
-    }
-    const fn = loaded[exportName];
-    if (typeof fn !== "function") continue;
-    const checks: unknown = (fn as () => unknown)();
-    if (!isCheckList(checks)) {
-      throw new Error(`${exportName}() did not return a list of { name, sql }`);
-    }
-    return checks
-      .filter((c) => (c.source ?? "contract") === "contract" && !fileChecks.has(c.name))
-      .map((c) => ({ path: `contract:${c.name}`, sql: c.sql }));
-  }
-  return [];
+  return listChecks()
+    .filter((c) => !fileChecks.has(c.name))
+    .map((c) => ({ path: `contract:${c.name}`, sql: c.sql }));
 }
