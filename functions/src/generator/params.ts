@@ -149,7 +149,7 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     fade: 2,
     regularityMean: 0.3,
     regularitySd: 0.18,
-    purchaseProbability: 0.018,
+    purchaseProbability: 0.016,
     earlyBoost: 6,
     earlyDecayDays: 8,
     promoLift: 3,
@@ -161,31 +161,31 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     haulProbability: 0,
   },
   B: {
-    lifetimeMedianDays: 700,
-    lifetimeSigma: 0.6,
+    lifetimeMedianDays: 400,
+    lifetimeSigma: 0.9,
     sessionsPer30Days: 4,
     fade: 1,
     regularityMean: 0.75,
     regularitySd: 0.15,
-    purchaseProbability: 0.045,
+    purchaseProbability: 0.03,
     earlyBoost: 1.2,
     earlyDecayDays: 20,
     promoLift: 1.4,
     clickProbability: 0.8,
     cartProbability: 0.5,
     checkoutProbability: 0.35,
-    extraLinesMean: 0.9,
+    extraLinesMean: 0.75,
     multiUnitProbability: 0.25,
     haulProbability: 0,
   },
   C: {
     lifetimeMedianDays: 420,
     lifetimeSigma: 0.7,
-    sessionsPer30Days: 8,
+    sessionsPer30Days: 6.3,
     fade: 1.2,
     regularityMean: 0.45,
     regularitySd: 0.2,
-    purchaseProbability: 0.0045,
+    purchaseProbability: 0.005,
     earlyBoost: 1,
     earlyDecayDays: 10,
     promoLift: 1.8,
@@ -203,8 +203,8 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     fade: 1.5,
     regularityMean: 0.35,
     regularitySd: 0.2,
-    purchaseProbability: 0.008,
-    earlyBoost: 1.5,
+    purchaseProbability: 0.004,
+    earlyBoost: 1.2,
     earlyDecayDays: 7,
     promoLift: 1.5,
     clickProbability: 0.55,
@@ -224,14 +224,17 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
 export const RHYTHM = {
   /** Lifetime multiplier exp(lifetimeElasticity * (r - 0.5)): r=0.9 lives 2.2x as long as r=0.1. */
   lifetimeElasticity: 2,
-  /** Purchase multiplier (1 + purchaseSlope * (r - 0.5)): r=0.9 buys 1.9x as often as r=0.1. */
-  purchaseSlope: 1.1,
-  /** Sessions of a bursty user come in bursts of about this many visits... */
-  sessionsPerBurst: 4,
-  /** ...within about this many days. */
-  burstWidthDays: 3,
-  /** Jitter of a regular visit around its slot, as a fraction of the mean gap (gap CV ~ 0.25). */
-  regularJitter: 0.6,
+  /** Purchase multiplier (1 + purchaseSlope * (r - 0.5)): r=0.9 buys 2.5x as often as r=0.1. */
+  purchaseSlope: 1.5,
+  /**
+   * Gaps between visits are log-normal with mean 1 (then scaled to the user's observed span), with
+   * sigma running from `gapSigmaBursty` at r = 0 to `gapSigmaRegular` at r = 1. Sigma 0.25 gives a
+   * gap CV of about 0.25 (a weekly shopper who drifts by a day or two); sigma 1.5 gives a CV near
+   * 3: clusters of visits separated by long silences. The CV does not depend on how many visits a
+   * user makes, so "early gap CV" measures rhythm and not activity.
+   */
+  gapSigmaRegular: 0.25,
+  gapSigmaBursty: 1.5,
   /** Spread of the session count around its expectation (sd of a log-normal factor). */
   sessionCountSigma: 0.35,
 } as const;
@@ -311,8 +314,8 @@ export const ANOMALIES = {
   /** Of those, this share are bots; the rest are internal test accounts. */
   botShare: 0.7,
   /** Bots: very many shallow sessions over a few weeks, at any hour, never buying. */
-  botSessionsMin: 120,
-  botSessionsMax: 400,
+  botSessionsMin: 80,
+  botSessionsMax: 300,
   botActiveDaysMin: 10,
   botActiveDaysMax: 45,
   botClickProbability: 0.95,

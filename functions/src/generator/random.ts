@@ -15,15 +15,30 @@ export const SALT = {
   session: 201,
   sessionFunnel: 202,
   sessionTiming: 203,
-  burst: 204,
   orderLines: 301,
   orderLineDraws: 302,
   subscription: 401,
 } as const;
 
-/** SQL for a 64-bit hash of (seed, salt, keys). */
+/**
+ * SQL for a 64-bit hash of (seed, salt, keys). DuckDB's multi-argument `hash(a, b, c)` XORs the
+ * last argument's hash into a mix of the others, so `hash(seed, salt1, key)` and
+ * `hash(seed, salt2, key)` differ only by a constant XOR: draws named by different salts (or
+ * made with different seeds) would be correlated bit for bit. The keys are therefore hashed
+ * first, XORed with a 64-bit constant derived from (seed, salt) in JS, and hashed again; DuckDB's
+ * single-value hash is a full 64-bit avalanche mix, so the streams are independent.
+ */
 export function hashSql(seed: number, salt: number, ...keys: string[]): string {
-  return `hash(${seed}, ${salt}, ${keys.join(", ")})`;
+  return `hash(xor(hash(${keys.join(", ")}), ${streamConstant(seed, salt)}::ubigint))`;
+}
+
+/** splitmix64 of (seed, salt): a 64-bit constant per random stream, as a decimal string. */
+export function streamConstant(seed: number, salt: number): string {
+  const mask = (1n << 64n) - 1n;
+  let z = (BigInt(seed) * 0x9e3779b97f4a7c15n + BigInt(salt) * 0xbf58476d1ce4e5b9n) & mask;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & mask;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & mask;
+  return (z ^ (z >> 31n)).toString();
 }
 
 const BITS = 21;

@@ -11,10 +11,9 @@ import {
   HOUR_WEIGHTS,
   MAX_PURCHASE_PROBABILITY,
   PROMOS,
-  RHYTHM,
   STEP_DELAY_SECONDS,
 } from "./params";
-import { hashSql, SALT, uniformSql as u } from "./random";
+import { hashSql, normalSql, SALT, uniformSql as u } from "./random";
 import { dateSql, dbl, promoIndexSql, promoLists, str, stringList, timestampSql, type World } from "./world";
 
 const HOUR_BUCKETS = 256;
@@ -63,7 +62,7 @@ slots as (
         span_days,
         fade,
         n_after,
-        bursts,
+        gap_sigma,
         purchase_base,
         early_boost,
         early_decay_days,
@@ -84,10 +83,21 @@ drawn as (
         ${hashSql(seed, SALT.session, "user_index", "seq")} as h1,
         ${hashSql(seed, SALT.sessionFunnel, "user_index", "seq")} as h2,
         ${hashSql(seed, SALT.sessionTiming, "user_index", "seq")} as h3,
-        ${hashSql(seed, SALT.sessionTiming + 1, "user_index", "seq")} as h4,
-        ${hashSql(seed, SALT.burst, "user_index", "(seq - 1) % bursts")} as hb
+        ${hashSql(seed, SALT.sessionTiming + 1, "user_index", "seq")} as h4
 
     from slots
+
+),
+
+gapped as (
+
+    select
+        *,
+        -- The gap before visit k: log-normal with mean 1 and the user's rhythm as its sigma.
+        case when seq = 0 then 0.0 else exp(gap_sigma * ${normalSql(u("h1", 0), u("h1", 1))}
+            - gap_sigma * gap_sigma / 2) end as gap
+
+    from drawn
 
 ),
 
@@ -95,14 +105,15 @@ placed as (
 
     select
         *,
-        -- Visit k sits between a regular slot and a burst centre, weighted by regularity.
-        case when seq = 0 then 0.0 else span_days * pow(greatest(0.0, least(1.0,
-            regularity * (seq - 0.5 + ${dbl(RHYTHM.regularJitter)} * (${u("h1", 0)} - 0.5)) / n_after
-            + (1 - regularity) * (${u("hb", 0)}
-                + (${u("h1", 1)} - 0.5) * ${dbl(RHYTHM.burstWidthDays)} / greatest(span_days, 1.0))
-        )), fade) end as t_days
+        -- Cumulative gaps, scaled so the visits fill the observed span with one mean gap to
+        -- spare, then bent by the fading exponent (visits thin out over the lifetime).
+        span_days * pow(
+            sum(gap) over (partition by user_index order by seq rows unbounded preceding)
+                / (sum(gap) over (partition by user_index) + 1.0),
+            fade
+        ) as t_days
 
-    from drawn
+    from gapped
 
 ),
 

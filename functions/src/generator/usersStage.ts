@@ -155,7 +155,8 @@ final as (
         span_days,
         fade,
         n_after,
-        greatest(1, round(n_after / ${dbl(RHYTHM.sessionsPerBurst)}))::integer as bursts,
+        ${dbl(RHYTHM.gapSigmaBursty)}
+            + (${dbl(RHYTHM.gapSigmaRegular)} - ${dbl(RHYTHM.gapSigmaBursty)}) * regularity as gap_sigma,
         case anomaly_kind
             when 1 then 0.0
             when 2 then 1.0
