@@ -262,15 +262,21 @@ describe("BigQueryWarehouse queries", () => {
 });
 
 describe("BigQueryWarehouse.ensureRawTables", () => {
-  it("creates missing datasets in the location and missing tables from the contract", async () => {
+  it("creates a missing raw dataset in the location, and never touches the others", async () => {
+    const { client, recorded } = recordingClient();
+    await new BigQueryWarehouse(client, OPTIONS).ensureRawTables();
+    expect(recorded.other.filter((o) => o.startsWith("create dataset"))).toEqual([
+      "create dataset raw_pr_7 in EU",
+    ]);
+    expect(recorded.other.filter((o) => /marts_pr_7|snapshots_pr_7/.test(o))).toEqual([]);
+  });
+
+  it("creates only the raw tables that are missing, from the contract", async () => {
     const { client, recorded } = recordingClient({
       existing: ["raw_pr_7", "raw_pr_7.users", "raw_pr_7.products"],
     });
     await new BigQueryWarehouse(client, OPTIONS).ensureRawTables();
-    expect(recorded.other.filter((o) => o.startsWith("create dataset"))).toEqual([
-      "create dataset marts_pr_7 in EU",
-      "create dataset snapshots_pr_7 in EU",
-    ]);
+    expect(recorded.other.filter((o) => o.startsWith("create dataset"))).toEqual([]);
     const tables = recorded.other.filter((o) => o.startsWith("create table"));
     expect(tables.map((t) => t.split(" ")[2])).toEqual([
       "raw_pr_7.promo_calendar",

@@ -151,13 +151,15 @@ export class BigQueryWarehouse implements Warehouse {
     private readonly options: BigQueryWarehouseOptions,
   ) {}
 
+  /**
+   * Touches the raw dataset only: in the cloud the datasets belong to the Pulumi stack, and the
+   * generate job's account may read and write `raw` and nothing else, so probing `marts` or
+   * `snapshots` would fail on permissions rather than help.
+   */
   async ensureRawTables(): Promise<void> {
-    for (const name of ["raw", "marts", "snapshots"] as const) {
-      const dataset = this.client.dataset(this.options.datasets[name]);
-      const [exists] = await dataset.exists();
-      if (!exists) await dataset.create({ location: this.options.location });
-    }
     const raw = this.client.dataset(this.options.datasets.raw);
+    const [exists] = await raw.exists();
+    if (!exists) await raw.create({ location: this.options.location });
     for (const def of RAW_TABLE_LIST) {
       const [exists] = await raw.table(def.name).exists();
       if (exists) continue;
