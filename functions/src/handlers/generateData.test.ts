@@ -241,7 +241,7 @@ describe("generateData", () => {
     freshDataDir();
     logLines.length = 0;
     const trace = "0af7651916cd43dd8448eb211c80319c";
-    const res = await post({ date: "2024-03-05", dryRun: true }).set(
+    const res = await post({ date: "2024-03-05" }).set(
       "X-Cloud-Trace-Context",
       `${trace}/12345;o=1`,
     );
@@ -260,7 +260,17 @@ describe("generateData", () => {
         }),
       );
     }
-    expect(entries.map((e) => e.stage)).toEqual(expect.arrayContaining(["validated", "done"]));
+    expect(entries.map((e) => e.stage)).toEqual([
+      "validated",
+      "opened_backends",
+      "generate",
+      "lake",
+      "load",
+      "done",
+    ]);
+    const total = entries.find((e) => e.stage === "done")!.seconds_total as number;
+    const sum = entries.reduce((n, e) => n + (e.seconds as number), 0);
+    expect(Math.abs(sum - total)).toBeLessThan(0.05);
   });
 });
 
