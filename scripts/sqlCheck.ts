@@ -2,14 +2,17 @@
  * `npm run sql:check`: the SQL gate from the command line. Analyses every file under `sql/` and
  * every contract-generated check with the GoogleSQL analyzer, prints one line per source
  * (`ok <path>` or `error <path>:<line>:<col> <message>`) and exits non-zero on any error.
+ *
+ * `npm run sql:check -- <dir>` checks the `.sql` files under another folder instead (contract
+ * checks are then left out: they belong to the project's tree).
  */
 import { formatIssue, runGate } from "../functions/src/sqlgate/gate";
 import { startAnalyzer, stopAnalyzer } from "../functions/src/sqlgate/server";
 import { contractCheckSources, fileSources } from "../functions/src/sqlgate/sqlSources";
 
-async function main(): Promise<number> {
+async function main(root?: string): Promise<number> {
   const started = Date.now();
-  const sources = [...fileSources(), ...contractCheckSources()];
+  const sources = root ? fileSources(root) : [...fileSources(), ...contractCheckSources()];
   const server = await startAnalyzer();
   try {
     const results = await runGate(server, sources);
@@ -30,7 +33,7 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
+main(process.argv[2]).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error);

@@ -211,7 +211,7 @@ function findKey(node: unknown, key: string): unknown {
 }
 
 /** Drops the decoded proto's null members so the type can be sent back in a catalog. */
-function cleanType(type: unknown): CatalogColumn["type"] {
+export function cleanType(type: unknown): CatalogColumn["type"] {
   if (!type || typeof type !== "object") return { typeKind: TypeKind.TYPE_UNKNOWN };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(type)) {

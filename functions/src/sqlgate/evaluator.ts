@@ -6,7 +6,7 @@ import type { TypeProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/Ty
 import type { ValueProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/ValueProto";
 import type { ValueProto__Output } from "@fivetrandevelopers/zetasql/lib/types/zetasql/ValueProto";
 import { mapOutsideCommentsAndStrings } from "../sql/render";
-import { analyzerOptions } from "./analyzer";
+import { analyzerOptions, cleanType } from "./analyzer";
 import { CatalogColumn, CatalogTable, qualifiedName, simpleCatalog } from "./catalog";
 import {
   Cell,
@@ -159,7 +159,7 @@ export async function evaluateQuery(
   const outputs = response.prepared?.columns ?? [];
   const catalogColumns: CatalogColumn[] = outputs.map((c) => ({
     name: c.name,
-    type: stripNulls(c.type) as TypeProto,
+    type: cleanType(c.type),
   }));
   const columns: ResultColumn[] = catalogColumns.map((c) => ({
     name: c.name,
@@ -170,15 +170,4 @@ export async function evaluateQuery(
     catalogColumns.map((c, i) => decodeCell(row.cell[i], c.type)),
   );
   return { columns, rows, catalogColumns };
-}
-
-function stripNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripNulls);
-  if (!value || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v === null || v === "" || (Array.isArray(v) && v.length === 0)) continue;
-    out[k] = stripNulls(v);
-  }
-  return out;
 }
