@@ -8,8 +8,8 @@
  *
  * with Application Default Credentials (`gcloud auth application-default login`, or Workload
  * Identity in CI). Otherwise every test is skipped and the reason is printed once. It writes one
- * day (2024-03-05) of a 300-user shop into the datasets it is given: point it at a dev or preview
- * stack, never prod.
+ * day (2024-03-05) of a 300-user shop and today's RFM snapshot into the datasets it is given:
+ * point it at a dev or preview stack, never prod.
  */
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -22,6 +22,7 @@ import request from "supertest";
 import { BigQueryWarehouse } from "../backends/bigqueryWarehouse";
 import { backendConfigFromEnv, CLOUD_REQUIRED_VARS } from "../backends/fromEnv";
 import { GcsLake } from "../backends/gcsLake";
+import { utcDay } from "./generateRequest";
 import { setLogSinkForTesting } from "./log";
 
 function skipReason(): string | null {
@@ -122,14 +123,17 @@ live("live: generateData and refreshRfmSnapshot on BigQuery", () => {
   });
 
   it("keeps one RFM snapshot for a date however often it runs", async () => {
+    // Today: the history refuses dates before its latest, and a used stack has recent ones.
+    const today = utcDay(new Date());
     for (let i = 0; i < 2; i++) {
-      const res = await request(refresh).post("/").send({ snapshotDate: DAY });
+      const res = await request(refresh).post("/").send({ snapshotDate: today });
       expect(res.status).toBe(200);
+      expect(res.body.snapshotDate).toBe(today);
     }
     const [row] = await warehouse.query<{ n: number; u: number }>(
       `select count(*) as n, count(distinct user_id) as u
        from snapshots.rfm_daily where snapshot_date = @d`,
-      { d: { date: DAY } },
+      { d: { date: today } },
     );
     expect(Number(row!.n)).toBe(Number(row!.u));
   });
