@@ -3,7 +3,11 @@
 -- (start_date..end_date inclusive), discount_rate and promo_id then come from that promotion,
 -- and they are 0 and null otherwise. order_items has no promo_id and is dated by order_date.
 -- Grain: one row per offending row of any of the four tables (table_name, row_id), with its
--- attributes and the expected ones. Overlapping promotions are reported by promo_calendar_valid.
+-- UTC day and attributes and the expected ones. Overlapping promotions are reported by
+-- promo_calendar_valid.
+-- Days are compared as UTC day numbers (days since 1970-01-01): div(unix_micros(ts), 86400000000)
+-- is the same day as date(ts) for any timestamp after 1970 and costs a fraction of a date cast
+-- over millions of events; promotion days are expanded to one row each for an equality join.
 with
 
 promos as (
@@ -13,12 +17,26 @@ promos as (
 
 ),
 
+promo_days as (
+
+    select
+        promos.promo_id,
+        promos.discount_rate,
+        promo_day
+
+    from promos
+    cross join unnest(generate_array(unix_date(promos.start_date), unix_date(promos.end_date)))
+        as promo_day
+
+),
+
 sessions as (
 
     select
         'sessions' as table_name,
         session_id as row_id,
-        date(session_start_ts) as activity_date,
+        session_start_ts as activity_at,
+        div(unix_micros(session_start_ts), 86400000000) as activity_day,
         is_promo,
         discount_rate,
         promo_id,
@@ -34,7 +52,8 @@ events as (
     select
         'events' as table_name,
         event_id as row_id,
-        date(event_ts) as activity_date,
+        event_ts as activity_at,
+        div(unix_micros(event_ts), 86400000000) as activity_day,
         is_promo,
         discount_rate,
         promo_id,
@@ -50,7 +69,8 @@ orders as (
     select
         'orders' as table_name,
         order_id as row_id,
-        date(order_ts) as activity_date,
+        order_ts as activity_at,
+        div(unix_micros(order_ts), 86400000000) as activity_day,
         is_promo,
         discount_rate,
         promo_id,
@@ -65,7 +85,8 @@ order_items as (
     select
         'order_items' as table_name,
         order_item_id as row_id,
-        order_date as activity_date,
+        timestamp(order_date) as activity_at,
+        unix_date(order_date) as activity_day,
         is_promo,
         discount_rate,
         cast(null as string) as promo_id,
@@ -91,13 +112,13 @@ expected as (
 
     select
         promo_rows.*,
-        promos.promo_id is not null as expected_is_promo,
-        coalesce(promos.discount_rate, 0) as expected_discount_rate,
-        promos.promo_id as expected_promo_id
+        promo_days.promo_id is not null as expected_is_promo,
+        coalesce(promo_days.discount_rate, 0) as expected_discount_rate,
+        promo_days.promo_id as expected_promo_id
 
     from promo_rows
-    left join promos
-        on promo_rows.activity_date between promos.start_date and promos.end_date
+    left join promo_days
+        on promo_rows.activity_day = promo_days.promo_day
 
 ),
 
@@ -106,7 +127,7 @@ final as (
     select
         table_name,
         row_id,
-        activity_date,
+        date(activity_at) as activity_date,
         is_promo,
         discount_rate,
         promo_id,
