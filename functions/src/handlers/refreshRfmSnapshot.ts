@@ -37,7 +37,9 @@ export async function refreshRfmSnapshot(req: HttpRequest, res: JsonResponse): P
     const result = await withBackends(config.backend, async ({ warehouse }) => {
       log.stage("opened_backends", { warehouse: warehouse.kind });
       try {
-        return await refreshSnapshot(warehouse, snapshotDate);
+        const summary = await refreshSnapshot(warehouse, snapshotDate);
+        log.stage("snapshot", { users: summary.users, movements: summary.movements.length });
+        return summary;
       } catch (err) {
         // A date the history cannot take (older than its latest) is the caller's to fix.
         if (err instanceof RfmRefreshError) {
