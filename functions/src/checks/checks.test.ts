@@ -1,27 +1,25 @@
+import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { RAW_TABLE_NAMES, rowSchema } from "../contract";
-import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
 import { CheckResult, ChecksFailedError, assertChecksPass, listChecks, runChecks } from "./index";
 import { CORRUPTIONS, Corruption } from "./testing/corruptions";
-import { duckdbQueryWarehouse } from "./testing/duckdbQueryWarehouse";
 import { FIXTURE_SHOP, dropPrimaryKey, loadFixtureShop } from "./testing/fixtureShop";
 
-type Db = Awaited<ReturnType<typeof openDuckDb>>;
-
-async function fixtureDb(corruption?: Corruption): Promise<Db> {
-  const db = await openDuckDb(":memory:");
-  await loadFixtureShop(db.connection);
-  if (corruption?.withoutPrimaryKey)
-    await dropPrimaryKey(db.connection, corruption.withoutPrimaryKey);
-  for (const sql of corruption?.sql ?? []) await db.connection.run(sql);
-  return db;
+async function fixtureWarehouse(corruption?: Corruption): Promise<DuckDbWarehouse> {
+  const warehouse = await DuckDbWarehouse.open({ path: ":memory:", threads: 1 });
+  await loadFixtureShop(warehouse.connection);
+  if (corruption?.withoutPrimaryKey) {
+    await dropPrimaryKey(warehouse.connection, corruption.withoutPrimaryKey);
+  }
+  for (const sql of corruption?.sql ?? []) await warehouse.connection.run(sql);
+  return warehouse;
 }
 
 async function checkFixture(corruption?: Corruption): Promise<CheckResult[]> {
-  const db = await fixtureDb(corruption);
+  const warehouse = await fixtureWarehouse(corruption);
   try {
-    return await runChecks(duckdbQueryWarehouse(db.connection));
+    return await runChecks(warehouse);
   } finally {
-    closeDuckDb(db);
+    await warehouse.close();
   }
 }
 
@@ -68,18 +66,18 @@ describe("each corruption is reported by exactly the checks it breaks", () => {
 });
 
 describe("runChecks", () => {
-  let db: Db;
+  let warehouse: DuckDbWarehouse;
   beforeAll(async () => {
-    db = await fixtureDb({
+    warehouse = await fixtureWarehouse({
       name: "every line amount wrong",
       sql: ["update raw.order_items set line_amount = line_amount + 1"],
       expect: [],
     });
   });
-  afterAll(() => closeDuckDb(db));
+  afterAll(() => warehouse.close());
 
   it("counts every violation but keeps only sampleSize rows", async () => {
-    const results = await runChecks(duckdbQueryWarehouse(db.connection), { sampleSize: 2 });
+    const results = await runChecks(warehouse, { sampleSize: 2 });
     const lineAmount = results.find((r) => r.name === "order_item_line_amount")!;
     expect(lineAmount.violations).toBe(FIXTURE_SHOP.order_items.length);
     expect(lineAmount.sample).toHaveLength(2);
@@ -94,7 +92,7 @@ describe("runChecks", () => {
   });
 
   it("still counts violations with a sample size of zero", async () => {
-    const results = await runChecks(duckdbQueryWarehouse(db.connection), { sampleSize: 0 });
+    const results = await runChecks(warehouse, { sampleSize: 0 });
     const lineAmount = results.find((r) => r.name === "order_item_line_amount")!;
     expect(lineAmount.violations).toBe(FIXTURE_SHOP.order_items.length);
     expect(lineAmount.sample).toEqual([]);
@@ -102,7 +100,7 @@ describe("runChecks", () => {
 
   it("reports progress for each check in order", async () => {
     const seen: [string, number, number][] = [];
-    await runChecks(duckdbQueryWarehouse(db.connection), {
+    await runChecks(warehouse, {
       onProgress: (name, i, n) => seen.push([name, i, n]),
     });
     const names = listChecks().map((c) => c.name);
@@ -110,13 +108,13 @@ describe("runChecks", () => {
   });
 
   it("names the check that cannot run", async () => {
-    const broken = await openDuckDb(":memory:");
+    const empty = await DuckDbWarehouse.open({ path: ":memory:", threads: 1 });
     try {
-      await expect(runChecks(duckdbQueryWarehouse(broken.connection))).rejects.toThrow(
+      await expect(runChecks(empty)).rejects.toThrow(
         /Data-quality check "[a-z_]+" could not run: .*raw/,
       );
     } finally {
-      closeDuckDb(broken);
+      await empty.close();
     }
   });
 });
