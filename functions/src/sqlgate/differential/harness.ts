@@ -34,6 +34,11 @@ export interface DifferentialOptions {
   readonly snapshotDate?: string;
   /** Read a mart's SQL; defaults to the file under `sql/`. */
   readonly readMartSql?: (decl: MartDeclaration) => string;
+  /**
+   * Queries that read the marts without being materialised (for example the RFM refresh job's
+   * segment counts and movements), compared after every mart has been computed.
+   */
+  readonly queries?: readonly { readonly name: string; readonly sql: string }[];
 }
 
 /**
@@ -118,7 +123,28 @@ export async function runDifferential(
       differences: compareResults(reference, duckdb),
     });
   }
+  for (const query of options.queries ?? []) {
+    outcomes.push(await compareQuery(server, connection, evaluatorTables, query, params));
+  }
   return outcomes;
+}
+
+/** One query on both engines over tables already loaded (DuckDB) and given (evaluator). */
+async function compareQuery(
+  server: AnalyzerServer,
+  connection: DuckDBConnection,
+  tables: readonly TableRows[],
+  query: { readonly name: string; readonly sql: string },
+  params: Record<string, SqlParam>,
+): Promise<MartOutcome> {
+  const rendered = renderParams(query.sql, params);
+  try {
+    const reference = await evaluateQuery(server, rendered, tables);
+    const duckdb = await duckDbResult(connection, await toDuckDb(rendered));
+    return { name: query.name, reference, duckdb, differences: compareResults(reference, duckdb) };
+  } catch (error) {
+    return { name: query.name, differences: [], error: (error as Error).message };
+  }
 }
 
 /**
@@ -140,19 +166,7 @@ export async function runQueryDifferential(
   const params = { run_date: { date: runDate }, snapshot_date: { date: runDate } };
   const outcomes: MartOutcome[] = [];
   for (const query of queries) {
-    const rendered = renderParams(query.sql, params);
-    try {
-      const reference = await evaluateQuery(server, rendered, tables);
-      const duckdb = await duckDbResult(connection, await toDuckDb(rendered));
-      outcomes.push({
-        name: query.name,
-        reference,
-        duckdb,
-        differences: compareResults(reference, duckdb),
-      });
-    } catch (error) {
-      outcomes.push({ name: query.name, differences: [], error: (error as Error).message });
-    }
+    outcomes.push(await compareQuery(server, connection, tables, query, params));
   }
   return outcomes;
 }
