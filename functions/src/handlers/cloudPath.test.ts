@@ -112,7 +112,7 @@ it("uploads the lake layout to GCS and sends one WRITE_TRUNCATE load job per tab
     const res = await request(getTestServer("generateData"))
       .post("/")
       .send({ startDate: "2024-03-01", endDate: "2024-03-02" });
-    expect(res.status).toBe(200);
+    expect({ status: res.status, message: res.body.message }).toEqual({ status: 200 });
 
     expect(seen).toEqual([
       {
