@@ -2,6 +2,7 @@
  * The small tables: products and the promo calendar (contract tables), plus the temp lookups the
  * fact stages join: products by index and the monthly demand buckets.
  */
+import { DEMAND_BUCKETS } from "./catalog";
 import { dateSql, dbl, str, type World } from "./world";
 
 /** Temp table `gen_products`: catalogue rows by index, with the contract columns. */
@@ -16,7 +17,7 @@ select * from (values ${rows.join(", ")})
     as t(product_index, product_id, product_name, category, brand, price, rating_avg, is_new_arrival)`;
 }
 
-/** Temp table `gen_product_demand`: (month, bucket) -> product, one row per bucket. */
+/** Temp table `gen_product_demand`: month * DEMAND_BUCKETS + bucket -> product, one row per bucket. */
 export function productDemandTempSql(world: World): string {
   const rows = world.demand.map(
     (d) => `(${d.month}, ${d.productIndex}, ${d.firstBucket}, ${d.nextBucket})`,
@@ -31,16 +32,24 @@ ranges as (
 
 ),
 
+buckets as (
+
+    select
+        month,
+        product_index,
+        unnest(range(first_bucket, next_bucket)) as bucket
+
+    from ranges
+
+),
+
 final as (
 
     select
-        ranges.month,
-        unnest(range(ranges.first_bucket, ranges.next_bucket)) as bucket,
-        ranges.product_index,
-        products.product_id
+        (buckets.month * ${DEMAND_BUCKETS} + buckets.bucket)::integer as demand_key,
+        buckets.product_index
 
-    from ranges
-    inner join gen_products as products using (product_index)
+    from buckets
 
 )
 

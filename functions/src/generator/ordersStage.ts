@@ -8,7 +8,7 @@ import { DEMAND_BUCKETS } from "./catalog";
 import { worldEndSecond } from "./eventsStage";
 import { ORDERS, TYPE_BEHAVIOUR } from "./params";
 import { hashSql, SALT, uniformSql as u } from "./random";
-import { byType, dateSql, dbl, doubleList, promoIndexSql, promoLists, timestampSql, type World } from "./world";
+import { byType, dateSql, dbl, doubleList, monthSql, promoIndexSql, promoLists, timestampSql, type World } from "./world";
 
 /** Temp table of every order of the batch inside the world (the date range filters later). */
 export function batchOrdersSql(world: World): string {
@@ -33,7 +33,7 @@ final as (
         user_index,
         user_id,
         seq,
-        'O' || session_id[2:] as order_id,
+        'O' || session_key as order_id,
         order_sec,
         order_sec // 86400 as order_day,
         ${promoIndexSql(world, "order_sec // 86400")} as promo_index,
@@ -149,8 +149,8 @@ picked as (
 
     from drawn
     inner join gen_product_demand as demand
-        on demand.month = month(${dateSql("drawn.order_day")})
-        and demand.bucket = floor(${u("hl", 0)} * ${DEMAND_BUCKETS})::integer
+        on demand.demand_key = ${monthSql(world, "drawn.order_day")} * ${DEMAND_BUCKETS}
+            + floor(${u("hl", 0)} * ${DEMAND_BUCKETS})::integer
 
 ),
 

@@ -14,7 +14,7 @@ import {
   STEP_DELAY_SECONDS,
 } from "./params";
 import { hashSql, normalSql, SALT, uniformSql as u } from "./random";
-import { dateSql, dbl, promoIndexSql, promoLists, str, stringList, timestampSql, type World } from "./world";
+import { dbl, monthSql, productIdSql, promoIndexSql, promoLists, str, stringList, timestampSql, type World } from "./world";
 
 const HOUR_BUCKETS = 256;
 
@@ -42,78 +42,74 @@ export function batchSessionsSql(world: World): string {
   const promo = promoLists(world);
   const hourBucket = `(${u("h1", 2)} * ${HOUR_BUCKETS})`;
   const d = STEP_DELAY_SECONDS;
-  const firstProduct = world.products[0]?.productId ?? "P0001";
   return `create or replace temp table gen_batch_sessions as
 -- Grain: one row per session of the batch's users (session_number 1 is the signup visit).
 with
 
 slots as (
 
-    -- Only the columns used below: unnest copies every column it carries.
+    -- Narrow on purpose: the window below sorts every column it carries.
     select
         user_index,
-        user_id,
-        signup_day,
-        observed_days,
-        type_index,
-        device_index,
-        anomaly_kind,
-        regularity,
-        span_days,
-        fade,
-        n_after,
         gap_sigma,
-        purchase_base,
-        early_boost,
-        early_decay_days,
-        promo_lift,
-        p_click,
-        p_cart,
-        p_checkout,
         unnest(range(n_after + 1)) as seq
 
     from gen_batch_users
 
 ),
 
-drawn as (
-
-    select
-        *,
-        ${hashSql(seed, SALT.session, "user_index", "seq")} as h1,
-        ${hashSql(seed, SALT.sessionFunnel, "user_index", "seq")} as h2,
-        ${hashSql(seed, SALT.sessionTiming, "user_index", "seq")} as h3,
-        ${hashSql(seed, SALT.sessionTiming + 1, "user_index", "seq")} as h4
-
-    from slots
-
-),
-
 gapped as (
 
     select
-        *,
+        user_index,
+        seq,
+        h1,
         -- The gap before visit k: log-normal with mean 1 and the user's rhythm as its sigma.
         case when seq = 0 then 0.0 else exp(gap_sigma * ${normalSql(u("h1", 0), u("h1", 1))}
             - gap_sigma * gap_sigma / 2) end as gap
 
-    from drawn
+    from (select *, ${hashSql(seed, SALT.session, "user_index", "seq")} as h1 from slots)
+
+),
+
+totals as (
+
+    select
+        user_index,
+        sum(gap) + 1.0 as total_gap
+
+    from gapped
+    group by 1
+
+),
+
+positioned as (
+
+    select
+        user_index,
+        seq,
+        sum(gap) over (partition by user_index order by seq rows unbounded preceding) as cumulative_gap
+
+    from gapped
 
 ),
 
 placed as (
 
     select
-        *,
-        -- Cumulative gaps, scaled so the visits fill the observed span with one mean gap to
-        -- spare, then bent by the fading exponent (visits thin out over the lifetime).
-        span_days * pow(
-            sum(gap) over (partition by user_index order by seq rows unbounded preceding)
-                / (sum(gap) over (partition by user_index) + 1.0),
-            fade
-        ) as t_days
+        positioned.seq,
+        users.*,
+        ${hashSql(seed, SALT.session, "positioned.user_index", "positioned.seq")} as h1,
+        ${hashSql(seed, SALT.sessionFunnel, "positioned.user_index", "positioned.seq")} as h2,
+        ${hashSql(seed, SALT.sessionTiming, "positioned.user_index", "positioned.seq")} as h3,
+        ${hashSql(seed, SALT.sessionTiming + 1, "positioned.user_index", "positioned.seq")} as h4,
+        -- Cumulative gaps as a share of the whole (one mean gap to spare after the last visit)
+        -- fill the observed span, bent by the fading exponent (visits thin out over time).
+        users.span_days * pow(positioned.cumulative_gap / totals.total_gap, users.fade) as t_days
 
-    from gapped
+    from positioned
+    inner join totals using (user_index)
+    inner join gen_batch_users as users using (user_index)
 
 ),
 
@@ -174,7 +170,8 @@ funnel as (
                 then (device_index + 1 + floor(${u("h3", 2)} / ${dbl(DEVICE_SWITCH_PROBABILITY)} * 2)::integer) % 3
             else device_index
         end as session_device_index,
-        floor(${u("h3", 1)} * ${DEMAND_BUCKETS})::integer as bucket,
+        ${monthSql(world, "session_day")} * ${DEMAND_BUCKETS}
+            + floor(${u("h3", 1)} * ${DEMAND_BUCKETS})::integer as demand_key,
         ${delaySql("h4", 0, d.click)} as delay_click,
         ${delaySql("h4", 1, d.add_to_cart)} as delay_cart,
         ${delaySql("h4", 2, d.checkout)} as delay_checkout,
@@ -190,7 +187,8 @@ final as (
         funnel.user_index,
         funnel.user_id,
         funnel.seq,
-        printf('S%07d-%04d', funnel.user_index + 1, funnel.seq + 1) as session_id,
+        -- Shared by the ids of the session, its events and its order: S<key>, E<key>-<step>, O<key>.
+        printf('%07d-%04d', funnel.user_index + 1, funnel.seq + 1) as session_key,
         funnel.signup_day,
         funnel.session_day,
         funnel.session_day::bigint * 86400 + funnel.hour * 3600 + funnel.second_of_hour as start_sec,
@@ -201,7 +199,7 @@ final as (
         funnel.anomaly_kind,
         -- Test accounts always buy the first product: one of their tell-tale signs.
         case when funnel.anomaly_kind = 2 then 0 else demand.product_index end as product_index,
-        case when funnel.anomaly_kind = 2 then ${str(firstProduct)} else demand.product_id end
+        ${productIdSql(world, "case when funnel.anomaly_kind = 2 then 0 else demand.product_index end")}
             as product_id,
         funnel.delay_click as offset_click,
         funnel.delay_click + funnel.delay_cart as offset_cart,
@@ -210,9 +208,7 @@ final as (
             as offset_purchase
 
     from funnel
-    inner join gen_product_demand as demand
-        on demand.month = month(${dateSql("funnel.session_day")})
-        and demand.bucket = funnel.bucket
+    inner join gen_product_demand as demand using (demand_key)
 
 )
 
@@ -225,7 +221,7 @@ export function sessionsInsertSql(world: World): string {
   const promo = promoLists(world);
   return `insert into gen.sessions
 select
-    session_id,
+    'S' || session_key as session_id,
     user_id,
     ${timestampSql("start_sec")} as session_start_ts,
     ${stringList(USER_TYPES)}[type_index + 1] as user_type,

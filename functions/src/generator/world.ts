@@ -55,13 +55,25 @@ export function byType(key: keyof TypeBehaviour, typeIndex = "type_index"): stri
   return `${doubleList(USER_TYPES.map((t) => TYPE_BEHAVIOUR[t][key]))}[${typeIndex} + 1]`;
 }
 
+/**
+ * SQL that looks a day number up in a constant list with one entry per day of the world (plus
+ * the day after, where late events of the last evening land before they are filtered out). A
+ * list lookup costs far less per row than a CASE or a date function over millions of rows.
+ */
+function dayLookupSql(world: World, day: string, valueOf: (day: number) => number): string {
+  const values: number[] = [];
+  for (let d = world.options.startDay; d <= world.options.endDay + 1; d++) values.push(valueOf(d));
+  return `([${values.join(", ")}])[${day} - ${world.options.startDay - 1}]`;
+}
+
 /** SQL for the promotion running on a day number: its 1-based position in the calendar, or 0. */
 export function promoIndexSql(world: World, day: string): string {
-  if (world.promos.length === 0) return "0";
-  const branches = world.promos.map(
-    (p, i) => `when ${day} between ${p.startDay} and ${p.endDay} then ${i + 1}`,
-  );
-  return `(case ${branches.join(" ")} else 0 end)`;
+  return dayLookupSql(world, day, (d) => world.promos.findIndex((p) => d >= p.startDay && d <= p.endDay) + 1);
+}
+
+/** SQL for the calendar month (1..12) of a day number. */
+export function monthSql(world: World, day: string): string {
+  return dayLookupSql(world, day, (d) => new Date(d * 86_400_000).getUTCMonth() + 1);
 }
 
 /** SQL lists indexed by `promo_index + 1` (entry 1 = no promotion). */
@@ -81,4 +93,9 @@ export function timestampSql(seconds: string): string {
 /** SQL for a DATE from a day number. */
 export function dateSql(day: string): string {
   return `(date '1970-01-01' + (${day})::integer)`;
+}
+
+/** SQL for the product id of a 0-based product index (a constant-list lookup, no join). */
+export function productIdSql(world: World, productIndex: string): string {
+  return `${stringList(world.products.map((p) => p.productId))}[${productIndex} + 1]`;
 }
