@@ -166,7 +166,7 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     sessionsPer30Days: 4,
     fade: 1,
     regularityMean: 0.75,
-    regularitySd: 0.15,
+    regularitySd: 0.18,
     purchaseProbability: 0.03,
     earlyBoost: 1.2,
     earlyDecayDays: 20,
@@ -224,8 +224,8 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
 export const RHYTHM = {
   /** Lifetime multiplier exp(lifetimeElasticity * (r - 0.5)): r=0.9 lives 2.2x as long as r=0.1. */
   lifetimeElasticity: 2,
-  /** Purchase multiplier (1 + purchaseSlope * (r - 0.5)): r=0.9 buys 2.5x as often as r=0.1. */
-  purchaseSlope: 1.5,
+  /** Purchase multiplier exp(purchaseElasticity * (r - 0.5)): r=0.9 buys 3.3x as often as r=0.1. */
+  purchaseElasticity: 1.5,
   /**
    * Gaps between visits are log-normal with mean 1 (then scaled to the user's observed span), with
    * sigma running from `gapSigmaBursty` at r = 0 to `gapSigmaRegular` at r = 1. Sigma 0.25 gives a

@@ -160,7 +160,7 @@ final as (
         case anomaly_kind
             when 1 then 0.0
             when 2 then 1.0
-            else ${byType("purchaseProbability")} * (1 + ${dbl(RHYTHM.purchaseSlope)} * (regularity - 0.5))
+            else ${byType("purchaseProbability")} * exp(${dbl(RHYTHM.purchaseElasticity)} * (regularity - 0.5))
         end as purchase_base,
         ${byType("earlyBoost")} as early_boost,
         ${byType("earlyDecayDays")} as early_decay_days,
