@@ -112,6 +112,14 @@ describe("the SQL gate", () => {
     expect(issue?.message).toMatch(/^Banned construct: extract\(dayofweek\)/);
   });
 
+  it("rejects BigQuery-valid SQL whose DuckDB translation DuckDB cannot run", async () => {
+    const sql = "select percentile_disc(price, 0.5) over () as median_price from raw.products";
+    const [issue] = (await gateOne(sql)).issues;
+    expect(issue?.message).toMatch(/^DuckDB cannot run the translation: .*percentile_disc/);
+    const [analyzerOnly] = await runGate(server, [mart("dm_fixture", sql)], { duckdb: false });
+    expect(analyzerOnly?.issues).toEqual([]);
+  });
+
   it("resolves raw.events, `raw`.`events` and `raw.events` alike", async () => {
     for (const name of ["raw.events", "`raw`.`events`"]) {
       expect((await gateOne(`select count(*) as n from ${name}`)).issues).toEqual([]);
@@ -159,7 +167,7 @@ merge snapshots.segment_history as history
 using (select user_id, 'Lost' as segment from raw.users) as today
 on history.user_id = today.user_id and history.is_current
 when matched and history.segment != today.segment then
-    update set valid_to = date_sub(@snapshot_date, interval 1 day), is_current = false
+    update set valid_to = @snapshot_date, is_current = false
 when not matched then
     insert (user_id, segment, valid_from, valid_to, is_current)
     values (today.user_id, today.segment, @snapshot_date, null, true);

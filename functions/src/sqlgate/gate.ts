@@ -1,6 +1,7 @@
 import { BANNED_CONSTRUCTS } from "../sql/translate";
 import { SqlAnalyzer, SqlIssue } from "./analyzer";
 import { CatalogTable, contractTables } from "./catalog";
+import { DuckDbTranslationCheck } from "./duckdbCheck";
 import { AnalyzerServer } from "./server";
 import { SqlSource } from "./sqlSources";
 
@@ -116,11 +117,21 @@ export function dependencyOrder<T extends SqlSource>(
  * source gets one result; a mart whose dependency failed is reported at its reference to it,
  * rather than with a confusing "table not found".
  */
+export interface GateOptions {
+  /**
+   * Also translate each source with `toDuckDb` and run it on empty tables in DuckDB (default
+   * true): BigQuery-valid SQL whose translation DuckDB cannot run fails here, not in the runner.
+   */
+  readonly duckdb?: boolean;
+}
+
 export async function runGate(
   server: AnalyzerServer,
   sources: readonly SqlSource[],
+  options: GateOptions = {},
 ): Promise<GateResult[]> {
   const analyzer = new SqlAnalyzer(server, contractTables());
+  const duckdb = options.duckdb === false ? undefined : await DuckDbTranslationCheck.open();
   const failed = new Map<string, string>();
   const results = new Map<SqlSource, GateResult>();
   const { ordered, cyclic } = dependencyOrder(sources);
@@ -132,13 +143,18 @@ export async function runGate(
       });
     }
     for (const source of ordered) {
-      const result = await gateOne(analyzer, source, failed);
+      let result = await gateOne(analyzer, source, failed);
+      if (duckdb && result.issues.length === 0) {
+        const issue = await duckdb.check(source);
+        if (issue) result = { path: source.path, issues: [issue] };
+      }
       results.set(source, result);
       const key = producedKey(source);
       if (key && result.issues.length > 0) failed.set(key, source.path);
     }
   } finally {
     await analyzer.close();
+    duckdb?.close();
   }
   return sources.map((s) => results.get(s)!);
 }
