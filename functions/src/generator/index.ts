@@ -90,6 +90,21 @@ export async function generateShop(
   options: GenerateOptions,
   onProgress?: (stage: string, done: number, total: number) => void,
 ): Promise<Record<RawTableName, number>> {
+  return generateInBatches(connection, options, WORLD.batchUsers, onProgress);
+}
+
+/**
+ * `generateShop` with an explicit batch size, so tests can prove that batching (like sharding)
+ * does not change a single row.
+ */
+export async function generateInBatches(
+  connection: DuckDBConnection,
+  options: GenerateOptions,
+  batchUsers: number,
+  onProgress?: (stage: string, done: number, total: number) => void,
+): Promise<Record<RawTableName, number>> {
+  if (!Number.isInteger(batchUsers) || batchUsers < 1)
+    throw new Error(`batchUsers must be a positive integer, got ${batchUsers}`);
   const resolved = resolveOptions(options);
   const world = buildWorld(resolved);
   const progress = onProgress ?? (() => undefined);
@@ -110,8 +125,8 @@ export async function generateShop(
 
     const { userFrom, userTo } = resolved;
     const total = userTo - userFrom;
-    for (let from = userFrom; from < userTo; from += WORLD.batchUsers) {
-      const to = Math.min(userTo, from + WORLD.batchUsers);
+    for (let from = userFrom; from < userTo; from += batchUsers) {
+      const to = Math.min(userTo, from + batchUsers);
       const stages: [string, string][] = [
         ["users", batchUsersSql(world, from, to)],
         ["users", usersInsertSql(world)],
