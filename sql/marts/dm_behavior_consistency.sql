@@ -1,9 +1,10 @@
 -- Grain: one row per user who signed up on or before @run_date (anomaly-flagged users excluded).
 -- The rhythm of the first four weeks (days 0..27 after signup): active days, active weeks, and the
--- mean and coefficient of variation of the gaps between active days, with a consistency tier.
--- The tier is null until day 27 is observed, so a recent signup is not called inconsistent.
--- Tiers: High = active in 3+ of the 4 weeks with regular gaps (CV <= 0.75); Medium = active in
--- 2+ weeks; Low = everyone else (one week or none).
+-- mean and coefficient of variation (population stddev / mean) of the gaps between active days,
+-- with a consistency tier that reads the regularity of the rhythm, not its amount:
+--   High = gap CV <= 0.5; Medium = CV <= 1.0; Low = CV > 1.0 (visits in bursts);
+--   Sparse = fewer than 3 active days (under two gaps: no rhythm to read).
+-- The tier is null until day 27 is observed, so a recent signup is not classed on a partial window.
 with
 
 users as (
@@ -78,12 +79,13 @@ final as (
         ) as gap_cv,
         case
             when date_diff(@run_date, users.signup_date, day) < 27 then null
+            when coalesce(early_rhythm.active_days, 0) < 3 then 'Sparse'
             when
-                coalesce(early_rhythm.active_weeks, 0) >= 3
-                and early_rhythm.gaps >= 2
-                and safe_divide(early_rhythm.gap_stddev_days, early_rhythm.mean_gap_days) <= 0.75
+                safe_divide(early_rhythm.gap_stddev_days, early_rhythm.mean_gap_days) <= 0.5
                 then 'High'
-            when coalesce(early_rhythm.active_weeks, 0) >= 2 then 'Medium'
+            when
+                safe_divide(early_rhythm.gap_stddev_days, early_rhythm.mean_gap_days) <= 1.0
+                then 'Medium'
             else 'Low'
         end as consistency_tier
 

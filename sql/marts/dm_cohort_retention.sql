@@ -43,6 +43,16 @@ user_cohorts as (
 
 ),
 
+session_days as (
+
+    select distinct
+        user_id,
+        date(session_start_ts) as session_date
+
+    from sessions
+
+),
+
 active_periods as (
 
     select distinct
@@ -50,16 +60,16 @@ active_periods as (
         user_cohorts.cohort_start,
         user_cohorts.user_id,
         div(
-            date_diff(date(sessions.session_start_ts), user_cohorts.signup_date, day),
+            date_diff(session_days.session_date, user_cohorts.signup_date, day),
             user_cohorts.period_days
         ) as period_offset
 
     from user_cohorts
-    inner join sessions on user_cohorts.user_id = sessions.user_id
-    where date(sessions.session_start_ts) >= user_cohorts.signup_date
+    inner join session_days on user_cohorts.user_id = session_days.user_id
+    where session_days.session_date >= user_cohorts.signup_date
         and date_diff(@run_date, user_cohorts.signup_date, day) >= (
             div(
-                date_diff(date(sessions.session_start_ts), user_cohorts.signup_date, day),
+                date_diff(session_days.session_date, user_cohorts.signup_date, day),
                 user_cohorts.period_days
             ) + 1
         ) * user_cohorts.period_days - 1
