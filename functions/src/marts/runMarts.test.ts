@@ -1,15 +1,16 @@
+import type { Warehouse } from "../backends/types";
 import { queryRows } from "../warehouse/duckdb";
 import { MARTS } from "./catalog";
 import { martTarget, runMarts } from "./runMarts";
-import { openTestWarehouse, type TestWarehouse } from "./testing/duckdbTestWarehouse";
+import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
+import { openTestWarehouse } from "./testing/testWarehouse";
 import { HAND_FIXTURE_RUN_DATE, loadHandFixture } from "./testing/handFixture";
 
-let warehouse: TestWarehouse;
+let warehouse: DuckDbWarehouse;
 
 beforeAll(async () => {
   warehouse = await openTestWarehouse();
-  await warehouse.ensureRawTables();
-  await loadHandFixture(warehouse.db.connection);
+  await loadHandFixture(warehouse.connection);
 });
 afterAll(() => warehouse.close());
 
@@ -17,13 +18,13 @@ async function tableCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const m of MARTS) {
     const [row] = await queryRows<{ n: number }>(
-      warehouse.db.connection,
+      warehouse.connection,
       `select count(*)::int as n from ${m.dataset}.${m.name}`,
     );
     counts[m.name] = row!.n;
   }
   const [history] = await queryRows<{ n: number }>(
-    warehouse.db.connection,
+    warehouse.connection,
     "select count(*)::int as n from snapshots.rfm_segment_history",
   );
   counts.rfm_segment_history = history!.n;
@@ -58,12 +59,12 @@ describe("runMarts", () => {
   it("adds a partition for another date to the per-date marts and rebuilds the rest", async () => {
     await runMarts(warehouse, { runDate: HAND_FIXTURE_RUN_DATE });
     const [before] = await queryRows<{ n: number }>(
-      warehouse.db.connection,
+      warehouse.connection,
       "select count(distinct kpi_date)::int as n from marts.dm_kpi_daily",
     );
     const runs = await runMarts(warehouse, { runDate: "2025-01-05" });
     const [after] = await queryRows<{ n: number }>(
-      warehouse.db.connection,
+      warehouse.connection,
       "select count(distinct kpi_date)::int as n from marts.dm_kpi_daily",
     );
     expect(after!.n).toBe(before!.n + 1);
@@ -75,7 +76,15 @@ describe("runMarts", () => {
   });
 
   it("names the mart that failed", async () => {
-    const failing = { ...warehouse, materialize: () => Promise.reject(new Error("boom")) };
+    const failing: Warehouse = {
+      kind: "duckdb",
+      ensureRawTables: () => warehouse.ensureRawTables(),
+      replacePartitions: (loads) => warehouse.replacePartitions(loads),
+      query: (sql, params) => warehouse.query(sql, params),
+      materialize: () => Promise.reject(new Error("boom")),
+      execute: (sql, params) => warehouse.execute(sql, params),
+      close: () => warehouse.close(),
+    };
     await expect(runMarts(failing, { runDate: HAND_FIXTURE_RUN_DATE })).rejects.toThrow(
       /Mart dm_\w+ failed: boom/,
     );

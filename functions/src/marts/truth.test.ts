@@ -1,5 +1,6 @@
 import { runMarts } from "./runMarts";
-import { type TestWarehouse, openTestWarehouse } from "./testing/duckdbTestWarehouse";
+import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
+import { openTestWarehouse } from "./testing/testWarehouse";
 import { HAND_FIXTURE_RUN_DATE, loadHandFixture } from "./testing/handFixture";
 import { epochDay, readTruthRaw } from "./truth/rawRows";
 import { computeRfmScores } from "./truth/rfmScores";
@@ -7,7 +8,7 @@ import { computeUserKpis } from "./truth/userKpis";
 
 interface SummaryRow {
   user_id: string;
-  days_to_first_purchase: string | null;
+  days_to_first_purchase: number | null;
   is_converted_14d: boolean;
   is_converted_30d: boolean;
   ltv_180d: number | null;
@@ -16,22 +17,21 @@ interface SummaryRow {
 
 interface RfmRow {
   user_id: string;
-  recency_days: string;
-  frequency: string;
+  recency_days: number;
+  frequency: number;
   monetary: number;
   recency_score: number;
   frequency_score: number;
   monetary_score: number;
 }
 
-let warehouse: TestWarehouse;
+let warehouse: DuckDbWarehouse;
 let summary: Map<string, SummaryRow>;
 let rfm: Map<string, RfmRow>;
 
 beforeAll(async () => {
   warehouse = await openTestWarehouse();
-  await warehouse.ensureRawTables();
-  await loadHandFixture(warehouse.db.connection);
+  await loadHandFixture(warehouse.connection);
   await runMarts(warehouse, { runDate: HAND_FIXTURE_RUN_DATE });
   summary = byUser(
     await warehouse.query<SummaryRow>("select * from marts.dm_user_purchase_summary"),
@@ -47,7 +47,7 @@ function byUser<T extends { user_id: string }>(rows: T[]): Map<string, T> {
 describe("user KPIs against a TypeScript recomputation from raw rows", () => {
   it("has exactly the users the definitions keep (anomalies and later signups out)", async () => {
     const truth = computeUserKpis(
-      await readTruthRaw(warehouse.db.connection),
+      await readTruthRaw(warehouse.connection),
       epochDay(HAND_FIXTURE_RUN_DATE),
     );
     expect([...summary.keys()].sort()).toEqual([...truth.keys()].sort());
@@ -55,7 +55,7 @@ describe("user KPIs against a TypeScript recomputation from raw rows", () => {
 
   it("agrees per user on days to first purchase, 14/30-day conversion, 180-day LTV and 90-day retention", async () => {
     const truth = computeUserKpis(
-      await readTruthRaw(warehouse.db.connection),
+      await readTruthRaw(warehouse.connection),
       epochDay(HAND_FIXTURE_RUN_DATE),
     );
     for (const [userId, expected] of truth) {
@@ -78,21 +78,21 @@ describe("user KPIs against a TypeScript recomputation from raw rows", () => {
 describe("edge cases of the hand-written fixture", () => {
   it("counts a first purchase on day 13 as a 14-day conversion", () => {
     expect(summary.get("U01")).toMatchObject({
-      days_to_first_purchase: "13",
+      days_to_first_purchase: 13,
       is_converted_14d: true,
     });
   });
 
   it("does not count a first purchase on day 14 (one second before midnight UTC) as a 14-day conversion", () => {
     expect(summary.get("U02")).toMatchObject({
-      days_to_first_purchase: "14",
+      days_to_first_purchase: 14,
       is_converted_14d: false,
       is_converted_30d: true,
     });
   });
 
   it("gives a user with no orders no conversion, zero orders and zero 180-day LTV", () => {
-    expect(summary.get("U03")).toMatchObject({ is_converted_14d: false, orders: "0", ltv_180d: 0 });
+    expect(summary.get("U03")).toMatchObject({ is_converted_14d: false, orders: 0, ltv_180d: 0 });
   });
 
   it("leaves LTV and retention null for a user observed less than 180 days", () => {
@@ -117,7 +117,7 @@ describe("edge cases of the hand-written fixture", () => {
 describe("RFM scores against a TypeScript recomputation from raw rows", () => {
   it("scores every buyer as the score table says", async () => {
     const truth = computeRfmScores(
-      await readTruthRaw(warehouse.db.connection),
+      await readTruthRaw(warehouse.connection),
       epochDay(HAND_FIXTURE_RUN_DATE),
     );
     expect([...rfm.keys()].sort()).toEqual([...truth.keys()].sort());
@@ -142,6 +142,6 @@ describe("RFM scores against a TypeScript recomputation from raw rows", () => {
   });
 
   it("ignores orders after the snapshot date", () => {
-    expect(rfm.get("U11")).toMatchObject({ frequency: "3", monetary: 110, recency_days: "91" });
+    expect(rfm.get("U11")).toMatchObject({ frequency: 3, monetary: 110, recency_days: 91 });
   });
 });

@@ -1,4 +1,5 @@
-import { openTestWarehouse, type TestWarehouse } from "../marts/testing/duckdbTestWarehouse";
+import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
+import { openTestWarehouse } from "../marts/testing/testWarehouse";
 import { loadHandFixture } from "../marts/testing/handFixture";
 import { queryRows } from "../warehouse/duckdb";
 import { RfmRefreshError, refreshRfmSnapshot } from "./refreshRfm";
@@ -11,18 +12,17 @@ interface HistoryRow {
   is_current: boolean;
 }
 
-let warehouse: TestWarehouse;
+let warehouse: DuckDbWarehouse;
 
 beforeEach(async () => {
   warehouse = await openTestWarehouse();
-  await warehouse.ensureRawTables();
-  await loadHandFixture(warehouse.db.connection);
+  await loadHandFixture(warehouse.connection);
 });
 afterEach(() => warehouse.close());
 
 const history = (): Promise<HistoryRow[]> =>
   queryRows<HistoryRow>(
-    warehouse.db.connection,
+    warehouse.connection,
     `select user_id, segment, valid_from::varchar as valid_from, valid_to::varchar as valid_to, is_current
     from snapshots.rfm_segment_history order by user_id, valid_from`,
   );
@@ -31,7 +31,7 @@ const snapshotSegments = async (date: string): Promise<Map<string, string>> =>
   new Map(
     (
       await queryRows<{ user_id: string; segment: string }>(
-        warehouse.db.connection,
+        warehouse.connection,
         `select user_id, segment from snapshots.rfm_daily where snapshot_date = date '${date}'`,
       )
     ).map((r) => [r.user_id, r.segment]),
@@ -44,7 +44,7 @@ describe("refreshRfmSnapshot", () => {
     const second = await refreshRfmSnapshot(warehouse, "2024-12-31");
 
     const [count] = await queryRows<{ n: number; users: number }>(
-      warehouse.db.connection,
+      warehouse.connection,
       "select count(*)::int as n, count(distinct user_id)::int as users from snapshots.rfm_daily",
     );
     expect(count).toEqual({ n: first.users, users: first.users });

@@ -1,4 +1,5 @@
-import { openTestWarehouse, type TestWarehouse } from "../marts/testing/duckdbTestWarehouse";
+import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
+import { openTestWarehouse } from "../marts/testing/testWarehouse";
 import { readSql } from "../sql/sqlFiles";
 
 interface MapRow {
@@ -8,7 +9,7 @@ interface MapRow {
   segment: string;
 }
 
-let warehouse: TestWarehouse;
+let warehouse: DuckDbWarehouse;
 let rows: MapRow[];
 
 beforeAll(async () => {
