@@ -133,8 +133,11 @@ export async function runMartInDuckDb(
   connection: DuckDBConnection,
   renderedSql: string,
   target: { dataset: string; name: string },
+  rewrite: (duckDbSql: string) => string = (sql) => sql,
 ): Promise<ResultTable> {
-  const duckSql = (await toDuckDb(renderedSql)).trim().replace(/;\s*$/, "");
+  const duckSql = rewrite(await toDuckDb(renderedSql))
+    .trim()
+    .replace(/;\s*$/, "");
   const table = `${target.dataset}.${target.name}`;
   await connection.run(`create or replace table ${table} as\n${duckSql}`);
   return duckDbResult(connection, `select * from ${table}`);

@@ -39,6 +39,8 @@ export interface DifferentialOptions {
    * segment counts and movements), compared after every mart has been computed.
    */
   readonly queries?: readonly { readonly name: string; readonly sql: string }[];
+  /** Applied to each mart's DuckDB SQL after `toDuckDb`, to try a proposed rewrite. */
+  readonly rewriteDuckDb?: (duckDbSql: string) => string;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function runDifferential(
       errors.push((error as Error).message);
     }
     try {
-      duckdb = await runMartInDuckDb(connection, rendered, decl);
+      duckdb = await runMartInDuckDb(connection, rendered, decl, options.rewriteDuckDb);
     } catch (error) {
       errors.push(`DuckDB: ${(error as Error).message}`);
     }

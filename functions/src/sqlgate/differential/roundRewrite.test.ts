@@ -1,0 +1,58 @@
+import { toDuckDb } from "../../sql/translate";
+import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
+import { evaluateQuery } from "../evaluator";
+import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
+import { duckDbResult } from "./duckdbSide";
+import { ROUND_LIKE_BIGQUERY } from "./roundRewrite";
+
+let server: AnalyzerServer;
+let db: Awaited<ReturnType<typeof openDuckDb>>;
+beforeAll(async () => {
+  server = await startAnalyzer();
+  db = await openDuckDb(":memory:", { threads: 1 });
+});
+afterAll(async () => {
+  if (db) closeDuckDb(db);
+  await stopAnalyzer();
+});
+
+// Half-cent values (k + 0.5) / 100 and a few negatives and large amounts: where rounding differs.
+const VALUES = [
+  ...Array.from({ length: 3000 }, (_, k) => `${k}.5 / 100`),
+  "164.97 / 2",
+  "-0.015",
+  "-2.675",
+  "123456789.125",
+  "cast(null as float64)",
+];
+const SQL = `select x, round(x, 2) as r, round(x) as r0 from unnest([${VALUES.join(", ")}]) as x`;
+
+/** x -> [round(x, 2), round(x)] per engine; rows compared by x. */
+async function disagreements(rewrite: boolean): Promise<number> {
+  const reference = await evaluateQuery(server, SQL, []);
+  const translated = await toDuckDb(SQL);
+  const duck = await duckDbResult(
+    db.connection,
+    rewrite ? ROUND_LIKE_BIGQUERY.apply(translated) : translated,
+  );
+  const expected = new Map(reference.rows.map((r) => [r[0], JSON.stringify(r.slice(1))]));
+  return duck.rows.filter((r) => expected.get(r[0]) !== JSON.stringify(r.slice(1))).length;
+}
+
+describe("the proposed ROUND rewrite", () => {
+  it("is needed: translated round(x, 2) differs from GoogleSQL on half-cent doubles", async () => {
+    expect(await disagreements(false)).toBeGreaterThan(100);
+  });
+
+  it("makes DuckDB round exactly as the GoogleSQL reference evaluator does", async () => {
+    expect(await disagreements(true)).toBe(0);
+  });
+
+  it("rewrites nested calls and leaves strings and one-argument calls alone", () => {
+    expect(
+      ROUND_LIKE_BIGQUERY.apply("SELECT ROUND(ROUND(a, 2) / b, 1), 'round(x, 2)', round(c)"),
+    ).toBe(
+      "SELECT CAST(ROUND(CAST(printf('%.30f', CAST(CAST(ROUND(CAST(printf('%.30f', CAST(a AS DOUBLE)) AS DECIMAL(38, 24)), 2) AS DOUBLE) / b AS DOUBLE)) AS DECIMAL(38, 24)), 1) AS DOUBLE), 'round(x, 2)', round(c)",
+    );
+  });
+});
