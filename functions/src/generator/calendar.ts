@@ -119,7 +119,8 @@ export function signupSchedule(
   let firstIndex = 0;
   weights.forEach((weight, offset) => {
     cumulative += weight;
-    const nextIndex = offset === weights.length - 1 ? users : Math.round((users * cumulative) / total);
+    const nextIndex =
+      offset === weights.length - 1 ? users : Math.round((users * cumulative) / total);
     if (nextIndex > firstIndex) schedule.push({ day: startDay + offset, firstIndex, nextIndex });
     firstIndex = Math.max(firstIndex, nextIndex);
   });

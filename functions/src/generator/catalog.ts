@@ -38,8 +38,23 @@ const BRANDS: Record<string, readonly string[]> = {
 };
 
 const NOUNS: Record<string, readonly string[]> = {
-  Electronics: ["Wireless Earbuds", "Smart Speaker", "4K Monitor", "Power Bank", "Smartwatch", "Tablet", "Keyboard"],
-  "Home & Kitchen": ["Chef Knife", "Coffee Maker", "Skillet", "Blender", "Bath Towel Set", "Table Lamp"],
+  Electronics: [
+    "Wireless Earbuds",
+    "Smart Speaker",
+    "4K Monitor",
+    "Power Bank",
+    "Smartwatch",
+    "Tablet",
+    "Keyboard",
+  ],
+  "Home & Kitchen": [
+    "Chef Knife",
+    "Coffee Maker",
+    "Skillet",
+    "Blender",
+    "Bath Towel Set",
+    "Table Lamp",
+  ],
   Fashion: ["Denim Jacket", "Linen Shirt", "Sneakers", "Wool Scarf", "Chinos", "Rain Coat"],
   Beauty: ["Face Serum", "Lip Balm", "Shampoo", "Sunscreen", "Hand Cream"],
   "Sports & Outdoors": ["Yoga Mat", "Running Shoes", "Tent", "Water Bottle", "Cycling Helmet"],
@@ -93,7 +108,8 @@ export function buildCatalog(seed: number, total: number = CATALOG.products): Pr
       const isNewArrival = random.uniform(STREAM_NEW, index) < CATALOG.newArrivalShare;
       const brand = brands[Math.floor(random.uniform(STREAM_BRAND, index) * brands.length)] ?? "";
       const noun = nouns[Math.floor(random.uniform(STREAM_NOUN, index) * nouns.length)] ?? "";
-      const price = category.priceMedian * Math.exp(category.priceSigma * random.normal(STREAM_PRICE, index));
+      const price =
+        category.priceMedian * Math.exp(category.priceSigma * random.normal(STREAM_PRICE, index));
       const ratingSd = isNewArrival ? CATALOG.newArrivalRatingSd : CATALOG.ratingSd;
       const rating = CATALOG.ratingMean + ratingSd * random.normal(STREAM_RATING, index);
       products.push({
@@ -137,7 +153,10 @@ export function demandBuckets(products: readonly Product[]): DemandBucketRange[]
     const weights = products.map((p) => {
       const category = categories.find((c) => c.name === p.category);
       const season = category?.season[month - 1] ?? 1;
-      return ((category?.demandShare ?? 0) * season * p.popularity) / (popularityTotal.get(p.category) ?? 1);
+      return (
+        ((category?.demandShare ?? 0) * season * p.popularity) /
+        (popularityTotal.get(p.category) ?? 1)
+      );
     });
     const total = weights.reduce((a, b) => a + b, 0);
     let cumulative = 0;

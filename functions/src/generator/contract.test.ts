@@ -19,28 +19,37 @@ describe("generated tables against the contract", () => {
   });
   afterAll(() => closeDuckDb(db));
 
-  it.each(RAW_TABLE_NAMES)("gives gen.%s exactly the contract's columns, types and nullability", async (table) => {
-    const reader = await db.connection.runAndReadAll(`describe gen.${table}`);
-    const described = reader.getRowObjectsJson().map((r) => [r.column_name, r.column_type, r.null]);
-    const expected = RAW_TABLES[table].columns.map((c) => {
-      const type = DUCKDB_TYPES[c.type];
-      return [c.name, DESCRIBED_TYPE[type] ?? type, c.nullable ? "YES" : "NO"];
-    });
-    expect(described).toEqual(expected);
-  });
+  it.each(RAW_TABLE_NAMES)(
+    "gives gen.%s exactly the contract's columns, types and nullability",
+    async (table) => {
+      const reader = await db.connection.runAndReadAll(`describe gen.${table}`);
+      const described = reader
+        .getRowObjectsJson()
+        .map((r) => [r.column_name, r.column_type, r.null]);
+      const expected = RAW_TABLES[table].columns.map((c) => {
+        const type = DUCKDB_TYPES[c.type];
+        return [c.name, DESCRIBED_TYPE[type] ?? type, c.nullable ? "YES" : "NO"];
+      });
+      expect(described).toEqual(expected);
+    },
+  );
 
-  it.each(RAW_TABLE_NAMES)("produces rows of %s that validate against the contract", async (table) => {
-    expect(counts[table]).toBeGreaterThan(0);
-    const key = RAW_TABLES[table].primaryKey;
-    // A deterministic sample spread over the whole table, plus every row of small tables.
-    const reader = await db.connection.runAndReadAll(
-      `select * from gen.${table} order by hash(${key}) limit 2000`,
-    );
-    const schema = rowSchema(table);
-    for (const row of reader.getRowObjects()) {
-      const plainRow = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]));
-      const result = schema.safeParse(plainRow);
-      if (!result.success) throw new Error(`${table} row ${JSON.stringify(plainRow)}: ${result.error.message}`);
-    }
-  });
+  it.each(RAW_TABLE_NAMES)(
+    "produces rows of %s that validate against the contract",
+    async (table) => {
+      expect(counts[table]).toBeGreaterThan(0);
+      const key = RAW_TABLES[table].primaryKey;
+      // A deterministic sample spread over the whole table, plus every row of small tables.
+      const reader = await db.connection.runAndReadAll(
+        `select * from gen.${table} order by hash(${key}) limit 2000`,
+      );
+      const schema = rowSchema(table);
+      for (const row of reader.getRowObjects()) {
+        const plainRow = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]));
+        const result = schema.safeParse(plainRow);
+        if (!result.success)
+          throw new Error(`${table} row ${JSON.stringify(plainRow)}: ${result.error.message}`);
+      }
+    },
+  );
 });

@@ -1,6 +1,13 @@
 import { RAW_TABLE_NAMES } from "../contract";
 import { DEFAULT_GENERATE_OPTIONS, generateInBatches, generateShop } from "./index";
-import { closeDuckDb, copyGenerated, type Db, fingerprint, generatedWorld, rowDifference } from "./testSupport";
+import {
+  closeDuckDb,
+  copyGenerated,
+  type Db,
+  fingerprint,
+  generatedWorld,
+  rowDifference,
+} from "./testSupport";
 
 const WORLD = { users: 1_500 };
 
@@ -10,7 +17,8 @@ describe("determinism", () => {
 
   beforeAll(async () => {
     ({ db } = await generatedWorld(WORLD));
-    for (const table of RAW_TABLE_NAMES) first[table] = await fingerprint(db.connection, `gen.${table}`);
+    for (const table of RAW_TABLE_NAMES)
+      first[table] = await fingerprint(db.connection, `gen.${table}`);
     await copyGenerated(db.connection, "first");
   });
   afterAll(() => closeDuckDb(db));
@@ -18,22 +26,27 @@ describe("determinism", () => {
   it("gives every table the same content for the same seed and options", async () => {
     await generateShop(db.connection, { ...DEFAULT_GENERATE_OPTIONS, ...WORLD });
     for (const table of RAW_TABLE_NAMES)
-      expect([table, await fingerprint(db.connection, `gen.${table}`)]).toEqual([table, first[table]]);
+      expect([table, await fingerprint(db.connection, `gen.${table}`)]).toEqual([
+        table,
+        first[table],
+      ]);
   });
 
   it("gives the same rows however the users are batched", async () => {
     await generateInBatches(db.connection, { ...DEFAULT_GENERATE_OPTIONS, ...WORLD }, 337);
     for (const table of RAW_TABLE_NAMES)
-      expect([table, await rowDifference(db.connection, `first.${table}`, `gen.${table}`)]).toEqual([
-        table,
-        { missing: 0, extra: 0 },
-      ]);
+      expect([table, await rowDifference(db.connection, `first.${table}`, `gen.${table}`)]).toEqual(
+        [table, { missing: 0, extra: 0 }],
+      );
   });
 
   it("gives every table different content for a different seed", async () => {
     await generateShop(db.connection, { ...DEFAULT_GENERATE_OPTIONS, ...WORLD, seed: 7 });
     for (const table of RAW_TABLE_NAMES)
-      expect([table, await fingerprint(db.connection, `gen.${table}`)]).not.toEqual([table, first[table]]);
+      expect([table, await fingerprint(db.connection, `gen.${table}`)]).not.toEqual([
+        table,
+        first[table],
+      ]);
   });
 
   it("does not depend on the number of DuckDB threads", async () => {
@@ -41,6 +54,9 @@ describe("determinism", () => {
     await generateShop(db.connection, { ...DEFAULT_GENERATE_OPTIONS, ...WORLD });
     await db.connection.run("set threads = 1");
     for (const table of RAW_TABLE_NAMES)
-      expect([table, await fingerprint(db.connection, `gen.${table}`)]).toEqual([table, first[table]]);
+      expect([table, await fingerprint(db.connection, `gen.${table}`)]).toEqual([
+        table,
+        first[table],
+      ]);
   });
 });

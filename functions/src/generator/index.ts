@@ -60,7 +60,8 @@ export function shardUserRange(
   index: number,
   count: number,
 ): { from: number; to: number } {
-  if (!Number.isInteger(count) || count < 1) throw new Error(`shard count must be >= 1, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`shard count must be >= 1, got ${count}`);
   if (!Number.isInteger(index) || index < 0 || index >= count)
     throw new Error(`shard index must be an integer in [0, ${count}), got ${index}`);
   return {

@@ -8,7 +8,10 @@ import { closeDuckDb, type Db, generatedWorld, scalar } from "./testSupport";
 const CHECKS: [string, string][] = [
   ...RAW_TABLE_NAMES.map((table): [string, string] => {
     const key = RAW_TABLES[table].primaryKey;
-    return [`${table}.${key} is unique`, `select count(*) - count(distinct ${key}) from gen.${table}`];
+    return [
+      `${table}.${key} is unique`,
+      `select count(*) - count(distinct ${key}) from gen.${table}`,
+    ];
   }),
   ...RAW_TABLE_NAMES.flatMap((table) =>
     RAW_TABLES[table].foreignKeys.map((fk): [string, string] => [
@@ -54,7 +57,10 @@ const CHECKS: [string, string][] = [
      where (select count(*) from gen.events e
             where e.order_id = o.order_id and e.user_id = o.user_id and e.event_ts = o.order_ts) <> 1`,
   ],
-  ["every order has at least one line", `select count(*) from gen.orders o where o.order_id not in (select order_id from gen.order_items)`],
+  [
+    "every order has at least one line",
+    `select count(*) from gen.orders o where o.order_id not in (select order_id from gen.order_items)`,
+  ],
   [
     "order lines agree with their order (user, day, promotion)",
     `select count(*) from gen.order_items i join gen.orders o using (order_id)

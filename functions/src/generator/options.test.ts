@@ -28,9 +28,9 @@ describe("generator options", () => {
 
   it("leaves existing generated tables untouched when the options are bad", async () => {
     const { db, counts } = await generatedWorld({ users: 200 });
-    await expect(generateShop(db.connection, { ...DEFAULT_GENERATE_OPTIONS, users: -1 })).rejects.toThrow(
-      "users",
-    );
+    await expect(
+      generateShop(db.connection, { ...DEFAULT_GENERATE_OPTIONS, users: -1 }),
+    ).rejects.toThrow("users");
     expect(await scalar(db.connection, "select count(*) from gen.users")).toBe(counts.users);
     closeDuckDb(db);
   });
@@ -42,7 +42,9 @@ describe("shardUserRange", () => {
     expect(ranges[0]?.from).toBe(0);
     expect(ranges[6]?.to).toBe(30_001);
     ranges.slice(1).forEach((range, i) => expect(range.from).toBe(ranges[i]?.to));
-    expect(Math.max(...ranges.map((r) => r.to - r.from)) - Math.min(...ranges.map((r) => r.to - r.from))).toBeLessThanOrEqual(1);
+    expect(
+      Math.max(...ranges.map((r) => r.to - r.from)) - Math.min(...ranges.map((r) => r.to - r.from)),
+    ).toBeLessThanOrEqual(1);
   });
 
   it("rejects an index outside the shard count", () => {

@@ -7,11 +7,20 @@ import { dayNumber } from "./calendar";
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD")
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "not a calendar date");
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    "not a calendar date",
+  );
 
 const OptionsSchema = z
   .object({
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
     users: z.number().int().min(1).max(99_999_999),
     startDate: isoDate,
     endDate: isoDate,
@@ -43,7 +52,9 @@ export interface ResolvedOptions {
 export function resolveOptions(options: unknown): ResolvedOptions {
   const parsed = OptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join(".") || "options"}: ${i.message}`,
+    );
     throw new Error(`Invalid generator options: ${problems.join("; ")}`);
   }
   const o = parsed.data;
@@ -57,7 +68,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     problems.push(`userRange [${userFrom}, ${userTo}) must lie within [0, ${o.users})`);
   const rangeStartDay = o.dateRange ? dayNumber(o.dateRange.start) : startDay;
   const rangeEndDay = o.dateRange ? dayNumber(o.dateRange.end) : endDay;
-  if (o.dateRange && (rangeStartDay > rangeEndDay || rangeStartDay < startDay || rangeEndDay > endDay))
+  if (
+    o.dateRange &&
+    (rangeStartDay > rangeEndDay || rangeStartDay < startDay || rangeEndDay > endDay)
+  )
     problems.push(
       `dateRange ${o.dateRange.start}..${o.dateRange.end} must be ordered and lie within ${o.startDate}..${o.endDate}`,
     );

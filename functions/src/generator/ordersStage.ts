@@ -8,7 +8,17 @@ import { DEMAND_BUCKETS } from "./catalog";
 import { worldEndSecond } from "./eventsStage";
 import { ORDERS, TYPE_BEHAVIOUR } from "./params";
 import { hashSql, SALT, uniformSql as u } from "./random";
-import { byType, dateSql, dbl, doubleList, monthSql, promoIndexSql, promoLists, timestampSql, type World } from "./world";
+import {
+  byType,
+  dateSql,
+  dbl,
+  doubleList,
+  monthSql,
+  promoIndexSql,
+  promoLists,
+  timestampSql,
+  type World,
+} from "./world";
 
 /** Temp table of every order of the batch inside the world (the date range filters later). */
 export function batchOrdersSql(world: World): string {

@@ -1,9 +1,5 @@
 import { USER_TYPES } from "../contract";
-import {
-  promoSignupConversionSql,
-  rhythmTercilesSql,
-  typeKpisSql,
-} from "./plantedEffects.sql";
+import { promoSignupConversionSql, rhythmTercilesSql, typeKpisSql } from "./plantedEffects.sql";
 import { closeDuckDb, type Db, generatedWorld, queryRows, scalar } from "./testSupport";
 
 const END = "2025-12-31";
@@ -17,8 +13,9 @@ interface TypeKpis {
   purchases_per_session: number;
 }
 
-const byKey = <T extends Record<string, unknown>>(rows: T[], key: keyof T) =>
-  Object.fromEntries(rows.map((r) => [String(r[key]), r]));
+function byKey<T>(rows: T[], key: keyof T): Record<string, T> {
+  return Object.fromEntries(rows.map((r) => [String(r[key]), r]));
+}
 
 describe("planted effects at seed 42 (6,000 users)", () => {
   let db: Db;
@@ -50,9 +47,17 @@ describe("planted effects at seed 42 (6,000 users)", () => {
   });
 
   it("has D lowest on sessions, conversion, value and retention", () => {
-    for (const metric of ["sessions_per_user", "conversion_14d", "mean_ltv_180d", "retention_90d"] as const) {
+    for (const metric of [
+      "sessions_per_user",
+      "conversion_14d",
+      "mean_ltv_180d",
+      "retention_90d",
+    ] as const) {
       const othersLowest = Math.min(...["A", "B", "C"].map((t) => types[t]![metric]));
-      expect({ metric, isLowest: types.D![metric] < othersLowest }).toEqual({ metric, isLowest: true });
+      expect({ metric, isLowest: types.D![metric] < othersLowest }).toEqual({
+        metric,
+        isLowest: true,
+      });
     }
   });
 
@@ -69,10 +74,12 @@ describe("planted effects at seed 42 (6,000 users)", () => {
   });
 
   it("has a more regular early visit rhythm go with a higher 180-day LTV, overall and within B and C", async () => {
-    const rows = await queryRows<{ scope: string; tercile: number; users: string; mean_ltv_180d: number }>(
-      db.connection,
-      rhythmTercilesSql(END),
-    );
+    const rows = await queryRows<{
+      scope: string;
+      tercile: number;
+      users: string;
+      mean_ltv_180d: number;
+    }>(db.connection, rhythmTercilesSql(END));
     const ltv = (scope: string, tercile: number) =>
       rows.find((r) => r.scope === scope && Number(r.tercile) === tercile)!.mean_ltv_180d;
     expect(ltv("all", 1)).toBeGreaterThan(1.8 * ltv("all", 3));

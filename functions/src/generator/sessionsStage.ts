@@ -14,7 +14,17 @@ import {
   STEP_DELAY_SECONDS,
 } from "./params";
 import { hashSql, normalSql, SALT, uniformSql as u } from "./random";
-import { dbl, monthSql, productIdSql, promoIndexSql, promoLists, str, stringList, timestampSql, type World } from "./world";
+import {
+  dbl,
+  monthSql,
+  productIdSql,
+  promoIndexSql,
+  promoLists,
+  str,
+  stringList,
+  timestampSql,
+  type World,
+} from "./world";
 
 const HOUR_BUCKETS = 256;
 
@@ -25,7 +35,10 @@ export function hourLookup(): number[] {
   let cumulative = 0;
   HOUR_WEIGHTS.forEach((weight, hour) => {
     cumulative += weight;
-    const next = hour === HOUR_WEIGHTS.length - 1 ? HOUR_BUCKETS : Math.round((HOUR_BUCKETS * cumulative) / total);
+    const next =
+      hour === HOUR_WEIGHTS.length - 1
+        ? HOUR_BUCKETS
+        : Math.round((HOUR_BUCKETS * cumulative) / total);
     while (lookup.length < next) lookup.push(hour);
   });
   return lookup;

@@ -1,6 +1,18 @@
 import { RAW_TABLE_NAMES, RAW_TABLES, type RawTableName } from "../contract";
-import { DEFAULT_GENERATE_OPTIONS, generateShop, shardUserRange, type GenerateOptions } from "./index";
-import { closeDuckDb, copyGenerated, type Db, generatedWorld, rowDifference, scalar } from "./testSupport";
+import {
+  DEFAULT_GENERATE_OPTIONS,
+  generateShop,
+  shardUserRange,
+  type GenerateOptions,
+} from "./index";
+import {
+  closeDuckDb,
+  copyGenerated,
+  type Db,
+  generatedWorld,
+  rowDifference,
+  scalar,
+} from "./testSupport";
 
 const WORLD = { ...DEFAULT_GENERATE_OPTIONS, users: 1_200 };
 const PARTITIONED = RAW_TABLE_NAMES.filter((t) => RAW_TABLES[t].partitionColumn !== undefined);
@@ -23,31 +35,51 @@ describe("sharding", () => {
     await copyGenerated(db.connection, "whole");
     await generateInto(db, "users_a", { ...WORLD, userRange: shardUserRange(WORLD.users, 0, 2) });
     await generateInto(db, "users_b", { ...WORLD, userRange: shardUserRange(WORLD.users, 1, 2) });
-    await generateInto(db, "days_a", { ...WORLD, dateRange: { start: "2024-01-01", end: "2025-03-14" } });
-    await generateInto(db, "days_b", { ...WORLD, dateRange: { start: "2025-03-15", end: "2025-12-31" } });
+    await generateInto(db, "days_a", {
+      ...WORLD,
+      dateRange: { start: "2024-01-01", end: "2025-03-14" },
+    });
+    await generateInto(db, "days_b", {
+      ...WORLD,
+      dateRange: { start: "2025-03-15", end: "2025-12-31" },
+    });
   });
   afterAll(() => closeDuckDb(db));
 
   it.each(["users", "sessions", "events", "orders", "order_items", "subscriptions"] as const)(
     "makes %s of two user halves exactly the whole",
     async (table) => {
-      expect(await unionDifference(db, table, ["users_a", "users_b"])).toEqual({ missing: 0, extra: 0 });
+      expect(await unionDifference(db, table, ["users_a", "users_b"])).toEqual({
+        missing: 0,
+        extra: 0,
+      });
     },
   );
 
-  it.each(["products", "promo_calendar"] as const)("gives every user shard the whole %s", async (table) => {
-    expect(await rowDifference(db.connection, `whole.${table}`, `users_a.${table}`)).toEqual({ missing: 0, extra: 0 });
-  });
+  it.each(["products", "promo_calendar"] as const)(
+    "gives every user shard the whole %s",
+    async (table) => {
+      expect(await rowDifference(db.connection, `whole.${table}`, `users_a.${table}`)).toEqual({
+        missing: 0,
+        extra: 0,
+      });
+    },
+  );
 
   it.each(PARTITIONED)("makes %s of two date halves exactly the whole", async (table) => {
-    expect(await unionDifference(db, table, ["days_a", "days_b"])).toEqual({ missing: 0, extra: 0 });
+    expect(await unionDifference(db, table, ["days_a", "days_b"])).toEqual({
+      missing: 0,
+      extra: 0,
+    });
     // Both halves hold rows, so the split really cut the table.
     expect(await scalar(db.connection, `select count(*) from days_a.${table}`)).toBeGreaterThan(0);
     expect(await scalar(db.connection, `select count(*) from days_b.${table}`)).toBeGreaterThan(0);
   });
 
   it("produces subscriptions as of the end of the date range", async () => {
-    expect(await rowDifference(db.connection, "whole.subscriptions", "days_b.subscriptions")).toEqual({
+    expect(
+      await rowDifference(db.connection, "whole.subscriptions", "days_b.subscriptions"),
+    ).toEqual({
       missing: 0,
       extra: 0,
     });
@@ -59,7 +91,10 @@ describe("sharding", () => {
     );
     expect(early).toBe(0);
     expect(await scalar(db.connection, "select count(*) from days_a.subscriptions")).toBe(
-      await scalar(db.connection, "select count(*) from whole.users where signup_date <= date '2025-03-14'"),
+      await scalar(
+        db.connection,
+        "select count(*) from whole.users where signup_date <= date '2025-03-14'",
+      ),
     );
   });
 
@@ -69,7 +104,11 @@ describe("sharding", () => {
     for (const table of PARTITIONED) {
       const column = RAW_TABLES[table].partitionColumn ?? "";
       expect(
-        await rowDifference(db.connection, `(select * from whole.${table} where cast(${column} as date) = date '${day}')`, `gen.${table}`),
+        await rowDifference(
+          db.connection,
+          `(select * from whole.${table} where cast(${column} as date) = date '${day}')`,
+          `gen.${table}`,
+        ),
       ).toEqual({ missing: 0, extra: 0 });
     }
     expect(await scalar(db.connection, "select count(*) from gen.events")).toBeGreaterThan(0);

@@ -24,7 +24,9 @@ export { closeDuckDb, queryRows };
 export async function copyGenerated(connection: DuckDBConnection, schema: string): Promise<void> {
   await connection.run(`create schema if not exists ${schema}`);
   for (const table of RAW_TABLE_NAMES)
-    await connection.run(`create or replace table ${schema}.${table} as select * from gen.${table}`);
+    await connection.run(
+      `create or replace table ${schema}.${table} as select * from gen.${table}`,
+    );
 }
 
 /** Row count and XOR of row hashes: equal for equal multisets of rows, whatever their order. */

@@ -27,7 +27,10 @@ export function batchUsersSql(world: World, from: number, to: number): string {
   const { seed, endDay } = world.options;
   const sourceBranches = USER_TYPES.map((type, index) => {
     const shares = SOURCE_SHARES_BY_TYPE[type];
-    return `when ${index} then ${categoricalSql(u("h2", 0), MARKETING_SOURCES.map((s) => shares[s]))}`;
+    return `when ${index} then ${categoricalSql(
+      u("h2", 0),
+      MARKETING_SOURCES.map((s) => shares[s]),
+    )}`;
   });
   return `create or replace temp table gen_batch_users as
 -- Grain: one row per user of the batch.
@@ -62,9 +65,18 @@ typed as (
 
     select
         *,
-        ${categoricalSql(u("h1", 0), USER_TYPES.map((t) => TYPE_SHARES[t]))} as type_index,
-        ${categoricalSql(u("h1", 1), DEVICES.map((d) => DEVICE_SHARES[d]))} as device_index,
-        ${categoricalSql(u("h1", 2), REGIONS.map((r) => REGION_SHARES[r]))} as region_index,
+        ${categoricalSql(
+          u("h1", 0),
+          USER_TYPES.map((t) => TYPE_SHARES[t]),
+        )} as type_index,
+        ${categoricalSql(
+          u("h1", 1),
+          DEVICES.map((d) => DEVICE_SHARES[d]),
+        )} as device_index,
+        ${categoricalSql(
+          u("h1", 2),
+          REGIONS.map((r) => REGION_SHARES[r]),
+        )} as region_index,
         case
             when ${u("h5", 0)} >= ${dbl(ANOMALIES.share)} then 0
             when ${u("h5", 1)} < ${dbl(ANOMALIES.botShare)} then 1

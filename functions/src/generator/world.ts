@@ -68,7 +68,11 @@ function dayLookupSql(world: World, day: string, valueOf: (day: number) => numbe
 
 /** SQL for the promotion running on a day number: its 1-based position in the calendar, or 0. */
 export function promoIndexSql(world: World, day: string): string {
-  return dayLookupSql(world, day, (d) => world.promos.findIndex((p) => d >= p.startDay && d <= p.endDay) + 1);
+  return dayLookupSql(
+    world,
+    day,
+    (d) => world.promos.findIndex((p) => d >= p.startDay && d <= p.endDay) + 1,
+  );
 }
 
 /** SQL for the calendar month (1..12) of a day number. */
