@@ -20,7 +20,6 @@ import {
   productIdSql,
   promoIndexSql,
   promoLists,
-  str,
   stringList,
   timestampSql,
   type World,
