@@ -1,7 +1,8 @@
--- Grain: one row per dimension x dimension_value, where dimension is 'marketing_source' (every user) or
--- 'first_purchase_category' (buyers, by the category of the largest line of their first order,
--- the "gateway" category). Users, buyers, the share who are VIP Champions in the RFM snapshot of
--- @run_date, 14-day conversion (users observed 14 days) and 180-day LTV (users observed 180 days).
+-- Grain: one row per dimension x dimension_value. dimension is 'marketing_source' (every user)
+-- or 'first_purchase_category' (buyers, by the category of the largest line of their first
+-- order: the "gateway" category). Users, buyers, the share who are VIP Champions in the RFM
+-- snapshot of @run_date, 14-day conversion (users observed 14 days) and 180-day LTV (users
+-- observed 180 days).
 with
 
 user_summary as (
