@@ -116,7 +116,7 @@ export async function generateAndLoad(
     }
 
     const written = await timed("lake", () =>
-      writeLake(db.connection, backends.lake, {
+      writeLake(db, backends.lake, {
         days,
         shard,
         stagingDir: settings.stagingDir,

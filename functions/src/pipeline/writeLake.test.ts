@@ -5,7 +5,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbCreateTable, RAW_TABLES } from "../contract";
 import { LocalLake } from "../backends/localLake";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
-import { writeLake } from "./writeLake";
+import { splitEvenly, writeLake } from "./writeLake";
 
 let dir: string;
 let db: Awaited<ReturnType<typeof openDuckDb>>;
@@ -41,7 +41,7 @@ const tables = ["orders", "products"] as const;
 describe("writeLake", () => {
   it("writes one file per day and shard in the lake layout, zero-row files for empty days", async () => {
     const lake = new LocalLake(join(dir, "lake"));
-    const written = await writeLake(db.connection, lake, { days: DAYS, tables });
+    const written = await writeLake(db, lake, { days: DAYS, tables });
     expect(written.files).toEqual([
       "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
       "raw/orders/dt=2024-01-02/part-0-of-1.parquet",
@@ -71,7 +71,7 @@ describe("writeLake", () => {
 
   it("orders rows by primary key and keeps timestamps as UTC instants", async () => {
     const lake = new LocalLake(join(dir, "lake"));
-    await writeLake(db.connection, lake, { days: DAYS, tables });
+    await writeLake(db, lake, { days: DAYS, tables });
     const file = lake.uri("raw/orders/dt=2024-01-01/part-0-of-1.parquet");
     expect(await queryRows(db.connection, `select order_id, order_ts from '${file}'`)).toEqual([
       { order_id: "O1", order_ts: "2024-01-01 23:59:59+00" },
@@ -84,11 +84,11 @@ describe("writeLake", () => {
     expect(schema[0]!.logical_type).toMatch(/isAdjustedToUTC=1/);
   });
 
-  it("writes byte-identical files for the same generated data", async () => {
+  it("writes byte-identical files for the same generated data, whatever the parallelism", async () => {
     const first = new LocalLake(join(dir, "first"));
     const second = new LocalLake(join(dir, "second"));
-    const a = await writeLake(db.connection, first, { days: DAYS, tables });
-    const b = await writeLake(db.connection, second, { days: DAYS, tables });
+    const a = await writeLake(db, first, { days: DAYS, tables, parallelism: 1 });
+    const b = await writeLake(db, second, { days: DAYS, tables, parallelism: 3 });
     expect(b.files).toEqual(a.files);
     for (const path of a.files) {
       expect((await readFile(second.uri(path))).equals(await readFile(first.uri(path)))).toBe(true);
@@ -97,14 +97,16 @@ describe("writeLake", () => {
 
   it("replaces a rewritten day's files and drops files of another shard count there only", async () => {
     const lake = new LocalLake(join(dir, "lake"));
-    await writeLake(db.connection, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
-    await writeLake(db.connection, lake, { days: DAYS, tables, shard: { index: 1, count: 2 } });
+    await writeLake(db, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
+    await writeLake(db, lake, { days: DAYS, tables, shard: { index: 1, count: 2 } });
     expect((await lake.list("raw/orders/dt=2024-01-01/")).map((o) => o.path)).toEqual([
       "raw/orders/dt=2024-01-01/part-0-of-2.parquet",
       "raw/orders/dt=2024-01-01/part-1-of-2.parquet",
     ]);
-    await db.connection.run("delete from gen.orders where cast(order_ts as date) <> date '2024-01-01'");
-    const rerun = await writeLake(db.connection, lake, { days: ["2024-01-01"], tables });
+    await db.connection.run(
+      "delete from gen.orders where cast(order_ts as date) <> date '2024-01-01'",
+    );
+    const rerun = await writeLake(db, lake, { days: ["2024-01-01"], tables });
     expect((await lake.list("raw/orders/")).map((o) => o.path)).toEqual([
       "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
       "raw/orders/dt=2024-01-02/part-0-of-2.parquet",
@@ -121,8 +123,8 @@ describe("writeLake", () => {
 
   it("loads every shard's file of a day, and lets only shard 0 write world tables", async () => {
     const lake = new LocalLake(join(dir, "lake"));
-    await writeLake(db.connection, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
-    const second = await writeLake(db.connection, lake, {
+    await writeLake(db, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
+    const second = await writeLake(db, lake, {
       days: DAYS,
       tables,
       shard: { index: 1, count: 2 },
@@ -140,16 +142,25 @@ describe("writeLake", () => {
   it("refuses rows on a day the run does not own, writing nothing", async () => {
     const lake = new LocalLake(join(dir, "lake"));
     await expect(
-      writeLake(db.connection, lake, { days: ["2024-01-01", "2024-01-02"], tables: ["orders"] }),
+      writeLake(db, lake, { days: ["2024-01-01", "2024-01-02"], tables: ["orders"] }),
     ).rejects.toThrow(/outside the run's date range \(2024-01-03: 1\)/);
     expect(await lake.list("")).toEqual([]);
   });
 
   it("puts DuckDB's thread setting back afterwards", async () => {
     await db.connection.run("set threads = 2");
-    await writeLake(db.connection, new LocalLake(join(dir, "lake")), { days: DAYS, tables });
+    await writeLake(db, new LocalLake(join(dir, "lake")), { days: DAYS, tables });
     expect(await queryRows(db.connection, "select current_setting('threads') as t")).toEqual([
       { t: "2" },
     ]);
+  });
+
+  it("splits days into contiguous, nearly equal shares", () => {
+    expect(splitEvenly([1, 2, 3, 4, 5], 2)).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+    expect(splitEvenly([1], 4)).toEqual([[1]]);
+    expect(splitEvenly([], 2)).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 import { existsSync, accessSync, constants } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { availableParallelism } from "node:os";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   DUCKDB_TYPES,
   RAW_TABLE_NAMES,
@@ -35,6 +36,8 @@ export interface WriteLakeOptions {
   readonly sourceSchema?: string;
   /** Where Parquet files are written before `lake.putFile`; default a RAM-backed temp folder. */
   readonly stagingDir?: string;
+  /** DuckDB connections writing at once, each a share of the days; default the cores, at most 4. */
+  readonly parallelism?: number;
   readonly onProgress?: (table: RawTableName, done: number, total: number) => void;
 }
 
@@ -52,8 +55,9 @@ const PUT_CONCURRENCY = 16;
  * Writes generated tables to the lake as Parquet (zstd), one file per (table, day, shard) in the
  * layout of `backends/types.ts`, and returns the partition loads that make the warehouse match.
  *
- * Files are byte-reproducible: rows are ordered by primary key and DuckDB writes the partitioned
- * COPY single-threaded (with two threads the row order inside a day's file depends on timing).
+ * Files are byte-reproducible: rows are ordered by primary key and each partitioned COPY runs
+ * single-threaded (with more threads the row order inside a day's file depends on timing). The
+ * cores are used instead by several connections at once, each writing its own share of the days.
  * TIMESTAMP columns are written as TIMESTAMPTZ, which BigQuery loads as TIMESTAMP. Files are
  * staged locally and handed to `lake.putFile`, so the same code writes a folder or a bucket.
  *
@@ -61,7 +65,7 @@ const PUT_CONCURRENCY = 16;
  * user shard; only shard 0 writes them.
  */
 export async function writeLake(
-  connection: DuckDBConnection,
+  db: { readonly instance: DuckDBInstance; readonly connection: DuckDBConnection },
   lake: Lake,
   options: WriteLakeOptions,
 ): Promise<LakeWrite> {
@@ -70,29 +74,46 @@ export async function writeLake(
   const source = options.sourceSchema ?? "gen";
   const days = [...new Set(options.days)].sort();
   const staging = await mkdtemp(join(options.stagingDir ?? defaultStagingDir(), "lake-"));
+  const connection = db.connection;
+  const workers = [connection];
+  const parallelism = options.parallelism ?? Math.min(4, availableParallelism());
+  for (let i = 1; i < parallelism; i++) {
+    const extra = await db.instance.connect();
+    await extra.run("set TimeZone = 'UTC'");
+    workers.push(extra);
+  }
   const restore = await useSettings(connection, {
     threads: "1",
     partitioned_write_max_open_files: "100000",
     partitioned_write_flush_threshold: "1000000000",
   });
+  let uploading: Promise<void> = Promise.resolve();
   try {
     const files: string[] = [];
     const loads: PartitionLoad[] = [];
+    // DuckDB writes one table while the previous table's files go to the lake: the COPY is
+    // single-threaded, so the uploads use the other core. At most one table is in flight.
     for (const table of tables) {
       const def = RAW_TABLES[table];
       const folder = join(staging, table);
-      const report = (done: number, total: number) => options.onProgress?.(table, done, total);
       const writes = ownsTable(def, shard)
-        ? await stageTable(connection, def, `${source}.${table}`, folder, days, shard)
+        ? await stageTable(workers, def, `${source}.${table}`, folder, days, shard)
         : [];
-      await putAll(lake, writes, report);
-      await rm(folder, { recursive: true, force: true });
-      files.push(...writes.map((w) => w.path));
-      loads.push(...(await partitionLoads(lake, def, def.partitionColumn ? days : null, shard)));
+      await uploading;
+      uploading = (async () => {
+        await putAll(lake, writes, (done, total) => options.onProgress?.(table, done, total));
+        await rm(folder, { recursive: true, force: true });
+        files.push(...writes.map((w) => w.path));
+        loads.push(...(await partitionLoads(lake, def, def.partitionColumn ? days : null, shard)));
+      })();
+      uploading.catch(() => undefined); // awaited below; this only marks the rejection handled
     }
+    await uploading;
     return { files: files.sort(), loads };
   } finally {
+    await uploading.catch(() => undefined);
     await restore();
+    for (const extra of workers.slice(1)) extra.closeSync();
     await rm(staging, { recursive: true, force: true });
   }
 }
@@ -152,15 +173,19 @@ interface StagedFile {
   readonly localFile: string;
 }
 
-/** COPYs one table into the staging folder and names each file by its lake path. */
+/**
+ * COPYs one table into the staging folder and names each file by its lake path. A partitioned
+ * table's days are split into contiguous shares, one COPY per connection, run at once.
+ */
 async function stageTable(
-  connection: DuckDBConnection,
+  workers: readonly DuckDBConnection[],
   def: TableDef,
   source: string,
   folder: string,
   days: readonly string[],
   shard: Shard,
 ): Promise<StagedFile[]> {
+  const connection = workers[0]!;
   const columns = def.columns.map((c) => `cast(${c.name} as ${DUCKDB_TYPES[c.type]}) as ${c.name}`);
   const select = `select ${columns.join(", ")} from ${source}`;
   const parquet = "format parquet, compression zstd";
@@ -171,10 +196,10 @@ async function stageTable(
   }
 
   const day = `cast(${def.partitionColumn} as date)`;
-  const owned = days.map((d) => `date '${d}'`).join(", ");
+  const dayList = (list: readonly string[]) => list.map((d) => `date '${d}'`).join(", ");
   const stray = await connection.runAndReadAll(
     `select cast(${day} as varchar) as d, count(*) as n from ${source} ` +
-      `where ${days.length > 0 ? `${day} not in (${owned})` : "true"} group by 1 order by 1 limit 3`,
+      `where ${days.length > 0 ? `${day} not in (${dayList(days)})` : "true"} group by 1 order by 1 limit 3`,
   );
   const strayRows = stray.getRowObjectsJson();
   if (strayRows.length > 0) {
@@ -183,25 +208,51 @@ async function stageTable(
         `writing them would replace partitions this run does not own`,
     );
   }
-  await connection.run(
-    `copy (select *, ${day} as dt from (${select}) order by ${def.primaryKey}) to '${folder}' ` +
-      `(${parquet}, partition_by (dt))`,
+  const shares = splitEvenly(days, workers.length);
+  await mkdir(folder, { recursive: true });
+  await allSettled(
+    shares.map((share, i) =>
+      workers[i]!.run(
+        `copy (select *, ${day} as dt from (${select}) ` +
+          `where ${day} between date '${share[0]}' and date '${share[share.length - 1]}' ` +
+          `order by ${def.primaryKey}) to '${join(folder, String(i))}' (${parquet}, partition_by (dt))`,
+      ),
+    ),
   );
   const empty = `${folder}-empty.parquet`;
   await connection.run(`copy (${select} limit 0) to '${empty}' (${parquet})`);
 
   const staged: StagedFile[] = [];
-  for (const d of days) {
-    const dayFolder = join(folder, `dt=${d}`);
-    const names = existsSync(dayFolder) ? await readdir(dayFolder) : [];
-    if (names.length > 1)
-      throw new Error(`DuckDB split ${def.name} day ${d} into ${names.length} files`);
-    staged.push({
-      path: partFilePath(def.name, d, shard),
-      localFile: names[0] ? join(dayFolder, names[0]) : empty,
-    });
+  for (const [i, share] of shares.entries()) {
+    for (const d of share) {
+      const dayFolder = join(folder, String(i), `dt=${d}`);
+      const names = existsSync(dayFolder) ? await readdir(dayFolder) : [];
+      if (names.length > 1)
+        throw new Error(`DuckDB split ${def.name} day ${d} into ${names.length} files`);
+      staged.push({
+        path: partFilePath(def.name, d, shard),
+        localFile: names[0] ? join(dayFolder, names[0]) : empty,
+      });
+    }
   }
   return staged;
+}
+
+/** Waits for every promise, then rethrows the first failure: no statement is left running. */
+async function allSettled(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** Splits a sorted list into at most `parts` contiguous, non-empty, nearly equal shares. */
+export function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
+  const count = Math.max(1, Math.min(parts, items.length));
+  return Array.from({ length: items.length === 0 ? 0 : count }, (_, i) =>
+    items.slice(
+      Math.floor((items.length * i) / count),
+      Math.floor((items.length * (i + 1)) / count),
+    ),
+  );
 }
 
 async function putAll(

@@ -1,0 +1,180 @@
+import { RAW_TABLE_NAMES, type RawTableName } from "../../functions/src/contract";
+import type { Warehouse } from "../../functions/src/backends/types";
+import { MARTS } from "../../functions/src/marts/catalog";
+
+/** The business question at a glance: short-term conversion against long-term value, per type. */
+export interface UserTypeKpis {
+  readonly user_type: string;
+  readonly users: number;
+  /** First purchase in days 0..13, among users observed for 14 days. */
+  readonly conversion_14d: number | null;
+  /** First purchase in days 0..29, among users observed for 30 days. */
+  readonly conversion_30d: number | null;
+  /** Mean revenue within 180 days of signup, among users observed for 180 days. */
+  readonly mean_ltv_180d: number | null;
+  /** Share with a session in days 90..119, among users observed to day 119. */
+  readonly retention_90d: number | null;
+}
+
+/** From the user purchase summary mart, so the summary shows what the marts say. */
+export const KPIS_FROM_MART_SQL = `-- Grain: one row per user type (the mart already excludes anomaly-flagged users).
+select
+    user_type,
+    count(*) as users,
+    safe_divide(
+        countif(days_observed >= 14 and is_converted_14d), countif(days_observed >= 14)
+    ) as conversion_14d,
+    safe_divide(
+        countif(days_observed >= 30 and is_converted_30d), countif(days_observed >= 30)
+    ) as conversion_30d,
+    avg(ltv_180d) as mean_ltv_180d,
+    safe_divide(countif(is_retained_90d), count(is_retained_90d)) as retention_90d
+
+from marts.dm_user_purchase_summary
+group by user_type
+order by user_type
+`;
+
+/** The same figures straight from raw, by SPEC's definitions, for when the mart does not exist. */
+export const KPIS_FROM_RAW_SQL = `-- Grain: one row per user type (anomaly-flagged users excluded).
+with
+
+users as (
+
+    select * from raw.users
+    where not anomaly_flag
+        and signup_date <= @run_date
+
+),
+
+first_orders as (
+
+    select
+        user_id,
+        min(order_ts) as first_order_at
+
+    from raw.orders
+    where order_ts < timestamp(date_add(@run_date, interval 1 day))
+    group by user_id
+
+),
+
+revenue_180d as (
+
+    select
+        users.user_id,
+        sum(order_items.line_amount) as revenue
+
+    from raw.order_items
+    inner join users on order_items.user_id = users.user_id
+    where order_items.order_date < date_add(users.signup_date, interval 180 day)
+    group by users.user_id
+
+),
+
+sessions_90_119 as (
+
+    select distinct
+        sessions.user_id
+
+    from raw.sessions
+    inner join users on sessions.user_id = users.user_id
+    where sessions.session_start_ts < timestamp(date_add(@run_date, interval 1 day))
+        and date_diff(date(sessions.session_start_ts), users.signup_date, day) between 90 and 119
+
+),
+
+user_facts as (
+
+    select
+        users.user_type,
+        date_diff(@run_date, users.signup_date, day) + 1 as days_observed,
+        date_diff(date(first_orders.first_order_at), users.signup_date, day)
+            as days_to_first_purchase,
+        if(
+            date_add(users.signup_date, interval 180 day) <= @run_date,
+            coalesce(revenue_180d.revenue, 0),
+            null
+        ) as ltv_180d,
+        if(
+            date_add(users.signup_date, interval 119 day) <= @run_date,
+            sessions_90_119.user_id is not null,
+            null
+        ) as is_retained_90d
+
+    from users
+    left join first_orders on users.user_id = first_orders.user_id
+    left join revenue_180d on users.user_id = revenue_180d.user_id
+    left join sessions_90_119 on users.user_id = sessions_90_119.user_id
+
+),
+
+final as (
+
+    select
+        user_type,
+        count(*) as users,
+        safe_divide(
+            countif(days_observed >= 14 and days_to_first_purchase < 14),
+            countif(days_observed >= 14)
+        ) as conversion_14d,
+        safe_divide(
+            countif(days_observed >= 30 and days_to_first_purchase < 30),
+            countif(days_observed >= 30)
+        ) as conversion_30d,
+        avg(ltv_180d) as mean_ltv_180d,
+        safe_divide(countif(is_retained_90d), count(is_retained_90d)) as retention_90d
+
+    from user_facts
+    group by user_type
+
+)
+
+select * from final
+order by user_type
+`;
+
+/** Conversion, LTV and retention per user type: from the mart when the marts build it, else raw. */
+export function userTypeKpis(warehouse: Warehouse, runDate: string): Promise<UserTypeKpis[]> {
+  const fromMart = MARTS.some((m) => m.name === "dm_user_purchase_summary");
+  return warehouse.query<UserTypeKpis>(fromMart ? KPIS_FROM_MART_SQL : KPIS_FROM_RAW_SQL, {
+    run_date: { date: runDate },
+  });
+}
+
+export interface RunSummary {
+  readonly rows: Partial<Record<RawTableName, number>>;
+  readonly kpis: readonly UserTypeKpis[];
+  /** Seconds per stage, in the order they ran. */
+  readonly seconds: readonly (readonly [string, number])[];
+  readonly lake: string;
+  readonly warehouse: string;
+}
+
+/** The closing report of `npm start`: short enough to read at a glance. */
+export function formatSummary(summary: RunSummary): string {
+  const count = (n: number) => n.toLocaleString("en-US");
+  const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(1)}%`);
+  const money = (v: number | null) => (v === null ? "-" : v.toFixed(2));
+  const total = summary.seconds.reduce((s, [, v]) => s + v, 0);
+  const lines = [
+    "",
+    "Rows per raw table",
+    ...RAW_TABLE_NAMES.map((t) => `  ${t.padEnd(16)}${count(summary.rows[t] ?? 0).padStart(12)}`),
+    "",
+    "Per user type    users   conv 14d   conv 30d   LTV 180d (mean)   retained 90d",
+    ...summary.kpis.map(
+      (k) =>
+        `  ${k.user_type.padEnd(10)}${count(k.users).padStart(9)}${pct(k.conversion_14d).padStart(11)}` +
+        `${pct(k.conversion_30d).padStart(11)}${money(k.mean_ltv_180d).padStart(18)}${pct(k.retention_90d).padStart(15)}`,
+    ),
+    "",
+    "Seconds per stage",
+    ...summary.seconds.map(([stage, s]) => `  ${stage.padEnd(16)}${s.toFixed(2).padStart(8)}`),
+    `  ${"total".padEnd(16)}${total.toFixed(2).padStart(8)}`,
+    "",
+    `Lake: ${summary.lake}`,
+    `Warehouse: ${summary.warehouse} (schemas raw, marts, snapshots)`,
+  ];
+  return lines.join("\n");
+}

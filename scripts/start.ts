@@ -1,0 +1,101 @@
+import { join, relative, resolve } from "node:path";
+import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { LocalLake } from "../functions/src/backends/localLake";
+import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src/checks";
+import { runMarts } from "../functions/src/marts/runMarts";
+import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
+import { pruneOutsideRange } from "../functions/src/pipeline/pruneOutsideRange";
+import { parseStartArgs, startHelp, UsageError, type StartOptions } from "./cli/args";
+import { ProgressLine } from "./cli/progress";
+import { formatSummary, userTypeKpis } from "./cli/summary";
+
+/**
+ * `npm start`: the whole pipeline on the embedded default, no credentials. Generates the shop,
+ * writes the lake folder, loads the DuckDB warehouse, runs the data-quality checks (a failure
+ * stops here, exit 1, naming the check with sample rows), refreshes the marts and prints a
+ * summary. Bad flags exit 2 before any work.
+ */
+export async function start(argv: readonly string[]): Promise<number> {
+  let options: StartOptions;
+  try {
+    options = parseStartArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(
+      `npm start: ${error.message}\nRun "npm start -- --help" for the options.\n`,
+    );
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${startHelp()}\n`);
+    return 0;
+  }
+
+  const out = resolve(options.out);
+  const lake = new LocalLake(join(out, "lake"));
+  const warehouse = await DuckDbWarehouse.open({
+    path: join(out, "warehouse.duckdb"),
+    memoryLimit: options.memoryLimit,
+  });
+  const progress = new ProgressLine();
+  const stages: [string, number][] = [];
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    progress.finish();
+    stages.push([stage, (performance.now() - started) / 1000]);
+    return result;
+  };
+  try {
+    const loaded = await generateAndLoad(
+      { seed: options.seed, users: options.users, startDate: options.start, endDate: options.end },
+      { lake, warehouse },
+      (p) => progress.update(p.stage, p.detail, p.done, p.total),
+      { memoryLimit: options.memoryLimit },
+    );
+    progress.finish();
+    stages.push(["generate", loaded.seconds.generate], ["lake write", loaded.seconds.lake]);
+    stages.push(["load", loaded.seconds.load]);
+    await timed("prune", () => pruneOutsideRange({ lake, warehouse }, options));
+
+    const checks = await timed("checks", () =>
+      runChecks(warehouse, { onProgress: (name, i, n) => progress.update("checks", name, i, n) }),
+    );
+    assertChecksPass(checks);
+    await timed("marts", () =>
+      runMarts(warehouse, {
+        runDate: options.end,
+        onProgress: (name, i, n) => progress.update("marts", name, i, n),
+      }),
+    );
+    const kpis = await timed("summary", () => userTypeKpis(warehouse, options.end));
+    const shown = (p: string) => relative(process.cwd(), p) || ".";
+    process.stdout.write(
+      `${formatSummary({ rows: loaded.rows, kpis, seconds: stages, lake: shown(lake.root), warehouse: shown(warehouse.path) })}\n`,
+    );
+    return 0;
+  } catch (error) {
+    progress.finish();
+    if (!(error instanceof ChecksFailedError)) throw error;
+    process.stderr.write(
+      `\n${error.message}\n\nThe warehouse holds the failing data for inspection: ${warehouse.path}\n`,
+    );
+    return 1;
+  } finally {
+    await warehouse.close();
+  }
+}
+
+if (require.main === module) {
+  start(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `npm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}
