@@ -1,5 +1,5 @@
 import { FUNCTION_ENV, functionConfigFromEnv } from "../backends/fromEnv";
-import { generateAndLoad } from "../pipeline/generateAndLoad";
+import { generateAndLoad, type GenerateAndLoadRequest } from "../pipeline/generateAndLoad";
 import { dryRunBackends, withBackends, type Backends } from "./backends";
 import { resolveGenerateJob, type GenerateJob } from "./generateRequest";
 import { sendError, type JsonResponse } from "./httpErrors";
@@ -7,7 +7,7 @@ import { RequestLog, requestIdFrom } from "./log";
 import { jsonBody, type HttpRequest } from "./requestBody";
 
 /** What the pipeline is asked to do for a validated request. */
-export function pipelineRequest(job: GenerateJob) {
+export function pipelineRequest(job: GenerateJob): GenerateAndLoadRequest {
   return {
     seed: job.seed,
     users: job.users,
