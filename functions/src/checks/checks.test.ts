@@ -2,17 +2,7 @@ import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { RAW_TABLE_NAMES, rowSchema } from "../contract";
 import { CheckResult, ChecksFailedError, assertChecksPass, listChecks, runChecks } from "./index";
 import { CORRUPTIONS, Corruption } from "./testing/corruptions";
-import { FIXTURE_SHOP, dropPrimaryKey, loadFixtureShop } from "./testing/fixtureShop";
-
-async function fixtureWarehouse(corruption?: Corruption): Promise<DuckDbWarehouse> {
-  const warehouse = await DuckDbWarehouse.open({ path: ":memory:", threads: 1 });
-  await loadFixtureShop(warehouse.connection);
-  if (corruption?.withoutPrimaryKey) {
-    await dropPrimaryKey(warehouse.connection, corruption.withoutPrimaryKey);
-  }
-  for (const sql of corruption?.sql ?? []) await warehouse.connection.run(sql);
-  return warehouse;
-}
+import { FIXTURE_SHOP, fixtureWarehouse } from "./testing/fixtureShop";
 
 async function checkFixture(corruption?: Corruption): Promise<CheckResult[]> {
   const warehouse = await fixtureWarehouse(corruption);

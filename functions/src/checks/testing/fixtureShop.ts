@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { DuckDbWarehouse } from "../../backends/duckdbWarehouse";
+import type { Corruption } from "./corruptions";
 import {
   RAW_TABLE_LIST,
   RAW_TABLES,
@@ -263,4 +265,15 @@ export async function dropPrimaryKey(
   await connection.run(`create table ${schema}.${table}__copy as select * from ${schema}.${table}`);
   await connection.run(`drop table ${schema}.${table}`);
   await connection.run(`alter table ${schema}.${table}__copy rename to ${def.name}`);
+}
+
+/** An in-memory warehouse holding the fixture shop, broken the given way if any. */
+export async function fixtureWarehouse(corruption?: Corruption): Promise<DuckDbWarehouse> {
+  const warehouse = await DuckDbWarehouse.open({ path: ":memory:", threads: 1 });
+  await loadFixtureShop(warehouse.connection);
+  if (corruption?.withoutPrimaryKey) {
+    await dropPrimaryKey(warehouse.connection, corruption.withoutPrimaryKey);
+  }
+  for (const sql of corruption?.sql ?? []) await warehouse.connection.run(sql);
+  return warehouse;
 }
