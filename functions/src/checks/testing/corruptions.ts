@@ -238,6 +238,17 @@ export const CORRUPTIONS: readonly Corruption[] = [
     expect: ["subscription_per_user"],
   },
 
+  {
+    name: "an active plan with an end date",
+    sql: [`update raw.subscriptions set end_date = date '2024-03-01' where user_id = 'U002'`],
+    expect: ["subscription_fields"],
+  },
+  {
+    name: "a paid plan without a fee",
+    sql: [`update raw.subscriptions set monthly_fee = 0 where user_id = 'U002'`],
+    expect: ["subscription_fields"],
+  },
+
   // Dates against signup, sessions and orders.
   {
     name: "a session on the day before signup",
