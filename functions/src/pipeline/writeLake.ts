@@ -82,11 +82,17 @@ export async function writeLake(
     await extra.run("set TimeZone = 'UTC'");
     workers.push(extra);
   }
-  const restore = await useSettings(connection, {
-    threads: "1",
-    partitioned_write_max_open_files: "100000",
-    partitioned_write_flush_threshold: "1000000000",
-  });
+  // `threads` is global to the instance; the partitioned-write limits are per connection. With
+  // the limits raised, DuckDB writes each day as exactly one file instead of flushing pieces.
+  const restore = await useSettings(connection, { threads: "1" });
+  const restorePerWorker = await Promise.all(
+    workers.map((w) =>
+      useSettings(w, {
+        partitioned_write_max_open_files: "100000",
+        partitioned_write_flush_threshold: "1000000000",
+      }),
+    ),
+  );
   let uploading: Promise<void> = Promise.resolve();
   try {
     const files: string[] = [];
@@ -113,6 +119,7 @@ export async function writeLake(
   } finally {
     await uploading.catch(() => undefined);
     await restore();
+    for (const put of restorePerWorker) await put();
     for (const extra of workers.slice(1)) extra.closeSync();
     await rm(staging, { recursive: true, force: true });
   }
