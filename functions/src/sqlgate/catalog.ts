@@ -23,6 +23,11 @@ export interface CatalogTable {
   readonly dataset: Dataset;
   readonly name: string;
   readonly columns: readonly CatalogColumn[];
+  /**
+   * Column positions of a unique key. Only the evaluator needs it: for UPDATE and DELETE it names
+   * the changed rows by their key, so a table modified by DML must declare one.
+   */
+  readonly primaryKey?: readonly number[];
 }
 
 /** The contract's logical types are BigQuery's names; these are the analyzer's type kinds. */
@@ -50,7 +55,11 @@ export function qualifiedName(table: Pick<CatalogTable, "dataset" | "name">): st
 }
 
 function tableProto(name: string, table: CatalogTable): SimpleTableProto {
-  return { name, column: table.columns.map((c) => ({ name: c.name, type: c.type })) };
+  return {
+    name,
+    column: table.columns.map((c) => ({ name: c.name, type: c.type })),
+    ...(table.primaryKey ? { primaryKeyColumnIndex: [...table.primaryKey] } : {}),
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ export { analyzerOptions, QUERY_PARAMETERS, SqlAnalyzer } from "./analyzer";
 export type { AnalysisResult, SqlIssue } from "./analyzer";
 export { contractTables, simpleCatalog, TYPE_KINDS } from "./catalog";
 export type { CatalogColumn, CatalogTable } from "./catalog";
-export { evaluateQuery } from "./evaluator";
+export { evaluateModify, evaluateQuery } from "./evaluator";
 export type { TableRows } from "./evaluator";
 export { bannedConstructIssues, formatIssue, runGate } from "./gate";
 export type { GateResult } from "./gate";

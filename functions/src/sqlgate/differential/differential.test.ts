@@ -1,12 +1,12 @@
-import { MartDeclaration, MARTS } from "../../marts/catalog";
+import { MARTS } from "../../marts/catalog";
 import { readSql, sqlRoot } from "../../sql/sqlFiles";
 import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
-import { codeOnly, tableReferences } from "../gate";
+import { codeOnly } from "../gate";
 import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
 import { contractCheckSources, fileSources, listSqlFiles } from "../sqlSources";
 import { FIXTURE_RUN_DATE, fixtureRows } from "./fixtures";
 import { generatedShopRows, TINY_SHOP } from "./generatedShop";
-import { MartOutcome, runDifferential, runQueryDifferential } from "./harness";
+import { martsWithUpstream, MartOutcome, runDifferential, runQueryDifferential } from "./harness";
 import { ROUND_LIKE_BIGQUERY } from "./roundRewrite";
 
 // One analyzer and one DuckDB for the file; marts and checks each computed once, then asserted.
@@ -46,7 +46,7 @@ beforeAll(async () => {
     server,
     db.connection,
     shop,
-    withUpstream(Object.keys(KNOWN_GENERATED_SHOP_DISAGREEMENTS)),
+    martsWithUpstream(Object.keys(KNOWN_GENERATED_SHOP_DISAGREEMENTS)),
     { runDate: TINY_SHOP.endDate, rewriteDuckDb: ROUND_LIKE_BIGQUERY.apply },
   );
 });
@@ -66,24 +66,6 @@ function reportQueries(): { name: string; sql: string }[] {
   return martAndRfmQueries()
     .filter((p) => !MARTS.some((m) => m.file === p))
     .map((p) => ({ name: p, sql: readSql(p) }));
-}
-
-/** The named marts and every mart they read, transitively. */
-function withUpstream(names: readonly string[]): MartDeclaration[] {
-  const wanted = new Set(names);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const m of MARTS.filter((d) => wanted.has(d.name))) {
-      for (const ref of tableReferences(readSql(m.file))) {
-        const name = ref.key.split(".")[1]!;
-        if (!wanted.has(name) && MARTS.some((d) => d.name === name)) {
-          wanted.add(name);
-          grew = true;
-        }
-      }
-    }
-  }
-  return MARTS.filter((m) => wanted.has(m.name));
 }
 
 /** `name: difference` lines for every mart that failed or disagreed. */

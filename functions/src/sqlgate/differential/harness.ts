@@ -1,12 +1,12 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { RawTableName } from "../../contract";
-import type { MartDeclaration } from "../../marts/catalog";
+import { MARTS, type MartDeclaration } from "../../marts/catalog";
 import { renderParams, SqlParam } from "../../sql/render";
 import { readSql } from "../../sql/sqlFiles";
 import { toDuckDb } from "../../sql/translate";
-import { contractTables } from "../catalog";
+import { CatalogColumn, contractTables } from "../catalog";
 import { evaluateQuery, TableRows } from "../evaluator";
-import { dependencyOrder } from "../gate";
+import { dependencyOrder, tableReferences } from "../gate";
 import { ResultTable } from "../resultTable";
 import { AnalyzerServer } from "../server";
 import { compareResults } from "./compare";
@@ -20,7 +20,8 @@ import { duckDbResult, loadRawRows, RawRows, runMartInDuckDb } from "./duckdbSid
 
 export interface MartOutcome {
   readonly name: string;
-  readonly reference?: ResultTable;
+  /** The evaluator's answer, with its schema as catalog columns (to feed it to later queries). */
+  readonly reference?: ResultTable & { readonly catalogColumns: readonly CatalogColumn[] };
   readonly duckdb?: ResultTable;
   /** Readable differences; empty when the engines agree. */
   readonly differences: readonly string[];
@@ -171,4 +172,26 @@ export async function runQueryDifferential(
     outcomes.push(await compareQuery(server, connection, tables, query, params));
   }
   return outcomes;
+}
+
+/** The named marts and every mart they read, transitively, in declaration order. */
+export function martsWithUpstream(
+  names: readonly string[],
+  marts: readonly MartDeclaration[] = MARTS,
+  readMartSql: (decl: MartDeclaration) => string = (d) => readSql(d.file),
+): MartDeclaration[] {
+  const wanted = new Set(names);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const m of marts.filter((d) => wanted.has(d.name))) {
+      for (const ref of tableReferences(readMartSql(m))) {
+        const name = ref.key.split(".")[1]!;
+        if (!wanted.has(name) && marts.some((d) => d.name === name)) {
+          wanted.add(name);
+          grew = true;
+        }
+      }
+    }
+  }
+  return marts.filter((m) => wanted.has(m.name));
 }
