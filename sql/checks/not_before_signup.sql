@@ -2,6 +2,7 @@
 -- events, orders, order lines (order_date) and subscription start dates.
 -- Grain: one row per offending row (table_name, row_id), with its time and the signup date.
 -- Rows whose user does not exist are reported by the foreign-key checks, not here.
+--
 -- Times are compared with midnight UTC of the signup date rather than by casting millions of
 -- timestamps to dates; the two are equivalent.
 with

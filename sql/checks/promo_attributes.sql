@@ -5,6 +5,7 @@
 -- Grain: one row per offending row of any of the four tables (table_name, row_id), with its
 -- UTC day and attributes and the expected ones. Overlapping promotions are reported by
 -- promo_calendar_valid.
+--
 -- Days are compared as UTC day numbers (days since 1970-01-01): div(unix_micros(ts), 86400000000)
 -- is the same day as date(ts) for any timestamp after 1970 and costs a fraction of a date cast
 -- over millions of events; promotion days are expanded to one row each for an equality join.

@@ -6,12 +6,13 @@ import type { CheckDefinition } from "./contractChecks";
 /**
  * The leading `--` comment block of a check file, as one line of text. Every check states what it
  * asserts and the grain of a violation row there, and that text is what a failure report shows.
+ * An empty comment line (`--`) ends it, so notes on how the check is computed can follow.
  */
 export function headerComment(sql: string): string {
   const lines: string[] = [];
   for (const line of sql.split(/\r?\n/)) {
     const m = /^\s*--\s?(.*)$/.exec(line);
-    if (!m) break;
+    if (!m || m[1]!.trim() === "") break;
     lines.push(m[1]!.trim());
   }
   return lines.join(" ").trim();

@@ -20,6 +20,12 @@ describe("headerComment", () => {
     );
   });
 
+  it("ends at an empty comment line, leaving implementation notes out", () => {
+    expect(headerComment("-- Asserts: a.\n-- Grain: b.\n--\n-- How: c.\nselect 1")).toBe(
+      "Asserts: a. Grain: b.",
+    );
+  });
+
   it("is empty for SQL without a header", () => {
     expect(headerComment("select 1\n-- trailing")).toBe("");
   });
