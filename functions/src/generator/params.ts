@@ -167,7 +167,7 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     fade: 1,
     regularityMean: 0.75,
     regularitySd: 0.18,
-    purchaseProbability: 0.03,
+    purchaseProbability: 0.027,
     earlyBoost: 1.2,
     earlyDecayDays: 20,
     promoLift: 1.4,
