@@ -9,13 +9,19 @@ import { parseStartArgs, startHelp, UsageError, type StartOptions } from "./cli/
 import { ProgressLine } from "./cli/progress";
 import { formatSummary, userTypeKpis } from "./cli/summary";
 
+/** Points where a test can step in; the command line never sets them. */
+export interface StartHooks {
+  /** Runs after the load, before the checks: a test corrupts raw data here to see a check fail. */
+  readonly beforeChecks?: (warehouse: DuckDbWarehouse) => Promise<void>;
+}
+
 /**
  * `npm start`: the whole pipeline on the embedded default, no credentials. Generates the shop,
  * writes the lake folder, loads the DuckDB warehouse, runs the data-quality checks (a failure
  * stops here, exit 1, naming the check with sample rows), refreshes the marts and prints a
  * summary. Bad flags exit 2 before any work.
  */
-export async function start(argv: readonly string[]): Promise<number> {
+export async function start(argv: readonly string[], hooks: StartHooks = {}): Promise<number> {
   let options: StartOptions;
   try {
     options = parseStartArgs(argv);
@@ -58,6 +64,7 @@ export async function start(argv: readonly string[]): Promise<number> {
     stages.push(["load", loaded.seconds.load]);
     await timed("prune", () => pruneOutsideRange({ lake, warehouse }, options));
 
+    await hooks.beforeChecks?.(warehouse);
     const checks = await timed("checks", () =>
       runChecks(warehouse, { onProgress: (name, i, n) => progress.update("checks", name, i, n) }),
     );

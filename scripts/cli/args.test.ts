@@ -1,0 +1,86 @@
+import { parseStartArgs, START_FLAGS, startHelp, UsageError } from "./args";
+
+function usageError(argv: string[]): UsageError {
+  try {
+    parseStartArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`parseStartArgs(${argv.join(" ")}) did not fail`);
+}
+
+describe("parseStartArgs", () => {
+  it("fills every default from the generator's reference world", () => {
+    expect(parseStartArgs([])).toEqual({
+      users: 30_000,
+      seed: 42,
+      start: "2024-01-01",
+      end: "2025-12-31",
+      out: ".data",
+      memoryLimit: "1GB",
+      help: false,
+    });
+  });
+
+  it("reads --flag value and --flag=value alike", () => {
+    expect(
+      parseStartArgs([
+        "--users",
+        "500",
+        "--seed=9",
+        "--start",
+        "2024-03-01",
+        "--end=2024-09-30",
+        "--out",
+        "x",
+        "--memory-limit",
+        "512MB",
+      ]),
+    ).toEqual({
+      users: 500,
+      seed: 9,
+      start: "2024-03-01",
+      end: "2024-09-30",
+      out: "x",
+      memoryLimit: "512MB",
+      help: false,
+    });
+  });
+
+  it.each([
+    [["--bogus", "1"], "--bogus", /unknown option/],
+    [["--users", "abc"], "--users", /"abc" is not an integer/],
+    [["--users", "2.5"], "--users", /not an integer/],
+    [["--users", "99"], "--users", /99 is outside 100\.\.5000000/],
+    [["--users"], "--users", /needs a value/],
+    [["--users", "--seed", "1"], "--users", /needs a value/],
+    [["--seed", "-1"], "--seed", /outside/],
+    [["--start", "2024-02-30"], "--start", /not a calendar date/],
+    [["--end", "31/12/2025"], "--end", /not a calendar date/],
+    [["--start", "2024-06-01", "--end", "2024-05-31"], "--end", /before the start date 2024-06-01/],
+    [["--memory-limit", "lots"], "--memory-limit", /not a size/],
+    [["--users", "500", "--users", "600"], "--users", /more than once/],
+    [["users=5"], "users=5", /unexpected argument/],
+  ])("rejects %j naming %s", (argv, flag, message) => {
+    const error = usageError(argv);
+    expect(error.flag).toBe(flag);
+    expect(error.message).toMatch(message);
+    expect(error.message.startsWith(`${flag}: `)).toBe(true);
+  });
+
+  it("asks for help with --help or -h", () => {
+    expect(parseStartArgs(["--help"]).help).toBe(true);
+    expect(parseStartArgs(["-h"]).help).toBe(true);
+  });
+});
+
+describe("startHelp", () => {
+  it("documents every flag the parser accepts", () => {
+    const help = startHelp();
+    for (const flag of START_FLAGS) expect(help).toContain(flag.name);
+    expect(START_FLAGS.map((f) => f.name).sort()).toEqual(
+      ["--end", "--help", "--memory-limit", "--out", "--seed", "--start", "--users"].sort(),
+    );
+  });
+});

@@ -1,0 +1,86 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { start } from "./start";
+
+let dir: string;
+let output: { stdout: string; stderr: string };
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "start-"));
+  output = { stdout: "", stderr: "" };
+  jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    output.stdout += String(chunk);
+    return true;
+  });
+  jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    output.stderr += String(chunk);
+    return true;
+  });
+});
+afterEach(async () => {
+  jest.restoreAllMocks();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+  it.each([
+    [["--users", "ten"], "--users"],
+    [["--users", "99"], "--users"],
+    [["--end", "2023-12-31"], "--end"],
+    [["--start", "2024-13-01"], "--start"],
+    [["--colour", "red"], "--colour"],
+  ])("exits 2 on %j, naming %s, before any work", async (argv, flag) => {
+    const out = join(dir, "data");
+    expect(await start([...argv, "--out", out])).toBe(2);
+    expect(output.stderr).toContain(`npm start: ${flag}: `);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("prints the help and exits 0 without touching the data folder", async () => {
+    const out = join(dir, "data");
+    expect(await start(["--help", "--out", out])).toBe(0);
+    expect(output.stdout).toContain("--memory-limit");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("runs the whole pipeline on a small shop and leaves the raw tables loaded", async () => {
+    const out = join(dir, "data");
+    const argv = ["--users", "150", "--start", "2024-01-01", "--end", "2024-04-30", "--out", out];
+    expect(await start(argv)).toBe(0);
+    expect(output.stdout).toMatch(/Rows per raw table/);
+    expect(output.stdout).toMatch(/Per user type/);
+    expect(
+      existsSync(join(out, "lake", "raw", "events", "dt=2024-04-30", "part-0-of-1.parquet")),
+    ).toBe(true);
+    const warehouse = await DuckDbWarehouse.open({ path: join(out, "warehouse.duckdb") });
+    try {
+      const [users] = await warehouse.query<{ n: number }>("select count(*) as n from raw.users");
+      expect(users!.n).toBe(150);
+      const [marts] = await warehouse.query<{ n: number }>(
+        "select count(*) as n from marts.dm_user_purchase_summary",
+      );
+      expect(marts!.n).toBeGreaterThan(0);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it("exits 1 naming the failing check with sample rows when raw data breaks a rule", async () => {
+    const out = join(dir, "data");
+    const argv = ["--users", "150", "--start", "2024-01-01", "--end", "2024-04-30", "--out", out];
+    const code = await start(argv, {
+      beforeChecks: async (warehouse) => {
+        await warehouse.connection.run(
+          "update raw.events set order_id = 'O_BOGUS' where event_id = (select min(event_id) from raw.events where event_type = 'view')",
+        );
+      },
+    });
+    expect(code).toBe(1);
+    expect(output.stderr).toMatch(/data-quality checks? failed/);
+    expect(output.stderr).toContain("O_BOGUS");
+    expect(output.stdout).not.toMatch(/Per user type/);
+  });
+});
