@@ -104,8 +104,8 @@ export interface TypeBehaviour {
   /** Sessions per 30 days of lifetime, averaged over the lifetime (before fading). */
   sessionsPer30Days: number;
   /**
-   * Fading exponent: session k sits at `span * x^fade` for evenly spread x. 1 = a steady rate;
-   * 2 = most visits early, thinning out (density ~ 1/sqrt(t)).
+   * Fading exponent: a visit whose cumulative-gap share is x sits at `span * x^fade`. 1 = a steady
+   * rate; 2 = most visits early, thinning out (density ~ 1/sqrt(t)).
    */
   fade: number;
   /** Rhythm regularity r in [0,1] is normal(mean, sd), clamped: 1 = clockwork, 0 = bursts. */
@@ -143,70 +143,96 @@ export interface TypeBehaviour {
  */
 export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
   A: {
+    // Short lives: A is gone within a few months (low 90-day retention).
     lifetimeMedianDays: 70,
     lifetimeSigma: 0.7,
+    // Busy while it lasts, so its first weeks hold many chances to buy.
     sessionsPer30Days: 5.5,
+    // Visits thin out: the fading that makes A's value front-loaded.
     fade: 2,
+    // Bursty: visits come in clusters around deals.
     regularityMean: 0.3,
     regularitySd: 0.18,
+    // Below B at baseline: without the early boost A is no better a buyer.
     purchaseProbability: 0.016,
+    // Converts fast: x6 propensity at signup, mostly gone after two weeks.
     earlyBoost: 6,
     earlyDecayDays: 8,
+    // Deal-driven: the strongest promo response of the four types.
     promoLift: 3,
     clickProbability: 0.8,
     cartProbability: 0.5,
     checkoutProbability: 0.35,
+    // Small baskets: one deal item, rarely more.
     extraLinesMean: 0.45,
     multiUnitProbability: 0.12,
     haulProbability: 0,
   },
   B: {
+    // Long lives: B is still visiting at day 90 and day 180.
     lifetimeMedianDays: 400,
     lifetimeSigma: 0.9,
+    // About weekly: fewer visits than C, far more than A after its first weeks.
     sessionsPer30Days: 4,
+    // A steady rate for its whole life.
     fade: 1,
+    // Regular: the steady rhythm that carries long-term value.
     regularityMean: 0.75,
     regularitySd: 0.18,
+    // The best repeat buyer: slow to convert but buys again and again.
     purchaseProbability: 0.027,
+    // Little early rush: converts slower than A.
     earlyBoost: 1.2,
     earlyDecayDays: 20,
+    // Buys anyway; promotions change little.
     promoLift: 1.4,
     clickProbability: 0.8,
     cartProbability: 0.5,
     checkoutProbability: 0.35,
+    // Bigger baskets, more multi-unit lines: the highest order value.
     extraLinesMean: 0.75,
     multiUnitProbability: 0.25,
     haulProbability: 0,
   },
   C: {
+    // Long lives: C keeps coming back to browse.
     lifetimeMedianDays: 420,
     lifetimeSigma: 0.7,
+    // The most sessions of any type.
     sessionsPer30Days: 6.3,
     fade: 1.2,
+    // Middling rhythm.
     regularityMean: 0.45,
     regularitySd: 0.2,
+    // Browses a lot, buys rarely: the lowest purchase rate per visit with D.
     purchaseProbability: 0.005,
     earlyBoost: 1,
     earlyDecayDays: 10,
     promoLift: 1.8,
+    // Deep browsing: clicks and fills carts more than anyone, then leaves.
     clickProbability: 0.9,
     cartProbability: 0.5,
     checkoutProbability: 0.3,
     extraLinesMean: 0.4,
     multiUnitProbability: 0.15,
+    // Rare huge orders: the heavy tail of C's spend.
     haulProbability: 0.08,
   },
   D: {
+    // Barely engages: a few weeks, a few visits.
     lifetimeMedianDays: 25,
     lifetimeSigma: 0.8,
+    // Lowest visit rate.
     sessionsPer30Days: 2.5,
     fade: 1.5,
     regularityMean: 0.35,
     regularitySd: 0.2,
+    // Lowest purchase propensity.
     purchaseProbability: 0.004,
     earlyBoost: 1.2,
     earlyDecayDays: 7,
     promoLift: 1.5,
+    // Shallow sessions: most leave after the first view.
     clickProbability: 0.55,
     cartProbability: 0.3,
     checkoutProbability: 0.25,
@@ -222,7 +248,7 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
  * probability. Both are centred at r = 0.5 so the type parameters describe a mid-rhythm user.
  */
 export const RHYTHM = {
-  /** Lifetime multiplier exp(lifetimeElasticity * (r - 0.5)): r=0.9 lives 2.2x as long as r=0.1. */
+  /** Lifetime multiplier exp(lifetimeElasticity * (r - 0.5)): r=0.9 lives 5x as long as r=0.1. */
   lifetimeElasticity: 2,
   /** Purchase multiplier exp(purchaseElasticity * (r - 0.5)): r=0.9 buys 3.3x as often as r=0.1. */
   purchaseElasticity: 1.5,
