@@ -82,9 +82,11 @@ const TEMP_TABLES = [
 /**
  * Generates the selected slice of the world into tables `gen.<table>` of the given DuckDB
  * connection (schema `gen` created/replaced), each with exactly the contract's columns in contract
- * order and types, and returns row counts per table. Users are processed in batches of
- * `WORLD.batchUsers`, so intermediate tables stay small at any scale; the caller sets
- * `memory_limit` on the database. Invalid options throw before anything is touched.
+ * order and types, and returns row counts per table. `onProgress(stage, usersDone, usersTotal)`
+ * is called as each stage of each user batch starts ("dimensions" first, "done" last). Users
+ * are processed in batches of `WORLD.batchUsers`, so intermediate tables stay small at any
+ * scale; the caller sets `memory_limit` on the database. Invalid options throw before anything
+ * is touched.
  */
 export async function generateShop(
   connection: DuckDBConnection,
@@ -143,8 +145,8 @@ export async function generateInBatches(
         progress(stage, from - userFrom, total);
         await connection.run(sql);
       }
-      progress("users", to - userFrom, total);
     }
+    progress("done", total, total);
   } finally {
     for (const table of TEMP_TABLES) await connection.run(`drop table if exists temp.${table}`);
   }

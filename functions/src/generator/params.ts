@@ -321,7 +321,7 @@ export const STEP_DELAY_SECONDS = {
 // ------------------------------------------------------------------------------------------------
 
 export const ORDERS = {
-  /** Haul orders have 3 + Pareto(haulTailIndex) extra lines, capped: the heavy tail of C's spend. */
+  /** Haul orders have 3 + floor(Pareto(haulTailIndex)) lines, capped: the heavy tail of C's spend. */
   haulTailIndex: 1.3,
   haulMaxLines: 25,
   /** Cap on ordinary extra lines, so a geometric draw cannot produce an absurd basket. */

@@ -201,7 +201,6 @@ final as (
         funnel.seq,
         -- Shared by the ids of the session, its events and its order: S<key>, E<key>-<step>, O<key>.
         printf('%07d-%04d', funnel.user_index + 1, funnel.seq + 1) as session_key,
-        funnel.signup_day,
         funnel.session_day,
         funnel.session_day::bigint * 86400 + funnel.hour * 3600 + funnel.second_of_hour as start_sec,
         funnel.type_index,
