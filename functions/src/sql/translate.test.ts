@@ -88,6 +88,10 @@ describe("banned constructs", () => {
     ["Sunday weeks", "select date_trunc(date(timestamp '2024-01-01'), week) as w"],
     ["extract(week)", "select extract(week from date '2024-01-01') as w"],
     ["date_from_unix_date", "select date_from_unix_date(19000) as d"],
+    [
+      "approx_quantiles",
+      "select approx_quantiles(x, 4)[offset(1)] as q from unnest([1.0, 2.0]) as x",
+    ],
   ];
 
   it.each(cases)("rejects %s with its reason", async (_name, sql) => {

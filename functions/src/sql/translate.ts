@@ -93,6 +93,11 @@ export const BANNED_CONSTRUCTS: readonly BannedConstruct[] = [
       "extract(week) counts Sunday-based weeks in BigQuery and ISO weeks in DuckDB; use extract(isoweek ...)",
   },
   {
+    pattern: /\bapprox_quantiles\s*\(/i,
+    reason:
+      "approx_quantiles returns sampled data values in BigQuery and an interpolated t-digest estimate in DuckDB (1..8 quartile 1: 2 vs 2.5); use percentile_cont(x, p) over (...)",
+  },
+  {
     pattern: /\bdate_from_unix_date\s*\(/i,
     reason:
       "date_from_unix_date has no DuckDB translation; use date_add(date '1970-01-01', interval n day)",
