@@ -7,8 +7,10 @@ import { SqlSource } from "./sqlSources";
 
 /**
  * The SQL gate: every SQL text we ship is analysed as BigQuery would analyse it, and rejected if
- * it uses a construct that the DuckDB translation gets wrong. Marts that read other marts are
- * analysed after them, against the output schemas the analyzer resolved for them.
+ * it uses a construct that the DuckDB translation gets wrong: one of translate.ts's banned
+ * constructs (matched on the whole text, comments included, exactly as `toDuckDb` matches them),
+ * or a translation DuckDB cannot run. Marts that read other marts are analysed after them, against
+ * the output schemas the analyzer resolved for them.
  */
 
 export interface GateResult {
