@@ -36,6 +36,30 @@ describe("generator options", () => {
   });
 });
 
+describe("small and empty worlds", () => {
+  it("generates a one-day world of one user, and an empty user range, without error", async () => {
+    const { db, counts } = await generatedWorld({
+      users: 1,
+      startDate: "2024-01-01",
+      endDate: "2024-01-01",
+    });
+    expect(counts).toMatchObject({ users: 1, sessions: 1, subscriptions: 1, promo_calendar: 0 });
+    const empty = await generateShop(db.connection, {
+      ...DEFAULT_GENERATE_OPTIONS,
+      users: 10,
+      userRange: { from: 3, to: 3 },
+    });
+    expect(empty).toMatchObject({
+      users: 0,
+      sessions: 0,
+      events: 0,
+      subscriptions: 0,
+      products: 300,
+    });
+    closeDuckDb(db);
+  });
+});
+
 describe("shardUserRange", () => {
   it("splits users into contiguous ranges that cover every user exactly once", () => {
     const ranges = [0, 1, 2, 3, 4, 5, 6].map((i) => shardUserRange(30_001, i, 7));
