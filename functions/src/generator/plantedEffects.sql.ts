@@ -195,3 +195,40 @@ select user_type, type_tercile, count(*), avg(ltv_180d)
 from ranked group by all
 order by 1, 2`;
 }
+
+/** Purchase rate per session in and out of promotions, for users in their first 14 days and later. */
+export function promoLiftSql(): string {
+  return `
+with
+
+sessions as (
+
+    select
+        sessions.session_id,
+        sessions.is_promo,
+        date_diff('day', users.signup_date, cast(sessions.session_start_ts as date)) < 14 as is_new_user
+
+    from gen.sessions as sessions
+    inner join gen.users as users on users.user_id = sessions.user_id
+    where not users.anomaly_flag
+
+),
+
+purchases as (
+
+    select distinct session_id from gen.events
+    where event_type = 'purchase'
+
+)
+
+select
+    is_new_user,
+    avg(is_promo::integer * (purchases.session_id is not null)::integer) / avg(is_promo::integer)
+        as promo_rate,
+    avg((not is_promo)::integer * (purchases.session_id is not null)::integer) / avg((not is_promo)::integer)
+        as regular_rate
+
+from sessions
+left join purchases using (session_id)
+group by 1`;
+}

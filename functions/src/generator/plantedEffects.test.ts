@@ -1,5 +1,10 @@
 import { USER_TYPES } from "../contract";
-import { promoSignupConversionSql, rhythmTercilesSql, typeKpisSql } from "./plantedEffects.sql";
+import {
+  promoLiftSql,
+  promoSignupConversionSql,
+  rhythmTercilesSql,
+  typeKpisSql,
+} from "./plantedEffects.sql";
 import { closeDuckDb, type Db, generatedWorld, queryRows, scalar } from "./testSupport";
 
 const END = "2025-12-31";
@@ -71,6 +76,19 @@ describe("planted effects at seed 42 (6,000 users)", () => {
     );
     expect(Number(rows.true!.users)).toBeGreaterThan(200);
     expect(rows.true!.conversion_14d).toBeGreaterThan(1.4 * rows.false!.conversion_14d);
+  });
+
+  it("has promotions lift purchases per visit, most in a user's first 14 days", async () => {
+    const rows = byKey(
+      await queryRows<{ is_new_user: boolean; promo_rate: number; regular_rate: number }>(
+        db.connection,
+        promoLiftSql(),
+      ),
+      "is_new_user",
+    );
+    const lift = (key: string) => rows[key]!.promo_rate / rows[key]!.regular_rate;
+    expect(lift("false")).toBeGreaterThan(1.1);
+    expect(lift("true")).toBeGreaterThan(2 * lift("false"));
   });
 
   it("has a more regular early visit rhythm go with a higher 180-day LTV, overall and within B and C", async () => {
