@@ -9,15 +9,32 @@
 
 /** Salts name the draws; distinct salts give independent streams for the same keys. */
 export const SALT = {
+  /** Users: type, device, region. */
   user: 101,
+  /** Users: channel and rhythm. */
   userShape: 102,
+  /** Users: lifetime and rounding of the visit count. */
+  userLifetime: 112,
+  /** Users: visit-count spread and the anomaly draw. */
+  userVisits: 122,
+  /** Users: anomaly kind and size. */
   userAnomaly: 103,
+  /** Sessions: gap, hour. */
   session: 201,
+  /** Sessions: purchase and browsing depth. */
   sessionFunnel: 202,
+  /** Sessions: checkout depth, product, device. */
   sessionTiming: 203,
+  /** Sessions: delays between funnel steps. */
+  sessionDelays: 204,
+  /** Orders: number of lines. */
   orderLines: 301,
+  /** Order lines: product and quantity. */
   orderLineDraws: 302,
+  /** Subscriptions: plan and start. */
   subscription: 401,
+  /** Subscriptions: end and status. */
+  subscriptionEnd: 402,
 } as const;
 
 /**

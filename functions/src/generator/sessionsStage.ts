@@ -114,7 +114,7 @@ placed as (
         ${hashSql(seed, SALT.session, "positioned.user_index", "positioned.seq")} as h1,
         ${hashSql(seed, SALT.sessionFunnel, "positioned.user_index", "positioned.seq")} as h2,
         ${hashSql(seed, SALT.sessionTiming, "positioned.user_index", "positioned.seq")} as h3,
-        ${hashSql(seed, SALT.sessionTiming + 1, "positioned.user_index", "positioned.seq")} as h4,
+        ${hashSql(seed, SALT.sessionDelays, "positioned.user_index", "positioned.seq")} as h4,
         -- Cumulative gaps as a share of the whole (one mean gap to spare after the last visit)
         -- fill the observed span, bent by the fading exponent (visits thin out over time).
         users.span_days * pow(positioned.cumulative_gap / totals.total_gap, users.fade) as t_days

@@ -25,7 +25,7 @@ users as (
         user_id,
         signup_day,
         ${hashSql(seed, SALT.subscription, "user_index")} as h1,
-        ${hashSql(seed, SALT.subscription + 1, "user_index")} as h2
+        ${hashSql(seed, SALT.subscriptionEnd, "user_index")} as h2
 
     from gen_batch_users
     where signup_day <= ${asOfDay}

@@ -53,8 +53,8 @@ drawn as (
         *,
         ${hashSql(seed, SALT.user, "user_index")} as h1,
         ${hashSql(seed, SALT.userShape, "user_index")} as h2,
-        ${hashSql(seed, SALT.userShape + 10, "user_index")} as h3,
-        ${hashSql(seed, SALT.userShape + 20, "user_index")} as h4,
+        ${hashSql(seed, SALT.userLifetime, "user_index")} as h3,
+        ${hashSql(seed, SALT.userVisits, "user_index")} as h4,
         ${hashSql(seed, SALT.userAnomaly, "user_index")} as h5
 
     from indexed
