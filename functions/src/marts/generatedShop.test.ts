@@ -21,7 +21,7 @@ beforeAll(async () => {
   }
   await warehouse.connection.run("drop schema gen cascade");
   await runMarts(warehouse, { runDate: RUN_DATE });
-});
+}, 300_000);
 afterAll(() => warehouse.close());
 
 interface TradeoffRow {
