@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { duckdbCreateTable, RAW_TABLE_LIST, RAW_TABLES, type RawTableName } from "../contract";
+import { duckdbColumns, RAW_TABLE_LIST, RAW_TABLES, type RawTableName } from "../contract";
 import { renderParams, type DatasetName, type SqlParam } from "../sql/render";
 import { toDuckDb } from "../sql/translate";
 import { closeDuckDb, openDuckDb, type DuckDbOptions } from "../warehouse/duckdb";
@@ -52,28 +52,45 @@ export class DuckDbWarehouse implements Warehouse {
     return this.serial(async () => {
       for (const dataset of DATASETS)
         await this.db.connection.run(`create schema if not exists ${dataset}`);
-      for (const table of RAW_TABLE_LIST)
-        await this.db.connection.run(duckdbCreateTable(table, "raw"));
+      // The contract's columns, without its `primary key` clause: DuckDB keeps a primary key in
+      // an ART index, and replacing two years of partitions (delete and re-insert 1.8M keys in one
+      // transaction) then took over a minute instead of seconds. Uniqueness is still enforced on
+      // every load, by the primary-key data-quality check, as in BigQuery, which has no keys.
+      for (const table of RAW_TABLE_LIST) {
+        await this.db.connection.run(
+          `create table if not exists raw.${table.name} (\n    ${duckdbColumns(table)}\n)`,
+        );
+      }
     });
   }
 
   replacePartitions(loads: readonly PartitionLoad[]): Promise<LoadReport> {
     return this.serial(async () => {
       const plan = planReplacement(loads);
-      return this.transaction(async () => {
-        const jobs: string[] = [];
-        const rows: Partial<Record<RawTableName, number>> = {};
-        for (const [table, tableLoads] of plan) {
-          rows[table] = await this.replaceTable(table, tableLoads);
-          const files = tableLoads.reduce((n, l) => n + l.uris.length, 0);
-          const what =
-            tableLoads[0]!.partition === null ? "whole table" : `${tableLoads.length} partition(s)`;
-          jobs.push(
-            `duckdb: replace raw.${table}, ${what}, ${files} file(s), ${rows[table]} row(s)`,
-          );
-        }
-        return { jobs, rows };
-      });
+      // A table has no row order; letting DuckDB insert out of order reads the files on every
+      // thread (about twice as fast for two years of day files).
+      await this.db.connection.run("set preserve_insertion_order = false");
+      try {
+        return await this.load(plan);
+      } finally {
+        await this.db.connection.run("set preserve_insertion_order = true");
+      }
+    });
+  }
+
+  /** Replaces every planned table's partitions in one transaction. */
+  private load(plan: Map<RawTableName, PartitionLoad[]>): Promise<LoadReport> {
+    return this.transaction(async () => {
+      const jobs: string[] = [];
+      const rows: Partial<Record<RawTableName, number>> = {};
+      for (const [table, tableLoads] of plan) {
+        rows[table] = await this.replaceTable(table, tableLoads);
+        const files = tableLoads.reduce((n, l) => n + l.uris.length, 0);
+        const what =
+          tableLoads[0]!.partition === null ? "whole table" : `${tableLoads.length} partition(s)`;
+        jobs.push(`duckdb: replace raw.${table}, ${what}, ${files} file(s), ${rows[table]} row(s)`);
+      }
+      return { jobs, rows };
     });
   }
 

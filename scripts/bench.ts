@@ -1,0 +1,224 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { LocalLake } from "../functions/src/backends/localLake";
+import { runChecks } from "../functions/src/checks";
+import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../functions/src/generator";
+import { runMarts } from "../functions/src/marts/runMarts";
+import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
+import { daysBetween } from "../functions/src/pipeline/lakePaths";
+import { writeLake } from "../functions/src/pipeline/writeLake";
+import { closeDuckDb, openDuckDb } from "../functions/src/warehouse/duckdb";
+
+/**
+ * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
+ * the whole local pipeline with per-mart times, and a baseline measured in the same run: DuckDB
+ * writing the same number of rows as the events table straight from `range()` to one zstd
+ * Parquet file, the floor any lake write pays on this machine. Each measurement runs in its own
+ * child process, so peak RSS is that run's alone.
+ *
+ *   npm run bench -- [--10x] [--users N] [--memory-limit 1GB]
+ */
+
+interface Measurement {
+  readonly name: string;
+  readonly rows: number;
+  /** Rows of the events table (the baseline writes as many). */
+  readonly events: number;
+  readonly seconds: Record<string, number>;
+  readonly maxRssMiB: number;
+  readonly marts?: { name: string; seconds: number }[];
+}
+
+const CHILD = "--child";
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === CHILD) {
+    const result = await child(argv[1]!, Number(argv[2]), argv[3]!);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    return i < 0 ? undefined : argv[i + 1];
+  };
+  const known = new Set(["--10x", "--users", "--memory-limit"]);
+  const unknown = argv.filter(
+    (a, i) => a.startsWith("--") && !known.has(a) && !known.has(argv[i - 1]!),
+  );
+  if (unknown.length > 0)
+    throw new Error(`Unknown option(s) ${unknown.join(", ")}; options: ${[...known].join(", ")}`);
+  const users = Number(flag("--users") ?? DEFAULT_GENERATE_OPTIONS.users);
+  if (!Number.isInteger(users) || users < 100) throw new Error(`--users must be an integer >= 100`);
+  const memoryLimit = flag("--memory-limit") ?? "1GB";
+
+  const results: Measurement[] = [];
+  const run = async (kind: string, n: number) => {
+    process.stderr.write(`bench: ${kind} at ${n.toLocaleString("en-US")} users...\n`);
+    const m = await inChild(kind, n, memoryLimit);
+    results.push(m);
+    process.stderr.write(
+      `bench: ${kind} took ${total(m).toFixed(2)} s, peak RSS ${m.maxRssMiB} MiB\n`,
+    );
+  };
+  await run("generate+lake", users);
+  const eventsRows = results[0]!.events;
+  await run("baseline", eventsRows);
+  if (argv.includes("--10x")) await run("generate+lake", users * 10);
+  await run("pipeline", users);
+  process.stdout.write(`${report(results)}\n`);
+}
+
+/** Runs one measurement in a fresh process (same Node flags, so the TypeScript loader too). */
+function inChild(kind: string, users: number, memoryLimit: string): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      [...process.execArgv, __filename, CHILD, kind, String(users), memoryLimit],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let stdout = "";
+    proc.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    proc.on("error", reject);
+    proc.on("close", (code) => {
+      const line = stdout.trim().split("\n").pop();
+      if (code !== 0 || !line) reject(new Error(`bench child "${kind}" exited with ${code}`));
+      else resolve(JSON.parse(line) as Measurement);
+    });
+  });
+}
+
+async function child(kind: string, users: number, memoryLimit: string): Promise<Measurement> {
+  const dir = await mkdtemp(join(tmpdir(), "bench-"));
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    seconds[stage] = (performance.now() - started) / 1000;
+    return result;
+  };
+  try {
+    const world = { ...DEFAULT_GENERATE_OPTIONS, users };
+    if (kind === "baseline") {
+      // `users` carries the row count here: as many rows as the events table, 8 columns.
+      const db = await openDuckDb(":memory:", { memoryLimit });
+      await timed("write", () =>
+        db.connection.run(
+          `copy (select 'E' || lpad(cast(i as varchar), 10, '0') as event_id, hash(i, 1) % 300000 as user_id,
+                 timestamptz '2024-01-01 00:00:00+00' + to_seconds(cast(hash(i, 2) % 63072000 as bigint)) as event_ts,
+                 ['view', 'click', 'add_to_cart', 'checkout', 'purchase'][1 + cast(hash(i, 3) % 5 as int)] as event_type,
+                 'S' || cast(i // 3 as varchar) as session_id, hash(i, 4) % 300 as product_id,
+                 hash(i, 5) % 10 = 0 as is_promo, cast(hash(i, 6) % 30 as double) / 100 as discount_rate
+           from range(${users}) t(i)) to '${join(dir, "baseline.parquet")}' (format parquet, compression zstd)`,
+        ),
+      );
+      closeDuckDb(db);
+      return measurement("baseline: COPY range() to Parquet", users, users, seconds);
+    }
+    if (kind === "generate+lake") {
+      const db = await openDuckDb(":memory:", { memoryLimit });
+      await db.connection.run(`set temp_directory = '${join(dir, "spill")}'`);
+      const rows = await timed("generate", () => generateShop(db.connection, world));
+      await timed("lake", () =>
+        writeLake(db, new LocalLake(join(dir, "lake")), {
+          days: daysBetween(world.startDate, world.endDate),
+        }),
+      );
+      closeDuckDb(db);
+      return measurement(`generate + lake write, ${users} users`, sum(rows), rows.events, seconds);
+    }
+    if (kind === "pipeline") {
+      const lake = new LocalLake(join(dir, "lake"));
+      const warehouse = await DuckDbWarehouse.open({
+        path: join(dir, "warehouse.duckdb"),
+        memoryLimit,
+      });
+      const loaded = await generateAndLoad(world, { lake, warehouse }, undefined, { memoryLimit });
+      Object.assign(seconds, {
+        generate: loaded.seconds.generate,
+        lake: loaded.seconds.lake,
+        load: loaded.seconds.load,
+      });
+      await timed("checks", () => runChecks(warehouse));
+      const marts = await timed("marts", () => runMarts(warehouse, { runDate: world.endDate }));
+      await warehouse.close();
+      return {
+        ...measurement(
+          `pipeline + checks + marts, ${users} users`,
+          sum(loaded.rows),
+          loaded.rows.events,
+          seconds,
+        ),
+        marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
+      };
+    }
+    throw new Error(`Unknown bench child "${kind}"`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function measurement(
+  name: string,
+  rows: number,
+  events: number,
+  seconds: Record<string, number>,
+): Measurement {
+  // maxRSS is in KiB on Linux and macOS.
+  return {
+    name,
+    rows,
+    events,
+    seconds,
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+function report(results: readonly Measurement[]): string {
+  const baseline = results.find((r) => r.name.startsWith("baseline"));
+  // The floor for a run: the baseline's seconds scaled to that run's number of event rows.
+  const floor = (m: Measurement) =>
+    baseline ? (total(baseline) * m.events) / baseline.events : NaN;
+  const lines = [
+    "",
+    `${"measurement".padEnd(44)}${"rows".padStart(12)}${"seconds".padStart(10)}${"rows/s".padStart(12)}${"x floor".padStart(9)}${"peak RSS".padStart(11)}`,
+  ];
+  for (const r of results) {
+    lines.push(
+      `${r.name.padEnd(44)}${r.rows.toLocaleString("en-US").padStart(12)}${total(r).toFixed(2).padStart(10)}` +
+        `${Math.round(r.rows / total(r))
+          .toLocaleString("en-US")
+          .padStart(12)}` +
+        `${(total(r) / floor(r)).toFixed(1).padStart(9)}${`${r.maxRssMiB} MiB`.padStart(11)}`,
+      `    ${Object.entries(r.seconds)
+        .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+        .join(", ")}`,
+    );
+  }
+  const marts = results.find((r) => r.marts)?.marts ?? [];
+  if (marts.length > 0) {
+    lines.push("", "per mart (seconds)");
+    for (const m of marts) lines.push(`  ${m.name.padEnd(32)}${m.seconds.toFixed(2).padStart(8)}`);
+  }
+  lines.push(
+    "",
+    "rows: all eight tables. x floor: seconds over the baseline's seconds for as many event rows",
+    "(DuckDB writing rows from range() to one zstd Parquet file, measured in this run).",
+  );
+  return lines.join("\n");
+}
+
+function total(m: Measurement): number {
+  return Object.values(m.seconds).reduce((s, v) => s + v, 0);
+}
+
+function sum(rows: Record<string, number>): number {
+  return Object.values(rows).reduce((s, v) => s + v, 0);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
