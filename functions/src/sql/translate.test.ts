@@ -76,6 +76,20 @@ describe("rewrites after translation", () => {
     const { row } = await runOne("select extract(isoweek from date '2021-01-03') as w");
     expect(Number(row.w)).toBe(53);
   });
+
+  it("rounds a half-cent double the way BigQuery does (82.485 is stored just below the half)", async () => {
+    const { row } = await runOne("select round(82.485, 2) as r, round(164.97 / 2, 2) as aov");
+    expect(row.r).toBe(82.48);
+    expect(row.aov).toBe(82.48);
+  });
+
+  it("rewrites nested round calls and leaves strings and one-argument calls alone", () => {
+    const round = DUCKDB_REWRITES.find((r) => r.name === "round like BigQuery")!;
+    const out = round.apply("SELECT ROUND(ROUND(a, 2) / b, 1), 'round(x, 2)', ROUND(c)");
+    expect(out.match(/printf/g)).toHaveLength(2);
+    expect(out).toContain("'round(x, 2)'");
+    expect(out).toMatch(/, ROUND\(c\)$/);
+  });
 });
 
 describe("banned constructs", () => {

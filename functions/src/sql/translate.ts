@@ -149,7 +149,27 @@ export const DUCKDB_REWRITES: readonly SqlRewrite[] = [
       "extract(isoweek from d) passes through unchanged and DuckDB rejects it; DuckDB's extract(week) is the ISO week",
     apply: (sql) => sql.replace(/EXTRACT\(\s*isoweek\s+FROM/gi, "EXTRACT(WEEK FROM"),
   },
+  {
+    name: "round like BigQuery",
+    reason:
+      "DuckDB's round(x, n) on DOUBLE rounds x * 10^n, so half-cent ratios (an AOV of 164.97 / 2) come out a cent off BigQuery, which rounds the exact binary value",
+    apply: (sql) =>
+      rewriteCalls(sql, ["round"], (_name, args) =>
+        args.length === 2 ? roundLikeBigQuery(args[0]!.trim(), args[1]!.trim()) : null,
+      ),
+  },
 ];
+
+/**
+ * `round(x, n)` as GoogleSQL computes it. 82.485 is stored as 82.48499999...; GoogleSQL rounds
+ * that exact value (82.48), while DuckDB multiplies first (8248.5, exactly representable) and
+ * answers 82.49. Printing the double with 30 decimals gives its expansion far below a cent, and
+ * DECIMAL rounding of that is half away from zero on the true value, as GoogleSQL does. Valid
+ * while |x| < 1e14 (38 - 24 integer digits): far above any amount in this shop.
+ */
+function roundLikeBigQuery(value: string, digits: string): string {
+  return `CAST(ROUND(CAST(printf('%.30f', CAST(${value} AS DOUBLE)) AS DECIMAL(38, 24)), ${digits}) AS DOUBLE)`;
+}
 
 /**
  * Wraps every call of the named functions (outside strings and comments, including nested calls)
@@ -160,6 +180,23 @@ export function wrapCalls(
   functionNames: readonly string[],
   before: string,
   after: string,
+): string {
+  return rewriteCalls(
+    sql,
+    functionNames,
+    (name, args) => `${before}${name}(${args.join(",")})${after}`,
+  );
+}
+
+/**
+ * Replaces every call of the named functions (outside strings and comments) with what `render`
+ * makes of its name and top-level argument texts; nested calls are rewritten first. `render`
+ * returning null keeps the call as it was (with its arguments rewritten).
+ */
+export function rewriteCalls(
+  sql: string,
+  functionNames: readonly string[],
+  render: (name: string, args: string[]) => string | null,
 ): string {
   const callStart = new RegExp(`^(${functionNames.join("|")})\\s*\\(`, "i");
   let out = "";
@@ -176,8 +213,11 @@ export function wrapCalls(
     if (m) {
       const open = i + m[0].length - 1;
       const close = matchingParen(sql, open);
-      const inner = wrapCalls(sql.slice(open + 1, close), functionNames, before, after);
-      out += `${before}${sql.slice(i, open + 1)}${inner})${after}`;
+      const args = splitTopLevel(sql.slice(open + 1, close)).map((a) =>
+        rewriteCalls(a, functionNames, render),
+      );
+      const name = m[1]!;
+      out += render(name, args) ?? `${name}(${args.join(",")})`;
       i = close + 1;
       continue;
     }
@@ -185,6 +225,31 @@ export function wrapCalls(
     i += 1;
   }
   return out;
+}
+
+/** Splits an argument list at its top-level commas (not inside parentheses, strings or comments). */
+function splitTopLevel(args: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let i = 0;
+  while (i < args.length) {
+    const skipped = skipNonCode(args, i);
+    if (skipped > i) {
+      i = skipped;
+      continue;
+    }
+    const c = args[i];
+    if (c === "(" || c === "[") depth += 1;
+    else if (c === ")" || c === "]") depth -= 1;
+    else if (c === "," && depth === 0) {
+      parts.push(args.slice(start, i));
+      start = i + 1;
+    }
+    i += 1;
+  }
+  parts.push(args.slice(start));
+  return parts;
 }
 
 /** End (exclusive) of a string literal, quoted identifier or comment starting at `i`, else `i`. */
