@@ -51,6 +51,15 @@ describe("parseStackConfig", () => {
     expect(e.keys).toEqual(["ecommerce-analytics:generator.users"]);
   });
 
+  it("rejects a world that ends before it starts naming ecommerce-analytics:generator.horizonEnd", () => {
+    const raw = devRaw();
+    const e = errorOf({
+      ...raw,
+      generator: { ...(raw.generator as object), horizonEnd: "2023-12-31" },
+    });
+    expect(e.keys).toEqual(["ecommerce-analytics:generator.horizonEnd"]);
+  });
+
   it("rejects a malformed schedule naming ecommerce-analytics:schedule.loadTime", () => {
     const raw = devRaw();
     const e = errorOf({ ...raw, schedule: { ...(raw.schedule as object), loadTime: "25:99" } });
@@ -135,7 +144,12 @@ describe("loadStackConfig", () => {
     });
     const config = loadStackConfig();
     expect(config).toMatchObject({ stack: "pr-42", location: "EU", isPreview: true });
-    expect(config.generator).toMatchObject({ users: 200, seed: 7, startDate: "2024-01-01" });
+    expect(config.generator).toMatchObject({
+      users: 200,
+      seed: 7,
+      startDate: "2024-01-01",
+      horizonEnd: "2027-12-31",
+    });
   });
 
   it("fails with the key's name when Pulumi config holds a bad value", () => {

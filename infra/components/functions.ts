@@ -23,7 +23,13 @@ export interface FunctionsArgs {
   datasets: Record<DatasetName, gcp.bigquery.Dataset>;
   /** Files, hash and object name of the source archive (infra/packaging). */
   source: FunctionSource;
-  generator: { seed: number; users: number; startDate: string; maxBackfillDays: number };
+  generator: {
+    seed: number;
+    users: number;
+    startDate: string;
+    horizonEnd: string;
+    maxBackfillDays: number;
+  };
   /** `HH:MM` UTC of each function's daily Cloud Scheduler run. */
   runTimes: Record<FunctionName, string>;
   labels: Record<string, string>;
@@ -158,6 +164,7 @@ export class Functions extends pulumi.ComponentResource {
       [FUNCTION_ENV.generatorSeed]: String(args.generator.seed),
       [FUNCTION_ENV.generatorUsers]: String(args.generator.users),
       [FUNCTION_ENV.generatorStartDate]: args.generator.startDate,
+      [FUNCTION_ENV.generatorHorizonEnd]: args.generator.horizonEnd,
       [FUNCTION_ENV.maxBackfillDays]: String(args.generator.maxBackfillDays),
     };
 
