@@ -76,7 +76,10 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
       }),
     );
     const kpis = await timed("summary", () => userTypeKpis(warehouse, options.end));
-    const shown = (p: string) => relative(process.cwd(), p) || ".";
+    const shown = (p: string) => {
+      const near = relative(process.cwd(), p);
+      return near.startsWith("..") ? p : near;
+    };
     process.stdout.write(
       `${formatSummary({ rows: loaded.rows, kpis, seconds: stages, lake: shown(lake.root), warehouse: shown(warehouse.path) })}\n`,
     );

@@ -1,4 +1,4 @@
-import { existsSync, accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync, statfsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -284,17 +284,23 @@ function ownsTable(def: TableDef, shard: Shard): boolean {
   return shard.index === 0 || def.columns.some((c) => c.name === "user_id");
 }
 
+/** Free space a RAM-backed staging folder must have; container defaults (64 MB) fall back. */
+const MIN_RAM_STAGING_BYTES = 2 * 1024 ** 3;
+
 /**
- * A RAM-backed folder when there is one: DuckDB syncs every file it writes, which on a disk costs
- * about a millisecond per file, and a two-year run writes thousands of small day files.
+ * A RAM-backed folder when there is a roomy one: DuckDB syncs every file it writes, which on a
+ * disk costs about a millisecond per file, and a two-year run writes thousands of day files.
+ * Otherwise the system temp folder.
  */
 function defaultStagingDir(): string {
   try {
     accessSync("/dev/shm", constants.W_OK);
-    return "/dev/shm";
+    const space = statfsSync("/dev/shm");
+    if (space.bavail * space.bsize >= MIN_RAM_STAGING_BYTES) return "/dev/shm";
   } catch {
-    return tmpdir();
+    // no /dev/shm on this system
   }
+  return tmpdir();
 }
 
 /** Applies DuckDB settings and returns a function that puts the previous values back. */
