@@ -162,7 +162,7 @@ async function currentFiles(
   shard: Shard,
 ): Promise<Map<string | null, LakeObject[]>> {
   const byDay = new Map<string | null, LakeObject[]>();
-  for (const object of await lake.list(tableFolder(table, null))) {
+  for (const object of await listOwned(lake, table, owned)) {
     const parsed = parseLakePath(object.path);
     const part = parsed && parsed.table === table ? parsePartFileName(parsed.name) : null;
     if (!parsed || !part || !owned.has(parsed.day)) continue;
@@ -173,6 +173,23 @@ async function currentFiles(
     byDay.set(parsed.day, [...(byDay.get(parsed.day) ?? []), object]);
   }
   return byDay;
+}
+
+/** Days listed one folder at a time up to this many; beyond, one listing of the whole table. */
+const MAX_DAY_LISTINGS = 31;
+
+/**
+ * The objects that may belong to the owned days: a daily run lists its day's folder only, not
+ * years of history; a long backfill lists the table once.
+ */
+async function listOwned(
+  lake: Lake,
+  table: RawTableName,
+  owned: ReadonlySet<string | null>,
+): Promise<LakeObject[]> {
+  if (owned.has(null) || owned.size > MAX_DAY_LISTINGS) return lake.list(tableFolder(table, null));
+  const lists = await Promise.all([...owned].map((day) => lake.list(tableFolder(table, day))));
+  return lists.flat();
 }
 
 interface StagedFile {
