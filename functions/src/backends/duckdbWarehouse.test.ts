@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
-import { DuckDbWarehouse } from "./duckdbWarehouse";
+import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
+import { RAW_TABLES } from "../contract";
+import { DuckDbWarehouse, utcDaySql } from "./duckdbWarehouse";
 import type { PartitionLoad } from "./types";
 
 let dir: string;
@@ -212,5 +213,27 @@ describe("DuckDbWarehouse SQL", () => {
       run_date: { date: "2024-01-01" },
     });
     expect(Object.keys(await ordersByDay())).toEqual(["2024-01-02", "2024-01-03"]);
+  });
+});
+
+describe("utcDaySql", () => {
+  it("gives the same UTC day as a time-zone cast, midnight edges and pre-1970 instants included", async () => {
+    const day = utcDaySql(RAW_TABLES.events).replace(/event_ts/g, "ts");
+    const rows = await queryRows<{ ts: string; fast: string; cast: string }>(
+      warehouse.connection,
+      `select cast(ts as varchar) as ts, cast(${day} as varchar) as fast, cast(cast(ts as date) as varchar) as cast
+       from (select unnest([
+           timestamptz '2024-01-01 00:00:00+00', timestamptz '2023-12-31 23:59:59.999999+00',
+           timestamptz '1969-12-31 23:59:59.999999+00', timestamptz '1969-12-31 00:00:00+00',
+           timestamptz '1970-01-01 00:00:00+00', timestamptz '2025-06-30 12:34:56+00'
+       ]) as ts)`,
+    );
+    expect(rows).toHaveLength(6);
+    for (const row of rows) expect([row.ts, row.fast]).toEqual([row.ts, row.cast]);
+  });
+
+  it("uses a DATE partition column as it is", () => {
+    expect(utcDaySql(RAW_TABLES.order_items)).toBe("order_date");
+    expect(() => utcDaySql(RAW_TABLES.products)).toThrow(/no partition column/);
   });
 });

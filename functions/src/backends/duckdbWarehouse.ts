@@ -1,7 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { duckdbColumns, RAW_TABLE_LIST, RAW_TABLES, type RawTableName } from "../contract";
+import {
+  duckdbColumns,
+  RAW_TABLE_LIST,
+  RAW_TABLES,
+  type RawTableName,
+  type TableDef,
+} from "../contract";
 import { renderParams, type DatasetName, type SqlParam } from "../sql/render";
 import { toDuckDb } from "../sql/translate";
 import { closeDuckDb, openDuckDb, type DuckDbOptions } from "../warehouse/duckdb";
@@ -158,7 +164,7 @@ export class DuckDbWarehouse implements Warehouse {
     const def = RAW_TABLES[table];
     const uris = loads.flatMap((l) => l.uris);
     const whole = loads[0]!.partition === null;
-    const day = `cast(${def.partitionColumn} as date)`;
+    const day = whole ? "" : utcDaySql(def);
     const days = loads.map((l) => `date '${l.partition}'`).join(", ");
     const run = (s: string) => this.db.connection.run(s);
 
@@ -243,6 +249,23 @@ export class DuckDbWarehouse implements Warehouse {
     const [row] = await this.rows<{ n: number }>(sql);
     return Number(row?.n ?? 0);
   }
+}
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+/**
+ * DuckDB SQL for the UTC day of a table's partition column. For a TIMESTAMPTZ column this is
+ * integer arithmetic on the epoch: `cast(ts as date)` goes through the ICU time-zone calendar and
+ * measured ten times slower (0.4 s against 0.04 s on 1.8M events), which every load and every
+ * lake write pays several times over. The floor division is exact for instants before 1970 too.
+ */
+export function utcDaySql(def: TableDef): string {
+  const column = def.partitionColumn;
+  if (!column) throw new Error(`raw.${def.name} has no partition column`);
+  if (def.columns.find((c) => c.name === column)?.type !== "TIMESTAMP") return column;
+  const us = `epoch_us(${column})`;
+  const floorDays = `(${us} - ((${us} % ${MICROS_PER_DAY}) + ${MICROS_PER_DAY}) % ${MICROS_PER_DAY}) // ${MICROS_PER_DAY}`;
+  return `(date '1970-01-01' + cast(${floorDays} as integer))`;
 }
 
 /**

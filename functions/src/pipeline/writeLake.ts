@@ -11,6 +11,7 @@ import {
   type RawTableName,
   type TableDef,
 } from "../contract";
+import { utcDaySql } from "../backends/duckdbWarehouse";
 import type { Lake, LakeObject, PartitionLoad } from "../backends/types";
 import {
   parseLakePath,
@@ -219,7 +220,7 @@ async function stageTable(
     return [{ path: partFilePath(def.name, null, shard), localFile: file }];
   }
 
-  const day = `cast(${def.partitionColumn} as date)`;
+  const day = utcDaySql(def);
   const dayList = (list: readonly string[]) => list.map((d) => `date '${d}'`).join(", ");
   const stray = await connection.runAndReadAll(
     `select cast(${day} as varchar) as d, count(*) as n from ${source} ` +
