@@ -121,3 +121,17 @@ describe("marts on a tiny shop from the generator: DuckDB agrees with the refere
     expect(disagreements(generated.filter((o) => o.name === name))).toEqual([]);
   });
 });
+
+describe("data-quality checks on the hand-written shop", () => {
+  it("answer the same in DuckDB and in the GoogleSQL reference evaluator", () => {
+    expect(checks.length).toBeGreaterThan(0);
+    expect(disagreements(checks)).toEqual([]);
+  });
+
+  it("find no violation, so the fixture obeys the contract the marts assume", () => {
+    const violated = checks
+      .filter((o) => (o.reference?.rows.length ?? 0) > 0)
+      .map((o) => `${o.name}: ${JSON.stringify(o.reference?.rows.slice(0, 2))}`);
+    expect(violated).toEqual([]);
+  });
+});
