@@ -39,6 +39,8 @@ export interface WriteLakeOptions {
   readonly stagingDir?: string;
   /** DuckDB connections writing at once, each a share of the days; default the cores, at most 4. */
   readonly parallelism?: number;
+  /** Rows one partitioned COPY handles at most (default 1M): bounds sort memory at large scale. */
+  readonly rowsPerCopy?: number;
   readonly onProgress?: (table: RawTableName, done: number, total: number) => void;
 }
 
@@ -48,6 +50,9 @@ export interface LakeWrite {
   /** One load per touched partition (or whole table), listing every file now in it. */
   readonly loads: readonly PartitionLoad[];
 }
+
+/** Rows one partitioned COPY handles at most; bounds its sort and buffers at 10x scale. */
+const ROWS_PER_COPY = 1_000_000;
 
 /** Parallel object uploads; GCS is latency-bound, a folder does not mind. */
 const PUT_CONCURRENCY = 16;
@@ -104,7 +109,15 @@ export async function writeLake(
       const def = RAW_TABLES[table];
       const folder = join(staging, table);
       const writes = ownsTable(def, shard)
-        ? await stageTable(workers, def, `${source}.${table}`, folder, days, shard)
+        ? await stageTable(
+            workers,
+            def,
+            `${source}.${table}`,
+            folder,
+            days,
+            shard,
+            options.rowsPerCopy ?? ROWS_PER_COPY,
+          )
         : [];
       await uploading;
       uploading = (async () => {
@@ -200,7 +213,7 @@ interface StagedFile {
 
 /**
  * COPYs one table into the staging folder and names each file by its lake path. A partitioned
- * table's days are split into contiguous shares, one COPY per connection, run at once.
+ * table's days are split into contiguous shares that the connections COPY at the same time.
  */
 async function stageTable(
   workers: readonly DuckDBConnection[],
@@ -209,6 +222,7 @@ async function stageTable(
   folder: string,
   days: readonly string[],
   shard: Shard,
+  rowsPerCopy: number,
 ): Promise<StagedFile[]> {
   const connection = workers[0]!;
   const columns = def.columns.map((c) => `cast(${c.name} as ${DUCKDB_TYPES[c.type]}) as ${c.name}`);
@@ -233,18 +247,34 @@ async function stageTable(
         `writing them would replace partitions this run does not own`,
     );
   }
-  const shares = splitEvenly(days, workers.length);
+  // Shares of at most ~rowsPerCopy rows, taken by the connections from one queue: each COPY
+  // then sorts and buffers a bounded slice in memory whatever the scale.
+  const rows = Number(
+    (await connection.runAndReadAll(`select count(*) from ${source}`)).getRows()[0]![0],
+  );
+  const shares = splitEvenly(days, Math.max(workers.length, Math.ceil(rows / rowsPerCopy)));
   await mkdir(folder, { recursive: true });
+  let next = 0;
+  let failed = false;
   await allSettled(
-    shares.map((share, i) =>
-      workers[i]!.run(
-        `copy (select *, ${day} as dt from (${select}) ` +
-          `where ${day} between date '${share[0]}' and date '${share[share.length - 1]}' ` +
-          // Day first: each chunk of rows then feeds one or two open files, not hundreds (about
-          // 20% faster), and inside a day's file the rows are still in primary-key order.
-          `order by dt, ${def.primaryKey}) to '${join(folder, String(i))}' (${parquet}, partition_by (dt))`,
-      ),
-    ),
+    workers.map(async (worker) => {
+      while (next < shares.length && !failed) {
+        const i = next++;
+        const share = shares[i]!;
+        try {
+          await worker.run(
+            `copy (select *, ${day} as dt from (${select}) ` +
+              `where ${day} between date '${share[0]}' and date '${share[share.length - 1]}' ` +
+              // Day first: each chunk of rows then feeds one or two open files, not hundreds
+              // (about 20% faster), and inside a day's file rows are still in primary-key order.
+              `order by dt, ${def.primaryKey}) to '${join(folder, String(i))}' (${parquet}, partition_by (dt))`,
+          );
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    }),
   );
   const empty = `${folder}-empty.parquet`;
   await connection.run(`copy (${select} limit 0) to '${empty}' (${parquet})`);
