@@ -1,0 +1,130 @@
+/**
+ * The local BI: one self-contained HTML file built from the marts, for the analyst who reads the
+ * report on a laptop instead of Looker Studio. It reads only `marts.*` tables, through
+ * `warehouse.query` in BigQuery SQL, so it works on the DuckDB warehouse `npm start` builds and
+ * on BigQuery alike. The page has inline CSS and inline SVG charts, no script and no external
+ * asset: it opens from disk with no network.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { Warehouse } from "../../functions/src/backends/types";
+import { toText } from "./format";
+import { renderPage, type Section } from "./html";
+import { acquisitionQualitySection } from "./sections/acquisitionQuality";
+import { categoryPerformanceSection } from "./sections/categoryPerformance";
+import { churnRiskSection } from "./sections/churnRisk";
+import { cohortRetentionSection } from "./sections/cohortRetention";
+import type { SectionContext } from "./sections/common";
+import { funnelSection } from "./sections/funnel";
+import { kpiDailySection } from "./sections/kpiDaily";
+import { ltvDistributionSection } from "./sections/ltvDistribution";
+import { promoEffectSection } from "./sections/promoEffect";
+import { rfmSegmentsSection } from "./sections/rfmSegments";
+import { tradeoffSection } from "./sections/tradeoff";
+
+export interface ReportOptions {
+  /** The page title; default "E-commerce analytics report". */
+  readonly title?: string;
+}
+
+export interface ReportResult {
+  /** Absolute path of the written file. */
+  readonly file: string;
+  readonly bytes: number;
+  /** Section ids in page order (also the page's anchors). */
+  readonly sections: string[];
+}
+
+/** The sections in page order: the business question first, the daily pulse last. */
+export const SECTION_BUILDERS: readonly ((context: SectionContext) => Promise<Section>)[] = [
+  tradeoffSection,
+  ltvDistributionSection,
+  cohortRetentionSection,
+  funnelSection,
+  promoEffectSection,
+  categoryPerformanceSection,
+  rfmSegmentsSection,
+  churnRiskSection,
+  acquisitionQualitySection,
+  kpiDailySection,
+];
+
+/** Every mart the report reads. */
+export const REPORT_MARTS = [
+  "dm_tradeoff_summary",
+  "dm_ltv_distribution",
+  "dm_cohort_retention",
+  "dm_funnel_daily",
+  "dm_promo_effect",
+  "dm_category_performance",
+  "dm_rfm_segments",
+  "dm_churn_risk",
+  "dm_acquisition_quality",
+  "dm_kpi_daily",
+] as const;
+
+/** The marts the report needs are not in the warehouse (yet). Names each missing one. */
+export class MissingMartsError extends Error {
+  constructor(readonly missing: readonly string[]) {
+    super(
+      `The warehouse has no ${missing.map((m) => `marts.${m}`).join(", ")}: run npm start first (it builds the marts).`,
+    );
+    this.name = "MissingMartsError";
+  }
+}
+
+/** "Table does not exist" as DuckDB and BigQuery word it. */
+const MISSING_TABLE_RE = /does not exist|not found/i;
+
+/** Checks every mart the report reads is there, so a missing one fails before any work. */
+export async function assertMartsExist(warehouse: Warehouse): Promise<void> {
+  const missing: string[] = [];
+  for (const mart of REPORT_MARTS) {
+    try {
+      await warehouse.query(`select 1 as present from marts.${mart} limit 1`);
+    } catch (error) {
+      if (!MISSING_TABLE_RE.test((error as Error).message)) throw error;
+      missing.push(mart);
+    }
+  }
+  if (missing.length > 0) throw new MissingMartsError(missing);
+}
+
+/**
+ * Builds the report from the marts and writes it to `outFile` (parent folders created; the file
+ * is replaced whole, through a temporary file, so a failed build never leaves half a page).
+ */
+export async function writeReport(
+  warehouse: Warehouse,
+  outFile: string,
+  options: ReportOptions = {},
+): Promise<ReportResult> {
+  await assertMartsExist(warehouse);
+  const context: SectionContext = { warehouse };
+  const sections: Section[] = [];
+  for (const build of SECTION_BUILDERS) sections.push(await build(context));
+  const [latest] = await warehouse.query<{ run_date: unknown }>(
+    "select max(kpi_date) as run_date from marts.dm_kpi_daily",
+  );
+  const runDate = toText(latest?.run_date);
+  const html = renderPage({
+    title: options.title ?? "E-commerce analytics report",
+    subtitle:
+      `Data through ${runDate || "(no KPI day yet)"}. ` +
+      "Question: do the users who buy within 14 days of signup also stay and spend over 180 days?",
+    sections,
+    footer:
+      `Built ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC from the ${warehouse.kind} warehouse's marts. ` +
+      "Amounts are in the shop's currency; rates count only users whose window is observed.",
+  });
+  const file = resolve(outFile);
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, html, "utf8");
+    renameSync(temporary, file);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+  return { file, bytes: Buffer.byteLength(html, "utf8"), sections: sections.map((s) => s.id) };
+}

@@ -1,0 +1,98 @@
+import { formatInteger, formatMoney, formatPercent } from "../format";
+import { figureRow, table, type Column, type Section } from "../html";
+import { barChart } from "../svg";
+import { martRows, num, text, type Row, type SectionContext } from "./common";
+
+const DIMENSIONS = [
+  { key: "marketing_source", label: "By marketing source (every user)" },
+  {
+    key: "first_purchase_category",
+    label: "By gateway category (the first order's main category; buyers)",
+  },
+];
+
+const COLUMNS: readonly Column<Row>[] = [
+  { header: "Value", key: "dimension_value", text: (r) => text(r, "dimension_value") },
+  { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
+  { header: "Buyers", key: "buyers", numeric: true, text: (r) => formatInteger(r.buyers) },
+  {
+    header: "Buyer share",
+    key: "buyer_share",
+    numeric: true,
+    text: (r) => formatPercent(r.buyer_share),
+  },
+  {
+    header: "VIP share of buyers",
+    key: "vip_share_of_buyers",
+    numeric: true,
+    text: (r) => formatPercent(r.vip_share_of_buyers),
+  },
+  {
+    header: "Conv. 14d",
+    key: "conversion_14d",
+    numeric: true,
+    text: (r) => formatPercent(r.conversion_14d),
+  },
+  {
+    header: "LTV 180d mean",
+    key: "ltv_180d_mean",
+    numeric: true,
+    text: (r) => formatMoney(r.ltv_180d_mean),
+  },
+  {
+    header: "LTV 180d median",
+    key: "ltv_180d_median",
+    numeric: true,
+    text: (r) => formatMoney(r.ltv_180d_median),
+  },
+];
+
+/** Which channels and which first categories bring buyers who become VIPs and earn the most. */
+export async function acquisitionQualitySection(context: SectionContext): Promise<Section> {
+  const rows = await martRows(
+    context,
+    "select * from marts.dm_acquisition_quality order by dimension, users desc, dimension_value",
+  );
+  const of = (dimension: string) => rows.filter((r) => text(r, "dimension") === dimension);
+  const known = new Set(DIMENSIONS.map((d) => d.key));
+  const dimensions = [
+    ...DIMENSIONS,
+    ...[...new Set(rows.map((r) => text(r, "dimension")))]
+      .filter((d) => !known.has(d))
+      .map((key) => ({ key, label: key })),
+  ];
+  const chart = (dimension: string, title: string) =>
+    barChart({
+      title,
+      bars: of(dimension).map((r) => ({
+        label: text(r, "dimension_value"),
+        value: num(r, "vip_share_of_buyers"),
+      })),
+      format: (v) => formatPercent(v, 0),
+      labelWidth: 130,
+      width: 500,
+    });
+  return {
+    id: "acquisition-quality",
+    title: "Acquisition quality",
+    what: "Per marketing source and per gateway category: how many become buyers, the share of buyers who are VIP Champions now, 14-day conversion and 180-day LTV.",
+    grain: "one row per dimension x value",
+    sources: ["marts.dm_acquisition_quality"],
+    rows: rows.length,
+    body:
+      figureRow(
+        chart("marketing_source", "VIP share of buyers, by marketing source"),
+        chart("first_purchase_category", "VIP share of buyers, by gateway category"),
+      ) +
+      dimensions
+        .map((d) =>
+          of(d.key).length === 0
+            ? ""
+            : table(COLUMNS, of(d.key), {
+                caption: d.label,
+                rowData: (r) => ({ dimension: d.key, value: text(r, "dimension_value") }),
+              }),
+        )
+        .join("\n"),
+  };
+}

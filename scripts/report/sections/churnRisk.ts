@@ -1,0 +1,75 @@
+import { formatDecimal, formatInteger, formatPercent } from "../format";
+import { figureRow, table, type Column, type Section } from "../html";
+import { barChart } from "../svg";
+import { byKnownOrder, martRows, num, text, type Row, type SectionContext } from "./common";
+
+/** Risk groups from the most to the least engaged (thresholds live in the mart). */
+export const RISK_GROUP_ORDER = ["Active", "Cooling", "At risk", "Churned"];
+
+interface RiskGroup {
+  readonly row: Row;
+  readonly share: number | null;
+}
+
+const COLUMNS: readonly Column<RiskGroup>[] = [
+  { header: "Risk group", key: "risk_group", text: (g) => text(g.row, "risk_group") },
+  { header: "Buyers", key: "buyers", numeric: true, text: (g) => formatInteger(g.row.buyers) },
+  { header: "Share of buyers", key: "share", numeric: true, text: (g) => formatPercent(g.share) },
+  {
+    header: "Avg days since purchase",
+    key: "mean_days_since_last_purchase",
+    numeric: true,
+    text: (g) => formatDecimal(g.row.mean_days_since_last_purchase, 0),
+  },
+  {
+    header: "Avg orders",
+    key: "mean_orders",
+    numeric: true,
+    text: (g) => formatDecimal(g.row.mean_orders, 2),
+  },
+  {
+    header: "Avg purchase cycle (days)",
+    key: "mean_purchase_cycle_days",
+    numeric: true,
+    text: (g) => formatDecimal(g.row.mean_purchase_cycle_days, 0),
+  },
+  {
+    header: "Reactivation targets",
+    key: "reactivation_targets",
+    numeric: true,
+    text: (g) => formatInteger(g.row.reactivation_targets),
+  },
+];
+
+/** Buyers by how long they have been silent, and how many are worth a reactivation push now. */
+export async function churnRiskSection(context: SectionContext): Promise<Section> {
+  const rows = await martRows(
+    context,
+    "select\n    risk_group,\n    count(*) as buyers,\n" +
+      "    avg(days_since_last_purchase) as mean_days_since_last_purchase,\n" +
+      "    avg(orders) as mean_orders,\n    avg(purchase_cycle_days) as mean_purchase_cycle_days,\n" +
+      "    countif(is_reactivation_target) as reactivation_targets\n" +
+      "from marts.dm_churn_risk\ngroup by risk_group",
+  );
+  const total = rows.reduce((n, r) => n + (num(r, "buyers") ?? 0), 0);
+  const groups = byKnownOrder(rows, (r) => text(r, "risk_group"), RISK_GROUP_ORDER).map((row) => ({
+    row,
+    share: total > 0 ? (num(row, "buyers") ?? 0) / total : null,
+  }));
+  const chart = barChart({
+    title: "Buyers per risk group",
+    bars: groups.map((g) => ({ label: text(g.row, "risk_group"), value: num(g.row, "buyers") })),
+    format: formatInteger,
+    labelWidth: 80,
+    width: 500,
+  });
+  return {
+    id: "churn-risk",
+    title: "Churn risk",
+    what: "Buyers grouped by days since their last purchase; reactivation targets are not yet churned but silent for longer than the usual (P75) purchase cycle of buyers like them.",
+    grain: "one row per risk group (the mart's one row per buyer, counted)",
+    sources: ["marts.dm_churn_risk"],
+    rows: rows.length,
+    body: figureRow(chart) + table(COLUMNS, groups),
+  };
+}

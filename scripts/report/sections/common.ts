@@ -1,0 +1,47 @@
+import type { Warehouse } from "../../../functions/src/backends/types";
+import { toNumber, toText } from "../format";
+
+/** A mart row as the warehouse returns it. */
+export type Row = Record<string, unknown>;
+
+/** What every section builder receives. */
+export interface SectionContext {
+  readonly warehouse: Warehouse;
+}
+
+/** Runs one BigQuery-dialect query against the marts. */
+export function martRows(context: SectionContext, sql: string): Promise<Row[]> {
+  return context.warehouse.query<Row>(sql);
+}
+
+/** A row's numeric field (null when missing). */
+export const num = (row: Row, key: string): number | null => toNumber(row[key]);
+
+/** A row's text field ("" when missing). */
+export const text = (row: Row, key: string): string => toText(row[key]);
+
+/**
+ * Sorts by a known order (for example High, Medium, Low, Sparse), unknown values after it in
+ * alphabetical order, so tables read the same way on every run.
+ */
+export function byKnownOrder<T>(
+  rows: readonly T[],
+  key: (row: T) => string,
+  order: readonly string[],
+): T[] {
+  const rank = (v: string) => {
+    const i = order.indexOf(v);
+    return i === -1 ? order.length : i;
+  };
+  return [...rows].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return rank(ka) - rank(kb) || ka.localeCompare(kb);
+  });
+}
+
+/** A null segment label (for example users whose consistency tier is not yet observed). */
+export const segmentLabel = (value: string): string => (value === "" ? "(not yet known)" : value);
+
+export const USER_TYPES = ["All", "A", "B", "C", "D"] as const;
+export const CONSISTENCY_TIERS = ["All", "High", "Medium", "Low", "Sparse"] as const;

@@ -1,0 +1,113 @@
+import { formatInteger, formatPercent } from "../format";
+import { figureRow, table, type Column, type Section } from "../html";
+import { barChart } from "../svg";
+import {
+  byKnownOrder,
+  martRows,
+  num,
+  text,
+  USER_TYPES,
+  type Row,
+  type SectionContext,
+} from "./common";
+
+/** The five funnel steps, in order, with the mart's session-count column for each. */
+export const FUNNEL_STEP_COLUMNS = [
+  { step: "view", column: "view_sessions" },
+  { step: "click", column: "click_sessions" },
+  { step: "add_to_cart", column: "add_to_cart_sessions" },
+  { step: "checkout", column: "checkout_sessions" },
+  { step: "purchase", column: "purchase_sessions" },
+] as const;
+
+/** Session counts of one device x user type group, summed over days and promo flags. */
+export interface FunnelTotals {
+  readonly device: string;
+  readonly userType: string;
+  readonly sessions: number;
+  /** Sessions reaching each step, in `FUNNEL_STEP_COLUMNS` order. */
+  readonly steps: readonly number[];
+}
+
+const rate = (numerator: number, denominator: number): number | null =>
+  denominator > 0 ? numerator / denominator : null;
+
+/** Adds groups' counts together (for the 'All' rows): rates are recomputed from the sums. */
+export function sumFunnel(
+  groups: readonly FunnelTotals[],
+  device: string,
+  userType: string,
+): FunnelTotals {
+  return {
+    device,
+    userType,
+    sessions: groups.reduce((n, g) => n + g.sessions, 0),
+    steps: FUNNEL_STEP_COLUMNS.map((_, i) => groups.reduce((n, g) => n + (g.steps[i] ?? 0), 0)),
+  };
+}
+
+const stepRate = (from: number, header: string): Column<FunnelTotals> => ({
+  header,
+  key: `${FUNNEL_STEP_COLUMNS[from]!.step}_to_${FUNNEL_STEP_COLUMNS[from + 1]!.step}_rate`,
+  numeric: true,
+  text: (g) => formatPercent(rate(g.steps[from + 1] ?? 0, g.steps[from] ?? 0)),
+});
+
+const COLUMNS: readonly Column<FunnelTotals>[] = [
+  { header: "Device", key: "device", text: (g) => g.device },
+  { header: "User type", key: "user_type", text: (g) => g.userType },
+  { header: "Sessions", key: "sessions", numeric: true, text: (g) => formatInteger(g.sessions) },
+  stepRate(0, "View → click"),
+  stepRate(1, "Click → cart"),
+  stepRate(2, "Cart → checkout"),
+  stepRate(3, "Checkout → purchase"),
+  {
+    header: "Session conversion",
+    key: "session_conversion_rate",
+    numeric: true,
+    text: (g) => formatPercent(rate(g.steps[4] ?? 0, g.sessions), 2),
+  },
+];
+
+/** Step-to-step funnel conversion by device and user type, over the whole observed period. */
+export async function funnelSection(context: SectionContext): Promise<Section> {
+  const sums = FUNNEL_STEP_COLUMNS.map((s) => `sum(${s.column}) as ${s.column}`).join(",\n    ");
+  const rows = await martRows(
+    context,
+    `select\n    device,\n    user_type,\n    sum(sessions) as sessions,\n    ${sums}\n` +
+      "from marts.dm_funnel_daily\ngroup by device, user_type",
+  );
+  const groups: FunnelTotals[] = rows.map((r: Row) => ({
+    device: text(r, "device"),
+    userType: text(r, "user_type"),
+    sessions: num(r, "sessions") ?? 0,
+    steps: FUNNEL_STEP_COLUMNS.map((s) => num(r, s.column) ?? 0),
+  }));
+  const devices = [...new Set(groups.map((g) => g.device))].sort();
+  const shown: FunnelTotals[] = [sumFunnel(groups, "All", "All")];
+  for (const device of devices) {
+    const ofDevice = groups.filter((g) => g.device === device);
+    shown.push(
+      sumFunnel(ofDevice, device, "All"),
+      ...byKnownOrder(ofDevice, (g) => g.userType, USER_TYPES),
+    );
+  }
+  const total = shown[0]!;
+  const chart = barChart({
+    title: "Sessions reaching each step, all devices and user types",
+    bars: FUNNEL_STEP_COLUMNS.map((s, i) => ({ label: s.step, value: total.steps[i] ?? 0 })),
+    format: formatInteger,
+    labelWidth: 100,
+    width: 560,
+  });
+  return {
+    id: "funnel",
+    title: "Funnel",
+    what: "Of the sessions that reach each step, the share that reach the next one (view → click → add_to_cart → checkout → purchase), summed over all days.",
+    grain:
+      "one row per device x user type (the mart's day x device x user type x promo rows summed), with 'All' rollups",
+    sources: ["marts.dm_funnel_daily"],
+    rows: groups.length,
+    body: figureRow(chart) + table(COLUMNS, shown),
+  };
+}

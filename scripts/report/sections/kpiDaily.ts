@@ -1,0 +1,80 @@
+import { formatInteger, formatMoney, formatPercent } from "../format";
+import { cards, figureRow, table, type Column, type Section } from "../html";
+import { lineChart } from "../svg";
+import { martRows, num, text, type Row, type SectionContext } from "./common";
+
+/** Days of history the KPI table and chart show. */
+export const KPI_DAYS = 30;
+
+const COLUMNS: readonly Column<Row>[] = [
+  { header: "Day", key: "kpi_date", text: (r) => text(r, "kpi_date") },
+  { header: "DAU", key: "dau", numeric: true, text: (r) => formatInteger(r.dau) },
+  { header: "WAU", key: "wau", numeric: true, text: (r) => formatInteger(r.wau) },
+  { header: "MAU", key: "mau", numeric: true, text: (r) => formatInteger(r.mau) },
+  {
+    header: "Stickiness",
+    key: "stickiness",
+    numeric: true,
+    text: (r) => formatPercent(r.stickiness),
+  },
+  { header: "Sessions", key: "sessions", numeric: true, text: (r) => formatInteger(r.sessions) },
+  { header: "Orders", key: "orders", numeric: true, text: (r) => formatInteger(r.orders) },
+  { header: "Buyers", key: "buyers", numeric: true, text: (r) => formatInteger(r.buyers) },
+  { header: "Revenue", key: "revenue", numeric: true, text: (r) => formatMoney(r.revenue) },
+  { header: "AOV", key: "aov", numeric: true, text: (r) => formatMoney(r.aov) },
+  { header: "New users", key: "new_users", numeric: true, text: (r) => formatInteger(r.new_users) },
+  {
+    header: "Orders / session",
+    key: "conversion_rate",
+    numeric: true,
+    text: (r) => formatPercent(r.conversion_rate, 2),
+  },
+];
+
+/** The latest day's KPIs as headline cards, and the recent days they come from. */
+export async function kpiDailySection(context: SectionContext): Promise<Section> {
+  const rows = await martRows(
+    context,
+    `select * from marts.dm_kpi_daily order by kpi_date desc limit ${KPI_DAYS}`,
+  );
+  const latest = rows[0];
+  const headline = latest
+    ? cards([
+        { label: "Day", value: text(latest, "kpi_date") },
+        { label: "DAU", value: formatInteger(latest.dau) },
+        { label: "WAU", value: formatInteger(latest.wau) },
+        { label: "MAU", value: formatInteger(latest.mau) },
+        { label: "Stickiness (DAU/MAU)", value: formatPercent(latest.stickiness) },
+        { label: "Orders", value: formatInteger(latest.orders) },
+        { label: "Revenue", value: formatMoney(latest.revenue) },
+        { label: "AOV", value: formatMoney(latest.aov) },
+        { label: "New users", value: formatInteger(latest.new_users) },
+        { label: "Orders per session", value: formatPercent(latest.conversion_rate, 2) },
+      ])
+    : "";
+  const oldestFirst = [...rows].reverse();
+  const trend =
+    rows.length > 1
+      ? figureRow(
+          lineChart({
+            title: "Daily, weekly and monthly active users",
+            xLabels: oldestFirst.map((r) => text(r, "kpi_date")),
+            series: ["dau", "wau", "mau"].map((k) => ({
+              name: k.toUpperCase(),
+              values: oldestFirst.map((r) => num(r, k)),
+            })),
+            format: formatInteger,
+          }),
+        )
+      : "";
+  return {
+    id: "kpi-daily",
+    title: "Latest KPIs",
+    what: "The most recent day's activity and sales: active users, stickiness, orders, revenue, AOV and new users (one row per refreshed day).",
+    grain: `one row per day (the latest ${KPI_DAYS} days the marts hold)`,
+    sources: ["marts.dm_kpi_daily"],
+    rows: rows.length,
+    body:
+      headline + trend + table(COLUMNS, rows, { rowData: (r) => ({ day: text(r, "kpi_date") }) }),
+  };
+}

@@ -1,0 +1,141 @@
+import { formatInteger, formatMoney, formatPercent } from "../format";
+import { table, figureRow, type Column, type Section } from "../html";
+import { scatterChart } from "../svg";
+import {
+  byKnownOrder,
+  martRows,
+  num,
+  segmentLabel,
+  text,
+  type Row,
+  type SectionContext,
+} from "./common";
+
+/** The segment types in the order the report shows them, with their display names. */
+export const SEGMENT_TYPES: readonly { key: string; label: string }[] = [
+  { key: "user_type", label: "User type" },
+  { key: "consistency_tier", label: "Consistency tier (days 0-27)" },
+  { key: "signup_promo", label: "Signed up on promotion" },
+  { key: "marketing_source", label: "Marketing source" },
+];
+
+const SEGMENT_ORDER = ["A", "B", "C", "D", "High", "Medium", "Low", "Sparse", "Promo", "No promo"];
+
+/** The trade-off table's measures: the column key is the mart column the cell shows. */
+export const TRADEOFF_COLUMNS: readonly Column<Row>[] = [
+  { header: "Segment", key: "segment", text: (r) => segmentLabel(text(r, "segment")) },
+  { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
+  {
+    header: "Conv. 14d",
+    key: "conversion_14d",
+    numeric: true,
+    text: (r) => formatPercent(r.conversion_14d),
+  },
+  {
+    header: "Conv. 30d",
+    key: "conversion_30d",
+    numeric: true,
+    text: (r) => formatPercent(r.conversion_30d),
+  },
+  {
+    header: "LTV 180d mean",
+    key: "ltv_180d_mean",
+    numeric: true,
+    text: (r) => formatMoney(r.ltv_180d_mean),
+  },
+  {
+    header: "LTV 180d median",
+    key: "ltv_180d_median",
+    numeric: true,
+    text: (r) => formatMoney(r.ltv_180d_median),
+  },
+  {
+    header: "LTV 180d P90",
+    key: "ltv_180d_p90",
+    numeric: true,
+    text: (r) => formatMoney(r.ltv_180d_p90),
+  },
+  {
+    header: "Retained 90d",
+    key: "retention_90d",
+    numeric: true,
+    text: (r) => formatPercent(r.retention_90d),
+  },
+  {
+    header: "Retained 180d",
+    key: "retention_180d",
+    numeric: true,
+    text: (r) => formatPercent(r.retention_180d),
+  },
+  {
+    header: "Paid subscribers",
+    key: "paid_subscription_share",
+    numeric: true,
+    text: (r) => formatPercent(r.paid_subscription_share),
+  },
+];
+
+/** Short-term conversion against long-term value, per segment: the business question itself. */
+export async function tradeoffSection(context: SectionContext): Promise<Section> {
+  const rows = await martRows(
+    context,
+    "select * from marts.dm_tradeoff_summary order by segment_type, segment",
+  );
+  const known = new Set(SEGMENT_TYPES.map((t) => t.key));
+  const types = [
+    ...SEGMENT_TYPES,
+    ...[...new Set(rows.map((r) => text(r, "segment_type")))]
+      .filter((t) => !known.has(t))
+      .map((key) => ({ key, label: key })),
+  ];
+  const tables = types
+    .map((type) => {
+      const group = byKnownOrder(
+        rows.filter((r) => text(r, "segment_type") === type.key),
+        (r) => text(r, "segment"),
+        SEGMENT_ORDER,
+      );
+      if (group.length === 0) return "";
+      return table(TRADEOFF_COLUMNS, group, {
+        caption: type.label,
+        rowData: (r) => ({ "segment-type": type.key, segment: text(r, "segment") }),
+      });
+    })
+    .join("\n");
+  const chartOf = (segmentType: string, title: string) =>
+    scatterChart({
+      title,
+      points: byKnownOrder(
+        rows.filter((r) => text(r, "segment_type") === segmentType),
+        (r) => text(r, "segment"),
+        SEGMENT_ORDER,
+      ).map((r) => ({
+        label: segmentLabel(text(r, "segment")),
+        x: num(r, "conversion_14d"),
+        y: num(r, "ltv_180d_mean"),
+      })),
+      xLabel: "14-day conversion",
+      yLabel: "Mean 180-day LTV",
+      formatX: (v) => formatPercent(v, 0),
+      formatY: (v) => formatMoney(v).replace(/\.00$/, ""),
+      width: 540,
+    });
+  return {
+    id: "tradeoff",
+    title: "Fast conversion vs long-term value",
+    what:
+      "Do the segments that buy within 14 days of signup also retain and earn the most over 180 days? " +
+      "Each rate counts only users whose window is observed.",
+    grain: "one row per segment type x segment",
+    sources: ["marts.dm_tradeoff_summary"],
+    rows: rows.length,
+    body:
+      figureRow(
+        chartOf("user_type", "14-day conversion against mean 180-day LTV, by user type"),
+        chartOf(
+          "consistency_tier",
+          "14-day conversion against mean 180-day LTV, by consistency tier",
+        ),
+      ) + tables,
+  };
+}
