@@ -39,7 +39,7 @@ export interface WriteLakeOptions {
   readonly stagingDir?: string;
   /** DuckDB connections writing at once, each a share of the days; default the cores, at most 4. */
   readonly parallelism?: number;
-  /** Rows one partitioned COPY handles at most (default 1M): bounds sort memory at large scale. */
+  /** Rows one partitioned COPY handles at most (default: one share per connection). */
   readonly rowsPerCopy?: number;
   readonly onProgress?: (table: RawTableName, done: number, total: number) => void;
 }
@@ -51,8 +51,11 @@ export interface LakeWrite {
   readonly loads: readonly PartitionLoad[];
 }
 
-/** Rows one partitioned COPY handles at most; bounds its sort and buffers at 10x scale. */
-const ROWS_PER_COPY = 1_000_000;
+/**
+ * Rows one partitioned COPY handles at most. Unbounded by default: at 10x scale, 1M-row shares
+ * made each COPY rescan the spilled generation tables and took 160 s instead of 105 s.
+ */
+const ROWS_PER_COPY = Number.POSITIVE_INFINITY;
 
 /** Parallel object uploads; GCS is latency-bound, a folder does not mind. */
 const PUT_CONCURRENCY = 16;
@@ -247,8 +250,7 @@ async function stageTable(
         `writing them would replace partitions this run does not own`,
     );
   }
-  // Shares of at most ~rowsPerCopy rows, taken by the connections from one queue: each COPY
-  // then sorts and buffers a bounded slice in memory whatever the scale.
+  // Shares of at most ~rowsPerCopy rows (at least one per connection), taken from one queue.
   const rows = Number(
     (await connection.runAndReadAll(`select count(*) from ${source}`)).getRows()[0]![0],
   );
