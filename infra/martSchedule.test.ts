@@ -39,8 +39,15 @@ describe("scheduledQueryParams", () => {
       query: "select @run_date as kpi_date",
       destination_table_name_template: "dm_kpi_daily$" + "{run_date}",
       write_disposition: "WRITE_TRUNCATE",
-      partitioning_field: "kpi_date",
     });
+  });
+
+  it("leaves partitioning to the pre-created table, so a MONTH-partitioned one is not overridden", () => {
+    const monthly: MartDeclaration = {
+      ...whole,
+      partitioning: { column: "signup_date", granularity: "MONTH" },
+    };
+    expect(scheduledQueryParams(monthly, "select 1 as x")).not.toHaveProperty("partitioning_field");
   });
 
   it("replaces the whole table for a full-table mart", () => {

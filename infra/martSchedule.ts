@@ -69,7 +69,9 @@ export function cronAt(time: string): string {
  * the mart declares its materialisation. Per-date marts replace one partition
  * (`name$YYYYMMDD` via `{run_date}`), the others the whole table; both with WRITE_TRUNCATE, so a
  * re-run never duplicates rows. Values are plain stable strings (the provider has diffed
- * non-string params forever).
+ * non-string params forever). No `partitioning_field`: the Warehouse pre-creates the destination
+ * table with its declared partitioning, which a write into an existing table keeps, while a
+ * job-level DAY partitioning would clash with a MONTH-partitioned table.
  */
 export function scheduledQueryParams(
   decl: MartDeclaration,
@@ -84,13 +86,11 @@ export function scheduledQueryParams(
         `scheduled query cannot bind; only @run_date and @run_time exist there`,
     );
   }
-  const params: Record<string, string> = {
+  return {
     query: renderedSql,
     // A plain string: `{run_date}` is the Data Transfer Service's template, not a JS one.
     destination_table_name_template:
       decl.materialization.kind === "partition" ? decl.name + "${run_date}" : decl.name,
     write_disposition: "WRITE_TRUNCATE",
   };
-  if (decl.partitioning) params.partitioning_field = decl.partitioning.column;
-  return params;
 }

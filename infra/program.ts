@@ -68,6 +68,7 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       destroyable: config.destroyable,
       labels,
       previewTableExpirationDays: config.previewTableExpirationDays,
+      marts,
     },
     ready,
   );
@@ -81,6 +82,7 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       stack: config.stack,
       location: config.location,
       datasets: warehouse.datasets,
+      destinationTables: warehouse.martTables,
       marts: scheduled,
       renderedSql: (decl) => renderDatasets(sqlOf(decl), config.datasets),
       dependencies: (decl) => sqlMartReferences(sqlOf(decl)).filter((n) => n !== decl.name),

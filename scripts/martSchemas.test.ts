@@ -4,7 +4,7 @@ import { MARTS, type MartDeclaration } from "../functions/src/marts/catalog";
 import { SqlAnalyzer } from "../functions/src/sqlgate/analyzer";
 import { contractTables } from "../functions/src/sqlgate/catalog";
 import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/src/sqlgate/server";
-import { committedMartSchemas, type MartSchemas } from "../infra/martSchemas";
+import { committedMartSchemas, type MartSchemas } from "../infra/martTableSchemas";
 import {
   assertSchemasCurrent,
   bigQueryFields,

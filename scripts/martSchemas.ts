@@ -14,7 +14,7 @@ import type { CatalogColumn } from "../functions/src/sqlgate/catalog";
 import { formatIssue, runGate } from "../functions/src/sqlgate/gate";
 import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/src/sqlgate/server";
 import { fileSources, type SqlSource } from "../functions/src/sqlgate/sqlSources";
-import { REGENERATE_COMMAND, type MartField, type MartSchemas } from "../infra/martSchemas";
+import { REGENERATE_COMMAND, type MartField, type MartSchemas } from "../infra/martTableSchemas";
 
 /** Where the derived schemas are committed, relative to the checkout root. */
 export const MART_SCHEMAS_FILE = "infra/martSchemas.json";
@@ -52,7 +52,7 @@ function kindName(kind: number): string {
 /**
  * One analyzer column as a BigQuery JSON schema field: an ARRAY becomes a REPEATED field of its
  * element type, a STRUCT a RECORD with nested fields. A type BigQuery cannot store as a column
- * (an array of arrays, RANGE, protos, unnamed struct fields...) fails naming `where` and the column.
+ * (an array of arrays, RANGE, protos, unnamed struct fields...) fails naming `where` and column.
  */
 export function bigQueryField(
   name: string,

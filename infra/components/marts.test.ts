@@ -1,8 +1,9 @@
 import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
 import type { MartDeclaration } from "../../functions/src/marts/catalog";
 import { renderDatasets } from "../../functions/src/sql/render";
 import { recordComponents, T } from "../testing/componentHarness";
-import type { RecordedResource } from "../testing/pulumiMocks";
+import { settled, type RecordedResource } from "../testing/pulumiMocks";
 import { Marts } from "./marts";
 
 const decl = (name: string, extra: Partial<MartDeclaration> = {}): MartDeclaration => ({
@@ -36,6 +37,13 @@ const LOCATION = "EU";
 let created: RecordedResource[];
 let configs: RecordedResource[];
 let marts: Marts;
+let tables: Record<string, gcp.bigquery.Table>;
+/** Each scheduled query's `dependsOn`, as the component passed it (mocks do not record options). */
+const dependsOn = new Map<string, unknown[]>();
+const recordDependsOn: pulumi.ResourceTransformation = ({ type, name, opts }) => {
+  if (type === T.transfer) dependsOn.set(name, [opts.dependsOn ?? []].flat());
+  return undefined;
+};
 
 beforeAll(async () => {
   ({ created } = await recordComponents("pr-5", () => {
@@ -48,18 +56,29 @@ beforeAll(async () => {
     const agent = new gcp.projects.ServiceIdentity("agent", {
       service: "bigquerydatatransfer.googleapis.com",
     });
-    marts = new Marts("marts", {
-      project: "my-analytics-dev",
-      stack: "pr-5",
-      location: LOCATION,
-      datasets,
-      marts: MARTS,
-      renderedSql: (d) => renderDatasets(SQL[d.file]!, IDS),
-      dependencies: (d) => (d.name === "dm_tradeoff_summary" ? ["dm_user_purchase_summary"] : []),
-      firstRunTime: "03:00",
-      minutesPerLevel: 20,
-      dataTransferAgent: agent,
-    });
+    tables = Object.fromEntries(
+      MARTS.map((m) => [
+        m.name,
+        new gcp.bigquery.Table(m.name, { datasetId: IDS.marts, tableId: m.name }),
+      ]),
+    );
+    marts = new Marts(
+      "marts",
+      {
+        project: "my-analytics-dev",
+        stack: "pr-5",
+        location: LOCATION,
+        datasets,
+        destinationTables: tables,
+        marts: MARTS,
+        renderedSql: (d) => renderDatasets(SQL[d.file]!, IDS),
+        dependencies: (d) => (d.name === "dm_tradeoff_summary" ? ["dm_user_purchase_summary"] : []),
+        firstRunTime: "03:00",
+        minutesPerLevel: 20,
+        dataTransferAgent: agent,
+      },
+      { transformations: [recordDependsOn] },
+    );
   }));
   configs = created.filter((r) => r.type === T.transfer);
 });
@@ -86,13 +105,22 @@ describe("Marts", () => {
     expect(configOf("dm_kpi_daily").inputs.params).toMatchObject({
       destination_table_name_template: "dm_kpi_daily$" + "{run_date}",
       write_disposition: "WRITE_TRUNCATE",
-      partitioning_field: "kpi_date",
     });
     expect(configOf("dm_user_purchase_summary").inputs.params).toMatchObject({
       destination_table_name_template: "dm_user_purchase_summary",
       write_disposition: "WRITE_TRUNCATE",
     });
     for (const c of configs) expect(c.inputs.destinationDatasetId).toBe("marts_pr_5");
+  });
+
+  it("creates each query after its own destination table, so it writes into the declared table", () => {
+    for (const m of MARTS) {
+      const deps = dependsOn.get(`marts-${m.name}`)!;
+      expect(deps).toContain(tables[m.name]);
+      const otherTables = Object.values(tables).filter((t) => t !== tables[m.name]);
+      for (const other of otherTables) expect(deps).not.toContain(other);
+    }
+    for (const c of configs) expect(c.inputs.params).not.toHaveProperty("partitioning_field");
   });
 
   it("runs each query in its dataset's location", () => {
@@ -131,5 +159,26 @@ describe("Marts", () => {
       marts_pr_5: "roles/bigquery.dataEditor",
       snapshots_pr_5: "roles/bigquery.dataViewer",
     });
+  });
+
+  it("refuses a mart without a destination table, naming it, before creating anything", async () => {
+    const args = {
+      project: "p",
+      stack: "pr-5",
+      location: LOCATION,
+      datasets: {} as ConstructorParameters<typeof Marts>[1]["datasets"],
+      destinationTables: { dm_kpi_daily: tables.dm_kpi_daily! },
+      marts: MARTS.slice(0, 2),
+      renderedSql: () => "select 1 as x",
+      dependencies: () => [],
+      firstRunTime: "03:00",
+      minutesPerLevel: 20,
+      dataTransferAgent: {} as gcp.projects.ServiceIdentity,
+    };
+    expect(() => new Marts("bad", args)).toThrow(
+      "Marts without a destination table: dm_user_purchase_summary",
+    );
+    await settled(created);
+    expect(created.filter((r) => r.name.startsWith("bad-"))).toEqual([]);
   });
 });

@@ -24,6 +24,11 @@ export interface MartsArgs {
   /** `HH:MM` UTC when level-0 marts run (after the daily load and the RFM snapshot). */
   firstRunTime: string;
   minutesPerLevel: number;
+  /**
+   * Each mart's destination table by mart name (Warehouse.martTables): created first, so the
+   * query writes into it and keeps its partitioning, clustering and deletion protection.
+   */
+  destinationTables: Readonly<Record<string, pulumi.Resource>>;
   /** The BigQuery Data Transfer service agent (see ProjectServices). */
   dataTransferAgent: gcp.projects.ServiceIdentity;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -34,7 +39,9 @@ export interface MartsArgs {
  * (and `snapshots`) and writes only the datasets its marts land in. The Data Transfer service
  * agent must be able to mint tokens for that account, or every run fails with a permission
  * error. Marts run in dependency levels: a mart starts `minutesPerLevel` after the deepest mart
- * it reads, so it never reads yesterday's version of another mart.
+ * it reads, so it never reads yesterday's version of another mart. Each query is created after
+ * its destination table, which the Warehouse pre-creates with the mart's schema, partitioning and
+ * clustering.
  */
 export class Marts extends pulumi.ComponentResource {
   readonly runner: gcp.serviceaccount.Account;
@@ -44,6 +51,12 @@ export class Marts extends pulumi.ComponentResource {
 
   constructor(name: string, args: MartsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecommerce:analytics:Marts", name, {}, opts);
+    const untabled = args.marts.filter((m) => !args.destinationTables[m.name]).map((m) => m.name);
+    if (untabled.length > 0) {
+      throw new Error(
+        `Marts without a destination table: ${untabled.join(", ")}; the Warehouse creates one per mart`,
+      );
+    }
     const child = { parent: this, dependsOn: args.dependsOn };
     this.runner = new gcp.serviceaccount.Account(
       `${name}-runner`,
@@ -97,6 +110,7 @@ export class Marts extends pulumi.ComponentResource {
     this.runTimes = {};
     this.configs = {};
     for (const decl of args.marts) {
+      const table = args.destinationTables[decl.name]!;
       const runTime = addMinutes(args.firstRunTime, levels[decl.name]! * args.minutesPerLevel);
       this.runTimes[decl.name] = runTime;
       this.configs[decl.name] = new gcp.bigquery.DataTransferConfig(
@@ -113,7 +127,11 @@ export class Marts extends pulumi.ComponentResource {
         },
         {
           parent: this,
-          dependsOn: [...grants, ...(args.dependsOn ?? [])] as pulumi.Input<pulumi.Resource>[],
+          dependsOn: [
+            ...grants,
+            table,
+            ...(args.dependsOn ?? []),
+          ] as pulumi.Input<pulumi.Resource>[],
         },
       );
     }

@@ -1,4 +1,6 @@
 import { RAW_TABLE_LIST } from "../../functions/src/contract";
+import { MARTS } from "../../functions/src/marts/catalog";
+import { committedMartSchemas } from "../martTableSchemas";
 import { recordComponents, T } from "../testing/componentHarness";
 import type { RecordedResource } from "../testing/pulumiMocks";
 import { Warehouse } from "./warehouse";
@@ -30,12 +32,16 @@ beforeAll(async () => {
 
 const tables = (prefix: string) =>
   created.filter((r) => r.type === T.table && r.name.startsWith(prefix));
+const rawTables = (prefix: string) =>
+  tables(prefix).filter((t) => t.inputs.datasetId.startsWith("raw"));
+const martTables = (prefix: string) =>
+  tables(prefix).filter((t) => !t.inputs.datasetId.startsWith("raw"));
 const datasets = (prefix: string) =>
   created.filter((r) => r.type === T.dataset && r.name.startsWith(prefix));
 
 describe("Warehouse", () => {
   it("creates every raw table of the contract with the contract's columns, types and modes", () => {
-    const byId = new Map(tables("dev-").map((t) => [t.inputs.tableId, t]));
+    const byId = new Map(rawTables("dev-").map((t) => [t.inputs.tableId, t]));
     expect([...byId.keys()].sort()).toEqual(RAW_TABLE_LIST.map((d) => d.name).sort());
     for (const def of RAW_TABLE_LIST) {
       const table = byId.get(def.name)!;
@@ -53,7 +59,7 @@ describe("Warehouse", () => {
   });
 
   it("partitions by day on the contract's column, clusters and requires filters as declared", () => {
-    const byId = new Map(tables("dev-").map((t) => [t.inputs.tableId, t]));
+    const byId = new Map(rawTables("dev-").map((t) => [t.inputs.tableId, t]));
     const facts = RAW_TABLE_LIST.filter((d) => d.kind === "fact");
     expect(facts.length).toBeGreaterThan(0);
     for (const def of RAW_TABLE_LIST) {
@@ -71,12 +77,54 @@ describe("Warehouse", () => {
       expect(byId.get(def.name)!.inputs.timePartitioning?.field).toBe(def.partitionColumn);
   });
 
+  it("creates a destination table for every mart and snapshot, in its dataset, with the derived columns", () => {
+    const schemas = committedMartSchemas();
+    const byId = new Map(martTables("dev-").map((t) => [t.inputs.tableId, t]));
+    expect([...byId.keys()].sort()).toEqual(MARTS.map((m) => m.name).sort());
+    for (const decl of MARTS) {
+      const table = byId.get(decl.name)!;
+      expect(table.inputs.datasetId).toBe(decl.dataset);
+      expect(table.inputs.description).toBe(decl.description);
+      const fields = JSON.parse(table.inputs.schema) as {
+        name: string;
+        type: string;
+        mode: string;
+      }[];
+      expect(fields).toEqual(schemas[decl.name]);
+      expect(fields.length).toBeGreaterThan(1);
+      expect(fields.every((f) => f.mode === "NULLABLE")).toBe(true);
+    }
+    expect(byId.get("dm_kpi_daily")!.inputs.schema).toContain(
+      '{"name":"kpi_date","type":"DATE","mode":"NULLABLE"}',
+    );
+    expect(byId.get("rfm_daily")!.inputs.datasetId).toBe("snapshots");
+  });
+
+  it("partitions mart tables on the declared column and granularity and clusters them as declared", () => {
+    const byId = new Map(martTables("dev-").map((t) => [t.inputs.tableId, t]));
+    expect(MARTS.some((m) => m.partitioning?.granularity === "MONTH")).toBe(true);
+    for (const decl of MARTS) {
+      const table = byId.get(decl.name)!;
+      expect(table.inputs.timePartitioning).toEqual(
+        decl.partitioning
+          ? { type: decl.partitioning.granularity, field: decl.partitioning.column }
+          : undefined,
+      );
+      expect(table.inputs.clusterings ?? []).toEqual(decl.clustering);
+    }
+    expect(byId.get("dm_user_purchase_summary")!.inputs.timePartitioning).toEqual({
+      type: "MONTH",
+      field: "signup_date",
+    });
+  });
+
   it("puts every dataset in the configured location with env labels", () => {
     for (const d of datasets(""))
       expect(d.inputs).toMatchObject({ location: "EU", labels: { env: "x" } });
   });
 
   it("keeps deletion protection and dataset contents on a non-preview stack", () => {
+    expect(martTables("dev-").length).toBe(MARTS.length);
     expect(tables("dev-").every((t) => t.inputs.deletionProtection === true)).toBe(true);
     for (const d of datasets("dev-")) {
       expect(d.inputs.deleteContentsOnDestroy).toBe(false);
@@ -86,7 +134,8 @@ describe("Warehouse", () => {
 
   it("makes a preview stack fully destroyable, with tables that expire on their own", () => {
     expect(tables("preview-").every((t) => t.inputs.deletionProtection === false)).toBe(true);
-    expect(tables("preview-").every((t) => t.inputs.datasetId === "raw_pr_1")).toBe(true);
+    expect(martTables("preview-").length).toBe(MARTS.length);
+    for (const t of tables("preview-")) expect(t.inputs.datasetId).toMatch(/_pr_1$/);
     for (const d of datasets("preview-")) {
       expect(d.inputs.deleteContentsOnDestroy).toBe(true);
       expect(d.inputs.defaultTableExpirationMs).toBe(3 * 24 * 3600 * 1000);

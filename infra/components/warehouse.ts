@@ -6,7 +6,9 @@ import {
   type RawTableName,
   type TableDef,
 } from "../../functions/src/contract";
+import { MARTS, type MartDeclaration } from "../../functions/src/marts/catalog";
 import type { DatasetName } from "../../functions/src/sql/render";
+import { committedMartSchemas, martTableFields, type MartSchemas } from "../martTableSchemas";
 
 export interface WarehouseArgs {
   project: string;
@@ -22,6 +24,10 @@ export interface WarehouseArgs {
   previewTableExpirationDays: number;
   /** The raw tables to create; the contract's eight unless a test narrows them. */
   tables?: readonly TableDef[];
+  /** The marts and snapshots to create destination tables for; the catalog's unless narrowed. */
+  marts?: readonly MartDeclaration[];
+  /** Their output schemas; the committed `infra/martSchemas.json` unless a test passes its own. */
+  martSchemas?: MartSchemas;
 }
 
 const DATASET_DESCRIPTIONS: Record<DatasetName, string> = {
@@ -39,16 +45,25 @@ export function rawTablePartitioning(
   return def.partitionColumn ? { type: "DAY", field: def.partitionColumn } : undefined;
 }
 
+/** The `timePartitioning` of a mart's destination table: on its declared column and granularity. */
+export function martTablePartitioning(
+  decl: MartDeclaration,
+): gcp.types.input.bigquery.TableTimePartitioning | undefined {
+  return decl.partitioning
+    ? { type: decl.partitioning.granularity, field: decl.partitioning.column }
+    : undefined;
+}
+
 /**
  * The three datasets and every raw table of the contract, with the contract's schema,
  * descriptions, partitioning and clustering. One definition (functions/src/contract) serves
  * DuckDB, the SQL gate and this program, so the cloud tables cannot drift from the local ones.
  *
- * Mart and snapshot tables are not created here: BigQuery needs a table's partitioning and
- * clustering columns in its schema at creation, a mart's schema is whatever its SQL selects, and
- * a partition-decorator write cannot add columns. The scheduled query (marts) and the RFM
- * function (snapshots) create and replace them, partitioned as their declarations say (see
- * docs/cloud.md, "Mart tables").
+ * Every mart and snapshot declared in the catalog gets its destination table here too, before
+ * anything writes to it, with the output schema the GoogleSQL analyzer derives from its SQL
+ * (`infra/martSchemas.json`) and its declared partitioning (DAY or MONTH) and clustering. A table
+ * that a query job creates on first write gets neither clustering nor MONTH partitioning, nor
+ * deletion protection; writes with WRITE_TRUNCATE into an existing table keep all three.
  *
  * Dev and prod keep `deletionProtection`; preview datasets are destroyable with their contents and
  * their tables expire on their own, so a PR whose cleanup failed stops costing within days.
@@ -56,6 +71,8 @@ export function rawTablePartitioning(
 export class Warehouse extends pulumi.ComponentResource {
   readonly datasets: Record<DatasetName, gcp.bigquery.Dataset>;
   readonly rawTables: Partial<Record<RawTableName, gcp.bigquery.Table>>;
+  /** The destination table of each mart and snapshot, by mart name. */
+  readonly martTables: Record<string, gcp.bigquery.Table>;
 
   constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecommerce:analytics:Warehouse", name, {}, opts);
@@ -94,6 +111,30 @@ export class Warehouse extends pulumi.ComponentResource {
           clusterings: def.clustering.length > 0 ? [...def.clustering] : undefined,
           deletionProtection: !args.destroyable,
           labels: { ...args.labels, layer: "raw", kind: def.kind },
+        },
+        { parent: this },
+      );
+    }
+
+    this.martTables = {};
+    const schemas = args.martSchemas ?? committedMartSchemas();
+    for (const decl of args.marts ?? MARTS) {
+      this.martTables[decl.name] = new gcp.bigquery.Table(
+        `${name}-${decl.dataset}-${decl.name}`,
+        {
+          project: args.project,
+          datasetId: datasets[decl.dataset].datasetId,
+          tableId: decl.name,
+          description: decl.description,
+          schema: JSON.stringify(martTableFields(decl, schemas)),
+          timePartitioning: martTablePartitioning(decl),
+          clusterings: decl.clustering.length > 0 ? [...decl.clustering] : undefined,
+          deletionProtection: !args.destroyable,
+          labels: {
+            ...args.labels,
+            layer: decl.dataset,
+            kind: decl.dataset === "marts" ? "mart" : "snapshot",
+          },
         },
         { parent: this },
       );
