@@ -1,0 +1,243 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDbWarehouse } from "../../functions/src/backends/duckdbWarehouse";
+import { RAW_TABLE_NAMES } from "../../functions/src/contract";
+import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../../functions/src/generator";
+import { runMarts } from "../../functions/src/marts/runMarts";
+import { reportCli } from "./cli";
+import { parseFormatted, toNumber } from "./format";
+import { MissingMartsError, REPORT_MARTS, writeReport } from "./index";
+import { TRADEOFF_COLUMNS } from "./sections/tradeoff";
+import { elementCounts, markupProblems } from "./testing/markup";
+
+/** A small shop over the reference calendar: every mart gets rows, in seconds. */
+const SHOP = { ...DEFAULT_GENERATE_OPTIONS, seed: 11, users: 600 };
+const HOSTILE_CATEGORY = `<script>alert("x")</script> & Co`;
+const EXPECTED_SECTIONS = [
+  "tradeoff",
+  "ltv-distribution",
+  "cohort-retention",
+  "funnel",
+  "promo-effect",
+  "category-performance",
+  "rfm-segments",
+  "churn-risk",
+  "acquisition-quality",
+  "kpi-daily",
+];
+
+let dir: string;
+let warehouse: DuckDbWarehouse;
+let html: string;
+let result: Awaited<ReturnType<typeof writeReport>>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "report-"));
+  warehouse = await DuckDbWarehouse.open({ path: join(dir, "warehouse.duckdb") });
+  await warehouse.ensureRawTables();
+  await generateShop(warehouse.connection, SHOP);
+  for (const table of RAW_TABLE_NAMES)
+    await warehouse.connection.run(`insert into raw.${table} select * from gen.${table}`);
+  await warehouse.connection.run("drop schema gen cascade");
+  // Data can carry markup: a category name must reach the page as text.
+  await warehouse.connection.run(
+    `update raw.products set category = '${HOSTILE_CATEGORY.replace(/'/g, "''")}' where category = 'Books'`,
+  );
+  await runMarts(warehouse, { runDate: SHOP.endDate });
+  result = await writeReport(warehouse, join(dir, "nested", "report.html"), { title: "Test shop" });
+  html = await readFile(result.file, "utf8");
+}, 240_000);
+afterAll(async () => {
+  await warehouse.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The markup of one section, by id. */
+function sectionHtml(id: string): string {
+  const match = html.match(
+    new RegExp(`<section id="${id}" data-rows="(\\d+)">[\\s\\S]*?</section>`),
+  );
+  if (!match) throw new Error(`section ${id} not found`);
+  return match[0];
+}
+
+const unescape = (text: string) =>
+  text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+
+/** Table rows of a section as { data attributes, cells by data-col }. */
+function tableRows(
+  section: string,
+): { data: Record<string, string>; cells: Record<string, string> }[] {
+  return [...section.matchAll(/<tr((?:\s+data-[\w-]+="[^"]*")+)>([\s\S]*?)<\/tr>/g)].map((m) => ({
+    data: Object.fromEntries(
+      [...m[1]!.matchAll(/data-([\w-]+)="([^"]*)"/g)].map((d) => [d[1]!, unescape(d[2]!)]),
+    ),
+    cells: Object.fromEntries(
+      [...m[2]!.matchAll(/<td data-col="([\w-]+)"[^>]*>([^<]*)<\/td>/g)].map((c) => [
+        c[1]!,
+        unescape(c[2]!),
+      ]),
+    ),
+  }));
+}
+
+describe("writeReport on a generated shop", () => {
+  it("writes every section, in order, each with rows in a table", () => {
+    expect(result.sections).toEqual(EXPECTED_SECTIONS);
+    expect(result.bytes).toBe(Buffer.byteLength(html, "utf8"));
+    for (const id of EXPECTED_SECTIONS) {
+      const section = sectionHtml(id);
+      expect([id, Number(section.match(/data-rows="(\d+)"/)![1]) > 0]).toEqual([id, true]);
+      expect([id, (section.match(/<tbody>[\s\S]*?<tr/g) ?? []).length > 0]).toEqual([id, true]);
+      expect(section).toMatch(/<p class="what">[^<]+<\/p>/);
+      expect(section).toMatch(/<p class="grain">Grain: [^<]+/);
+    }
+  });
+
+  it("shows the trade-off mart's values, formatted, for every segment", async () => {
+    const mart = await warehouse.query<Record<string, unknown>>(
+      "select * from marts.dm_tradeoff_summary",
+    );
+    const shown = tableRows(sectionHtml("tradeoff"));
+    expect(shown).toHaveLength(mart.length);
+    expect(mart.length).toBeGreaterThanOrEqual(10);
+    const tolerance = (text: string) =>
+      text.endsWith("%") ? 0.0005 : /\.\d\d$/.test(text) ? 0.005 : 0.5;
+    let compared = 0;
+    for (const row of mart) {
+      const cells = shown.find(
+        (s) => s.data["segment-type"] === row.segment_type && s.data.segment === row.segment,
+      )?.cells;
+      expect(cells).toBeDefined();
+      for (const column of TRADEOFF_COLUMNS.filter((c) => c.numeric)) {
+        const text = cells![column.key]!;
+        const expected = toNumber(row[column.key]);
+        const value = parseFormatted(text);
+        if (expected === null) {
+          expect([column.key, value]).toEqual([column.key, null]);
+        } else {
+          expect(value).not.toBeNull();
+          expect(Math.abs(value! - expected)).toBeLessThanOrEqual(tolerance(text) + 1e-9);
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(mart.length * 5);
+  });
+
+  it("is well formed, self-contained and script-free", () => {
+    expect(markupProblems(html)).toEqual([]);
+    expect(html).not.toMatch(
+      /<script|<link|<img|<iframe|src=|@import|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg")/i,
+    );
+    const counts = elementCounts(html);
+    expect(counts.get("section")).toBe(EXPECTED_SECTIONS.length);
+    expect(counts.get("svg")).toBeGreaterThanOrEqual(9);
+  });
+
+  it("shows a category named with markup as text, in the tables and the chart legend", () => {
+    const escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co";
+    expect(sectionHtml("category-performance")).toContain(escaped);
+    expect(sectionHtml("acquisition-quality")).toContain(escaped);
+    expect(html).not.toContain(HOSTILE_CATEGORY);
+    const categories = tableRows(sectionHtml("category-performance")).map((r) => r.cells.category);
+    expect(categories).toContain(HOSTILE_CATEGORY);
+  });
+
+  it("replaces the file on a second run rather than appending to it", async () => {
+    const again = await writeReport(warehouse, result.file);
+    const second = await readFile(again.file, "utf8");
+    expect(second.match(/<html/g)).toHaveLength(1);
+    expect(second.match(/<section /g)).toHaveLength(EXPECTED_SECTIONS.length);
+  });
+});
+
+/** Runs `work` with a stream's writes captured instead of printed. */
+async function capture(
+  stream: NodeJS.WriteStream,
+  work: () => Promise<number>,
+): Promise<{ code: number; text: string }> {
+  const spy = jest.spyOn(stream, "write").mockImplementation(() => true);
+  try {
+    const code = await work();
+    return { code, text: spy.mock.calls.map((c) => String(c[0])).join("") };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe("the command line on the generated shop's folder", () => {
+  it("writes <out>/report.html from the warehouse file and says where", async () => {
+    // The CLI opens the database file itself; DuckDB allows one writer, so hand it over.
+    await warehouse.close();
+    try {
+      const { code, text } = await capture(process.stdout, () => reportCli(["--out", dir]));
+      expect(code).toBe(0);
+      expect(text).toMatch(/report\.html \(\d+ KB, 10 sections, [\d.]+ s\)/);
+      const written = await readFile(join(dir, "report.html"), "utf8");
+      expect(written.match(/<section /g)).toHaveLength(EXPECTED_SECTIONS.length);
+    } finally {
+      warehouse = await DuckDbWarehouse.open({ path: join(dir, "warehouse.duckdb") });
+    }
+  });
+});
+
+describe("missing warehouse or marts", () => {
+  const captureStderr = (work: () => Promise<number>) => capture(process.stderr, work);
+
+  it("refuses a warehouse without marts, naming them, and writes nothing", async () => {
+    const empty = await DuckDbWarehouse.open({ path: ":memory:" });
+    try {
+      await empty.ensureRawTables();
+      const file = join(dir, "never.html");
+      const error = await writeReport(empty, file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MissingMartsError);
+      expect((error as MissingMartsError).missing).toEqual([...REPORT_MARTS]);
+      expect((error as Error).message).toMatch(/marts\.dm_tradeoff_summary.*run npm start first/);
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it("the CLI says to run npm start when the folder has no warehouse, and creates none", async () => {
+    const bare = await mkdtemp(join(tmpdir(), "report-bare-"));
+    try {
+      const { code, text } = await captureStderr(() => reportCli(["--out", bare]));
+      expect(code).toBe(1);
+      expect(text).toMatch(/no warehouse at .*warehouse\.duckdb: run npm start first/);
+      expect(existsSync(join(bare, "warehouse.duckdb"))).toBe(false);
+      expect(existsSync(join(bare, "report.html"))).toBe(false);
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
+  });
+
+  it("the CLI says to run npm start when the warehouse has no marts", async () => {
+    const bare = await mkdtemp(join(tmpdir(), "report-nomarts-"));
+    try {
+      const raw = await DuckDbWarehouse.open({ path: join(bare, "warehouse.duckdb") });
+      await raw.ensureRawTables();
+      await raw.close();
+      const { code, text } = await captureStderr(() => reportCli(["--out", bare]));
+      expect(code).toBe(1);
+      expect(text).toMatch(/run npm start first/);
+      expect(existsSync(join(bare, "report.html"))).toBe(false);
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
+  });
+
+  it("the CLI rejects an unknown flag with exit code 2", async () => {
+    const { code, text } = await captureStderr(() => reportCli(["--outt", "x"]));
+    expect(code).toBe(2);
+    expect(text).toMatch(/--outt: unknown option/);
+  });
+});
