@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { RAW_TABLE_LIST } from "../../functions/src/contract";
 import { MARTS } from "../../functions/src/marts/catalog";
 import { committedMartSchemas } from "../martTableSchemas";
@@ -12,15 +13,26 @@ const common = {
   previewTableExpirationDays: 3,
 };
 let created: RecordedResource[];
+/** Tables whose options ask to delete before replacing (mocks do not record options). */
+const deletedBeforeReplace = new Set<string>();
+const recordOptions: pulumi.ResourceTransformation = ({ type, name, opts }) => {
+  if (type === T.table && (opts as pulumi.CustomResourceOptions).deleteBeforeReplace)
+    deletedBeforeReplace.add(name);
+  return undefined;
+};
 
 beforeAll(async () => {
   ({ created } = await recordComponents("dev", () => {
-    new Warehouse("dev", {
-      ...common,
-      datasetIds: { raw: "raw", marts: "marts", snapshots: "snapshots" },
-      isPreview: false,
-      destroyable: false,
-    });
+    new Warehouse(
+      "dev",
+      {
+        ...common,
+        datasetIds: { raw: "raw", marts: "marts", snapshots: "snapshots" },
+        isPreview: false,
+        destroyable: false,
+      },
+      { transformations: [recordOptions] },
+    );
     new Warehouse("preview", {
       ...common,
       datasetIds: { raw: "raw_pr_1", marts: "marts_pr_1", snapshots: "snapshots_pr_1" },
@@ -116,6 +128,14 @@ describe("Warehouse", () => {
       type: "MONTH",
       field: "signup_date",
     });
+  });
+
+  it("drops a mart table before recreating it when a change forces a replacement (fixed table id)", () => {
+    expect([...deletedBeforeReplace].sort()).toEqual(
+      martTables("dev-")
+        .map((t) => t.name)
+        .sort(),
+    );
   });
 
   it("puts every dataset in the configured location with env labels", () => {

@@ -136,7 +136,9 @@ export class Warehouse extends pulumi.ComponentResource {
             kind: decl.dataset === "marts" ? "mart" : "snapshot",
           },
         },
-        { parent: this },
+        // The table id is fixed, so a replacement (a retyped column, new partitioning) must drop
+        // the old table before creating the new one; deletion protection still guards dev/prod.
+        { parent: this, deleteBeforeReplace: true },
       );
     }
     this.registerOutputs({

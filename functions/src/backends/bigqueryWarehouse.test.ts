@@ -1,4 +1,5 @@
 import { bigQuerySchema, RAW_TABLES } from "../contract";
+import { martByName } from "../marts/catalog";
 import {
   BigQueryWarehouse,
   jsonSafe,
@@ -251,6 +252,35 @@ describe("BigQueryWarehouse queries", () => {
     });
     expect(q.writeDisposition).toBe("WRITE_TRUNCATE");
     expect(q.timePartitioning).toEqual({ type: "DAY", field: "snapshot_date" });
+  });
+
+  it("materializes a declared mart with its pre-created table's partitioning and clustering", async () => {
+    const { client, recorded } = recordingClient();
+    const warehouse = new BigQueryWarehouse(client, OPTIONS);
+    await warehouse.materialize(
+      {
+        dataset: "snapshots",
+        table: "rfm_daily",
+        partition: { column: "snapshot_date", date: "2024-06-30" },
+      },
+      "select 1 as x",
+    );
+    await warehouse.materialize(
+      { dataset: "snapshots", table: "rfm_segment_map" },
+      "select 1 as x",
+    );
+    const [daily, map] = recorded.createJob.map(
+      (j) => (j.configuration as { query: Record<string, unknown> }).query,
+    );
+    const decl = martByName("rfm_daily");
+    expect(daily!.timePartitioning).toEqual({
+      type: decl.partitioning!.granularity,
+      field: decl.partitioning!.column,
+    });
+    expect(daily!.clustering).toEqual({ fields: [...decl.clustering] });
+    expect(decl.clustering.length).toBeGreaterThan(0);
+    expect(map).not.toHaveProperty("timePartitioning");
+    expect(map).not.toHaveProperty("clustering");
   });
 
   it("runs DML as a query job without a destination", async () => {

@@ -1,4 +1,5 @@
 import { bigQuerySchema, RAW_TABLE_LIST, RAW_TABLES, type TableDef } from "../contract";
+import { MARTS } from "../marts/catalog";
 import { queryParameters, renderDatasets, type DatasetName, type SqlParam } from "../sql/render";
 import type { LoadReport, MaterializeTarget, PartitionLoad, Warehouse } from "./types";
 
@@ -106,6 +107,24 @@ function partitioningOf(def: TableDef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (def.partitionColumn) out.timePartitioning = { type: "DAY", field: def.partitionColumn };
   if (def.clustering.length > 0) out.clustering = { fields: [...def.clustering] };
+  return out;
+}
+
+/**
+ * The partitioning and clustering a query job declares for its destination. A declared mart's are
+ * exactly those its pre-created table has (the Pulumi warehouse creates it from the same
+ * declaration), since a job whose spec differs from an existing table's is refused; anything else
+ * gets day partitioning on the target's column when it writes one partition.
+ */
+export function destinationLayout(target: MaterializeTarget): Record<string, unknown> {
+  const decl = MARTS.find((m) => m.dataset === target.dataset && m.name === target.table);
+  const out: Record<string, unknown> = {};
+  if (decl?.partitioning) {
+    out.timePartitioning = { type: decl.partitioning.granularity, field: decl.partitioning.column };
+  } else if (target.partition) {
+    out.timePartitioning = { type: "DAY", field: target.partition.column };
+  }
+  if (decl && decl.clustering.length > 0) out.clustering = { fields: [...decl.clustering] };
   return out;
 }
 
@@ -227,9 +246,7 @@ export class BigQueryWarehouse implements Warehouse {
       destinationTable: this.tableRef(target.dataset, tableId),
       writeDisposition: "WRITE_TRUNCATE",
       createDisposition: "CREATE_IF_NEEDED",
-      ...(target.partition
-        ? { timePartitioning: { type: "DAY", field: target.partition.column } }
-        : {}),
+      ...destinationLayout(target),
     });
     const [, , response] = await job.getQueryResults({ maxResults: 0, autoPaginate: false });
     return {
