@@ -232,3 +232,35 @@ from sessions
 left join purchases using (session_id)
 group by 1`;
 }
+
+/**
+ * Mean daily non-anomalous sessions over the world's last 7 days and over the 7 days two weeks
+ * earlier. Users do not know when the data ends, so the two must be close: a collapse in the
+ * last days (visits squeezed into the observed span) is the artefact this guards against.
+ */
+export function endTaperSql(observationEnd: string): string {
+  return `
+-- Grain: one row (two daily means).
+with
+
+daily as (
+
+    select
+        cast(sessions.session_start_ts as date) as session_date,
+        count(*) as sessions
+
+    from gen.sessions as sessions
+    inner join gen.users as users on users.user_id = sessions.user_id
+    where not users.anomaly_flag
+    group by 1
+
+)
+
+select
+    avg(sessions) filter (where session_date > date '${observationEnd}' - 7) as last_7_days,
+    avg(sessions) filter (
+        where session_date between date '${observationEnd}' - 20 and date '${observationEnd}' - 14
+    ) as two_weeks_earlier
+
+from daily`;
+}

@@ -1,5 +1,6 @@
 import { USER_TYPES } from "../contract";
 import {
+  endTaperSql,
   promoLiftSql,
   promoSignupConversionSql,
   rhythmTercilesSql,
@@ -103,6 +104,16 @@ describe("planted effects at seed 42 (6,000 users)", () => {
     expect(ltv("all", 1)).toBeGreaterThan(1.8 * ltv("all", 3));
     expect(ltv("B", 1)).toBeGreaterThan(1.15 * ltv("B", 3));
     expect(ltv("C", 1)).toBeGreaterThan(1.15 * ltv("C", 3));
+  });
+
+  it("keeps users visiting up to the world's last day instead of tapering off before it", async () => {
+    const [row] = await queryRows<{ last_7_days: number; two_weeks_earlier: number }>(
+      db.connection,
+      endTaperSql(END),
+    );
+    expect(row!.two_weeks_earlier).toBeGreaterThan(100);
+    expect(row!.last_7_days / row!.two_weeks_earlier).toBeGreaterThan(0.85);
+    expect(row!.last_7_days / row!.two_weeks_earlier).toBeLessThan(1.15);
   });
 
   it("flags 1-2% of users as anomalies: bots that never buy, test accounts with odd orders", async () => {

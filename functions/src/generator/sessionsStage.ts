@@ -116,7 +116,7 @@ placed as (
         ${hashSql(seed, SALT.sessionTiming, "positioned.user_index", "positioned.seq")} as h3,
         ${hashSql(seed, SALT.sessionDelays, "positioned.user_index", "positioned.seq")} as h4,
         -- Cumulative gaps as a share of the whole (one mean gap to spare after the last visit)
-        -- fill the observed span, bent by the fading exponent (visits thin out over time).
+        -- fill the user's own lifetime, bent by the fading exponent (visits thin out over time).
         users.span_days * pow(positioned.cumulative_gap / totals.total_gap, users.fade) as t_days
 
     from positioned
@@ -129,7 +129,7 @@ dated as (
 
     select
         *,
-        signup_day + least(floor(t_days)::integer, observed_days - 1) as session_day,
+        signup_day + floor(t_days)::integer as session_day,
         case
             when anomaly_kind = 1 then floor(${u("h1", 2)} * 24)::integer
             else [${hourLookup().join(", ")}][floor(${hourBucket})::integer + 1]
@@ -137,6 +137,8 @@ dated as (
         floor((${hourBucket} - floor(${hourBucket})) * 3600)::integer as second_of_hour
 
     from placed
+    -- Visits after the world's last day are not observed (yet): dropped, not squeezed in.
+    where signup_day + floor(t_days)::integer <= ${world.options.endDay}
 
 ),
 

@@ -24,7 +24,7 @@ select * from (values ${rows.join(", ")}) as t(signup_day, first_index, next_ind
 
 /** Temp table of the users with index in [from, to), with their hidden behaviour parameters. */
 export function batchUsersSql(world: World, from: number, to: number): string {
-  const { seed, endDay } = world.options;
+  const { seed } = world.options;
   const sourceBranches = USER_TYPES.map((type, index) => {
     const shares = SOURCE_SHARES_BY_TYPE[type];
     return `when ${index} then ${categoricalSql(
@@ -81,8 +81,7 @@ typed as (
             when ${u("h5", 0)} >= ${dbl(ANOMALIES.share)} then 0
             when ${u("h5", 1)} < ${dbl(ANOMALIES.botShare)} then 1
             else 2
-        end as anomaly_kind,
-        ${endDay} - signup_day + 1 as observed_days
+        end as anomaly_kind
 
     from drawn
 
@@ -122,12 +121,14 @@ lifetime as (
 
 spans as (
 
+    -- Each user's visits are laid over their own lifetime, never over what the world observes:
+    -- a user does not know when the data ends. Rows after the world's end are dropped later.
     select
         *,
         case anomaly_kind
-            when 1 then least(observed_days, ${ANOMALIES.botActiveDaysMin} + floor(${u("h5", 2)} * ${ANOMALIES.botActiveDaysMax - ANOMALIES.botActiveDaysMin + 1}))
-            when 2 then least(observed_days, ${ANOMALIES.testActiveDays})
-            else least(observed_days, lifetime_days)
+            when 1 then ${ANOMALIES.botActiveDaysMin} + floor(${u("h5", 2)} * ${ANOMALIES.botActiveDaysMax - ANOMALIES.botActiveDaysMin + 1})
+            when 2 then ${ANOMALIES.testActiveDays}
+            else lifetime_days
         end::double as span_days,
         case when anomaly_kind = 0 then ${byType("fade")} else 1.0 end as fade
 
@@ -142,9 +143,8 @@ counted as (
         case anomaly_kind
             when 1 then ${ANOMALIES.botSessionsMin} + floor(${u("h4", 2)} * ${ANOMALIES.botSessionsMax - ANOMALIES.botSessionsMin + 1})
             when 2 then ${ANOMALIES.testSessionsMin - 1} + floor(${u("h4", 2)} * ${ANOMALIES.testSessionsMax - ANOMALIES.testSessionsMin + 1})
-            -- The share of a fading lifetime's visits that fall inside the observed span.
-            else floor(sessions_per_day * lifetime_days
-                * pow(span_days / lifetime_days, 1.0 / fade) + ${u("h3", 2)})
+            -- Visits after signup over the whole lifetime, whether or not the world sees them.
+            else floor(sessions_per_day * lifetime_days + ${u("h3", 2)})
         end::integer as n_after
 
     from spans
@@ -157,7 +157,6 @@ final as (
         user_index,
         printf('U%07d', user_index + 1) as user_id,
         signup_day,
-        observed_days,
         type_index,
         device_index,
         region_index,
