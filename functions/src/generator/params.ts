@@ -97,7 +97,8 @@ export const SOURCE_SHARES_BY_TYPE: Readonly<
 export interface TypeBehaviour {
   /**
    * Median number of days the user stays active (log-normal with `lifetimeSigma`). Sessions are
-   * spread over the part of that lifetime the data observes.
+   * spread over the whole lifetime, whatever the world's end; those after it are dropped, so a
+   * user never behaves as if it knew when the data stops.
    */
   lifetimeMedianDays: number;
   lifetimeSigma: number;
@@ -253,7 +254,7 @@ export const RHYTHM = {
   /** Purchase multiplier exp(purchaseElasticity * (r - 0.5)): r=0.9 buys 3.3x as often as r=0.1. */
   purchaseElasticity: 1.5,
   /**
-   * Gaps between visits are log-normal with mean 1 (then scaled to the user's observed span), with
+   * Gaps between visits are log-normal with mean 1 (then scaled to the user's lifetime), with
    * sigma running from `gapSigmaBursty` at r = 0 to `gapSigmaRegular` at r = 1. Sigma 0.25 gives a
    * gap CV of about 0.25 (a weekly shopper who drifts by a day or two); sigma 1.5 gives a CV near
    * 3: clusters of visits separated by long silences. The CV does not depend on how many visits a
