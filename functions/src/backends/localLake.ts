@@ -67,13 +67,18 @@ export class LocalLake implements Lake {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
       throw error;
     }
-    for (const entry of entries) {
-      const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
-      if (entry.isDirectory()) await this.walk(path, into);
-      else if (entry.isFile() && !entry.name.startsWith(TEMP_MARK)) {
-        into.push({ path, bytes: (await stat(join(absolute, entry.name))).size });
-      }
-    }
+    // Sizes and subfolders are read concurrently: a two-year table is hundreds of day folders,
+    // and one stat after another made every listing cost a noticeable fraction of a second.
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.name.startsWith(TEMP_MARK)) return;
+        const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
+        if (entry.isDirectory()) await this.walk(path, into);
+        else if (entry.isFile()) {
+          into.push({ path, bytes: (await stat(join(absolute, entry.name))).size });
+        }
+      }),
+    );
   }
 }
 
