@@ -55,6 +55,8 @@ describe("npm start", () => {
     expect(
       existsSync(join(out, "lake", "raw", "events", "dt=2024-04-30", "part-0-of-1.parquet")),
     ).toBe(true);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
+    expect(output.stdout).toContain(`Report: ${join(out, "report.html")}`);
     const warehouse = await DuckDbWarehouse.open({ path: join(out, "warehouse.duckdb") });
     try {
       const [users] = await warehouse.query<{ n: number }>("select count(*) as n from raw.users");

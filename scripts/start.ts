@@ -8,6 +8,7 @@ import { pruneOutsideRange } from "../functions/src/pipeline/pruneOutsideRange";
 import { parseStartArgs, startHelp, UsageError, type StartOptions } from "./cli/args";
 import { ProgressLine } from "./cli/progress";
 import { formatSummary, userTypeKpis } from "./cli/summary";
+import { writeReport } from "./report";
 
 /** Points where a test can step in; the command line never sets them. */
 export interface StartHooks {
@@ -18,8 +19,8 @@ export interface StartHooks {
 /**
  * `npm start`: the whole pipeline on the embedded default, no credentials. Generates the shop,
  * writes the lake folder, loads the DuckDB warehouse, runs the data-quality checks (a failure
- * stops here, exit 1, naming the check with sample rows), refreshes the marts and prints a
- * summary. Bad flags exit 2 before any work.
+ * stops here, exit 1, naming the check with sample rows), refreshes the marts, writes the static
+ * HTML report (`<out>/report.html`) and prints a summary. Bad flags exit 2 before any work.
  */
 export async function start(argv: readonly string[], hooks: StartHooks = {}): Promise<number> {
   let options: StartOptions;
@@ -75,6 +76,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
         onProgress: (name, i, n) => progress.update("marts", name, i, n),
       }),
     );
+    const report = await timed("report", () => writeReport(warehouse, join(out, "report.html")));
     const kpis = await timed("summary", () => userTypeKpis(warehouse, options.end));
     const shown = (p: string) => {
       const near = relative(process.cwd(), p);
@@ -83,6 +85,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
     process.stdout.write(
       `${formatSummary({ rows: loaded.rows, kpis, seconds: stages, lake: shown(lake.root), warehouse: shown(warehouse.path) })}\n`,
     );
+    process.stdout.write(`Report: ${shown(report.file)}\n`);
     return 0;
   } catch (error) {
     progress.finish();
