@@ -147,6 +147,23 @@ describe("writeLake", () => {
     expect(await lake.list("")).toEqual([]);
   });
 
+  it("refuses rows on a day inside the run's span that the run does not own", async () => {
+    const lake = new LocalLake(join(dir, "lake"));
+    const days = ["2024-01-01", "2024-01-03"];
+    await db.connection.run(
+      "insert into gen.orders values ('O4', 'U1', timestamptz '2024-01-02 12:00:00+00', false, 0.0, null)",
+    );
+    await expect(writeLake(db, lake, { days, tables: ["orders"] })).rejects.toThrow(
+      /outside the run's date range \(2024-01-02: 1\)/,
+    );
+    await db.connection.run("delete from gen.orders where order_id = 'O4'");
+    const written = await writeLake(db, lake, { days, tables: ["orders"] });
+    expect(written.files).toEqual([
+      "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
+      "raw/orders/dt=2024-01-03/part-0-of-1.parquet",
+    ]);
+  });
+
   it("puts DuckDB's thread setting back afterwards", async () => {
     await db.connection.run("set threads = 2");
     await writeLake(db, new LocalLake(join(dir, "lake")), { days: DAYS, tables });
