@@ -62,7 +62,7 @@ const ROWS_PER_COPY = Number.POSITIVE_INFINITY;
 const PUT_CONCURRENCY = 16;
 
 /**
- * Writes generated tables to the lake as Parquet (zstd), one file per (table, day, shard) in the
+ * Writes generated tables to the lake as Parquet (snappy), one file per (table, day, shard) in the
  * layout of `backends/types.ts`, and returns the partition loads that make the warehouse match.
  *
  * Files are byte-reproducible: rows are ordered by primary key and each partitioned COPY runs
@@ -231,7 +231,10 @@ async function stageTable(
   const connection = workers[0]!;
   const columns = def.columns.map((c) => `cast(${c.name} as ${DUCKDB_TYPES[c.type]}) as ${c.name}`);
   const select = `select ${columns.join(", ")} from ${source}`;
-  const parquet = "format parquet, compression zstd";
+  // Snappy, not zstd: a two-year run writes thousands of small day files, and zstd's per-file
+  // setup and slower decoding cost about 1 s of CPU in the write and 1 s in the load at
+  // reference scale, for files about 1.5 times smaller. BigQuery loads either.
+  const parquet = "format parquet, compression snappy";
   if (!def.partitionColumn) {
     const file = `${folder}.parquet`;
     await connection.run(`copy (${select} order by ${def.primaryKey}) to '${file}' (${parquet})`);
