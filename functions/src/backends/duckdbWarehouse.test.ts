@@ -83,6 +83,28 @@ describe("DuckDbWarehouse.replacePartitions", () => {
     });
   });
 
+  it("replaces two days with a gap between them and leaves the day in the gap", async () => {
+    await loadThreeDays();
+    await warehouse.replacePartitions([
+      load("2024-01-01", await ordersFile("d1b", [["O7", "2024-01-01 05:00:00+00"]])),
+      load("2024-01-03", await ordersFile("d3b", [["O8", "2024-01-03 05:00:00+00"]])),
+    ]);
+    expect(await ordersByDay()).toEqual({
+      "2024-01-01": "O7",
+      "2024-01-02": "O3",
+      "2024-01-03": "O8",
+    });
+  });
+
+  it("replaces a run of consecutive days and nothing on either side", async () => {
+    await loadThreeDays();
+    await warehouse.replacePartitions([
+      load("2024-01-03", await ordersFile("d3c", [["O9", "2024-01-03 05:00:00+00"]])),
+      load("2024-01-02", await ordersFile("d2c", [])),
+    ]);
+    expect(await ordersByDay()).toEqual({ "2024-01-01": "O1,O2", "2024-01-03": "O9" });
+  });
+
   it("leaves identical rows when the same files are loaded twice", async () => {
     const loads = [
       load("2024-01-01", await ordersFile("d1", [["O1", "2024-01-01 03:00:00+00"]])),
