@@ -84,25 +84,19 @@ gapped as (
 
 ),
 
-totals as (
-
-    select
-        user_index,
-        sum(gap) + 1.0 as total_gap
-
-    from gapped
-    group by 1
-
-),
-
 positioned as (
 
+    -- One sort for both sums: the running gap and the user's total (one mean gap to spare).
     select
         user_index,
         seq,
-        sum(gap) over (partition by user_index order by seq rows unbounded preceding) as cumulative_gap
+        sum(gap) over running as cumulative_gap,
+        sum(gap) over whole + 1.0 as total_gap
 
     from gapped
+    window
+        running as (partition by user_index order by seq rows unbounded preceding),
+        whole as (partition by user_index order by seq rows between unbounded preceding and unbounded following)
 
 ),
 
@@ -117,10 +111,9 @@ placed as (
         ${hashSql(seed, SALT.sessionDelays, "positioned.user_index", "positioned.seq")} as h4,
         -- Cumulative gaps as a share of the whole (one mean gap to spare after the last visit)
         -- fill the user's own lifetime, bent by the fading exponent (visits thin out over time).
-        users.span_days * pow(positioned.cumulative_gap / totals.total_gap, users.fade) as t_days
+        users.span_days * pow(positioned.cumulative_gap / positioned.total_gap, users.fade) as t_days
 
     from positioned
-    inner join totals using (user_index)
     inner join gen_batch_users as users using (user_index)
 
 ),
