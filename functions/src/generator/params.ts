@@ -32,7 +32,7 @@ export const WORLD = {
    * Users generated per internal batch. Intermediate tables (sessions with their hidden draws) are
    * per batch, so peak memory stays flat as `users` grows; 60k users is ~1.5M sessions, a few
    * hundred MB at most, and the reference scale runs as one batch. At 10x users the process's
-   * peak RSS follows DuckDB's `memory_limit` (about limit + 270 MiB), not the batch: 20k-user
+   * peak RSS follows DuckDB's `memory_limit` (the limit plus 300-450 MiB), not the batch: 20k-user
    * batches measured no consistently lower peak, only a slower run.
    */
   batchUsers: 60_000,
