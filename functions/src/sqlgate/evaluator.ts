@@ -140,17 +140,7 @@ export async function evaluateQuery(
   sql: string,
   tables: readonly TableRows[],
 ): Promise<ResultTable & { catalogColumns: CatalogColumn[] }> {
-  const content: Record<string, TableContent> = {};
-  for (const t of tables) content[qualifiedName(t.table)] = tableContent(t);
-  const request: EvaluateQueryRequest = {
-    sql: flatTableNames(sql),
-    simpleCatalog: simpleCatalog(
-      tables.map((t) => t.table),
-      server.languageOptions,
-    ),
-    tableContent: content,
-    options: analyzerOptions(server.languageOptions),
-  };
+  const request: EvaluateQueryRequest = evaluatorRequest(server, sql, tables);
   const response = await new Promise<EvaluateQueryResponse__Output>((resolve, reject) => {
     ZetaSQLClient.API.evaluateQuery(request, (error, result) => {
       if (error) reject(new Error(`Reference evaluator: ${error.details ?? error.message}`));
@@ -174,6 +164,21 @@ export async function evaluateQuery(
   return { columns, rows, catalogColumns };
 }
 
+/** The request both evaluator calls send: the SQL, a catalog of the tables, and their rows. */
+function evaluatorRequest(server: AnalyzerServer, sql: string, tables: readonly TableRows[]) {
+  const content: Record<string, TableContent> = {};
+  for (const t of tables) content[qualifiedName(t.table)] = tableContent(t);
+  return {
+    sql: flatTableNames(sql),
+    simpleCatalog: simpleCatalog(
+      tables.map((t) => t.table),
+      server.languageOptions,
+    ),
+    tableContent: content,
+    options: analyzerOptions(server.languageOptions),
+  };
+}
+
 /**
  * Applies one DML statement (INSERT, UPDATE, DELETE, MERGE; parameters rendered) to `target`'s
  * rows with the reference evaluator and returns the table's rows afterwards. `target.table` must
@@ -194,18 +199,7 @@ export async function evaluateModify(
   // 1.13.0), and an INSERT needs none: it only reports the new rows.
   const isInsert = /^\s*insert\b/i.test(sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " "));
   const sent = isInsert ? { ...target, table: { ...target.table, primaryKey: undefined } } : target;
-  const tables = [sent, ...others];
-  const content: Record<string, TableContent> = {};
-  for (const t of tables) content[qualifiedName(t.table)] = tableContent(t);
-  const request: EvaluateModifyRequest = {
-    sql: flatTableNames(sql),
-    simpleCatalog: simpleCatalog(
-      tables.map((t) => t.table),
-      server.languageOptions,
-    ),
-    tableContent: content,
-    options: analyzerOptions(server.languageOptions),
-  };
+  const request: EvaluateModifyRequest = evaluatorRequest(server, sql, [sent, ...others]);
   const response = await new Promise<EvaluateModifyResponse__Output>((resolve, reject) => {
     ZetaSQLClient.API.evaluateModify(request, (error, result) => {
       if (error) reject(new Error(`Reference evaluator: ${error.details ?? error.message}`));
