@@ -1,7 +1,7 @@
 import { formatInteger, formatMoney, formatPercent } from "../format";
 import { figureRow, table, type Column, type Section } from "../html";
 import { barChart } from "../svg";
-import { martRows, num, text, type Row, type SectionContext } from "./common";
+import { martRows, num, text, type Row, type SectionContext, numberColumn } from "./common";
 
 const DIMENSIONS = [
   { key: "marketing_source", label: "By marketing source (every user)" },
@@ -15,36 +15,11 @@ const COLUMNS: readonly Column<Row>[] = [
   { header: "Value", key: "dimension_value", text: (r) => text(r, "dimension_value") },
   { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
   { header: "Buyers", key: "buyers", numeric: true, text: (r) => formatInteger(r.buyers) },
-  {
-    header: "Buyer share",
-    key: "buyer_share",
-    numeric: true,
-    text: (r) => formatPercent(r.buyer_share),
-  },
-  {
-    header: "VIP share of buyers",
-    key: "vip_share_of_buyers",
-    numeric: true,
-    text: (r) => formatPercent(r.vip_share_of_buyers),
-  },
-  {
-    header: "Conv. 14d",
-    key: "conversion_14d",
-    numeric: true,
-    text: (r) => formatPercent(r.conversion_14d),
-  },
-  {
-    header: "LTV 180d mean",
-    key: "ltv_180d_mean",
-    numeric: true,
-    text: (r) => formatMoney(r.ltv_180d_mean),
-  },
-  {
-    header: "LTV 180d median",
-    key: "ltv_180d_median",
-    numeric: true,
-    text: (r) => formatMoney(r.ltv_180d_median),
-  },
+  numberColumn("Buyer share", "buyer_share", formatPercent),
+  numberColumn("VIP share of buyers", "vip_share_of_buyers", formatPercent),
+  numberColumn("Conv. 14d", "conversion_14d", formatPercent),
+  numberColumn("LTV 180d mean", "ltv_180d_mean", formatMoney),
+  numberColumn("LTV 180d median", "ltv_180d_median", formatMoney),
 ];
 
 /** Which channels and which first categories bring buyers who become VIPs and earn the most. */

@@ -1,5 +1,6 @@
 import type { Warehouse } from "../../../functions/src/backends/types";
 import { toNumber, toText } from "../format";
+import type { Column } from "../html";
 
 /** A mart row as the warehouse returns it. */
 export type Row = Record<string, unknown>;
@@ -45,3 +46,12 @@ export const segmentLabel = (value: string): string => (value === "" ? "(not yet
 
 export const USER_TYPES = ["All", "A", "B", "C", "D"] as const;
 export const CONSISTENCY_TIERS = ["All", "High", "Medium", "Low", "Sparse"] as const;
+
+/** A right-aligned column showing one numeric field of the mart row, formatted. */
+export function numberColumn(
+  header: string,
+  key: string,
+  format: (value: unknown) => string,
+): Column<Row> {
+  return { header, key, numeric: true, text: (r) => format(r[key]) };
+}

@@ -1,7 +1,7 @@
 import { formatInteger, formatMoney, formatPercent } from "../format";
 import { cards, figureRow, table, type Column, type Section } from "../html";
 import { lineChart } from "../svg";
-import { martRows, num, text, type Row, type SectionContext } from "./common";
+import { martRows, num, text, type Row, type SectionContext, numberColumn } from "./common";
 
 /** Days of history the KPI table and chart show. */
 export const KPI_DAYS = 30;
@@ -11,12 +11,7 @@ const COLUMNS: readonly Column<Row>[] = [
   { header: "DAU", key: "dau", numeric: true, text: (r) => formatInteger(r.dau) },
   { header: "WAU", key: "wau", numeric: true, text: (r) => formatInteger(r.wau) },
   { header: "MAU", key: "mau", numeric: true, text: (r) => formatInteger(r.mau) },
-  {
-    header: "Stickiness",
-    key: "stickiness",
-    numeric: true,
-    text: (r) => formatPercent(r.stickiness),
-  },
+  numberColumn("Stickiness", "stickiness", formatPercent),
   { header: "Sessions", key: "sessions", numeric: true, text: (r) => formatInteger(r.sessions) },
   { header: "Orders", key: "orders", numeric: true, text: (r) => formatInteger(r.orders) },
   { header: "Buyers", key: "buyers", numeric: true, text: (r) => formatInteger(r.buyers) },

@@ -11,20 +11,8 @@ import {
   USER_TYPES,
   type Row,
   type SectionContext,
+  numberColumn,
 } from "./common";
-
-const money = (key: string, header: string): Column<Row> => ({
-  header,
-  key,
-  numeric: true,
-  text: (r) => formatMoney(r[key]),
-});
-const share = (key: string, header: string): Column<Row> => ({
-  header,
-  key,
-  numeric: true,
-  text: (r) => formatPercent(r[key]),
-});
 
 const COLUMNS: readonly Column<Row>[] = [
   { header: "User type", key: "user_type", text: (r) => segmentLabel(text(r, "user_type")) },
@@ -34,14 +22,14 @@ const COLUMNS: readonly Column<Row>[] = [
     text: (r) => segmentLabel(text(r, "consistency_tier")),
   },
   { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
-  money("ltv_180d_mean", "Mean"),
-  money("ltv_180d_p50", "P50"),
-  money("ltv_180d_p75", "P75"),
-  money("ltv_180d_p90", "P90"),
-  money("ltv_180d_p99", "P99"),
-  share("top_1pct_revenue_share", "Top 1% share"),
-  share("top_10pct_revenue_share", "Top 10% share"),
-  share("top_20pct_revenue_share", "Top 20% share"),
+  numberColumn("Mean", "ltv_180d_mean", formatMoney),
+  numberColumn("P50", "ltv_180d_p50", formatMoney),
+  numberColumn("P75", "ltv_180d_p75", formatMoney),
+  numberColumn("P90", "ltv_180d_p90", formatMoney),
+  numberColumn("P99", "ltv_180d_p99", formatMoney),
+  numberColumn("Top 1% share", "top_1pct_revenue_share", formatPercent),
+  numberColumn("Top 10% share", "top_10pct_revenue_share", formatPercent),
+  numberColumn("Top 20% share", "top_20pct_revenue_share", formatPercent),
   { header: "Gini", key: "gini", numeric: true, text: (r) => formatDecimal(r.gini, 3) },
 ];
 

@@ -1,43 +1,34 @@
 import { formatDecimal, formatInteger, formatMoney, formatPercent } from "../format";
 import { table, type Column, type Section } from "../html";
-import { byKnownOrder, martRows, text, USER_TYPES, type Row, type SectionContext } from "./common";
-
-const percent = (key: string, header: string): Column<Row> => ({
-  header,
-  key,
-  numeric: true,
-  text: (r) => formatPercent(r[key]),
-});
+import {
+  byKnownOrder,
+  martRows,
+  text,
+  USER_TYPES,
+  type Row,
+  type SectionContext,
+  numberColumn,
+} from "./common";
 
 const COLUMNS: readonly Column<Row>[] = [
   { header: "Signup", key: "signup_promo", text: (r) => text(r, "signup_promo") },
   { header: "User type", key: "user_type", text: (r) => text(r, "user_type") },
   { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
-  percent("conversion_14d", "Conv. 14d"),
-  percent("conversion_30d", "Conv. 30d"),
+  numberColumn("Conv. 14d", "conversion_14d", formatPercent),
+  numberColumn("Conv. 30d", "conversion_30d", formatPercent),
   {
     header: "Days to 1st purchase",
     key: "mean_days_to_first_purchase",
     numeric: true,
     text: (r) => formatDecimal(r.mean_days_to_first_purchase, 1),
   },
-  percent("mean_signup_discount_rate", "Signup discount"),
-  percent("mean_first_order_discount_rate", "1st order discount"),
-  percent("first_order_promo_share", "1st order on promo"),
-  percent("retention_90d", "Retained 90d"),
-  percent("retention_180d", "Retained 180d"),
-  {
-    header: "LTV 180d mean",
-    key: "ltv_180d_mean",
-    numeric: true,
-    text: (r) => formatMoney(r.ltv_180d_mean),
-  },
-  {
-    header: "LTV 180d median",
-    key: "ltv_180d_median",
-    numeric: true,
-    text: (r) => formatMoney(r.ltv_180d_median),
-  },
+  numberColumn("Signup discount", "mean_signup_discount_rate", formatPercent),
+  numberColumn("1st order discount", "mean_first_order_discount_rate", formatPercent),
+  numberColumn("1st order on promo", "first_order_promo_share", formatPercent),
+  numberColumn("Retained 90d", "retention_90d", formatPercent),
+  numberColumn("Retained 180d", "retention_180d", formatPercent),
+  numberColumn("LTV 180d mean", "ltv_180d_mean", formatMoney),
+  numberColumn("LTV 180d median", "ltv_180d_median", formatMoney),
 ];
 
 /** Whether signing up during a promotion speeds the first purchase, and what follows it. */

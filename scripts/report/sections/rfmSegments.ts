@@ -1,7 +1,15 @@
 import { formatDecimal, formatInteger, formatMoney, formatPercent } from "../format";
 import { figureRow, table, type Column, type Section } from "../html";
 import { barChart } from "../svg";
-import { byKnownOrder, martRows, num, text, type Row, type SectionContext } from "./common";
+import {
+  byKnownOrder,
+  martRows,
+  num,
+  text,
+  type Row,
+  type SectionContext,
+  numberColumn,
+} from "./common";
 
 /** The nine segments from the best customers down (docs/rfm-segments.md). */
 export const RFM_SEGMENT_ORDER = [
@@ -19,25 +27,10 @@ export const RFM_SEGMENT_ORDER = [
 const COLUMNS: readonly Column<Row>[] = [
   { header: "Segment", key: "segment", text: (r) => text(r, "segment") },
   { header: "Buyers", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
-  {
-    header: "Share of buyers",
-    key: "user_share",
-    numeric: true,
-    text: (r) => formatPercent(r.user_share),
-  },
+  numberColumn("Share of buyers", "user_share", formatPercent),
   { header: "Revenue", key: "revenue", numeric: true, text: (r) => formatMoney(r.revenue) },
-  {
-    header: "Share of revenue",
-    key: "revenue_share",
-    numeric: true,
-    text: (r) => formatPercent(r.revenue_share),
-  },
-  {
-    header: "Avg monetary",
-    key: "avg_monetary",
-    numeric: true,
-    text: (r) => formatMoney(r.avg_monetary),
-  },
+  numberColumn("Share of revenue", "revenue_share", formatPercent),
+  numberColumn("Avg monetary", "avg_monetary", formatMoney),
   {
     header: "Avg recency (days)",
     key: "avg_recency_days",

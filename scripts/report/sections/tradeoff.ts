@@ -9,6 +9,7 @@ import {
   text,
   type Row,
   type SectionContext,
+  numberColumn,
 } from "./common";
 
 /** The segment types in the order the report shows them, with their display names. */
@@ -25,54 +26,14 @@ const SEGMENT_ORDER = ["A", "B", "C", "D", "High", "Medium", "Low", "Sparse", "P
 export const TRADEOFF_COLUMNS: readonly Column<Row>[] = [
   { header: "Segment", key: "segment", text: (r) => segmentLabel(text(r, "segment")) },
   { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
-  {
-    header: "Conv. 14d",
-    key: "conversion_14d",
-    numeric: true,
-    text: (r) => formatPercent(r.conversion_14d),
-  },
-  {
-    header: "Conv. 30d",
-    key: "conversion_30d",
-    numeric: true,
-    text: (r) => formatPercent(r.conversion_30d),
-  },
-  {
-    header: "LTV 180d mean",
-    key: "ltv_180d_mean",
-    numeric: true,
-    text: (r) => formatMoney(r.ltv_180d_mean),
-  },
-  {
-    header: "LTV 180d median",
-    key: "ltv_180d_median",
-    numeric: true,
-    text: (r) => formatMoney(r.ltv_180d_median),
-  },
-  {
-    header: "LTV 180d P90",
-    key: "ltv_180d_p90",
-    numeric: true,
-    text: (r) => formatMoney(r.ltv_180d_p90),
-  },
-  {
-    header: "Retained 90d",
-    key: "retention_90d",
-    numeric: true,
-    text: (r) => formatPercent(r.retention_90d),
-  },
-  {
-    header: "Retained 180d",
-    key: "retention_180d",
-    numeric: true,
-    text: (r) => formatPercent(r.retention_180d),
-  },
-  {
-    header: "Paid subscribers",
-    key: "paid_subscription_share",
-    numeric: true,
-    text: (r) => formatPercent(r.paid_subscription_share),
-  },
+  numberColumn("Conv. 14d", "conversion_14d", formatPercent),
+  numberColumn("Conv. 30d", "conversion_30d", formatPercent),
+  numberColumn("LTV 180d mean", "ltv_180d_mean", formatMoney),
+  numberColumn("LTV 180d median", "ltv_180d_median", formatMoney),
+  numberColumn("LTV 180d P90", "ltv_180d_p90", formatMoney),
+  numberColumn("Retained 90d", "retention_90d", formatPercent),
+  numberColumn("Retained 180d", "retention_180d", formatPercent),
+  numberColumn("Paid subscribers", "paid_subscription_share", formatPercent),
 ];
 
 /** Short-term conversion against long-term value, per segment: the business question itself. */
