@@ -1,7 +1,15 @@
 import { formatInteger, formatMoney, formatPercent } from "../format";
 import { figureRow, table, type Column, type Section } from "../html";
 import { barChart } from "../svg";
-import { martRows, num, text, type Row, type SectionContext, numberColumn } from "./common";
+import {
+  martRows,
+  num,
+  text,
+  type Row,
+  type SectionContext,
+  numberColumn,
+  knownThenUnseen,
+} from "./common";
 
 const DIMENSIONS = [
   { key: "marketing_source", label: "By marketing source (every user)" },
@@ -13,8 +21,8 @@ const DIMENSIONS = [
 
 const COLUMNS: readonly Column<Row>[] = [
   { header: "Value", key: "dimension_value", text: (r) => text(r, "dimension_value") },
-  { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
-  { header: "Buyers", key: "buyers", numeric: true, text: (r) => formatInteger(r.buyers) },
+  numberColumn("Users", "users", formatInteger),
+  numberColumn("Buyers", "buyers", formatInteger),
   numberColumn("Buyer share", "buyer_share", formatPercent),
   numberColumn("VIP share of buyers", "vip_share_of_buyers", formatPercent),
   numberColumn("Conv. 14d", "conversion_14d", formatPercent),
@@ -29,13 +37,10 @@ export async function acquisitionQualitySection(context: SectionContext): Promis
     "select * from marts.dm_acquisition_quality order by dimension, users desc, dimension_value",
   );
   const of = (dimension: string) => rows.filter((r) => text(r, "dimension") === dimension);
-  const known = new Set(DIMENSIONS.map((d) => d.key));
-  const dimensions = [
-    ...DIMENSIONS,
-    ...[...new Set(rows.map((r) => text(r, "dimension")))]
-      .filter((d) => !known.has(d))
-      .map((key) => ({ key, label: key })),
-  ];
+  const dimensions = knownThenUnseen(
+    DIMENSIONS,
+    rows.map((r) => text(r, "dimension")),
+  );
   const chart = (dimension: string, title: string) =>
     barChart({
       title,

@@ -55,3 +55,16 @@ export function numberColumn(
 ): Column<Row> {
   return { header, key, numeric: true, text: (r) => format(r[key]) };
 }
+
+/**
+ * The labelled groups a section shows: the known ones in their order, then any value the mart
+ * holds that the report does not know yet, labelled by itself, so a new group is never dropped.
+ */
+export function knownThenUnseen(
+  known: readonly { readonly key: string; readonly label: string }[],
+  values: readonly string[],
+): { key: string; label: string }[] {
+  const keys = new Set(known.map((k) => k.key));
+  const unseen = [...new Set(values)].filter((v) => !keys.has(v));
+  return [...known, ...unseen.map((key) => ({ key, label: key }))];
+}

@@ -21,7 +21,7 @@ const COLUMNS: readonly Column<Row>[] = [
     key: "consistency_tier",
     text: (r) => segmentLabel(text(r, "consistency_tier")),
   },
-  { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
+  numberColumn("Users", "users", formatInteger),
   numberColumn("Mean", "ltv_180d_mean", formatMoney),
   numberColumn("P50", "ltv_180d_p50", formatMoney),
   numberColumn("P75", "ltv_180d_p75", formatMoney),

@@ -13,7 +13,7 @@ import {
 const COLUMNS: readonly Column<Row>[] = [
   { header: "Signup", key: "signup_promo", text: (r) => text(r, "signup_promo") },
   { header: "User type", key: "user_type", text: (r) => text(r, "user_type") },
-  { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
+  numberColumn("Users", "users", formatInteger),
   numberColumn("Conv. 14d", "conversion_14d", formatPercent),
   numberColumn("Conv. 30d", "conversion_30d", formatPercent),
   {

@@ -26,9 +26,9 @@ export const RFM_SEGMENT_ORDER = [
 
 const COLUMNS: readonly Column<Row>[] = [
   { header: "Segment", key: "segment", text: (r) => text(r, "segment") },
-  { header: "Buyers", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
+  numberColumn("Buyers", "users", formatInteger),
   numberColumn("Share of buyers", "user_share", formatPercent),
-  { header: "Revenue", key: "revenue", numeric: true, text: (r) => formatMoney(r.revenue) },
+  numberColumn("Revenue", "revenue", formatMoney),
   numberColumn("Share of revenue", "revenue_share", formatPercent),
   numberColumn("Avg monetary", "avg_monetary", formatMoney),
   {

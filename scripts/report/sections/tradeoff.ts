@@ -10,6 +10,7 @@ import {
   type Row,
   type SectionContext,
   numberColumn,
+  knownThenUnseen,
 } from "./common";
 
 /** The segment types in the order the report shows them, with their display names. */
@@ -25,7 +26,7 @@ const SEGMENT_ORDER = ["A", "B", "C", "D", "High", "Medium", "Low", "Sparse", "P
 /** The trade-off table's measures: the column key is the mart column the cell shows. */
 export const TRADEOFF_COLUMNS: readonly Column<Row>[] = [
   { header: "Segment", key: "segment", text: (r) => segmentLabel(text(r, "segment")) },
-  { header: "Users", key: "users", numeric: true, text: (r) => formatInteger(r.users) },
+  numberColumn("Users", "users", formatInteger),
   numberColumn("Conv. 14d", "conversion_14d", formatPercent),
   numberColumn("Conv. 30d", "conversion_30d", formatPercent),
   numberColumn("LTV 180d mean", "ltv_180d_mean", formatMoney),
@@ -42,13 +43,10 @@ export async function tradeoffSection(context: SectionContext): Promise<Section>
     context,
     "select * from marts.dm_tradeoff_summary order by segment_type, segment",
   );
-  const known = new Set(SEGMENT_TYPES.map((t) => t.key));
-  const types = [
-    ...SEGMENT_TYPES,
-    ...[...new Set(rows.map((r) => text(r, "segment_type")))]
-      .filter((t) => !known.has(t))
-      .map((key) => ({ key, label: key })),
-  ];
+  const types = knownThenUnseen(
+    SEGMENT_TYPES,
+    rows.map((r) => text(r, "segment_type")),
+  );
   const tables = types
     .map((type) => {
       const group = byKnownOrder(
