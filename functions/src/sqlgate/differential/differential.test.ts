@@ -1,16 +1,14 @@
 import { MARTS } from "../../marts/catalog";
 import { readSql, sqlRoot } from "../../sql/sqlFiles";
-import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
 import { codeOnly } from "../gate";
-import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
+import { useEngines } from "./engines";
 import { contractCheckSources, fileSources, listSqlFiles } from "../sqlSources";
 import { FIXTURE_RUN_DATE, fixtureRows } from "./fixtures";
 import { generatedShopRows, TINY_SHOP } from "./generatedShop";
 import { MartOutcome, runDifferential, runQueryDifferential } from "./harness";
 
 // One analyzer and one DuckDB for the file; marts and checks each computed once, then asserted.
-let server: AnalyzerServer;
-let db: Awaited<ReturnType<typeof openDuckDb>>;
+const engines = useEngines();
 let marts: Map<string, MartOutcome>;
 let checks: MartOutcome[];
 let midHistory: MartOutcome[];
@@ -20,10 +18,8 @@ let generated: MartOutcome[];
 const MID_HISTORY_RUN_DATE = "2024-01-24";
 
 beforeAll(async () => {
-  server = await startAnalyzer();
-  db = await openDuckDb(":memory:", { threads: 1 });
   const raw = fixtureRows();
-  const martOutcomes = await runDifferential(server, db.connection, raw, MARTS, {
+  const martOutcomes = await runDifferential(engines.server, engines.db.connection, raw, MARTS, {
     runDate: FIXTURE_RUN_DATE,
     queries: reportQueries(),
   });
@@ -32,12 +28,18 @@ beforeAll(async () => {
     ...fileSources().filter((s) => s.path.startsWith("checks/")),
     ...contractCheckSources(),
   ].map((s) => ({ name: s.path, sql: s.sql }));
-  checks = await runQueryDifferential(server, db.connection, raw, checkSources, FIXTURE_RUN_DATE);
-  midHistory = await runDifferential(server, db.connection, raw, MARTS, {
+  checks = await runQueryDifferential(
+    engines.server,
+    engines.db.connection,
+    raw,
+    checkSources,
+    FIXTURE_RUN_DATE,
+  );
+  midHistory = await runDifferential(engines.server, engines.db.connection, raw, MARTS, {
     runDate: MID_HISTORY_RUN_DATE,
   });
-  const shop = await generatedShopRows(db.connection);
-  generated = await runDifferential(server, db.connection, shop, MARTS, {
+  const shop = await generatedShopRows(engines.db.connection);
+  generated = await runDifferential(engines.server, engines.db.connection, shop, MARTS, {
     runDate: TINY_SHOP.endDate,
   });
 });
@@ -65,11 +67,6 @@ function disagreements(outcomes: readonly MartOutcome[]): string[] {
     .filter((o) => o.error || o.differences.length > 0)
     .map((o) => `${o.name}: ${o.error ?? o.differences.join("; ")}`);
 }
-
-afterAll(async () => {
-  if (db) closeDuckDb(db);
-  await stopAnalyzer();
-});
 
 describe("marts: DuckDB agrees with the GoogleSQL reference evaluator on the hand-written shop", () => {
   it("has a differential case for every mart and every query under sql/marts and sql/rfm", () => {

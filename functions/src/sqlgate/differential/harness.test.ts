@@ -1,19 +1,9 @@
 import { MartDeclaration } from "../../marts/catalog";
-import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
-import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
+import { useEngines } from "./engines";
 import { FIXTURE_RUN_DATE, fixtureRowObjects, fixtureRows } from "./fixtures";
 import { runDifferential } from "./harness";
 
-let server: AnalyzerServer;
-let db: Awaited<ReturnType<typeof openDuckDb>>;
-beforeAll(async () => {
-  server = await startAnalyzer();
-  db = await openDuckDb(":memory:", { threads: 1 });
-});
-afterAll(async () => {
-  if (db) closeDuckDb(db);
-  await stopAnalyzer();
-});
+const engines = useEngines();
 
 const probe = (name: string, file: string): MartDeclaration => ({
   name,
@@ -25,7 +15,7 @@ const probe = (name: string, file: string): MartDeclaration => ({
 });
 
 async function run(sqlByFile: Record<string, string>, marts: MartDeclaration[]) {
-  return runDifferential(server, db.connection, fixtureRows(), marts, {
+  return runDifferential(engines.server, engines.db.connection, fixtureRows(), marts, {
     runDate: FIXTURE_RUN_DATE,
     readMartSql: (d) => sqlByFile[d.file]!,
   });

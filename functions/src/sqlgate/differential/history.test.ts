@@ -1,12 +1,11 @@
 import { RAW_TABLE_NAMES } from "../../contract";
 import { renderParams } from "../../sql/render";
 import { readSql } from "../../sql/sqlFiles";
-import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
 import { SqlAnalyzer } from "../analyzer";
 import { CatalogTable, contractTables } from "../catalog";
 import { TableRows } from "../evaluator";
 import { Cell, ResultTable } from "../resultTable";
-import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
+import { useEngines } from "./engines";
 import { compareResults } from "./compare";
 import { fixtureRows } from "./fixtures";
 import { martsWithUpstream, runDifferential } from "./harness";
@@ -16,13 +15,12 @@ const HISTORY_FILE = "rfm/rfm_segment_history.sql";
 /** Two snapshots far enough apart that some users change segment, then the second again. */
 const SNAPSHOT_DATES = ["2024-06-30", "2024-12-31", "2024-12-31"];
 
-let server: AnalyzerServer;
-let db: Awaited<ReturnType<typeof openDuckDb>>;
+const engines = useEngines();
 const states: { date: string; reference: ResultTable; duckdb: ResultTable }[] = [];
 
 /** The history table as the script's own CREATE TABLE defines it, keyed by user and valid_from. */
 async function historyTable(daily: CatalogTable): Promise<CatalogTable> {
-  const analyzer = new SqlAnalyzer(server, [...contractTables(), daily]);
+  const analyzer = new SqlAnalyzer(engines.server, [...contractTables(), daily]);
   try {
     const analysis = await analyzer.analyze(readSql(HISTORY_FILE));
     if (!analysis.ok) throw new Error(`${HISTORY_FILE}: ${analysis.issue.message}`);
@@ -39,13 +37,13 @@ async function historyTable(daily: CatalogTable): Promise<CatalogTable> {
 }
 
 beforeAll(async () => {
-  server = await startAnalyzer();
-  db = await openDuckDb(":memory:", { threads: 1 });
   const raw = fixtureRows();
   const marts = martsWithUpstream(["rfm_daily"]);
   let history: TableRows | undefined;
   for (const date of SNAPSHOT_DATES) {
-    const outcomes = await runDifferential(server, db.connection, raw, marts, { runDate: date });
+    const outcomes = await runDifferential(engines.server, engines.db.connection, raw, marts, {
+      runDate: date,
+    });
     const bad = outcomes.filter((o) => o.error || o.differences.length > 0);
     if (bad.length > 0) throw new Error(`rfm marts disagree at ${date}: ${JSON.stringify(bad)}`);
     const daily = outcomes.find((o) => o.name === "rfm_daily")!.reference!;
@@ -63,16 +61,11 @@ beforeAll(async () => {
       { table: dailyTable, rows: daily.rows },
     ];
     const script = renderParams(readSql(HISTORY_FILE), { snapshot_date: { date } });
-    const rows: Cell[][] = await applyScriptInReference(server, script, history, others);
+    const rows: Cell[][] = await applyScriptInReference(engines.server, script, history, others);
     history = { table: history.table, rows };
-    const duckdb = await applyScriptInDuckDb(db.connection, script, history.table);
+    const duckdb = await applyScriptInDuckDb(engines.db.connection, script, history.table);
     states.push({ date, reference: referenceTable(history.table, rows), duckdb });
   }
-});
-
-afterAll(async () => {
-  if (db) closeDuckDb(db);
-  await stopAnalyzer();
 });
 
 describe("the RFM history script in DuckDB and in the GoogleSQL reference evaluator", () => {

@@ -1,20 +1,10 @@
 import { Dialect, transpile } from "@polyglot-sql/sdk";
 import { DUCKDB_REWRITES, initTranslator, toDuckDb } from "../../sql/translate";
-import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
 import { evaluateQuery } from "../evaluator";
-import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
+import { useEngines } from "./engines";
 import { duckDbResult } from "./duckdbSide";
 
-let server: AnalyzerServer;
-let db: Awaited<ReturnType<typeof openDuckDb>>;
-beforeAll(async () => {
-  server = await startAnalyzer();
-  db = await openDuckDb(":memory:", { threads: 1 });
-});
-afterAll(async () => {
-  if (db) closeDuckDb(db);
-  await stopAnalyzer();
-});
+const engines = useEngines();
 
 // Half-cent values (k + 0.5) / 100 and a few negatives and large amounts: where rounding differs.
 const VALUES = [
@@ -37,8 +27,8 @@ async function naiveTranslation(sql: string): Promise<string> {
 
 /** x -> [round(x, 2), round(x)] per engine; rows compared by x. */
 async function disagreements(translate: (sql: string) => Promise<string>): Promise<number> {
-  const reference = await evaluateQuery(server, SQL, []);
-  const duck = await duckDbResult(db.connection, await translate(SQL));
+  const reference = await evaluateQuery(engines.server, SQL, []);
+  const duck = await duckDbResult(engines.db.connection, await translate(SQL));
   const expected = new Map(reference.rows.map((r) => [r[0], JSON.stringify(r.slice(1))]));
   return duck.rows.filter((r) => expected.get(r[0]) !== JSON.stringify(r.slice(1))).length;
 }

@@ -1,20 +1,10 @@
 import { toDuckDb } from "../../sql/translate";
-import { closeDuckDb, openDuckDb } from "../../warehouse/duckdb";
 import { evaluateQuery } from "../evaluator";
-import { AnalyzerServer, startAnalyzer, stopAnalyzer } from "../server";
+import { useEngines } from "./engines";
 import { compareResults } from "./compare";
 import { duckDbResult } from "./duckdbSide";
 
-let server: AnalyzerServer;
-let db: Awaited<ReturnType<typeof openDuckDb>>;
-beforeAll(async () => {
-  server = await startAnalyzer();
-  db = await openDuckDb(":memory:", { threads: 1 });
-});
-afterAll(async () => {
-  if (db) closeDuckDb(db);
-  await stopAnalyzer();
-});
+const engines = useEngines();
 
 const ROWS = `(select date '2024-01-06' as d, timestamp '2024-01-06 23:00:00+00' as ts, 1.0 as x
     union all select date '2024-02-29', timestamp '2024-02-29 00:30:00+00', 2.0
@@ -23,9 +13,12 @@ const ROWS = `(select date '2024-01-06' as d, timestamp '2024-01-06 23:00:00+00'
 /** Both engines on one expression over three rows; the differences, or the DuckDB error. */
 async function probe(expression: string): Promise<string[]> {
   const sql = `select d, ${expression} as v from ${ROWS} as t`;
-  const reference = await evaluateQuery(server, sql, []);
+  const reference = await evaluateQuery(engines.server, sql, []);
   try {
-    return compareResults(reference, await duckDbResult(db.connection, await toDuckDb(sql)));
+    return compareResults(
+      reference,
+      await duckDbResult(engines.db.connection, await toDuckDb(sql)),
+    );
   } catch (error) {
     return [`DuckDB: ${(error as Error).message.split("\n")[0]}`];
   }
