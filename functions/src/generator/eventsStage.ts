@@ -4,7 +4,7 @@
  * step carries the order id, so the funnel rules hold by construction.
  */
 import { DEVICES, FUNNEL_STEPS } from "../contract";
-import { promoIndexSql, promoLists, str, stringList, timestampSql, type World } from "./world";
+import { promoIndexSql, promoLists, stringList, timestampSql, type World } from "./world";
 
 /** Exclusive upper bound of the world's timestamps, in epoch seconds (end of the last day). */
 export function worldEndSecond(world: World): number {
@@ -15,58 +15,60 @@ export function worldEndSecond(world: World): number {
 const STEP_OFFSETS = ["0", "offset_click", "offset_cart", "offset_checkout", "offset_purchase"];
 
 /**
- * Rows of `gen.events` from the batch, for event days inside the date range. One branch per
- * funnel step, each a plain filtered scan of the sessions (`depth >= step`), is cheaper than
- * expanding every session with unnest and picking the step's columns per row.
+ * Rows of `gen.events` from the batch, for event days inside the date range. Each session
+ * expands into its steps with `unnest`, which keeps the batch's order (session day, user,
+ * session) and puts the steps of a session in order after it: the table comes out in day order,
+ * so the lake writer streams it into day files without sorting 1.8M rows again.
  */
 export function eventsInsertSql(world: World): string {
   const { rangeStartDay, rangeEndDay } = world.options;
   const promo = promoLists(world);
-  const branches = FUNNEL_STEPS.map(
-    (step, index) => `    select
-        ${str(`-${index + 1}`)} as step_suffix,
-        ${str(step)} as event_type,
-        session_key,
-        user_id,
-        start_sec + ${STEP_OFFSETS[index]} as event_sec,
-        device_index,
-        product_id
-
-    from gen_batch_sessions
-    where depth >= ${index + 1}`,
-  );
   return `insert into gen.events
 -- Grain: one row per funnel step reached in a session.
 with
 
 steps as (
 
-${branches.join("\n\n    union all\n\n")}
+    select
+        session_key,
+        user_id,
+        device_index,
+        product_id,
+        start_sec,
+        [${STEP_OFFSETS.join(", ")}] as offsets,
+        unnest(range(depth)) as step_index
+
+    from gen_batch_sessions
 
 ),
 
 kept as (
 
     select
-        *,
-        ${promoIndexSql(world, "event_sec // 86400")} as promo_index
+        session_key,
+        user_id,
+        device_index,
+        product_id,
+        step_index,
+        start_sec + offsets[step_index + 1] as event_sec,
+        ${promoIndexSql(world, "(start_sec + offsets[step_index + 1]) // 86400")} as promo_index
 
     from steps
-    where event_sec < ${worldEndSecond(world)}
-        and event_sec // 86400 between ${rangeStartDay} and ${rangeEndDay}
+    where start_sec + offsets[step_index + 1] < ${worldEndSecond(world)}
+        and (start_sec + offsets[step_index + 1]) // 86400 between ${rangeStartDay} and ${rangeEndDay}
 
 ),
 
 final as (
 
     select
-        concat('E', session_key, step_suffix) as event_id,
+        concat('E', session_key, '-', step_index + 1) as event_id,
         user_id,
         ${timestampSql("event_sec")} as event_ts,
-        event_type,
+        ${stringList(FUNNEL_STEPS)}[step_index + 1] as event_type,
         'S' || session_key as session_id,
         ${stringList(DEVICES)}[device_index + 1] as device,
-        case when event_type = 'purchase' then 'O' || session_key end as order_id,
+        case when step_index = ${FUNNEL_STEPS.length - 1} then 'O' || session_key end as order_id,
         product_id,
         promo_index > 0 as is_promo,
         ${promo.discount}[promo_index + 1] as discount_rate,

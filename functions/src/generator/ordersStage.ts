@@ -214,5 +214,7 @@ final as (
 
 )
 
-select * from final`;
+select * from final
+-- Day order, as every generated table: the lake writer streams it into day files unsorted.
+order by order_date, order_item_id`;
 }

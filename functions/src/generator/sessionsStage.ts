@@ -86,17 +86,24 @@ gapped as (
 
 positioned as (
 
-    -- One sort for both sums: the running gap and the user's total (one mean gap to spare).
+    -- The running gap needs one ordered window. The user's total is the largest running gap
+    -- (gaps are never negative): a max is exact in any order, where a second whole-partition
+    -- sum frame cost six times the running one.
     select
         user_index,
         seq,
-        sum(gap) over running as cumulative_gap,
-        sum(gap) over whole + 1.0 as total_gap
+        cumulative_gap,
+        max(cumulative_gap) over (partition by user_index) + 1.0 as total_gap
 
-    from gapped
-    window
-        running as (partition by user_index order by seq rows unbounded preceding),
-        whole as (partition by user_index order by seq rows between unbounded preceding and unbounded following)
+    from (
+        select
+            user_index,
+            seq,
+            sum(gap) over (partition by user_index order by seq rows unbounded preceding)
+                as cumulative_gap
+
+        from gapped
+    )
 
 ),
 
@@ -106,9 +113,6 @@ placed as (
         positioned.seq,
         users.*,
         ${hashSql(seed, SALT.session, "positioned.user_index", "positioned.seq")} as h1,
-        ${hashSql(seed, SALT.sessionFunnel, "positioned.user_index", "positioned.seq")} as h2,
-        ${hashSql(seed, SALT.sessionTiming, "positioned.user_index", "positioned.seq")} as h3,
-        ${hashSql(seed, SALT.sessionDelays, "positioned.user_index", "positioned.seq")} as h4,
         -- Cumulative gaps as a share of the whole (one mean gap to spare after the last visit)
         -- fill the user's own lifetime, bent by the fading exponent (visits thin out over time).
         users.span_days * pow(positioned.cumulative_gap / positioned.total_gap, users.fade) as t_days
@@ -118,7 +122,7 @@ placed as (
 
 ),
 
-dated as (
+dated as materialized (
 
     select
         *,
@@ -137,8 +141,12 @@ dated as (
 
 promoted as (
 
+    -- The other draws only for visits that happen: most of the slots fall after the last day.
     select
         *,
+        ${hashSql(seed, SALT.sessionFunnel, "user_index", "seq")} as h2,
+        ${hashSql(seed, SALT.sessionTiming, "user_index", "seq")} as h3,
+        ${hashSql(seed, SALT.sessionDelays, "user_index", "seq")} as h4,
         ${promoIndexSql(world, "session_day")} as promo_index
 
     from dated
@@ -218,7 +226,9 @@ final as (
 
 )
 
-select * from final`;
+select * from final
+-- Day order: the events, orders and lake files that follow from it keep it without a sort.
+order by session_day, user_index, seq`;
 }
 
 /** Rows of `gen.sessions` from the batch, for session days inside the date range. */

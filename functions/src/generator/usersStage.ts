@@ -184,7 +184,9 @@ final as (
 
 )
 
-select * from final`;
+select * from final
+-- Signup order, which is also day order: the lake writer relies on it.
+order by user_index`;
 }
 
 /** Rows of `gen.users` from the batch, for signups inside the date range. */

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbCreateTable, RAW_TABLES } from "../contract";
 import { LocalLake } from "../backends/localLake";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
-import { splitEvenly, writeLake } from "./writeLake";
+import { dayRangeSql, splitByWeight, writeLake } from "./writeLake";
 
 let dir: string;
 let db: Awaited<ReturnType<typeof openDuckDb>>;
@@ -19,8 +19,8 @@ async function generated(connection: DuckDBConnection): Promise<void> {
   await connection.run(duckdbCreateTable(RAW_TABLES.products, "gen"));
   await connection.run(`insert into gen.orders values
     ('O3', 'U2', timestamptz '2024-01-03 00:00:01+00', true, 0.2, 'P1'),
-    ('O1', 'U1', timestamptz '2024-01-01 23:59:59+00', false, 0.0, null),
-    ('O2', 'U1', timestamptz '2024-01-01 10:00:00+00', false, 0.0, null)`);
+    ('O2', 'U1', timestamptz '2024-01-01 23:59:59+00', false, 0.0, null),
+    ('O1', 'U1', timestamptz '2024-01-01 10:00:00+00', false, 0.0, null)`);
   await connection.run(`insert into gen.products values
     ('PR2', 'Mug', 'Home', 'Acme', 9.5, 4.1, false),
     ('PR1', 'Lamp', 'Home', 'Acme', 30.0, 3.9, true)`);
@@ -69,13 +69,19 @@ describe("writeLake", () => {
     ]);
   });
 
-  it("orders rows by primary key and keeps timestamps as UTC instants", async () => {
+  it("keeps the generated table's row order (no sort) and timestamps as UTC instants", async () => {
     const lake = new LocalLake(join(dir, "lake"));
     await writeLake(db, lake, { days: DAYS, tables });
     const file = lake.uri("raw/orders/dt=2024-01-01/part-0-of-1.parquet");
     expect(await queryRows(db.connection, `select order_id, order_ts from '${file}'`)).toEqual([
-      { order_id: "O1", order_ts: "2024-01-01 23:59:59+00" },
-      { order_id: "O2", order_ts: "2024-01-01 10:00:00+00" },
+      { order_id: "O2", order_ts: "2024-01-01 23:59:59+00" },
+      { order_id: "O1", order_ts: "2024-01-01 10:00:00+00" },
+    ]);
+    // Tables replaced whole are small and sorted by primary key.
+    const products = lake.uri("raw/products/part-0-of-1.parquet");
+    expect(await queryRows(db.connection, `select product_id from '${products}'`)).toEqual([
+      { product_id: "PR1" },
+      { product_id: "PR2" },
     ]);
     const schema = await queryRows<{ name: string; logical_type: string }>(
       db.connection,
@@ -172,12 +178,36 @@ describe("writeLake", () => {
     ]);
   });
 
-  it("splits days into contiguous, nearly equal shares", () => {
-    expect(splitEvenly([1, 2, 3, 4, 5], 2)).toEqual([
-      [1, 2],
-      [3, 4, 5],
+  it("splits days into contiguous shares of nearly equal rows, each non-empty", () => {
+    expect(splitByWeight([1, 2, 3, 4, 5], [1, 1, 1, 1, 1], 2)).toEqual([
+      [1, 2, 3],
+      [4, 5],
     ]);
-    expect(splitEvenly([1], 4)).toEqual([[1]]);
-    expect(splitEvenly([], 2)).toEqual([]);
+    // A shop that grows: the late days carry most rows, so the first share takes more days.
+    expect(splitByWeight([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 4, 4], 2)).toEqual([
+      [1, 2, 3, 4, 5],
+      [6],
+    ]);
+    const days = Array.from({ length: 40 }, (_, i) => i);
+    const shares = splitByWeight(
+      days,
+      days.map((d) => (d * 7) % 11),
+      6,
+    );
+    expect(shares.flat()).toEqual(days);
+    expect(shares.length).toBeLessThanOrEqual(6);
+    expect(shares.every((share) => share.length > 0)).toBe(true);
+    expect(splitByWeight([1, 2, 3], [0, 0, 0], 2)).toEqual([[1, 2], [3]]);
+    expect(splitByWeight([1], [5], 4)).toEqual([[1]]);
+    expect(splitByWeight([], [], 2)).toEqual([]);
+  });
+
+  it("selects a share's days on the bare partition column, so min/max statistics can skip", () => {
+    expect(dayRangeSql(RAW_TABLES.orders, "2024-01-01", "2024-01-31")).toBe(
+      "order_ts >= timestamptz '2024-01-01 00:00:00+00' and order_ts < timestamptz '2024-02-01 00:00:00+00'",
+    );
+    expect(dayRangeSql(RAW_TABLES.users, "2024-12-31", "2024-12-31")).toBe(
+      "signup_date between date '2024-12-31' and date '2024-12-31'",
+    );
   });
 });

@@ -14,7 +14,6 @@ import {
 import { utcDaySql } from "../backends/duckdbWarehouse";
 import type { Lake, LakeObject, PartitionLoad } from "../backends/types";
 import {
-  daysBetween,
   parseLakePath,
   parsePartFileName,
   partFilePath,
@@ -40,8 +39,13 @@ export interface WriteLakeOptions {
   readonly stagingDir?: string;
   /** DuckDB connections writing at once, each a share of the days; default the cores, at most 4. */
   readonly parallelism?: number;
-  /** Rows one partitioned COPY handles at most (default: one share per connection). */
+  /** Rows one partitioned COPY handles at most (default 1M). */
   readonly rowsPerCopy?: number;
+  /**
+   * List the loads after writing (default true). A run written in batches lists them once, after
+   * its last batch, with `lakeLoads`.
+   */
+  readonly listLoads?: boolean;
   readonly onProgress?: (table: RawTableName, done: number, total: number) => void;
 }
 
@@ -53,10 +57,17 @@ export interface LakeWrite {
 }
 
 /**
- * Rows one partitioned COPY handles at most. Unbounded by default: at 10x scale, 1M-row shares
- * made each COPY rescan the spilled generation tables and took 160 s instead of 105 s.
+ * Rows one partitioned COPY handles at most: a COPY keeps every day file of its share open until
+ * it ends, so this bounds the rows each connection buffers. Shares are cheap to add because a
+ * share's scan skips the row groups of other days (the tables are in day order).
  */
-const ROWS_PER_COPY = Number.POSITIVE_INFINITY;
+const ROWS_PER_COPY = 1_000_000;
+
+/**
+ * COPY statements per connection: a few more than one, so a connection that finishes early takes
+ * the next share instead of waiting for the busiest one.
+ */
+const SHARES_PER_WORKER = 2;
 
 /** Parallel object uploads; GCS is latency-bound, a folder does not mind. */
 const PUT_CONCURRENCY = 16;
@@ -65,9 +76,12 @@ const PUT_CONCURRENCY = 16;
  * Writes generated tables to the lake as Parquet (snappy), one file per (table, day, shard) in the
  * layout of `backends/types.ts`, and returns the partition loads that make the warehouse match.
  *
- * Files are byte-reproducible: rows are ordered by primary key and each partitioned COPY runs
- * single-threaded (with more threads the row order inside a day's file depends on timing). The
- * cores are used instead by several connections at once, each writing its own share of the days.
+ * Rows are not sorted here: the generator inserts every table in day order, deterministically,
+ * so each COPY streams its rows into one day file after another (sorting 1.8M events again cost
+ * more than writing them). A day's file keeps the table's order, and each partitioned COPY runs
+ * single-threaded (with more threads the order inside a file depends on timing), so files are
+ * byte-reproducible. The cores are used instead by several connections at once, each writing
+ * shares of the days balanced by rows. Tables replaced whole are small and sorted by primary key.
  * TIMESTAMP columns are written as TIMESTAMPTZ, which BigQuery loads as TIMESTAMP. Files are
  * staged locally and handed to `lake.putFile`, so the same code writes a folder or a bucket.
  *
@@ -128,7 +142,10 @@ export async function writeLake(
         await putAll(lake, writes, (done, total) => options.onProgress?.(table, done, total));
         await rm(folder, { recursive: true, force: true });
         files.push(...writes.map((w) => w.path));
-        loads.push(...(await partitionLoads(lake, def, def.partitionColumn ? days : null, shard)));
+        if (options.listLoads ?? true)
+          loads.push(
+            ...(await partitionLoads(lake, def, def.partitionColumn ? days : null, shard)),
+          );
       })();
       uploading.catch(() => undefined); // awaited below; this only marks the rejection handled
     }
@@ -141,6 +158,27 @@ export async function writeLake(
     for (const extra of workers.slice(1)) extra.closeSync();
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The loads that make the warehouse match the lake for the owned days (and the tables replaced
+ * whole), for a run whose files are `part-*-of-<count>`: every file now in each owned day.
+ */
+export async function lakeLoads(
+  lake: Lake,
+  days: readonly string[],
+  count: number,
+  tables: readonly RawTableName[] = RAW_TABLE_NAMES,
+): Promise<PartitionLoad[]> {
+  const owned = [...new Set(days)].sort();
+  const loads: PartitionLoad[] = [];
+  for (const table of tables) {
+    const def = RAW_TABLES[table];
+    loads.push(
+      ...(await partitionLoads(lake, def, def.partitionColumn ? owned : null, { index: 0, count })),
+    );
+  }
+  return loads;
 }
 
 /** Lake-side view of a partitioned table after a write: the files each owned day now consists of. */
@@ -241,23 +279,34 @@ async function stageTable(
     return [{ path: partFilePath(def.name, null, shard), localFile: file }];
   }
 
+  // One scan gives the rows per day: strays are refused, and the shares balance rows, not days
+  // (a growing shop has three times the events in its second year).
   const day = utcDaySql(def);
-  const stray = await connection.runAndReadAll(
-    `select cast(${day} as varchar) as d, count(*) as n from ${source} ` +
-      `where ${outsideDays(day, days)} group by 1 order by 1 limit 3`,
+  const perDay = new Map(
+    (
+      await connection.runAndReadAll(
+        `select ${day} as d, count(*) as n from ${source} group by all order by 1`,
+      )
+    )
+      .getRowObjectsJson()
+      .map((r) => [String(r.d), Number(r.n)]),
   );
-  const strayRows = stray.getRowObjectsJson();
-  if (strayRows.length > 0) {
+  const owned = new Set(days);
+  const stray = [...perDay].filter(([d]) => !owned.has(d));
+  if (stray.length > 0) {
     throw new Error(
-      `${source} has rows on days outside the run's date range (${strayRows.map((r) => `${r.d}: ${r.n}`).join(", ")}); ` +
-        `writing them would replace partitions this run does not own`,
+      `${source} has rows on days outside the run's date range (${stray
+        .slice(0, 3)
+        .map(([d, n]) => `${d}: ${n}`)
+        .join(", ")}); writing them would replace partitions this run does not own`,
     );
   }
-  // Shares of at most ~rowsPerCopy rows (at least one per connection), taken from one queue.
-  const rows = Number(
-    (await connection.runAndReadAll(`select count(*) from ${source}`)).getRows()[0]![0],
+  const rows = [...perDay.values()].reduce((a, b) => a + b, 0);
+  const shares = splitByWeight(
+    days,
+    days.map((d) => perDay.get(d) ?? 0),
+    Math.max(workers.length * SHARES_PER_WORKER, Math.ceil(rows / rowsPerCopy)),
   );
-  const shares = splitEvenly(days, Math.max(workers.length, Math.ceil(rows / rowsPerCopy)));
   await mkdir(folder, { recursive: true });
   let next = 0;
   let failed = false;
@@ -269,10 +318,8 @@ async function stageTable(
         try {
           await worker.run(
             `copy (select *, ${day} as dt from (${select}) ` +
-              `where ${day} between date '${share[0]}' and date '${share[share.length - 1]}' ` +
-              // Day first: each chunk of rows then feeds one or two open files, not hundreds
-              // (about 20% faster), and inside a day's file rows are still in primary-key order.
-              `order by dt, ${def.primaryKey}) to '${join(folder, String(i))}' (${parquet}, partition_by (dt))`,
+              `where ${dayRangeSql(def, share[0]!, share[share.length - 1]!)}) ` +
+              `to '${join(folder, String(i))}' (${parquet}, partition_by (dt))`,
           );
         } catch (error) {
           failed = true;
@@ -301,18 +348,18 @@ async function stageTable(
 }
 
 /**
- * DuckDB SQL that is true for a day outside `days` (sorted, distinct). A run's days are almost
- * always one contiguous range, tested with two comparisons: a `not in` list of two years of days
- * is evaluated per row and cost most of a second on the events table. Other lists are joined.
+ * DuckDB SQL true for rows whose partition day is in [first, last], on the bare column: the
+ * generated tables are in day order, so min/max statistics skip every other share's row groups,
+ * where a predicate on the computed day would scan the whole table once per share.
  */
-export function outsideDays(day: string, days: readonly string[]): string {
-  if (days.length === 0) return "true";
-  const first = days[0]!;
-  const last = days[days.length - 1]!;
-  if (daysBetween(first, last).length === days.length) {
-    return `(${day} < date '${first}' or ${day} > date '${last}')`;
+export function dayRangeSql(def: TableDef, first: string, last: string): string {
+  const column = def.partitionColumn;
+  if (!column) throw new Error(`raw.${def.name} has no partition column`);
+  if (def.columns.find((c) => c.name === column)?.type !== "TIMESTAMP") {
+    return `${column} between date '${first}' and date '${last}'`;
   }
-  return `${day} not in (select unnest([${days.map((d) => `date '${d}'`).join(", ")}]))`;
+  const end = new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return `${column} >= timestamptz '${first} 00:00:00+00' and ${column} < timestamptz '${end} 00:00:00+00'`;
 }
 
 /** Waits for every promise, then rethrows the first failure: no statement is left running. */
@@ -321,15 +368,36 @@ async function allSettled(promises: readonly Promise<unknown>[]): Promise<void> 
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-/** Splits a sorted list into at most `parts` contiguous, non-empty, nearly equal shares. */
-export function splitEvenly<T>(items: readonly T[], parts: number): T[][] {
+/**
+ * Splits a sorted list into at most `parts` contiguous, non-empty shares of nearly equal total
+ * weight (rows per day); with equal weights, nearly equal lengths.
+ */
+export function splitByWeight<T>(
+  items: readonly T[],
+  weights: readonly number[],
+  parts: number,
+): T[][] {
   const count = Math.max(1, Math.min(parts, items.length));
-  return Array.from({ length: items.length === 0 ? 0 : count }, (_, i) =>
-    items.slice(
-      Math.floor((items.length * i) / count),
-      Math.floor((items.length * (i + 1)) / count),
-    ),
-  );
+  const total = weights.reduce((a, b) => a + b, 0);
+  const shares: T[][] = [];
+  let current: T[] = [];
+  let seen = 0;
+  items.forEach((item, i) => {
+    current.push(item);
+    seen += total > 0 ? weights[i]! : 1;
+    const goal = ((shares.length + 1) * (total > 0 ? total : items.length)) / count;
+    // Cut once the share reaches its goal, keeping one item for every share still to come.
+    if (
+      shares.length < count - 1 &&
+      seen >= goal &&
+      items.length - i - 1 >= count - shares.length - 1
+    ) {
+      shares.push(current);
+      current = [];
+    }
+  });
+  if (current.length > 0) shares.push(current);
+  return shares;
 }
 
 async function putAll(
@@ -351,7 +419,12 @@ async function putAll(
 }
 
 function ownsTable(def: TableDef, shard: Shard): boolean {
-  return shard.index === 0 || def.columns.some((c) => c.name === "user_id");
+  return shard.index === 0 || isUserTable(def.name);
+}
+
+/** Tables with rows of users' activity; the others (products, promotions) describe the world. */
+export function isUserTable(table: RawTableName): boolean {
+  return RAW_TABLES[table].columns.some((c) => c.name === "user_id");
 }
 
 /** Free space a RAM-backed staging folder must have; container defaults (64 MB) fall back. */
