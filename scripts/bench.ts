@@ -5,11 +5,14 @@ import { join } from "node:path";
 import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
 import { runChecks } from "../functions/src/checks";
-import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../functions/src/generator";
+import { DEFAULT_GENERATE_OPTIONS } from "../functions/src/generator";
 import { runMarts } from "../functions/src/marts/runMarts";
-import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
-import { daysBetween } from "../functions/src/pipeline/lakePaths";
-import { writeLake } from "../functions/src/pipeline/writeLake";
+import {
+  DEFAULT_GENERATION_MEMORY_LIMIT,
+  generateAndLoad,
+} from "../functions/src/pipeline/generateAndLoad";
+import { generateToLake } from "../functions/src/pipeline/generateToLake";
+import { daysBetween, WHOLE_RUN } from "../functions/src/pipeline/lakePaths";
 import { closeDuckDb, openDuckDb } from "../functions/src/warehouse/duckdb";
 
 /**
@@ -19,7 +22,7 @@ import { closeDuckDb, openDuckDb } from "../functions/src/warehouse/duckdb";
  * Parquet file, the floor any lake write pays on this machine. Each measurement runs in its own
  * child process, so peak RSS is that run's alone.
  *
- *   npm run bench -- [--10x] [--users N] [--memory-limit 1GB]
+ *   npm run bench -- [--10x] [--users N] [--memory-limit 500MB]
  */
 
 interface Measurement {
@@ -52,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
     throw new Error(`Unknown option(s) ${unknown.join(", ")}; options: ${[...known].join(", ")}`);
   const users = Number(flag("--users") ?? DEFAULT_GENERATE_OPTIONS.users);
   if (!Number.isInteger(users) || users < 100) throw new Error(`--users must be an integer >= 100`);
-  const memoryLimit = flag("--memory-limit") ?? "1GB";
+  const memoryLimit = flag("--memory-limit") ?? DEFAULT_GENERATION_MEMORY_LIMIT;
 
   const results: Measurement[] = [];
   const run = async (kind: string, n: number) => {
@@ -120,12 +123,13 @@ async function child(kind: string, users: number, memoryLimit: string): Promise<
     if (kind === "generate+lake") {
       const db = await openDuckDb(":memory:", { memoryLimit });
       await db.connection.run(`set temp_directory = '${join(dir, "spill")}'`);
-      const rows = await timed("generate", () => generateShop(db.connection, world));
-      await timed("lake", () =>
-        writeLake(db, new LocalLake(join(dir, "lake")), {
-          days: daysBetween(world.startDate, world.endDate),
-        }),
-      );
+      const written = await generateToLake(db, new LocalLake(join(dir, "lake")), {
+        ...world,
+        days: daysBetween(world.startDate, world.endDate),
+        shard: WHOLE_RUN,
+      });
+      Object.assign(seconds, written.seconds);
+      const rows = written.rows;
       closeDuckDb(db);
       return measurement(`generate + lake write, ${users} users`, sum(rows), rows.events, seconds);
     }

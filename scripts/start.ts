@@ -42,7 +42,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
   const lake = new LocalLake(join(out, "lake"));
   const warehouse = await DuckDbWarehouse.open({
     path: join(out, "warehouse.duckdb"),
-    memoryLimit: options.memoryLimit,
+    memoryLimit: options.memoryLimit ?? "1GB",
   });
   const progress = new ProgressLine();
   const stages: [string, number][] = [];
@@ -58,7 +58,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
       { seed: options.seed, users: options.users, startDate: options.start, endDate: options.end },
       { lake, warehouse },
       (p) => progress.update(p.stage, p.detail, p.done, p.total),
-      { memoryLimit: options.memoryLimit },
+      options.memoryLimit ? { memoryLimit: options.memoryLimit } : {},
     );
     progress.finish();
     stages.push(["generate", loaded.seconds.generate], ["lake write", loaded.seconds.lake]);

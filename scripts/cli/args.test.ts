@@ -18,7 +18,6 @@ describe("parseStartArgs", () => {
       start: "2024-01-01",
       end: "2025-12-31",
       out: ".data",
-      memoryLimit: "1GB",
       help: false,
     });
   });

@@ -10,8 +10,11 @@ export interface StartOptions {
   readonly end: string;
   /** Data folder: the lake goes to `<out>/lake`, the warehouse to `<out>/warehouse.duckdb`. */
   readonly out: string;
-  /** DuckDB memory limit for generation and the warehouse, for example `1GB`. */
-  readonly memoryLimit: string;
+  /**
+   * DuckDB memory limit for generation and the warehouse, for example `1GB`; when absent each
+   * uses its own default (500MB for generation, 1GB for the warehouse).
+   */
+  readonly memoryLimit?: string;
   readonly help: boolean;
 }
 
@@ -65,7 +68,7 @@ export const START_FLAGS: readonly FlagSpec[] = [
   {
     name: "--memory-limit",
     value: "SIZE",
-    help: "DuckDB memory limit, for example 512MB or 2GB (default 1GB)",
+    help: "DuckDB memory limit, for example 512MB or 2GB (default 500MB generating, 1GB in the warehouse)",
   },
   { name: "--help", value: "", help: "print this help and exit" },
 ];
@@ -118,11 +121,15 @@ export function parseStartArgs(argv: readonly string[]): StartOptions {
   const start = dateFlag("--start", given.get("--start") ?? defaults.startDate);
   const end = dateFlag("--end", given.get("--end") ?? defaults.endDate);
   if (end < start) throw new UsageError("--end", `${end} is before the start date ${start}`);
-  const memoryLimit = given.get("--memory-limit") ?? "1GB";
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+  const memoryLimit = given.get("--memory-limit");
+  if (
+    memoryLimit !== undefined &&
+    !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)
+  ) {
     throw new UsageError("--memory-limit", `"${memoryLimit}" is not a size such as 512MB or 2GB`);
   }
-  return { users, seed, start, end, out: given.get("--out") ?? ".data", memoryLimit, help };
+  const out = given.get("--out") ?? ".data";
+  return { users, seed, start, end, out, ...(memoryLimit ? { memoryLimit } : {}), help };
 }
 
 function integerFlag(

@@ -29,13 +29,13 @@ export const WORLD = {
   startDate: "2024-01-01",
   endDate: "2025-12-31",
   /**
-   * Users generated per internal batch. Intermediate tables (sessions with their hidden draws) are
-   * per batch, so peak memory stays flat as `users` grows; 60k users is ~1.5M sessions, a few
-   * hundred MB at most, and the reference scale runs as one batch. At 10x users the process's
-   * peak RSS follows DuckDB's `memory_limit` (the limit plus 300-450 MiB), not the batch: 20k-user
-   * batches measured no consistently lower peak, only a slower run.
+   * Users per batch. The pipeline generates a batch, writes it to the lake and drops it before
+   * the next (`pipeline/generateToLake.ts`), so memory holds one batch's rows at any scale: the
+   * reference scale is one batch, and 10x users is ten batches at the same peak (~0.8 GiB RSS
+   * with a 500MB DuckDB limit, where keeping all ten in memory peaked at 1.6 GiB). Intermediate
+   * tables (sessions with their hidden draws) are per batch inside the generator too.
    */
-  batchUsers: 60_000,
+  batchUsers: 30_000,
 } as const;
 
 // ------------------------------------------------------------------------------------------------

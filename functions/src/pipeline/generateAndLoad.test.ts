@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RAW_TABLE_NAMES } from "../contract";
+import { RAW_TABLE_NAMES, RAW_TABLES } from "../contract";
 import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { LocalLake } from "../backends/localLake";
 import { generateAndLoad, type GenerateAndLoadRequest } from "./generateAndLoad";
@@ -36,6 +36,17 @@ async function tableCounts(): Promise<Record<string, number>> {
     counts[table] = row!.n;
   }
   return counts;
+}
+
+/** Every row of every raw table, in primary-key order. */
+async function allRows(): Promise<Record<string, unknown[]>> {
+  const rows: Record<string, unknown[]> = {};
+  for (const table of RAW_TABLE_NAMES) {
+    rows[table] = await warehouse.query(
+      `select * from raw.${table} order by ${RAW_TABLES[table].primaryKey}`,
+    );
+  }
+  return rows;
 }
 
 /** Every lake file with a hash of its bytes: equal listings mean nothing was written. */
@@ -132,6 +143,26 @@ describe("generateAndLoad", () => {
     } finally {
       await other.close();
     }
+  });
+
+  it("writes a run in user batches, one file per batch and day, and loads the same rows", async () => {
+    const whole = await generateAndLoad(SMALL, { lake, warehouse });
+    const wholeRows = await allRows();
+    const batched = await generateAndLoad(SMALL, { lake, warehouse }, undefined, {
+      batchUsers: 50,
+    });
+    expect(batched.rows).toEqual(whole.rows);
+    expect(batched.files.filter((f) => f.startsWith("raw/orders/dt=2024-02-01/"))).toEqual([
+      "raw/orders/dt=2024-02-01/part-0-of-3.parquet",
+      "raw/orders/dt=2024-02-01/part-1-of-3.parquet",
+      "raw/orders/dt=2024-02-01/part-2-of-3.parquet",
+    ]);
+    // The world tables belong to the first batch only; the one-batch files are gone.
+    expect(batched.files.filter((f) => f.startsWith("raw/products/"))).toEqual([
+      "raw/products/part-0-of-3.parquet",
+    ]);
+    expect((await lake.list("raw/")).filter((o) => o.path.endsWith("-of-1.parquet"))).toEqual([]);
+    expect(await allRows()).toEqual(wholeRows);
   });
 
   it("rejects a bad shard before generating anything", async () => {
