@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
 import { RAW_TABLES } from "../contract";
-import { DuckDbWarehouse, utcDaySql } from "./duckdbWarehouse";
+import { DuckDbWarehouse, filesProvenInTheirDays, utcDaySql } from "./duckdbWarehouse";
 import type { PartitionLoad } from "./types";
 
 let dir: string;
@@ -140,8 +140,37 @@ describe("DuckDbWarehouse.replacePartitions", () => {
       warehouse.replacePartitions([
         load("2024-01-01", await ordersFile("wrong", [["O7", "2024-01-05 05:00:00+00"]])),
       ]),
-    ).rejects.toThrow(/partition 2024-01-01: its files hold 1 rows but the partition has 0/);
+    ).rejects.toThrow(/partition 2024-01-01: file .*wrong\.parquet holds rows of 2024-01-05/);
     expect(await ordersByDay()).toEqual(before);
+  });
+
+  it("decides from file statistics, and asks for a row count per day when a file has none", () => {
+    const loads = [load("2024-01-01", "a.parquet", "empty.parquet")];
+    const rows = new Map([
+      ["a.parquet", 2],
+      ["empty.parquet", 0],
+    ]);
+    const inDay = { lo: "2024-01-01 00:00:00+00", hi: "2024-01-01 23:59:59+00", unknown: 0 };
+    expect(filesProvenInTheirDays("orders", loads, rows, new Map([["a.parquet", inDay]]))).toBe(
+      true,
+    );
+    expect(
+      filesProvenInTheirDays(
+        "orders",
+        loads,
+        rows,
+        new Map([["a.parquet", { ...inDay, unknown: 1 }]]),
+      ),
+    ).toBe(false);
+    expect(filesProvenInTheirDays("orders", loads, rows, new Map())).toBe(false);
+    expect(() =>
+      filesProvenInTheirDays(
+        "orders",
+        loads,
+        rows,
+        new Map([["a.parquet", { ...inDay, hi: "2024-01-02 00:00:00+00" }]]),
+      ),
+    ).toThrow(/file a\.parquet holds rows of 2024-01-02/);
   });
 
   it("empties a partition loaded from zero-row files or from none", async () => {

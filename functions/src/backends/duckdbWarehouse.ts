@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
+  DUCKDB_TYPES,
   duckdbColumns,
   RAW_TABLE_LIST,
   RAW_TABLES,
@@ -183,15 +184,13 @@ export class DuckDbWarehouse implements Warehouse {
       `select file_name, num_rows from parquet_file_metadata(${sqlList(uris)})`,
     );
     const rowsOf = new Map(fileRows.map((f) => [f.file_name, Number(f.num_rows)]));
-    if (whole) {
-      const expected = uris.reduce((n, u) => n + (rowsOf.get(u) ?? 0), 0);
-      if (inserted.rowsChanged !== expected) {
-        throw new Error(
-          `raw.${table}: files hold ${expected} rows but ${inserted.rowsChanged} were loaded`,
-        );
-      }
-      return inserted.rowsChanged;
+    const expectedRows = uris.reduce((n, u) => n + (rowsOf.get(u) ?? 0), 0);
+    if (inserted.rowsChanged !== expectedRows) {
+      throw new Error(
+        `raw.${table}: files hold ${expectedRows} rows but ${inserted.rowsChanged} were loaded`,
+      );
     }
+    if (whole || (await this.filesStayInTheirDays(def, loads, rowsOf))) return inserted.rowsChanged;
     const actual = await this.rows<{ d: string; n: number }>(
       `select cast(${day} as varchar) as d, count(*) as n from raw.${table} where ${day} in (${days}) group by 1`,
     );
@@ -206,6 +205,40 @@ export class DuckDbWarehouse implements Warehouse {
       }
     }
     return inserted.rowsChanged;
+  }
+
+  /**
+   * Whether the files' own column statistics prove that every row lies in its partition's day:
+   * with the loaded count equal to the files' count, every partition then holds exactly its files'
+   * rows, and no scan of the table is needed (a two-year load scanned 2.6M rows for this). Throws
+   * when the statistics show a row of another day; false when a file lacks statistics or holds a
+   * null partition value, so the caller counts the rows per day instead.
+   */
+  private async filesStayInTheirDays(
+    def: TableDef,
+    loads: readonly PartitionLoad[],
+    rowsOf: ReadonlyMap<string, number>,
+  ): Promise<boolean> {
+    const uris = loads.flatMap((l) => l.uris).filter((u) => (rowsOf.get(u) ?? 0) > 0);
+    if (uris.length === 0) return true;
+    const column = def.partitionColumn!;
+    const type = DUCKDB_TYPES[def.columns.find((c) => c.name === column)!.type];
+    const ranges = await this.rows<{ file_name: string; lo: string; hi: string; unknown: number }>(
+      `select file_name,
+              cast(min(cast(stats_min_value as ${type})) as varchar) as lo,
+              cast(max(cast(stats_max_value as ${type})) as varchar) as hi,
+              count(*) filter (where stats_min_value is null or stats_max_value is null
+                               or stats_null_count is null or stats_null_count > 0) as unknown
+       from parquet_metadata(${sqlList(uris)})
+       where path_in_schema = '${column}'
+       group by file_name`,
+    );
+    return filesProvenInTheirDays(
+      def.name,
+      loads,
+      rowsOf,
+      new Map(ranges.map((r) => [r.file_name, { ...r, unknown: Number(r.unknown) }])),
+    );
   }
 
   /** Runs `work` inside one transaction; any error rolls everything back and is rethrown. */
@@ -249,6 +282,42 @@ export class DuckDbWarehouse implements Warehouse {
     const [row] = await this.rows<{ n: number }>(sql);
     return Number(row?.n ?? 0);
   }
+}
+
+/** A file's partition-column statistics: first and last value as text, and row groups without. */
+export interface FileDayRange {
+  readonly lo: string;
+  readonly hi: string;
+  readonly unknown: number;
+}
+
+/**
+ * Decides from statistics whether every non-empty file's rows lie in its load's day: true when
+ * proven, false when some file has no usable statistics, and an error naming the file and the
+ * other day when a file's first or last value falls outside its partition. Values are text in
+ * UTC (`YYYY-MM-DD...`), so the day is the first ten characters.
+ */
+export function filesProvenInTheirDays(
+  table: RawTableName,
+  loads: readonly PartitionLoad[],
+  rowsOf: ReadonlyMap<string, number>,
+  rangeOf: ReadonlyMap<string, FileDayRange>,
+): boolean {
+  for (const load of loads) {
+    for (const uri of load.uris) {
+      if ((rowsOf.get(uri) ?? 0) === 0) continue;
+      const range = rangeOf.get(uri);
+      if (!range || range.unknown > 0) return false;
+      const first = range.lo.slice(0, 10);
+      const last = range.hi.slice(0, 10);
+      if (first !== load.partition || last !== load.partition) {
+        throw new Error(
+          `raw.${table} partition ${load.partition}: file ${uri} holds rows of ${first === load.partition ? last : first}, another day`,
+        );
+      }
+    }
+  }
+  return true;
 }
 
 const MICROS_PER_DAY = 86_400_000_000;
