@@ -65,7 +65,7 @@ export class DuckDbWarehouse implements Warehouse {
       // every load, by the primary-key data-quality check, as in BigQuery, which has no keys.
       for (const table of RAW_TABLE_LIST) {
         await this.db.connection.run(
-          `create table if not exists raw.${table.name} (\n    ${duckdbColumns(table)}\n)`,
+          `create table if not exists raw.${table.name} (\n    ${duckdbColumns(table, { plainFactIds: true })}\n)`,
         );
       }
     });

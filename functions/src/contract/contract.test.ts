@@ -1,6 +1,8 @@
 import {
   bigQuerySchema,
+  duckdbColumns,
   duckdbCreateTable,
+  isFactIdentifier,
   RAW_TABLE_LIST,
   RAW_TABLE_NAMES,
   RAW_TABLES,
@@ -173,6 +175,27 @@ describe("derived forms of the contract", () => {
     } finally {
       closeDuckDb(db);
     }
+  });
+
+  it("stores only the facts' string identifiers uncompressed in the warehouse", () => {
+    const plain = RAW_TABLE_NAMES.flatMap((t) =>
+      RAW_TABLES[t].columns
+        .filter((c) => isFactIdentifier(RAW_TABLES[t], c.name))
+        .map((c) => `${t}.${c.name}`),
+    );
+    expect(plain).toEqual([
+      "sessions.session_id",
+      "events.event_id",
+      "events.session_id",
+      "events.order_id",
+      "orders.order_id",
+      "order_items.order_item_id",
+      "order_items.order_id",
+    ]);
+    expect(duckdbColumns(RAW_TABLES.orders, { plainFactIds: true })).toContain(
+      "order_id VARCHAR using compression uncompressed not null",
+    );
+    expect(duckdbColumns(RAW_TABLES.orders)).not.toContain("compression");
   });
 
   it("gives BigQuery REQUIRED exactly for the non-nullable columns", () => {

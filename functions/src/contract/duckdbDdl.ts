@@ -1,4 +1,4 @@
-import { LogicalType, TableDef } from "./tables";
+import { LogicalType, RAW_TABLES, TableDef } from "./tables";
 
 /**
  * DuckDB types for the contract's logical types. TIMESTAMP maps to TIMESTAMPTZ because BigQuery's
@@ -15,11 +15,29 @@ export const DUCKDB_TYPES: Readonly<Record<LogicalType, string>> = {
   TIMESTAMP: "TIMESTAMPTZ",
 };
 
-/** The column list of a `create table`, in contract order, with NOT NULL where SPEC requires a value. */
-export function duckdbColumns(table: TableDef): string {
+/**
+ * The column list of a `create table`, in contract order, with NOT NULL where SPEC requires a
+ * value. With `plainFactIds`, a fact's string identifiers (its key, and references to another
+ * fact's key) are stored uncompressed: they are unique or nearly so per row, and DuckDB's string
+ * compression analysis of them was 0.8 s of a 4.2 s warehouse load at reference scale, to save
+ * 53 MB. Low-cardinality strings (user ids, types, devices) still compress.
+ */
+export function duckdbColumns(table: TableDef, options: { plainFactIds?: boolean } = {}): string {
   return table.columns
-    .map((c) => `${c.name} ${DUCKDB_TYPES[c.type]}${c.nullable ? "" : " not null"}`)
+    .map((c) => {
+      const plain = options.plainFactIds && isFactIdentifier(table, c.name);
+      return `${c.name} ${DUCKDB_TYPES[c.type]}${plain ? " using compression uncompressed" : ""}${c.nullable ? "" : " not null"}`;
+    })
     .join(",\n    ");
+}
+
+/** A fact table's string key, or a string column referencing another fact's key. */
+export function isFactIdentifier(table: TableDef, column: string): boolean {
+  if (table.columns.find((c) => c.name === column)?.type !== "STRING") return false;
+  if (table.kind === "fact" && table.primaryKey === column) return true;
+  return table.foreignKeys.some(
+    (fk) => fk.column === column && RAW_TABLES[fk.references.table].kind === "fact",
+  );
 }
 
 /**
