@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, statfsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { accessSync, constants, statfsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
@@ -69,6 +69,12 @@ const ROWS_PER_COPY = 1_000_000;
  */
 const SHARES_PER_WORKER = 2;
 
+/**
+ * What a day's file costs to write, in rows: opening, encoding and closing a small Parquet file
+ * took about as long as 600 more event rows, so a share of many quiet days is not the slow one.
+ */
+const FILE_COST_IN_ROWS = 600;
+
 /** Parallel object uploads; GCS is latency-bound, a folder does not mind. */
 const PUT_CONCURRENCY = 16;
 
@@ -117,12 +123,11 @@ export async function writeLake(
       }),
     ),
   );
-  let uploading: Promise<void> = Promise.resolve();
+  const uploads: Promise<void>[] = [];
   try {
     const files: string[] = [];
-    const loads: PartitionLoad[] = [];
-    // DuckDB writes one table while the previous table's files go to the lake: the COPY is
-    // single-threaded, so the uploads use the other core. At most one table is in flight.
+    // DuckDB writes the next table while earlier tables' files go to the lake: the COPYs are
+    // single-threaded per connection, and the uploads wait on I/O (a bucket) or the filesystem.
     for (const table of tables) {
       const def = RAW_TABLES[table];
       const folder = join(staging, table);
@@ -137,22 +142,19 @@ export async function writeLake(
             options.rowsPerCopy ?? ROWS_PER_COPY,
           )
         : [];
-      await uploading;
-      uploading = (async () => {
-        await putAll(lake, writes, (done, total) => options.onProgress?.(table, done, total));
-        await rm(folder, { recursive: true, force: true });
-        files.push(...writes.map((w) => w.path));
-        if (options.listLoads ?? true)
-          loads.push(
-            ...(await partitionLoads(lake, def, def.partitionColumn ? days : null, shard)),
-          );
-      })();
-      uploading.catch(() => undefined); // awaited below; this only marks the rejection handled
+      files.push(...writes.map((w) => w.path));
+      const upload = putAll(lake, writes, (done, total) =>
+        options.onProgress?.(table, done, total),
+      ).then(() => rm(folder, { recursive: true, force: true }));
+      upload.catch(() => undefined); // awaited below; this only marks the rejection handled
+      uploads.push(upload);
     }
-    await uploading;
+    await allSettled(uploads);
+    const loads =
+      (options.listLoads ?? true) ? await lakeLoads(lake, days, shard.count, tables) : [];
     return { files: files.sort(), loads };
   } finally {
-    await uploading.catch(() => undefined);
+    await Promise.allSettled(uploads);
     await restore();
     for (const put of restorePerWorker) await put();
     for (const extra of workers.slice(1)) extra.closeSync();
@@ -279,8 +281,8 @@ async function stageTable(
     return [{ path: partFilePath(def.name, null, shard), localFile: file }];
   }
 
-  // One scan gives the rows per day: strays are refused, and the shares balance rows, not days
-  // (a growing shop has three times the events in its second year).
+  // One scan gives the rows per day: strays are refused, and the shares balance rows and files,
+  // not days (a growing shop has three times the events in its second year).
   const day = utcDaySql(def);
   const perDay = new Map(
     (
@@ -304,10 +306,11 @@ async function stageTable(
   const rows = [...perDay.values()].reduce((a, b) => a + b, 0);
   const shares = splitByWeight(
     days,
-    days.map((d) => perDay.get(d) ?? 0),
+    days.map((d) => (perDay.get(d) ?? 0) + FILE_COST_IN_ROWS),
     Math.max(workers.length * SHARES_PER_WORKER, Math.ceil(rows / rowsPerCopy)),
   );
   await mkdir(folder, { recursive: true });
+  const written = new Map<string, string>();
   let next = 0;
   let failed = false;
   await allSettled(
@@ -316,11 +319,17 @@ async function stageTable(
         const i = next++;
         const share = shares[i]!;
         try {
-          await worker.run(
+          const reader = await worker.runAndReadAll(
             `copy (select *, ${day} as dt from (${select}) ` +
               `where ${dayRangeSql(def, share[0]!, share[share.length - 1]!)}) ` +
-              `to '${join(folder, String(i))}' (${parquet}, partition_by (dt))`,
+              `to '${join(folder, String(i))}' (${parquet}, partition_by (dt), return_files true)`,
           );
+          for (const file of reader.getRowObjectsJson()[0]?.Files as string[]) {
+            const d = /[/\\]dt=(\d{4}-\d{2}-\d{2})[/\\]/.exec(file)?.[1];
+            if (!d) throw new Error(`DuckDB wrote ${file} outside a day folder`);
+            if (written.has(d)) throw new Error(`DuckDB split ${def.name} day ${d} into two files`);
+            written.set(d, file);
+          }
         } catch (error) {
           failed = true;
           throw error;
@@ -330,21 +339,10 @@ async function stageTable(
   );
   const empty = `${folder}-empty.parquet`;
   await connection.run(`copy (${select} limit 0) to '${empty}' (${parquet})`);
-
-  const staged: StagedFile[] = [];
-  for (const [i, share] of shares.entries()) {
-    for (const d of share) {
-      const dayFolder = join(folder, String(i), `dt=${d}`);
-      const names = existsSync(dayFolder) ? await readdir(dayFolder) : [];
-      if (names.length > 1)
-        throw new Error(`DuckDB split ${def.name} day ${d} into ${names.length} files`);
-      staged.push({
-        path: partFilePath(def.name, d, shard),
-        localFile: names[0] ? join(dayFolder, names[0]) : empty,
-      });
-    }
-  }
-  return staged;
+  return days.map((d) => ({
+    path: partFilePath(def.name, d, shard),
+    localFile: written.get(d) ?? empty,
+  }));
 }
 
 /**
