@@ -70,6 +70,33 @@ describe("npm start", () => {
     }
   });
 
+  it("drops the days a rerun's shorter world no longer has, from the lake and the warehouse", async () => {
+    const out = join(dir, "data");
+    const base = ["--users", "120", "--start", "2024-01-01", "--out", out];
+    expect(await start([...base, "--end", "2024-03-31"])).toBe(0);
+    expect(existsSync(join(out, "lake", "raw", "events", "dt=2024-03-31"))).toBe(true);
+    expect(await start([...base, "--end", "2024-02-29"])).toBe(0);
+    expect(existsSync(join(out, "lake", "raw", "events", "dt=2024-03-31"))).toBe(false);
+    const warehouse = await DuckDbWarehouse.open({ path: join(out, "warehouse.duckdb") });
+    try {
+      const [last] = await warehouse.query<{ d: string }>(
+        "select cast(max(date(event_ts)) as string) as d from raw.events",
+      );
+      expect(last!.d <= "2024-02-29").toBe(true);
+      // The RFM history and the per-date marts are rewound to the new end, not refused.
+      const [history] = await warehouse.query<{ d: string }>(
+        "select cast(max(valid_from) as string) as d from snapshots.rfm_segment_history",
+      );
+      expect(history!.d).toBe("2024-02-29");
+      const [kpi] = await warehouse.query<{ d: string }>(
+        "select cast(max(kpi_date) as string) as d from marts.dm_kpi_daily",
+      );
+      expect(kpi!.d).toBe("2024-02-29");
+    } finally {
+      await warehouse.close();
+    }
+  });
+
   it("exits 1 naming the failing check with sample rows when raw data breaks a rule", async () => {
     const out = join(dir, "data");
     const argv = ["--users", "150", "--start", "2024-01-01", "--end", "2024-04-30", "--out", out];

@@ -54,6 +54,12 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
     return result;
   };
   try {
+    // Days outside this run's world go first: on a fresh folder that costs nothing, and the load
+    // then replaces every day inside it.
+    await timed("prune", async () => {
+      await warehouse.ensureRawTables();
+      return pruneOutsideRange({ lake, warehouse }, options);
+    });
     const loaded = await generateAndLoad(
       { seed: options.seed, users: options.users, startDate: options.start, endDate: options.end },
       { lake, warehouse },
@@ -63,7 +69,6 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
     progress.finish();
     stages.push(["generate", loaded.seconds.generate], ["lake write", loaded.seconds.lake]);
     stages.push(["load", loaded.seconds.load]);
-    await timed("prune", () => pruneOutsideRange({ lake, warehouse }, options));
 
     await hooks.beforeChecks?.(warehouse);
     const checks = await timed("checks", () =>
