@@ -83,6 +83,39 @@ describe("rewrites after translation", () => {
     expect(row.aov).toBe(82.48);
   });
 
+  it("takes the UTC day of timestamps, dates and naive timestamps without the ICU calendar", async () => {
+    const reader = await db.connection.runAndReadAll(
+      await toDuckDb(`
+        with t as (
+          select ts, date(ts) as d, datetime(ts) as dt
+          from unnest([
+            timestamp '2024-01-01 00:00:00+00', timestamp '2023-12-31 23:59:59.999999+00',
+            timestamp '2024-02-29 12:00:00-11', timestamp '1969-12-31 23:59:59+00',
+            timestamp '1960-06-15 00:00:00+00'
+          ]) as ts
+        )
+        select cast(date(t.ts) as string) as from_ts, cast(date(t.d) as string) as from_date,
+               cast(date(t.dt) as string) as from_datetime
+        from t
+      `),
+    );
+    expect(reader.getRowObjectsJson()).toEqual([
+      { from_ts: "2024-01-01", from_date: "2024-01-01", from_datetime: "2024-01-01" },
+      { from_ts: "2023-12-31", from_date: "2023-12-31", from_datetime: "2023-12-31" },
+      { from_ts: "2024-02-29", from_date: "2024-02-29", from_datetime: "2024-02-29" },
+      { from_ts: "1969-12-31", from_date: "1969-12-31", from_datetime: "1969-12-31" },
+      { from_ts: "1960-06-15", from_date: "1960-06-15", from_datetime: "1960-06-15" },
+    ]);
+    const utcDay = DUCKDB_REWRITES.find((r) => r.name === "UTC day by arithmetic")!;
+    expect(
+      utcDay.apply(
+        "SELECT CAST(s.session_start_ts AS DATE), CAST('2024-01-01' AS DATE), CAST(NULL AS DATE)",
+      ),
+    ).toBe(
+      "SELECT (DATE '1970-01-01' + CAST(floor(epoch_us(s.session_start_ts) / 86400000000) AS INTEGER)), CAST('2024-01-01' AS DATE), CAST(NULL AS DATE)",
+    );
+  });
+
   it("rewrites nested round calls and leaves strings and one-argument calls alone", () => {
     const round = DUCKDB_REWRITES.find((r) => r.name === "round like BigQuery")!;
     const out = round.apply("SELECT ROUND(ROUND(a, 2) / b, 1), 'round(x, 2)', ROUND(c)");
