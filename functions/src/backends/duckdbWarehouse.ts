@@ -214,7 +214,9 @@ export class DuckDbWarehouse implements Warehouse {
     const run = (s: string) => this.db.connection.run(s);
 
     await run(
-      whole ? `delete from raw.${table}` : `delete from raw.${table} where ${day} in (${days})`,
+      whole
+        ? `delete from raw.${table}`
+        : `delete from raw.${table} where ${consecutive(loads) ? dayRangeSql(def, loads[0]!.partition!, loads[loads.length - 1]!.partition!) : `${day} in (${days})`}`,
     );
     if (uris.length === 0) return 0;
     const columns = def.columns.map((c) => c.name).join(", ");
@@ -375,6 +377,17 @@ export function filesProvenInTheirDays(
   return true;
 }
 
+/** Whether sorted partition loads name consecutive days, one each. */
+function consecutive(loads: readonly PartitionLoad[]): boolean {
+  return loads.every(
+    (l, i) =>
+      i === 0 ||
+      Date.parse(`${l.partition}T00:00:00Z`) -
+        Date.parse(`${loads[i - 1]!.partition}T00:00:00Z`) ===
+        86_400_000,
+  );
+}
+
 /** Connections answering queries at once, besides the one that writes. */
 const READERS = 2;
 
@@ -393,6 +406,22 @@ export function utcDaySql(def: TableDef): string {
   const us = `epoch_us(${column})`;
   const floorDays = `(${us} - ((${us} % ${MICROS_PER_DAY}) + ${MICROS_PER_DAY}) % ${MICROS_PER_DAY}) // ${MICROS_PER_DAY}`;
   return `(date '1970-01-01' + cast(${floorDays} as integer))`;
+}
+
+/**
+ * DuckDB SQL true for rows whose partition day is in [first, last], on the bare column, so
+ * min/max statistics can skip row groups: the lake writer's shares of day-ordered tables read
+ * only their own row groups, and replacing a run of days deletes without computing each row's
+ * day (a predicate on the computed day scans and converts every row).
+ */
+export function dayRangeSql(def: TableDef, first: string, last: string): string {
+  const column = def.partitionColumn;
+  if (!column) throw new Error(`raw.${def.name} has no partition column`);
+  if (def.columns.find((c) => c.name === column)?.type !== "TIMESTAMP") {
+    return `${column} between date '${first}' and date '${last}'`;
+  }
+  const end = new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return `${column} >= timestamptz '${first} 00:00:00+00' and ${column} < timestamptz '${end} 00:00:00+00'`;
 }
 
 /**

@@ -5,7 +5,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbCreateTable, RAW_TABLES } from "../contract";
 import { LocalLake } from "../backends/localLake";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
-import { dayRangeSql, splitByWeight, writeLake } from "./writeLake";
+import { dayRangeSql } from "../backends/duckdbWarehouse";
+import { splitByWeight, writeLake } from "./writeLake";
 
 let dir: string;
 let db: Awaited<ReturnType<typeof openDuckDb>>;

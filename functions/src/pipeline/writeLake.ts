@@ -11,7 +11,7 @@ import {
   type RawTableName,
   type TableDef,
 } from "../contract";
-import { utcDaySql } from "../backends/duckdbWarehouse";
+import { dayRangeSql, utcDaySql } from "../backends/duckdbWarehouse";
 import type { Lake, LakeObject, PartitionLoad } from "../backends/types";
 import {
   parseLakePath,
@@ -343,21 +343,6 @@ async function stageTable(
     path: partFilePath(def.name, d, shard),
     localFile: written.get(d) ?? empty,
   }));
-}
-
-/**
- * DuckDB SQL true for rows whose partition day is in [first, last], on the bare column: the
- * generated tables are in day order, so min/max statistics skip every other share's row groups,
- * where a predicate on the computed day would scan the whole table once per share.
- */
-export function dayRangeSql(def: TableDef, first: string, last: string): string {
-  const column = def.partitionColumn;
-  if (!column) throw new Error(`raw.${def.name} has no partition column`);
-  if (def.columns.find((c) => c.name === column)?.type !== "TIMESTAMP") {
-    return `${column} between date '${first}' and date '${last}'`;
-  }
-  const end = new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return `${column} >= timestamptz '${first} 00:00:00+00' and ${column} < timestamptz '${end} 00:00:00+00'`;
 }
 
 /** Waits for every promise, then rethrows the first failure: no statement is left running. */
