@@ -58,9 +58,13 @@ export interface GenerateToLakeResult {
   readonly seconds: { readonly generate: number; readonly lake: number };
 }
 
-export type GenerateToLakeProgress =
-  | { readonly stage: "generate"; readonly detail: string; done: number; total: number }
-  | { readonly stage: "lake"; readonly detail: string; done: number; total: number };
+/** Progress of the generator (users done) or of the lake write (a table's files uploaded). */
+export interface GenerateToLakeProgress {
+  readonly stage: "generate" | "lake";
+  readonly detail: string;
+  readonly done: number;
+  readonly total: number;
+}
 
 /**
  * Generates the run batch by batch and writes each batch to the lake before generating the next,
@@ -117,13 +121,8 @@ export async function generateToLake(
         shard: batch.shard,
         stagingDir: request.stagingDir,
         listLoads: false,
-        onProgress: (table, done, filesTotal) =>
-          onProgress?.({
-            stage: "lake",
-            detail: table,
-            done,
-            total: filesTotal,
-          }),
+        onProgress: (table, done, files) =>
+          onProgress?.({ stage: "lake", detail: table, done, total: files }),
       }),
     );
     files.push(...written.files);
