@@ -1,6 +1,7 @@
 import { bigQuerySchema, RAW_TABLE_LIST, RAW_TABLES, type TableDef } from "../contract";
 import { MARTS } from "../marts/catalog";
 import { queryParameters, renderDatasets, type DatasetName, type SqlParam } from "../sql/render";
+import { forEachLimited } from "../forEachLimited";
 import type { LoadReport, MaterializeTarget, PartitionLoad, Warehouse } from "./types";
 
 /**
@@ -130,29 +131,6 @@ export function destinationLayout(target: MaterializeTarget): Record<string, unk
 
 function isNotFound(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 404;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight; every item runs, the first error is thrown. */
-async function forEachLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!).then(
-        (value) => ({ status: "fulfilled", value }) as const,
-        (reason: unknown) => ({ status: "rejected", reason }) as const,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  return results.map((r) => (r as PromiseFulfilledResult<R>).value);
 }
 
 /**

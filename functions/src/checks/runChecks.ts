@@ -1,4 +1,5 @@
 import type { Warehouse } from "../backends/types";
+import { forEachLimited } from "../forEachLimited";
 import type { CheckDefinition } from "./contractChecks";
 
 /** The outcome of one check: how many rows violate it and a few of them to look at. */
@@ -50,10 +51,7 @@ export async function runCheckDefinitions(
   options: RunChecksOptions = {},
 ): Promise<CheckResult[]> {
   const sampleSize = options.sampleSize ?? 5;
-  const results: CheckResult[] = new Array<CheckResult>(checks.length);
-  let next = 0;
-  const runOne = async (index: number): Promise<void> => {
-    const check = checks[index]!;
+  return forEachLimited(checks, CONCURRENT_CHECKS, async (check, index) => {
     options.onProgress?.(check.name, index + 1, checks.length);
     const started = performance.now();
     let rows: Record<string, unknown>[];
@@ -71,23 +69,14 @@ export async function runCheckDefinitions(
       delete rest[COUNT_COLUMN];
       return rest;
     });
-    results[index] = {
+    return {
       name: check.name,
       description: check.description,
       violations,
       sample,
       seconds: (performance.now() - started) / 1000,
     };
-  };
-  const worker = async (): Promise<void> => {
-    while (next < checks.length) await runOne(next++);
-  };
-  const outcomes = await Promise.allSettled(
-    Array.from({ length: Math.min(CONCURRENT_CHECKS, checks.length) }, worker),
-  );
-  const failed = outcomes.find((o) => o.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  return results;
+  });
 }
 
 /** Thrown when any check found violations; `failures` holds each failing check's result. */

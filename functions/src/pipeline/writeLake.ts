@@ -13,6 +13,7 @@ import {
 } from "../contract";
 import { dayRangeSql, utcDaySql } from "../backends/duckdbWarehouse";
 import type { Lake, LakeObject, PartitionLoad } from "../backends/types";
+import { forEachLimited } from "../forEachLimited";
 import {
   parseLakePath,
   parsePartFileName,
@@ -388,17 +389,12 @@ async function putAll(
   files: readonly StagedFile[],
   report: (done: number, total: number) => void,
 ): Promise<void> {
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      await lake.putFile(file.path, file.localFile);
-      done += 1;
-      if (done % 64 === 0 || done === files.length) report(done, files.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, files.length) }, worker));
+  await forEachLimited(files, PUT_CONCURRENCY, async (file) => {
+    await lake.putFile(file.path, file.localFile);
+    done += 1;
+    if (done % 64 === 0 || done === files.length) report(done, files.length);
+  });
 }
 
 function ownsTable(def: TableDef, shard: Shard): boolean {
