@@ -177,9 +177,7 @@ export async function lakeLoads(
   const loads: PartitionLoad[] = [];
   for (const table of tables) {
     const def = RAW_TABLES[table];
-    loads.push(
-      ...(await partitionLoads(lake, def, def.partitionColumn ? owned : null, { index: 0, count })),
-    );
+    loads.push(...(await partitionLoads(lake, def, def.partitionColumn ? owned : null, count)));
   }
   return loads;
 }
@@ -189,9 +187,9 @@ async function partitionLoads(
   lake: Lake,
   def: TableDef,
   days: readonly string[] | null,
-  shard: Shard,
+  count: number,
 ): Promise<PartitionLoad[]> {
-  const current = await currentFiles(lake, def.name, new Set(days ?? [null]), shard);
+  const current = await currentFiles(lake, def.name, new Set(days ?? [null]), count);
   if (days === null) {
     return [
       {
@@ -218,14 +216,14 @@ async function currentFiles(
   lake: Lake,
   table: RawTableName,
   owned: ReadonlySet<string | null>,
-  shard: Shard,
+  count: number,
 ): Promise<Map<string | null, LakeObject[]>> {
   const byDay = new Map<string | null, LakeObject[]>();
   for (const object of await listOwned(lake, table, owned)) {
     const parsed = parseLakePath(object.path);
     const part = parsed && parsed.table === table ? parsePartFileName(parsed.name) : null;
     if (!parsed || !part || !owned.has(parsed.day)) continue;
-    if (part.count !== shard.count) {
+    if (part.count !== count) {
       await lake.deletePrefix(object.path);
       continue;
     }
