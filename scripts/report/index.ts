@@ -8,6 +8,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Warehouse } from "../../functions/src/backends/types";
+import { isMissingTable } from "../../functions/src/backends/missingTable";
 import { toText } from "./format";
 import { renderPage, type Section } from "./html";
 import { acquisitionQualitySection } from "./sections/acquisitionQuality";
@@ -73,9 +74,6 @@ export class MissingMartsError extends Error {
   }
 }
 
-/** "Table does not exist" as DuckDB and BigQuery word it. */
-const MISSING_TABLE_RE = /does not exist|not found/i;
-
 /** Checks every mart the report reads is there, so a missing one fails before any work. */
 export async function assertMartsExist(warehouse: Warehouse): Promise<void> {
   const missing: string[] = [];
@@ -83,7 +81,7 @@ export async function assertMartsExist(warehouse: Warehouse): Promise<void> {
     try {
       await warehouse.query(`select 1 as present from marts.${mart} limit 1`);
     } catch (error) {
-      if (!MISSING_TABLE_RE.test((error as Error).message)) throw error;
+      if (!isMissingTable(error)) throw error;
       missing.push(mart);
     }
   }

@@ -1,5 +1,6 @@
 import { RAW_TABLE_LIST } from "../contract";
 import type { Lake, Warehouse } from "../backends/types";
+import { isMissingTable } from "../backends/missingTable";
 import { MARTS } from "../marts/catalog";
 import { parseLakePath } from "./lakePaths";
 
@@ -72,6 +73,6 @@ async function ignoringMissingTable(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    if (!/does not exist|not found/i.test((error as Error).message)) throw error;
+    if (!isMissingTable(error)) throw error;
   }
 }

@@ -1,4 +1,5 @@
 import type { Warehouse } from "../backends/types";
+import { isMissingTable } from "../backends/missingTable";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
 
@@ -21,7 +22,7 @@ export async function latestHistoryDate(warehouse: Warehouse): Promise<string | 
     );
     return row?.latest ?? null;
   } catch (error) {
-    if (/does not exist|not found/i.test((error as Error).message)) return null;
+    if (isMissingTable(error)) return null;
     throw error;
   }
 }
