@@ -40,7 +40,7 @@ export interface WriteLakeOptions {
   readonly stagingDir?: string;
   /** DuckDB connections writing at once, each a share of the days; default the cores, at most 4. */
   readonly parallelism?: number;
-  /** Rows one partitioned COPY handles at most (default 1M). */
+  /** Rows one partitioned COPY handles at most (default 100k). */
   readonly rowsPerCopy?: number;
   /**
    * List the loads after writing (default true). A run written in batches lists them once, after
@@ -58,11 +58,14 @@ export interface LakeWrite {
 }
 
 /**
- * Rows one partitioned COPY handles at most: a COPY keeps every day file of its share open until
- * it ends, so this bounds the rows each connection buffers. Shares are cheap to add because a
- * share's scan skips the row groups of other days (the tables are in day order).
+ * Rows one partitioned COPY handles at most: a COPY buffers every row of its share, per day,
+ * before it writes a file, so this bounds the rows each connection holds. Small shares are also
+ * faster: the events (1.8M rows) wrote in 1.2-1.3 s as 100k-row shares against 1.9-2.2 s as
+ * 1M-row shares, as the buffered rows stay in cache. Shares are cheap to add because a share's
+ * scan skips the row groups of other days (the tables are in day order); below 100k rows the
+ * gain stopped.
  */
-const ROWS_PER_COPY = 1_000_000;
+const ROWS_PER_COPY = 100_000;
 
 /**
  * COPY statements per connection: a few more than one, so a connection that finishes early takes
