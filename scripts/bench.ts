@@ -39,7 +39,7 @@ const CHILD = "--child";
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === CHILD) {
-    const result = await child(argv[1]!, Number(argv[2]), argv[3]!);
+    const result = await child(argv[1]!, Number(argv[2]), argv[3]!, argv[4]!);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -58,28 +58,41 @@ async function main(argv: string[]): Promise<void> {
   const memoryLimit = flag("--memory-limit") ?? DEFAULT_GENERATION_MEMORY_LIMIT;
 
   const results: Measurement[] = [];
+  // Each child writes under this folder, removed once at the end: deleting a child's thousands
+  // of lake files right away slowed the next child's file creation (a filesystem without a
+  // journal skips recently freed inodes), so its figures measured the cleanup, not its work.
+  const root = await mkdtemp(join(tmpdir(), "bench-"));
   const run = async (kind: string, n: number) => {
     process.stderr.write(`bench: ${kind} at ${n.toLocaleString("en-US")} users...\n`);
-    const m = await inChild(kind, n, memoryLimit);
+    const m = await inChild(kind, n, memoryLimit, root);
     results.push(m);
     process.stderr.write(
       `bench: ${kind} took ${total(m).toFixed(2)} s, peak RSS ${m.maxRssMiB} MiB\n`,
     );
   };
-  await run("generate+lake", users);
-  const eventsRows = results[0]!.events;
-  await run("baseline", eventsRows);
-  if (argv.includes("--10x")) await run("generate+lake", users * 10);
-  await run("pipeline", users);
+  try {
+    await run("generate+lake", users);
+    const eventsRows = results[0]!.events;
+    await run("baseline", eventsRows);
+    if (argv.includes("--10x")) await run("generate+lake", users * 10);
+    await run("pipeline", users);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
   process.stdout.write(`${report(results)}\n`);
 }
 
 /** Runs one measurement in a fresh process (same Node flags, so the TypeScript loader too). */
-function inChild(kind: string, users: number, memoryLimit: string): Promise<Measurement> {
+function inChild(
+  kind: string,
+  users: number,
+  memoryLimit: string,
+  root: string,
+): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
-      [...process.execArgv, __filename, CHILD, kind, String(users), memoryLimit],
+      [...process.execArgv, __filename, CHILD, kind, String(users), memoryLimit, root],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let stdout = "";
@@ -93,8 +106,13 @@ function inChild(kind: string, users: number, memoryLimit: string): Promise<Meas
   });
 }
 
-async function child(kind: string, users: number, memoryLimit: string): Promise<Measurement> {
-  const dir = await mkdtemp(join(tmpdir(), "bench-"));
+async function child(
+  kind: string,
+  users: number,
+  memoryLimit: string,
+  root: string,
+): Promise<Measurement> {
+  const dir = await mkdtemp(join(root, `${kind}-`));
   const seconds: Record<string, number> = {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -102,66 +120,62 @@ async function child(kind: string, users: number, memoryLimit: string): Promise<
     seconds[stage] = (performance.now() - started) / 1000;
     return result;
   };
-  try {
-    const world = { ...DEFAULT_GENERATE_OPTIONS, users };
-    if (kind === "baseline") {
-      // `users` carries the row count here: as many rows as the events table, 8 columns.
-      const db = await openDuckDb(":memory:", { memoryLimit });
-      await timed("write", () =>
-        db.connection.run(
-          `copy (select 'E' || lpad(cast(i as varchar), 10, '0') as event_id, hash(i, 1) % 300000 as user_id,
-                 timestamptz '2024-01-01 00:00:00+00' + to_seconds(cast(hash(i, 2) % 63072000 as bigint)) as event_ts,
-                 ['view', 'click', 'add_to_cart', 'checkout', 'purchase'][1 + cast(hash(i, 3) % 5 as int)] as event_type,
-                 'S' || cast(i // 3 as varchar) as session_id, hash(i, 4) % 300 as product_id,
-                 hash(i, 5) % 10 = 0 as is_promo, cast(hash(i, 6) % 30 as double) / 100 as discount_rate
-           from range(${users}) t(i)) to '${join(dir, "baseline.parquet")}' (format parquet, compression zstd)`,
-        ),
-      );
-      closeDuckDb(db);
-      return measurement("baseline: COPY range() to Parquet", users, users, seconds);
-    }
-    if (kind === "generate+lake") {
-      const db = await openDuckDb(":memory:", { memoryLimit });
-      await db.connection.run(`set temp_directory = '${join(dir, "spill")}'`);
-      const written = await generateToLake(db, new LocalLake(join(dir, "lake")), {
-        ...world,
-        days: daysBetween(world.startDate, world.endDate),
-        shard: WHOLE_RUN,
-      });
-      Object.assign(seconds, written.seconds);
-      const rows = written.rows;
-      closeDuckDb(db);
-      return measurement(`generate + lake write, ${users} users`, sum(rows), rows.events, seconds);
-    }
-    if (kind === "pipeline") {
-      const lake = new LocalLake(join(dir, "lake"));
-      const warehouse = await DuckDbWarehouse.open({
-        path: join(dir, "warehouse.duckdb"),
-        memoryLimit,
-      });
-      const loaded = await generateAndLoad(world, { lake, warehouse }, undefined, { memoryLimit });
-      Object.assign(seconds, {
-        generate: loaded.seconds.generate,
-        lake: loaded.seconds.lake,
-        load: loaded.seconds.load,
-      });
-      await timed("checks", () => runChecks(warehouse));
-      const marts = await timed("marts", () => runMarts(warehouse, { runDate: world.endDate }));
-      await warehouse.close();
-      return {
-        ...measurement(
-          `pipeline + checks + marts, ${users} users`,
-          sum(loaded.rows),
-          loaded.rows.events,
-          seconds,
-        ),
-        marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
-      };
-    }
-    throw new Error(`Unknown bench child "${kind}"`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const world = { ...DEFAULT_GENERATE_OPTIONS, users };
+  if (kind === "baseline") {
+    // `users` carries the row count here: as many rows as the events table, 8 columns.
+    const db = await openDuckDb(":memory:", { memoryLimit });
+    await timed("write", () =>
+      db.connection.run(
+        `copy (select 'E' || lpad(cast(i as varchar), 10, '0') as event_id, hash(i, 1) % 300000 as user_id,
+               timestamptz '2024-01-01 00:00:00+00' + to_seconds(cast(hash(i, 2) % 63072000 as bigint)) as event_ts,
+               ['view', 'click', 'add_to_cart', 'checkout', 'purchase'][1 + cast(hash(i, 3) % 5 as int)] as event_type,
+               'S' || cast(i // 3 as varchar) as session_id, hash(i, 4) % 300 as product_id,
+               hash(i, 5) % 10 = 0 as is_promo, cast(hash(i, 6) % 30 as double) / 100 as discount_rate
+         from range(${users}) t(i)) to '${join(dir, "baseline.parquet")}' (format parquet, compression zstd)`,
+      ),
+    );
+    closeDuckDb(db);
+    return measurement("baseline: COPY range() to Parquet", users, users, seconds);
   }
+  if (kind === "generate+lake") {
+    const db = await openDuckDb(":memory:", { memoryLimit });
+    await db.connection.run(`set temp_directory = '${join(dir, "spill")}'`);
+    const written = await generateToLake(db, new LocalLake(join(dir, "lake")), {
+      ...world,
+      days: daysBetween(world.startDate, world.endDate),
+      shard: WHOLE_RUN,
+    });
+    Object.assign(seconds, written.seconds);
+    const rows = written.rows;
+    closeDuckDb(db);
+    return measurement(`generate + lake write, ${users} users`, sum(rows), rows.events, seconds);
+  }
+  if (kind === "pipeline") {
+    const lake = new LocalLake(join(dir, "lake"));
+    const warehouse = await DuckDbWarehouse.open({
+      path: join(dir, "warehouse.duckdb"),
+      memoryLimit,
+    });
+    const loaded = await generateAndLoad(world, { lake, warehouse }, undefined, { memoryLimit });
+    Object.assign(seconds, {
+      generate: loaded.seconds.generate,
+      lake: loaded.seconds.lake,
+      load: loaded.seconds.load,
+    });
+    await timed("checks", () => runChecks(warehouse));
+    const marts = await timed("marts", () => runMarts(warehouse, { runDate: world.endDate }));
+    await warehouse.close();
+    return {
+      ...measurement(
+        `pipeline + checks + marts, ${users} users`,
+        sum(loaded.rows),
+        loaded.rows.events,
+        seconds,
+      ),
+      marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
+    };
+  }
+  throw new Error(`Unknown bench child "${kind}"`);
 }
 
 function measurement(
