@@ -52,6 +52,10 @@ export class DuckDbWarehouse implements Warehouse {
       memoryLimit: options.memoryLimit,
       threads: options.threads,
     });
+    // The lake files are local, and the operating system already caches what was just written.
+    // DuckDB's own cache of external files copied every byte of them on a load's first read:
+    // reading two years of day files took 0.5-1 s longer with it.
+    await db.connection.run("set enable_external_file_cache = false");
     return new DuckDbWarehouse(db, path);
   }
 
