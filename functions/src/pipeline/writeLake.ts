@@ -59,7 +59,8 @@ export interface LakeWrite {
 
 /**
  * Rows one partitioned COPY handles at most: a COPY buffers every row of its share, per day,
- * before it writes a file, so this bounds the rows each connection holds. Small shares are also
+ * before it writes a file, so this bounds the rows each connection holds (and it must stay below
+ * the flush threshold set in `writeLake`, or a day could be flushed in two files). Small shares are also
  * faster: the events (1.8M rows) wrote in 1.2-1.3 s as 100k-row shares against 1.9-2.2 s as
  * 1M-row shares, as the buffered rows stay in cache. Shares are cheap to add because a share's
  * scan skips the row groups of other days (the tables are in day order); below 100k rows the
@@ -116,13 +117,17 @@ export async function writeLake(
     await extra.run("set TimeZone = 'UTC'");
     workers.push(extra);
   }
-  // `threads` is global to the instance; the partitioned-write limits are per connection. With
-  // the limits raised, DuckDB writes each day as exactly one file instead of flushing pieces.
+  // `threads` is global to the instance; the partitioned-write settings are per connection. A
+  // COPY buffers its share by day and writes the files when the share ends: with the flush
+  // threshold above any share, each day becomes exactly one file (never flushed in pieces), and
+  // with one open file each day's file is written and closed before the next is opened. Keeping
+  // every day's writer open until the end was a quarter slower (lake write of two years: 2.85-
+  // 3.05 s against 2.19-2.26 s, three alternating runs), as each open writer holds its buffers.
   const restore = await useSettings(connection, { threads: "1" });
   const restorePerWorker = await Promise.all(
     workers.map((w) =>
       useSettings(w, {
-        partitioned_write_max_open_files: "100000",
+        partitioned_write_max_open_files: "1",
         partitioned_write_flush_threshold: "1000000000",
       }),
     ),
