@@ -146,10 +146,10 @@ describe("writeLake", () => {
     ]);
   });
 
-  it("refuses rows on a day the run does not own, writing nothing", async () => {
+  it("refuses rows on a day the run does not own, writing nothing, not even other tables", async () => {
     const lake = new LocalLake(join(dir, "lake"));
     await expect(
-      writeLake(db, lake, { days: ["2024-01-01", "2024-01-02"], tables: ["orders"] }),
+      writeLake(db, lake, { days: ["2024-01-01", "2024-01-02"], tables: ["products", "orders"] }),
     ).rejects.toThrow(/outside the run's date range \(2024-01-03: 1\)/);
     expect(await lake.list("")).toEqual([]);
   });

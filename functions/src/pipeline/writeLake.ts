@@ -108,6 +108,14 @@ export async function writeLake(
   const tables = options.tables ?? RAW_TABLE_NAMES;
   const source = options.sourceSchema ?? "gen";
   const days = [...new Set(options.days)].sort();
+  // The rows per day of every partitioned table first, with all of DuckDB's threads: a table with
+  // rows outside the owned days is refused before any file is written.
+  const perDayOf = new Map<RawTableName, ReadonlyMap<string, number>>();
+  for (const table of tables) {
+    const def = RAW_TABLES[table];
+    if (def.partitionColumn && ownsTable(def, shard))
+      perDayOf.set(table, await rowsPerOwnedDay(db.connection, def, `${source}.${table}`, days));
+  }
   const staging = await mkdtemp(join(options.stagingDir ?? defaultStagingDir(), "lake-"));
   const connection = db.connection;
   const workers = [connection];
@@ -147,6 +155,7 @@ export async function writeLake(
             `${source}.${table}`,
             folder,
             days,
+            perDayOf.get(table) ?? new Map(),
             shard,
             options.rowsPerCopy ?? ROWS_PER_COPY,
           )
@@ -272,6 +281,7 @@ async function stageTable(
   source: string,
   folder: string,
   days: readonly string[],
+  perDay: ReadonlyMap<string, number>,
   shard: Shard,
   rowsPerCopy: number,
 ): Promise<StagedFile[]> {
@@ -288,28 +298,9 @@ async function stageTable(
     return [{ path: partFilePath(def.name, null, shard), localFile: file }];
   }
 
-  // One scan gives the rows per day: strays are refused, and the shares balance rows and files,
-  // not days (a growing shop has three times the events in its second year).
+  // The shares balance rows and files, not days (a growing shop has three times the events in
+  // its second year).
   const day = utcDaySql(def);
-  const perDay = new Map(
-    (
-      await connection.runAndReadAll(
-        `select ${day} as d, count(*) as n from ${source} group by all order by 1`,
-      )
-    )
-      .getRowObjectsJson()
-      .map((r) => [String(r.d), Number(r.n)]),
-  );
-  const owned = new Set(days);
-  const stray = [...perDay].filter(([d]) => !owned.has(d));
-  if (stray.length > 0) {
-    throw new Error(
-      `${source} has rows on days outside the run's date range (${stray
-        .slice(0, 3)
-        .map(([d, n]) => `${d}: ${n}`)
-        .join(", ")}); writing them would replace partitions this run does not own`,
-    );
-  }
   const rows = [...perDay.values()].reduce((a, b) => a + b, 0);
   const shares = splitByWeight(
     days,
@@ -350,6 +341,33 @@ async function stageTable(
     path: partFilePath(def.name, d, shard),
     localFile: written.get(d) ?? empty,
   }));
+}
+
+/**
+ * Rows per partition day of a generated table, in one scan. Rows on a day the run does not own
+ * are refused: writing them would replace a partition some other run owns.
+ */
+async function rowsPerOwnedDay(
+  connection: DuckDBConnection,
+  def: TableDef,
+  source: string,
+  days: readonly string[],
+): Promise<Map<string, number>> {
+  const reader = await connection.runAndReadAll(
+    `select ${utcDaySql(def)} as d, count(*) as n from ${source} group by all order by 1`,
+  );
+  const perDay = new Map(reader.getRowObjectsJson().map((r) => [String(r.d), Number(r.n)]));
+  const owned = new Set(days);
+  const stray = [...perDay].filter(([d]) => !owned.has(d));
+  if (stray.length > 0) {
+    throw new Error(
+      `${source} has rows on days outside the run's date range (${stray
+        .slice(0, 3)
+        .map(([d, n]) => `${d}: ${n}`)
+        .join(", ")}); writing them would replace partitions this run does not own`,
+    );
+  }
+  return perDay;
 }
 
 /** Waits for every promise, then rethrows the first failure: no statement is left running. */
