@@ -434,9 +434,10 @@ export function isUserTable(table: RawTableName): boolean {
 const MIN_RAM_STAGING_BYTES = 2 * 1024 ** 3;
 
 /**
- * A RAM-backed folder when there is a roomy one: DuckDB syncs every file it writes, which on a
- * disk costs about a millisecond per file, and a two-year run writes thousands of day files.
- * Otherwise the system temp folder.
+ * A RAM-backed folder when there is a roomy one: a two-year run stages thousands of day files and
+ * deletes them once uploaded, and creating and deleting files costs more on a disk (the lake write
+ * took 2.65-2.87 s staged in RAM against 2.93-3.36 s staged on the disk, three runs each; DuckDB
+ * does not sync the files it writes). Otherwise the system temp folder.
  */
 function defaultStagingDir(): string {
   try {
