@@ -59,12 +59,11 @@ export interface LakeWrite {
 
 /**
  * Rows one partitioned COPY handles at most: a COPY buffers every row of its share, per day,
- * before it writes a file, so this bounds the rows each connection holds (and it must stay below
- * the flush threshold set in `writeLake`, or a day could be flushed in two files). Small shares are also
- * faster: the events (1.8M rows) wrote in 1.2-1.3 s as 100k-row shares against 1.9-2.2 s as
- * 1M-row shares, as the buffered rows stay in cache. Shares are cheap to add because a share's
- * scan skips the row groups of other days (the tables are in day order); below 100k rows the
- * gain stopped.
+ * before it writes a file, so this bounds the rows each connection holds. It must stay below the
+ * flush threshold set in `writeLake`, or a day could be flushed in two files. Small shares were
+ * also faster: the events (1.8M rows) wrote in 1.2-1.3 s as 100k-row shares against 1.9-2.2 s as
+ * 1M-row shares, and below 100k rows the gain stopped. Shares are cheap to add because a share's
+ * scan skips the row groups of other days (the tables are in day order).
  */
 const ROWS_PER_COPY = 100_000;
 
