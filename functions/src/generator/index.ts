@@ -12,11 +12,11 @@ import {
   productsTempSql,
   promoCalendarInsertSql,
 } from "./dimensionsStage";
-import { eventsInsertSql } from "./eventsStage";
+import { eventsViewSql } from "./eventsStage";
 import { resolveOptions } from "./options";
 import { batchOrdersSql, orderItemsInsertSql, ordersInsertSql } from "./ordersStage";
 import { WORLD } from "./params";
-import { batchSessionsSql, sessionsInsertSql } from "./sessionsStage";
+import { batchSessionsViewSql, sessionDrawsSql, sessionsInsertSql } from "./sessionsStage";
 import { subscriptionsInsertSql } from "./subscriptionsStage";
 import { batchUsersSql, signupDaysSql, usersInsertSql } from "./usersStage";
 import { buildWorld } from "./world";
@@ -75,18 +75,19 @@ const TEMP_TABLES = [
   "gen_products",
   "gen_product_demand",
   "gen_batch_users",
-  "gen_batch_sessions",
   "gen_batch_orders",
 ];
+const TEMP_VIEWS = ["gen_batch_sessions"];
 
 /**
  * Generates the selected slice of the world into tables `gen.<table>` of the given DuckDB
  * connection (schema `gen` created/replaced), each with exactly the contract's columns in contract
- * order and types, and returns row counts per table. `onProgress(stage, usersDone, usersTotal)`
- * is called as each stage of each user batch starts ("dimensions" first, "done" last). Users
- * are processed in batches of `WORLD.batchUsers`, so intermediate tables stay small at any
- * scale; the caller sets `memory_limit` on the database. Invalid options throw before anything
- * is touched.
+ * order and types, and returns row counts per table. `gen.events` is a view over the sessions'
+ * draws (`gen.session_draws`), expanded when read; `eventsSql` gives a day range of it cheaply.
+ * `onProgress(stage, usersDone, usersTotal)` is called as each stage of each user batch starts
+ * ("dimensions" first, "done" last). Users are processed in batches of `WORLD.batchUsers`, so
+ * intermediate tables stay small at any scale; the caller sets `memory_limit` on the database.
+ * Invalid options throw before anything is touched.
  */
 export async function generateShop(
   connection: DuckDBConnection,
@@ -114,7 +115,8 @@ export async function generateInBatches(
 
   await connection.run("drop schema if exists gen cascade");
   await connection.run("create schema gen");
-  for (const name of RAW_TABLE_NAMES)
+  // Events are a view over the session draws (see `eventsSql`), created once they exist.
+  for (const name of RAW_TABLE_NAMES.filter((n) => n !== "events"))
     await connection.run(`create table gen.${name} (\n    ${duckdbColumns(RAW_TABLES[name])}\n)`);
 
   try {
@@ -128,14 +130,15 @@ export async function generateInBatches(
 
     const { userFrom, userTo } = resolved;
     const total = userTo - userFrom;
-    for (let from = userFrom; from < userTo; from += batchUsers) {
+    // At least one batch, even of no users: it creates the session draws the events view reads.
+    for (let from = userFrom; from < userTo || from === userFrom; from += batchUsers) {
       const to = Math.min(userTo, from + batchUsers);
       const stages: [string, string][] = [
         ["users", batchUsersSql(world, from, to)],
         ["users", usersInsertSql(world)],
-        ["sessions", batchSessionsSql(world)],
+        ["sessions", sessionDrawsSql(world, from === userFrom)],
+        ["sessions", batchSessionsViewSql(from, to)],
         ["sessions", sessionsInsertSql(world)],
-        ["events", eventsInsertSql(world)],
         ["orders", batchOrdersSql(world)],
         ["orders", ordersInsertSql(world)],
         ["order_items", orderItemsInsertSql(world)],
@@ -146,8 +149,10 @@ export async function generateInBatches(
         await connection.run(sql);
       }
     }
+    await connection.run(eventsViewSql(world));
     progress("done", total, total);
   } finally {
+    for (const view of TEMP_VIEWS) await connection.run(`drop view if exists temp.${view}`);
     for (const table of TEMP_TABLES) await connection.run(`drop table if exists temp.${table}`);
   }
 

@@ -48,13 +48,22 @@ function delaySql(hash: string, slot: number, range: { min: number; max: number 
   return `(${range.min} + (((${hash} >> ${slot * 16}) & 65535) * ${range.max - range.min + 1} // 65536)::integer)`;
 }
 
-/** Temp table of the batch's sessions with their hidden draws. */
-export function batchSessionsSql(world: World): string {
+/**
+ * The table of every generated session with its hidden draws, batch after batch. It is not a temp
+ * table: `gen.events` is a view over it, which the lake writer reads on several connections.
+ */
+export const SESSION_DRAWS = "gen.session_draws";
+
+/**
+ * Adds the batch's sessions with their hidden draws to `SESSION_DRAWS` (`first`: creates it),
+ * in day order within the batch.
+ */
+export function sessionDrawsSql(world: World, first: boolean): string {
   const { seed } = world.options;
   const promo = promoLists(world);
   const hourBucket = `(${u("h1", 2)} * ${HOUR_BUCKETS})`;
   const d = STEP_DELAY_SECONDS;
-  return `create or replace temp table gen_batch_sessions as
+  return `${first ? `create table ${SESSION_DRAWS} as` : `insert into ${SESSION_DRAWS}`}
 -- Grain: one row per session of the batch's users (session_number 1 is the signup visit).
 with
 
@@ -229,6 +238,15 @@ final as (
 select * from final
 -- Day order: the events, orders and lake files that follow from it keep it without a sort.
 order by session_day, user_index, seq`;
+}
+
+/**
+ * The batch's sessions as the temp view `gen_batch_sessions`, which the sessions, orders and
+ * subscriptions stages read: the draws of users [from, to).
+ */
+export function batchSessionsViewSql(from: number, to: number): string {
+  return `create or replace temp view gen_batch_sessions as
+select * from ${SESSION_DRAWS} where user_index >= ${from} and user_index < ${to}`;
 }
 
 /** Rows of `gen.sessions` from the batch, for session days inside the date range. */

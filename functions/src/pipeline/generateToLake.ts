@@ -1,9 +1,12 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { RAW_TABLE_NAMES, type RawTableName } from "../contract";
 import type { Lake, PartitionLoad } from "../backends/types";
-import { generateShop, shardUserRange } from "../generator";
+import { generateShop, shardUserRange, type GenerateOptions } from "../generator";
+import { eventsSql } from "../generator/eventsStage";
+import { resolveOptions } from "../generator/options";
+import { buildWorld } from "../generator/world";
 import { WORLD } from "../generator/params";
-import type { Shard } from "./lakePaths";
+import { parseDay, type Shard } from "./lakePaths";
 import { isUserTable, lakeLoads, writeLake } from "./writeLake";
 
 /** One batch of a run: a slice of the users, written to the lake as its own sub-shard. */
@@ -97,18 +100,18 @@ export async function generateToLake(
 
   for (const batch of batches) {
     const offset = batch.userRange.from - first;
+    const options: GenerateOptions = {
+      seed: request.seed,
+      users: request.users,
+      startDate: request.startDate,
+      endDate: request.endDate,
+      userRange: { ...batch.userRange },
+      ...(request.dateRange ? { dateRange: { ...request.dateRange } } : {}),
+    };
+    const world = buildWorld(resolveOptions(options));
     const counts = await timed("generate", () =>
-      generateShop(
-        db.connection,
-        {
-          seed: request.seed,
-          users: request.users,
-          startDate: request.startDate,
-          endDate: request.endDate,
-          userRange: { ...batch.userRange },
-          ...(request.dateRange ? { dateRange: { ...request.dateRange } } : {}),
-        },
-        (detail, done) => onProgress?.({ stage: "generate", detail, done: offset + done, total }),
+      generateShop(db.connection, options, (detail, done) =>
+        onProgress?.({ stage: "generate", detail, done: offset + done, total }),
       ),
     );
     // Every batch generates the world tables (products, promotions) again: count them once.
@@ -121,6 +124,10 @@ export async function generateToLake(
         shard: batch.shard,
         stagingDir: request.stagingDir,
         listLoads: false,
+        daySources: {
+          events: (firstDay, lastDay) =>
+            eventsSql(world, parseDay(firstDay) / 86_400_000, parseDay(lastDay) / 86_400_000),
+        },
         onProgress: (table, done, files) =>
           onProgress?.({ stage: "lake", detail: table, done, total: files }),
       }),

@@ -70,6 +70,36 @@ describe("writeLake", () => {
     ]);
   });
 
+  it("reads a table with a day source per share, and still writes only each share's days", async () => {
+    const lake = new LocalLake(join(dir, "lake"));
+    const asked: string[] = [];
+    // A careless source: it returns every order whatever days it is asked for.
+    const written = await writeLake(db, lake, {
+      days: DAYS,
+      tables: ["orders"],
+      rowsPerCopy: 1,
+      parallelism: 1,
+      daySources: {
+        orders: (first, last) => {
+          asked.push(`${first}..${last}`);
+          return "select * from gen.orders";
+        },
+      },
+    });
+    expect(asked.length).toBeGreaterThan(1);
+    expect(written.files).toHaveLength(3);
+    const days = await queryRows<{ file: string; day: string; n: number }>(
+      db.connection,
+      `select parse_path(filename)[-2] as file, strftime(order_ts at time zone 'UTC', '%Y-%m-%d') as day,
+              count(*)::int as n
+       from read_parquet('${lake.root}/raw/orders/*/*.parquet', filename = true) group by all order by 1`,
+    );
+    expect(days).toEqual([
+      { file: "dt=2024-01-01", day: "2024-01-01", n: 2 },
+      { file: "dt=2024-01-03", day: "2024-01-03", n: 1 },
+    ]);
+  });
+
   it("keeps the generated table's row order (no sort) and timestamps as UTC instants", async () => {
     const lake = new LocalLake(join(dir, "lake"));
     await writeLake(db, lake, { days: DAYS, tables });
