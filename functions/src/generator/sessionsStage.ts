@@ -22,6 +22,7 @@ import {
   promoLists,
   stringList,
   timestampSql,
+  userIdSql,
   type World,
 } from "./world";
 
@@ -205,14 +206,12 @@ funnel as (
 
 ),
 
-final as (
+sorted as (
 
+    -- Numbers only: the sort carries every column, and strings cost it the most.
     select
         funnel.user_index,
-        funnel.user_id,
         funnel.seq,
-        -- Shared by the ids of the session, its events and its order: S<key>, E<key>-<step>, O<key>.
-        printf('%07d-%04d', funnel.user_index + 1, funnel.seq + 1) as session_key,
         funnel.session_day,
         funnel.session_day::bigint * 86400 + funnel.hour * 3600 + funnel.second_of_hour as start_sec,
         funnel.type_index,
@@ -222,8 +221,6 @@ final as (
         funnel.anomaly_kind,
         -- Test accounts always buy the first product: one of their tell-tale signs.
         case when funnel.anomaly_kind = 2 then 0 else demand.product_index end as product_index,
-        ${productIdSql(world, "case when funnel.anomaly_kind = 2 then 0 else demand.product_index end")}
-            as product_id,
         funnel.delay_click as offset_click,
         funnel.delay_click + funnel.delay_cart as offset_cart,
         funnel.delay_click + funnel.delay_cart + funnel.delay_checkout as offset_checkout,
@@ -232,12 +229,39 @@ final as (
 
     from funnel
     inner join gen_product_demand as demand using (demand_key)
+    -- Day order: the events, orders and lake files that follow from it keep it without a sort.
+    order by session_day, user_index, seq
+
+),
+
+final as (
+
+    -- The strings after the sort (a projection keeps the order).
+    select
+        user_index,
+        ${userIdSql("user_index")} as user_id,
+        seq,
+        -- Shared by the ids of the session, its events and its order: S<key>, E<key>-<step>, O<key>.
+        printf('%07d-%04d', user_index + 1, seq + 1) as session_key,
+        session_day,
+        start_sec,
+        type_index,
+        device_index,
+        promo_index,
+        depth,
+        anomaly_kind,
+        product_index,
+        ${productIdSql(world, "product_index")} as product_id,
+        offset_click,
+        offset_cart,
+        offset_checkout,
+        offset_purchase
+
+    from sorted
 
 )
 
-select * from final
--- Day order: the events, orders and lake files that follow from it keep it without a sort.
-order by session_day, user_index, seq`;
+select * from final`;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   TYPE_SHARES,
 } from "./params";
 import { categoricalSql, hashSql, normalSql, SALT, uniformSql as u } from "./random";
-import { byType, dateSql, dbl, stringList, type World } from "./world";
+import { byType, dateSql, dbl, stringList, userIdSql, type World } from "./world";
 
 /** Temp table of the signup schedule: which user indices sign up on which day. */
 export function signupDaysSql(world: World): string {
@@ -155,7 +155,7 @@ final as (
 
     select
         user_index,
-        printf('U%07d', user_index + 1) as user_id,
+        ${userIdSql("user_index")} as user_id,
         signup_day,
         type_index,
         device_index,

@@ -99,6 +99,11 @@ export function dateSql(day: string): string {
   return `(date '1970-01-01' + (${day})::integer)`;
 }
 
+/** SQL for the user id of a 0-based user index: `U` and the 1-based index, zero-padded to 7. */
+export function userIdSql(userIndex: string): string {
+  return `printf('U%07d', ${userIndex} + 1)`;
+}
+
 /** SQL for the product id of a 0-based product index (a constant-list lookup, no join). */
 export function productIdSql(world: World, productIndex: string): string {
   return `${stringList(world.products.map((p) => p.productId))}[${productIndex} + 1]`;
