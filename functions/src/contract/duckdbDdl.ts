@@ -31,6 +31,16 @@ export function duckdbColumns(table: TableDef, options: { plainFactIds?: boolean
     .join(",\n    ");
 }
 
+/**
+ * A select list giving a table's columns the contract's DuckDB types, in contract order: what a
+ * view or a query must return to read exactly like a table of the contract.
+ */
+export function duckdbCastColumns(table: TableDef): string {
+  return table.columns
+    .map((c) => `cast(${c.name} as ${DUCKDB_TYPES[c.type]}) as ${c.name}`)
+    .join(", ");
+}
+
 /** A fact table's string key, or a string column referencing another fact's key. */
 export function isFactIdentifier(table: TableDef, column: string): boolean {
   if (table.columns.find((c) => c.name === column)?.type !== "STRING") return false;

@@ -3,7 +3,7 @@
  * time. A step exists only if the one before it does (depth is a prefix), and only the purchase
  * step carries the order id, so the funnel rules hold by construction.
  */
-import { DEVICES, DUCKDB_TYPES, FUNNEL_STEPS, RAW_TABLES } from "../contract";
+import { DEVICES, duckdbCastColumns, FUNNEL_STEPS, RAW_TABLES } from "../contract";
 import { STEP_DELAY_SECONDS } from "./params";
 import { SESSION_DRAWS } from "./sessionsStage";
 import { promoIndexSql, promoLists, stringList, timestampSql, type World } from "./world";
@@ -46,9 +46,6 @@ export function eventsSql(world: World, firstDay: number, lastDay: number): stri
   const first = Math.max(firstDay, rangeStartDay);
   const last = Math.min(lastDay, rangeEndDay);
   const promo = promoLists(world);
-  const columns = RAW_TABLES.events.columns.map(
-    (c) => `cast(${c.name} as ${DUCKDB_TYPES[c.type]}) as ${c.name}`,
-  );
   return `-- Grain: one row per funnel step reached in a session.
 with
 
@@ -105,5 +102,5 @@ final as (
 )
 
 -- The contract's column types, as a table of the contract would hold them.
-select ${columns.join(", ")} from final`;
+select ${duckdbCastColumns(RAW_TABLES.events)} from final`;
 }

@@ -16,7 +16,7 @@ import { eventsViewSql } from "./eventsStage";
 import { resolveOptions } from "./options";
 import { batchOrdersSql, orderItemsInsertSql, ordersInsertSql } from "./ordersStage";
 import { WORLD } from "./params";
-import { batchSessionsViewSql, sessionDrawsSql, sessionsInsertSql } from "./sessionsStage";
+import { batchSessionsViewSql, sessionDrawsSql, sessionsViewSql } from "./sessionsStage";
 import { subscriptionsInsertSql } from "./subscriptionsStage";
 import { batchUsersSql, signupDaysSql, usersInsertSql } from "./usersStage";
 import { buildWorld } from "./world";
@@ -78,12 +78,15 @@ const TEMP_TABLES = [
   "gen_batch_orders",
 ];
 const TEMP_VIEWS = ["gen_batch_sessions"];
+/** Tables generated as views over `gen.session_draws` (see `sessionsSql` and `eventsSql`). */
+const VIEWS: ReadonlySet<RawTableName> = new Set(["sessions", "events"]);
 
 /**
  * Generates the selected slice of the world into tables `gen.<table>` of the given DuckDB
  * connection (schema `gen` created/replaced), each with exactly the contract's columns in contract
- * order and types, and returns row counts per table. `gen.events` is a view over the sessions'
- * draws (`gen.session_draws`), expanded when read; `eventsSql` gives a day range of it cheaply.
+ * order and types, and returns row counts per table. `gen.sessions` and `gen.events` are views
+ * over the sessions' draws (`gen.session_draws`), computed when read; `sessionsSql` and
+ * `eventsSql` give a day range of them cheaply.
  * `onProgress(stage, usersDone, usersTotal)` is called as each stage of each user batch starts
  * ("dimensions" first, "done" last). Users are processed in batches of `WORLD.batchUsers`, so
  * intermediate tables stay small at any scale; the caller sets `memory_limit` on the database.
@@ -115,8 +118,8 @@ export async function generateInBatches(
 
   await connection.run("drop schema if exists gen cascade");
   await connection.run("create schema gen");
-  // Events are a view over the session draws (see `eventsSql`), created once they exist.
-  for (const name of RAW_TABLE_NAMES.filter((n) => n !== "events"))
+  // Sessions and events are views over the session draws, created once the draws exist.
+  for (const name of RAW_TABLE_NAMES.filter((n) => !VIEWS.has(n)))
     await connection.run(`create table gen.${name} (\n    ${duckdbColumns(RAW_TABLES[name])}\n)`);
 
   try {
@@ -138,7 +141,6 @@ export async function generateInBatches(
         ["users", usersInsertSql(world)],
         ["sessions", sessionDrawsSql(world, from === userFrom)],
         ["sessions", batchSessionsViewSql(from, to)],
-        ["sessions", sessionsInsertSql(world)],
         ["orders", batchOrdersSql(world)],
         ["orders", ordersInsertSql(world)],
         ["order_items", orderItemsInsertSql(world)],
@@ -149,6 +151,7 @@ export async function generateInBatches(
         await connection.run(sql);
       }
     }
+    await connection.run(sessionsViewSql(world));
     await connection.run(eventsViewSql(world));
     progress("done", total, total);
   } finally {

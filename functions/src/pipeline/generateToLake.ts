@@ -3,6 +3,7 @@ import { RAW_TABLE_NAMES, type RawTableName } from "../contract";
 import type { Lake, PartitionLoad } from "../backends/types";
 import { generateShop, shardUserRange, type GenerateOptions } from "../generator";
 import { eventsSql } from "../generator/eventsStage";
+import { sessionsSql } from "../generator/sessionsStage";
 import { resolveOptions } from "../generator/options";
 import { buildWorld } from "../generator/world";
 import { WORLD } from "../generator/params";
@@ -124,9 +125,10 @@ export async function generateToLake(
         shard: batch.shard,
         stagingDir: request.stagingDir,
         listLoads: false,
+        // Sessions and events are views over the session draws: each share computes its days.
         daySources: {
-          events: (firstDay, lastDay) =>
-            eventsSql(world, parseDay(firstDay) / 86_400_000, parseDay(lastDay) / 86_400_000),
+          sessions: (first, last) => sessionsSql(world, dayNumber(first), dayNumber(last)),
+          events: (first, last) => eventsSql(world, dayNumber(first), dayNumber(last)),
         },
         onProgress: (table, done, files) =>
           onProgress?.({ stage: "lake", detail: table, done, total: files }),
@@ -138,4 +140,9 @@ export async function generateToLake(
     ? []
     : await timed("lake", () => lakeLoads(lake, request.days, batches[0]!.shard.count));
   return { rows, files: files.sort(), loads, seconds };
+}
+
+/** Days since the epoch of a `YYYY-MM-DD` day, as the generator numbers them. */
+function dayNumber(day: string): number {
+  return parseDay(day) / 86_400_000;
 }
