@@ -133,7 +133,7 @@ export async function generateInBatches(
 
     const { userFrom, userTo } = resolved;
     const total = userTo - userFrom;
-    // At least one batch, even of no users: it creates the session draws the events view reads.
+    // At least one batch, even of no users: it creates the session draws both views read.
     for (let from = userFrom; from < userTo || from === userFrom; from += batchUsers) {
       const to = Math.min(userTo, from + batchUsers);
       const stages: [string, string][] = [
