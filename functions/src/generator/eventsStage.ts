@@ -37,7 +37,7 @@ export function eventsViewSql(world: World): string {
  * day order, so the lake writer streams them into day files without sorting 1.8M rows.
  *
  * Events are a view, not a table: storing 1.8M rows only to read them once into the lake cost more
- * than expanding the sessions again (expanding inside the lake write: 1.07-1.12 s against
+ * than expanding the sessions again (expanding inside the lake write: 1.07-1.38 s against
  * 1.67-1.71 s for storing then writing). A day's events come from sessions starting that day or
  * \`EVENT_DAYS_AFTER_SESSION\` days before, so each lake share reads only its own sessions.
  */
