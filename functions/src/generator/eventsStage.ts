@@ -24,17 +24,12 @@ export const EVENT_DAYS_AFTER_SESSION = Math.ceil(
   Object.values(STEP_DELAY_SECONDS).reduce((sum, delay) => sum + delay.max, 0) / 86_400,
 );
 
-/** `gen.events`: a view of the events of every generated session inside the date range. */
-export function eventsViewSql(world: World): string {
-  const { rangeStartDay, rangeEndDay } = world.options;
-  return `create or replace view gen.events as\n${eventsSql(world, rangeStartDay, rangeEndDay)}`;
-}
-
 /**
  * The events on days [firstDay, lastDay] (day numbers) that are inside the date range, in the
  * draws' order. Each session expands into its steps with \`unnest\`, which keeps that order (session
- * day, user, session) and puts the steps of a session in order after it: the rows come out in
- * day order, so the lake writer streams them into day files without sorting 1.8M rows.
+ * day, user, session) and puts the steps of a session in order after it: the rows come out in the
+ * order of their sessions' days, which is day order but for the steps a late session takes past
+ * midnight, so the lake writer streams them into day files without sorting 1.8M rows.
  *
  * Events are a view, not a table: storing 1.8M rows only to read them once into the lake cost more
  * than expanding the sessions again (expanding inside the lake write: 1.07-1.38 s against

@@ -12,14 +12,15 @@ import {
   productsTempSql,
   promoCalendarInsertSql,
 } from "./dimensionsStage";
-import { eventsViewSql } from "./eventsStage";
+import { dayNumber } from "./calendar";
+import { eventsSql } from "./eventsStage";
 import { resolveOptions } from "./options";
 import { batchOrdersSql, orderItemsInsertSql, ordersInsertSql } from "./ordersStage";
 import { WORLD } from "./params";
-import { batchSessionsViewSql, sessionDrawsSql, sessionsViewSql } from "./sessionsStage";
+import { batchSessionsViewSql, sessionDrawsSql, sessionsSql } from "./sessionsStage";
 import { subscriptionsInsertSql } from "./subscriptionsStage";
 import { batchUsersSql, signupDaysSql, usersInsertSql } from "./usersStage";
-import { buildWorld } from "./world";
+import { buildWorld, type World } from "./world";
 
 /** What slice of which world to generate. Every field but the two ranges defines the world. */
 export interface GenerateOptions {
@@ -78,8 +79,34 @@ const TEMP_TABLES = [
   "gen_batch_orders",
 ];
 const TEMP_VIEWS = ["gen_batch_sessions"];
-/** Tables generated as views over `gen.session_draws` (see `sessionsSql` and `eventsSql`). */
-const VIEWS: ReadonlySet<RawTableName> = new Set(["sessions", "events"]);
+
+/** SQL of a view's rows on days [firstDay, lastDay] (day numbers) inside the date range. */
+type DayRangeSql = (world: World, firstDay: number, lastDay: number) => string;
+
+/**
+ * The tables generated as views over `gen.session_draws`, each with the SQL of a range of its
+ * days: `gen.<table>` is the whole date range, and the lake writer asks for a share's days.
+ */
+const VIEWS = { sessions: sessionsSql, events: eventsSql } satisfies Partial<
+  Record<RawTableName, DayRangeSql>
+>;
+
+/**
+ * For the lake writer (`writeLake`'s `daySources`): the SQL of each generated view's rows on days
+ * `first`..`last` (`YYYY-MM-DD`) of the world `options` describes, so each share computes only
+ * its own days instead of the whole view.
+ */
+export function viewDaySources(
+  options: GenerateOptions,
+): Partial<Record<RawTableName, (first: string, last: string) => string>> {
+  const world = buildWorld(resolveOptions(options));
+  return Object.fromEntries(
+    Object.entries(VIEWS).map(([table, sql]) => [
+      table,
+      (first: string, last: string) => sql(world, dayNumber(first), dayNumber(last)),
+    ]),
+  );
+}
 
 /**
  * Generates the selected slice of the world into tables `gen.<table>` of the given DuckDB
@@ -119,7 +146,7 @@ export async function generateInBatches(
   await connection.run("drop schema if exists gen cascade");
   await connection.run("create schema gen");
   // Sessions and events are views over the session draws, created once the draws exist.
-  for (const name of RAW_TABLE_NAMES.filter((n) => !VIEWS.has(n)))
+  for (const name of RAW_TABLE_NAMES.filter((n) => !(n in VIEWS)))
     await connection.run(`create table gen.${name} (\n    ${duckdbColumns(RAW_TABLES[name])}\n)`);
 
   try {
@@ -151,8 +178,11 @@ export async function generateInBatches(
         await connection.run(sql);
       }
     }
-    await connection.run(sessionsViewSql(world));
-    await connection.run(eventsViewSql(world));
+    const { rangeStartDay, rangeEndDay } = resolved;
+    for (const [table, sql] of Object.entries(VIEWS))
+      await connection.run(
+        `create or replace view gen.${table} as\n${sql(world, rangeStartDay, rangeEndDay)}`,
+      );
     progress("done", total, total);
   } finally {
     for (const view of TEMP_VIEWS) await connection.run(`drop view if exists temp.${view}`);

@@ -51,7 +51,8 @@ function delaySql(hash: string, slot: number, range: { min: number; max: number 
 
 /**
  * The table of every generated session with its hidden draws, batch after batch. It is not a temp
- * table: `gen.events` is a view over it, which the lake writer reads on several connections.
+ * table: `gen.sessions` and `gen.events` are views over it, which the lake writer reads on several
+ * connections.
  */
 export const SESSION_DRAWS = "gen.session_draws";
 
@@ -271,12 +272,6 @@ select * from final`;
 export function batchSessionsViewSql(from: number, to: number): string {
   return `create or replace temp view gen_batch_sessions as
 select * from ${SESSION_DRAWS} where user_index >= ${from} and user_index < ${to}`;
-}
-
-/** `gen.sessions`: a view of every generated session inside the date range. */
-export function sessionsViewSql(world: World): string {
-  const { rangeStartDay, rangeEndDay } = world.options;
-  return `create or replace view gen.sessions as\n${sessionsSql(world, rangeStartDay, rangeEndDay)}`;
 }
 
 /**

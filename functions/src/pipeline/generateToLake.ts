@@ -1,13 +1,9 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { RAW_TABLE_NAMES, type RawTableName } from "../contract";
 import type { Lake, PartitionLoad } from "../backends/types";
-import { generateShop, shardUserRange, type GenerateOptions } from "../generator";
-import { eventsSql } from "../generator/eventsStage";
-import { sessionsSql } from "../generator/sessionsStage";
-import { resolveOptions } from "../generator/options";
-import { buildWorld } from "../generator/world";
+import { generateShop, shardUserRange, viewDaySources, type GenerateOptions } from "../generator";
 import { WORLD } from "../generator/params";
-import { parseDay, type Shard } from "./lakePaths";
+import type { Shard } from "./lakePaths";
 import { isUserTable, lakeLoads, writeLake } from "./writeLake";
 
 /** One batch of a run: a slice of the users, written to the lake as its own sub-shard. */
@@ -109,7 +105,6 @@ export async function generateToLake(
       userRange: { ...batch.userRange },
       ...(request.dateRange ? { dateRange: { ...request.dateRange } } : {}),
     };
-    const world = buildWorld(resolveOptions(options));
     const counts = await timed("generate", () =>
       generateShop(db.connection, options, (detail, done) =>
         onProgress?.({ stage: "generate", detail, done: offset + done, total }),
@@ -126,10 +121,7 @@ export async function generateToLake(
         stagingDir: request.stagingDir,
         listLoads: false,
         // Sessions and events are views over the session draws: each share computes its days.
-        daySources: {
-          sessions: (first, last) => sessionsSql(world, dayNumber(first), dayNumber(last)),
-          events: (first, last) => eventsSql(world, dayNumber(first), dayNumber(last)),
-        },
+        daySources: viewDaySources(options),
         onProgress: (table, done, files) =>
           onProgress?.({ stage: "lake", detail: table, done, total: files }),
       }),
@@ -140,9 +132,4 @@ export async function generateToLake(
     ? []
     : await timed("lake", () => lakeLoads(lake, request.days, batches[0]!.shard.count));
   return { rows, files: files.sort(), loads, seconds };
-}
-
-/** Days since the epoch of a `YYYY-MM-DD` day, as the generator numbers them. */
-function dayNumber(day: string): number {
-  return parseDay(day) / 86_400_000;
 }

@@ -38,8 +38,9 @@ export interface WriteLakeOptions {
   readonly sourceSchema?: string;
   /**
    * SQL of a partitioned table's rows on the days `first`..`last` (`YYYY-MM-DD`), for a source a
-   * day filter cannot prune: the generator's events are a view that each share expands only for
-   * its own days. Every other table is read from `sourceSchema` and filtered by day.
+   * day filter cannot prune: the generator's sessions and events are views that each share
+   * computes only for its own days. Every other table is read from `sourceSchema` and filtered
+   * by day.
    */
   readonly daySources?: Partial<Record<RawTableName, (first: string, last: string) => string>>;
   /** Where Parquet files are written before `lake.putFile`; default a RAM-backed temp folder. */
