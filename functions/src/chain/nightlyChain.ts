@@ -1,0 +1,54 @@
+/**
+ * The nightly chain, defined once: generate and load the data day, run every data-quality check,
+ * refresh the marts in dependency order, take the RFM snapshot where the marts need it, record
+ * the run. The cloud workflow's steps, the local runner and the day-by-day replay are all read
+ * from this list (SPEC: "The nightly chain is one definition"), so their orders cannot drift.
+ */
+import { listChecks } from "../checks";
+import { martDependencies, martsInDependencyOrder, type MartDeclaration } from "../marts/catalog";
+
+/** The marts the RFM snapshot step writes (the `refreshRfmSnapshot` function), not a query. */
+export const SNAPSHOT_MARTS = ["rfm_segment_map", "rfm_daily"] as const;
+
+export type ChainStep =
+  /** `generateData` for the data day: lake files and raw partitions. */
+  | { readonly kind: "generate"; readonly name: "generateData" }
+  /** One data-quality check; the chain stops at the first violation. */
+  | { readonly kind: "check"; readonly name: string }
+  /** One mart refreshed by its scheduled query (cloud) or `materialize` (local). */
+  | { readonly kind: "mart"; readonly name: string; readonly dependsOn: readonly string[] }
+  /** `refreshRfmSnapshot` for the data day: segment map, daily snapshot, segment history. */
+  | {
+      readonly kind: "snapshot";
+      readonly name: "refreshRfmSnapshot";
+      readonly produces: readonly string[];
+    }
+  /** One row in `snapshots.pipeline_runs`. */
+  | { readonly kind: "record"; readonly name: "pipeline_runs" };
+
+/**
+ * The chain's steps in the order they run. The snapshot step stands where the first mart it
+ * produces would stand in dependency order, so the marts that read the snapshot come after it.
+ */
+export function nightlyChain(
+  marts: readonly MartDeclaration[] = martsInDependencyOrder(),
+  checks: readonly { name: string }[] = listChecks(),
+  dependencies: (decl: MartDeclaration) => string[] = martDependencies,
+): ChainStep[] {
+  const steps: ChainStep[] = [{ kind: "generate", name: "generateData" }];
+  for (const check of checks) steps.push({ kind: "check", name: check.name });
+  let snapshotPlaced = false;
+  for (const decl of marts) {
+    if ((SNAPSHOT_MARTS as readonly string[]).includes(decl.name)) {
+      if (!snapshotPlaced)
+        steps.push({ kind: "snapshot", name: "refreshRfmSnapshot", produces: [...SNAPSHOT_MARTS] });
+      snapshotPlaced = true;
+      continue;
+    }
+    steps.push({ kind: "mart", name: decl.name, dependsOn: dependencies(decl) });
+  }
+  if (!snapshotPlaced)
+    steps.push({ kind: "snapshot", name: "refreshRfmSnapshot", produces: [...SNAPSHOT_MARTS] });
+  steps.push({ kind: "record", name: "pipeline_runs" });
+  return steps;
+}
