@@ -70,22 +70,9 @@ const GeneratorConfig = z
       .regex(DATE_RE, "expected YYYY-MM-DD")
       .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a calendar date")
       .default("2024-01-01"),
-    /**
-     * Last day of the simulated world. Signups are spread over startDate..horizonEnd, so a day's
-     * rows depend on it: it stays fixed while daily runs reveal the world one day at a time.
-     */
-    horizonEnd: z
-      .string()
-      .regex(DATE_RE, "expected YYYY-MM-DD")
-      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "not a calendar date")
-      .default("2027-12-31"),
     maxBackfillDays: z.coerce.number().int().min(1).max(366).default(31),
   })
-  .strict()
-  .refine((g) => g.horizonEnd > g.startDate, {
-    message: "horizonEnd must be after startDate",
-    path: ["horizonEnd"],
-  });
+  .strict();
 
 const LakeConfig = z
   .object({

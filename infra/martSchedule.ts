@@ -1,5 +1,5 @@
 import type { MartDeclaration } from "../functions/src/marts/catalog";
-import { queryParameters } from "../functions/src/sql/render";
+import { mapOutsideCommentsAndStrings, queryParameters } from "../functions/src/sql/render";
 
 /**
  * When and how each mart runs in the cloud. Pure functions, so the ordering rules are tested
@@ -65,6 +65,21 @@ export function cronAt(time: string): string {
 }
 
 /**
+ * The query text a scheduled query runs. A per-date mart written as a date spine reads
+ * `@from_date` as well as `@run_date`; a scheduled query binds only `@run_date`, so the spine's
+ * first day becomes the run date: each run writes exactly the one partition its
+ * `name$YYYYMMDD` destination names (SPEC: the run date is the last complete day of data).
+ */
+export function scheduledQuerySql(decl: MartDeclaration, sql: string): string {
+  const materialization = decl.materialization;
+  if (materialization.kind !== "partition" || !materialization.fromParameter) return sql;
+  const from = new RegExp(`(?<![@\\w])@${materialization.fromParameter}\\b`, "g");
+  return mapOutsideCommentsAndStrings(sql, (code) =>
+    code.replace(from, `@${materialization.parameter}`),
+  );
+}
+
+/**
  * The `params` of a scheduled query for a mart: the rendered SQL, and the destination exactly as
  * the mart declares its materialisation. Per-date marts replace one partition
  * (`name$YYYYMMDD` via `{run_date}`), the others the whole table; both with WRITE_TRUNCATE, so a
@@ -75,8 +90,9 @@ export function cronAt(time: string): string {
  */
 export function scheduledQueryParams(
   decl: MartDeclaration,
-  renderedSql: string,
+  sql: string,
 ): Record<string, string> {
+  const renderedSql = scheduledQuerySql(decl, sql);
   const unbound = queryParameters(renderedSql).filter(
     (p) => !(SCHEDULED_QUERY_PARAMETERS as readonly string[]).includes(p),
   );

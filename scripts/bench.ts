@@ -6,6 +6,7 @@ import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
 import { runChecks } from "../functions/src/checks";
 import { DEFAULT_GENERATE_OPTIONS } from "../functions/src/generator";
+import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
 import { runMarts } from "../functions/src/marts/runMarts";
 import {
   DEFAULT_GENERATION_MEMORY_LIMIT,
@@ -140,10 +141,16 @@ async function child(
   if (kind === "generate+lake") {
     const db = await openDuckDb(":memory:", { memoryLimit });
     await db.connection.run(`set temp_directory = '${join(dir, "spill")}'`);
+    const range = { start: world.startDate, end: world.endDate };
     const written = await generateToLake(db, new LocalLake(join(dir, "lake")), {
-      ...world,
-      days: daysBetween(world.startDate, world.endDate),
+      seed: world.seed,
+      users: world.users,
+      startDate: world.startDate,
+      dateRange: range,
+      days: daysBetween(range.start, range.end),
       shard: WHOLE_RUN,
+      writeState: true,
+      stateAsOf: range.end,
     });
     Object.assign(seconds, written.seconds);
     const rows = written.rows;
@@ -156,14 +163,30 @@ async function child(
       path: join(dir, "warehouse.duckdb"),
       memoryLimit,
     });
-    const loaded = await generateAndLoad(world, { lake, warehouse }, undefined, { memoryLimit });
+    const loaded = await generateAndLoad(
+      {
+        seed: world.seed,
+        users: world.users,
+        startDate: world.startDate,
+        dateRange: { start: world.startDate, end: world.endDate },
+      },
+      { lake, warehouse },
+      undefined,
+      { memoryLimit },
+    );
     Object.assign(seconds, {
       generate: loaded.seconds.generate,
       lake: loaded.seconds.lake,
       load: loaded.seconds.load,
     });
     await timed("checks", () => runChecks(warehouse));
-    const marts = await timed("marts", () => runMarts(warehouse, { runDate: world.endDate }));
+    const marts = await timed("marts", () =>
+      runMarts(warehouse, {
+        runDate: world.endDate,
+        fromDate: world.startDate,
+        snapshotDates: monthEndSnapshotDates(world.startDate, world.endDate),
+      }),
+    );
     await warehouse.close();
     return {
       ...measurement(

@@ -1,26 +1,54 @@
-import { join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
+import { rm } from "node:fs/promises";
 import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
 import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src/checks";
 import { runMarts } from "../functions/src/marts/runMarts";
 import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
-import { pruneOutsideRange } from "../functions/src/pipeline/pruneOutsideRange";
+import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
+import {
+  syntheticWorld,
+  worldDifferences,
+  WorldMismatchError,
+} from "../functions/src/world/manifest";
+import { RunTracker } from "../functions/src/world/runRecord";
 import { parseStartArgs, startHelp, UsageError, type StartOptions } from "./cli/args";
 import { ProgressLine } from "./cli/progress";
 import { formatSummary, userTypeKpis } from "./cli/summary";
+import {
+  carryRunHistory,
+  folderWorld,
+  lakePath,
+  recordFailureInFolder,
+  recoverSwap,
+  stagingFolder,
+  swapIn,
+  warehousePath,
+} from "./dataFolder";
 import { writeReport } from "./report";
 
 /** Points where a test can step in; the command line never sets them. */
 export interface StartHooks {
   /** Runs after the load, before the checks: a test corrupts raw data here to see a check fail. */
   readonly beforeChecks?: (warehouse: DuckDbWarehouse) => Promise<void>;
+  /** Runs before each step (`generate`, `checks`, `marts`, `report`, `swap`): a test fails one. */
+  readonly beforeStep?: (step: string) => Promise<void>;
 }
 
+/** Exit codes, as `--help` documents them. */
+export const EXIT = { done: 0, failed: 1, usage: 2, otherWorld: 3 } as const;
+
 /**
- * `npm start`: the whole pipeline on the embedded default, no credentials. Generates the shop,
- * writes the lake folder, loads the DuckDB warehouse, runs the data-quality checks (a failure
- * stops here, exit 1, naming the check with sample rows), refreshes the marts, writes the static
- * HTML report (`<out>/report.html`) and prints a summary. Bad flags exit 2 before any work.
+ * `npm start`: the whole pipeline on the embedded default, no credentials. Generates the shop
+ * from the world's first day to `--end`, writes the lake, loads the DuckDB warehouse, runs the
+ * data-quality checks (a failure stops here, exit 1, naming the check with sample rows),
+ * refreshes the marts (every day of `dm_kpi_daily`, an RFM snapshot at every month end), writes
+ * the static HTML report and prints a summary.
+ *
+ * All of it is built in a staging folder inside `--out` and swapped in at the end, so a failure
+ * at any step leaves the previous data readable and records the failed run in its run record. A
+ * folder holding another world is refused before anything is written (exit 3) unless
+ * `--replace`. Bad flags exit 2 before any work.
  */
 export async function start(argv: readonly string[], hooks: StartHooks = {}): Promise<number> {
   let options: StartOptions;
@@ -31,39 +59,65 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
     process.stderr.write(
       `npm start: ${error.message}\nRun "npm start -- --help" for the options.\n`,
     );
-    return 2;
+    return EXIT.usage;
   }
   if (options.help) {
     process.stdout.write(`${startHelp()}\n`);
-    return 0;
+    return EXIT.done;
   }
 
   const out = resolve(options.out);
-  const lake = new LocalLake(join(out, "lake"));
+  const identity = syntheticWorld({
+    seed: options.seed,
+    users: options.users,
+    startDate: options.start,
+  });
+  if (await recoverSwap(out)) process.stderr.write(`Completed an interrupted swap in ${out}\n`);
+  const held = await folderWorld(out);
+  if (held !== null && !options.replace) {
+    const differences =
+      held === "unknown"
+        ? ["no world manifest (data written by an earlier version)"]
+        : worldDifferences(held, identity);
+    if (differences.length > 0) {
+      process.stderr.write(
+        `npm start: ${new WorldMismatchError(shown(out), differences).message}: --replace ` +
+          `discards it, or --out writes elsewhere.\n`,
+      );
+      return EXIT.otherWorld;
+    }
+  }
+
+  const tracker = new RunTracker("bulk");
+  const days = { start: options.start, end: options.end };
+  const staging = await stagingFolder(out, tracker.runId);
+  const lake = new LocalLake(lakePath(staging));
   const warehouse = await DuckDbWarehouse.open({
-    path: join(out, "warehouse.duckdb"),
+    path: warehousePath(staging),
     memoryLimit: options.memoryLimit ?? "1GB",
   });
   const progress = new ProgressLine();
   const stages: [string, number][] = [];
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    tracker.step = name;
+    await hooks.beforeStep?.(name);
     const started = performance.now();
     const result = await work();
     progress.finish();
-    stages.push([stage, (performance.now() - started) / 1000]);
+    stages.push([name, (performance.now() - started) / 1000]);
     return result;
   };
+  let keepStaging = false;
   try {
-    // Days outside this run's world go first: on a fresh folder that costs nothing, and the load
-    // then replaces every day inside it.
-    await timed("prune", async () => {
-      await warehouse.ensureRawTables();
-      return pruneOutsideRange({ lake, warehouse }, options);
-    });
+    tracker.step = "generate";
+    await hooks.beforeStep?.("generate");
     const loaded = await generateAndLoad(
-      { seed: options.seed, users: options.users, startDate: options.start, endDate: options.end },
+      { seed: options.seed, users: options.users, startDate: options.start, dateRange: days },
       { lake, warehouse },
-      (p) => progress.update(p.stage, p.detail, p.done, p.total),
+      (p) => {
+        tracker.step = p.stage;
+        progress.update(p.stage, p.detail, p.done, p.total);
+      },
       options.memoryLimit ? { memoryLimit: options.memoryLimit } : {},
     );
     progress.finish();
@@ -71,37 +125,78 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
     stages.push(["load", loaded.seconds.load]);
 
     await hooks.beforeChecks?.(warehouse);
-    const checks = await timed("checks", () =>
+    const checks = await step("checks", () =>
       runChecks(warehouse, { onProgress: (name, i, n) => progress.update("checks", name, i, n) }),
     );
+    keepStaging = checks.some((c) => c.violations > 0);
     assertChecksPass(checks);
-    await timed("marts", () =>
+    const snapshotDates = monthEndSnapshotDates(options.start, options.end);
+    await step("marts", () =>
       runMarts(warehouse, {
         runDate: options.end,
+        fromDate: options.start,
+        snapshotDates,
         onProgress: (name, i, n) => progress.update("marts", name, i, n),
       }),
     );
-    const report = await timed("report", () => writeReport(warehouse, join(out, "report.html")));
-    const kpis = await timed("summary", () => userTypeKpis(warehouse, options.end));
-    const shown = (p: string) => {
-      const near = relative(process.cwd(), p);
-      return near.startsWith("..") ? p : near;
-    };
-    process.stdout.write(
-      `${formatSummary({ rows: loaded.rows, kpis, seconds: stages, lake: shown(lake.root), warehouse: shown(warehouse.path) })}\n`,
+    await carryRunHistory(out, warehouse);
+    await warehouse.recordRun(
+      tracker.record({
+        status: "succeeded",
+        worldId: loaded.world.worldId,
+        days,
+        dataThrough: loaded.dataThrough,
+        rows: loaded.rows,
+      }),
     );
-    process.stdout.write(`Report: ${shown(report.file)}\n`);
-    return 0;
+    const report = await step("report", () =>
+      writeReport(warehouse, resolve(staging, "report.html")),
+    );
+    const kpis = await step("summary", () => userTypeKpis(warehouse, options.end));
+    await warehouse.close();
+    await step("swap", () => swapIn(out, staging));
+    process.stdout.write(
+      `${formatSummary({
+        rows: loaded.rows,
+        kpis,
+        seconds: stages,
+        lake: shown(lakePath(out)),
+        warehouse: shown(warehousePath(out)),
+      })}\n`,
+    );
+    process.stdout.write(
+      `Data through ${loaded.dataThrough}; ${snapshotDates.length} RFM snapshots; ` +
+        `report: ${shown(resolve(out, relative(staging, report.file)))}\n`,
+    );
+    return EXIT.done;
   } catch (error) {
     progress.finish();
-    if (!(error instanceof ChecksFailedError)) throw error;
-    process.stderr.write(
-      `\n${error.message}\n\nThe warehouse holds the failing data for inspection: ${warehouse.path}\n`,
+    await warehouse.close().catch(() => undefined);
+    await recordFailureInFolder(
+      out,
+      tracker.record({ status: "failed", worldId: null, days, error }),
     );
-    return 1;
+    if (error instanceof ChecksFailedError) {
+      process.stderr.write(
+        `\n${error.message}\n\nNothing was replaced: ${shown(out)} holds the previous data. ` +
+          `The failing data is kept for inspection in ${shown(staging)}\n`,
+      );
+      return EXIT.failed;
+    }
+    keepStaging = false;
+    throw new Error(
+      `step ${tracker.step} failed; ${shown(out)} still holds the previous data: ${(error as Error).message}`,
+      { cause: error },
+    );
   } finally {
-    await warehouse.close();
+    if (!keepStaging) await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** A path relative to the working folder when it is inside it. */
+function shown(path: string): string {
+  const near = relative(process.cwd(), path);
+  return near.startsWith("..") ? path : near;
 }
 
 if (require.main === module) {
@@ -111,9 +206,9 @@ if (require.main === module) {
     },
     (error: unknown) => {
       process.stderr.write(
-        `npm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `npm start failed: ${error instanceof Error ? error.message : String(error)}\n`,
       );
-      process.exitCode = 1;
+      process.exitCode = EXIT.failed;
     },
   );
 }

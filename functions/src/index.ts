@@ -5,12 +5,13 @@
  */
 import * as functions from "@google-cloud/functions-framework";
 import { functionConfigFromEnv } from "./backends/fromEnv";
+import { installJsonParseErrorHandler } from "./handlers/frameworkErrors";
 import { generateData } from "./handlers/generateData";
 import { refreshRfmSnapshot } from "./handlers/refreshRfmSnapshot";
 
-// The framework answers malformed JSON itself, with Express's error page; outside production that
-// page carries the stack. Cloud Functions runs with NODE_ENV=production; make the local server match.
-process.env.NODE_ENV ??= "production";
+// Malformed JSON gets the same JSON 400 (with a request id) as any other bad input, not Express's
+// HTML error page; see frameworkErrors.ts.
+installJsonParseErrorHandler();
 
 // Fail at start-up, naming the variable, rather than on the first scheduled request.
 functionConfigFromEnv();

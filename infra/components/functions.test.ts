@@ -36,7 +36,6 @@ beforeAll(async () => {
         seed: 7,
         users: 1234,
         startDate: "2024-02-01",
-        horizonEnd: "2026-06-30",
         maxBackfillDays: 10,
       },
       runTimes: { generateData: "02:00", refreshRfmSnapshot: "02:30" },
@@ -84,7 +83,6 @@ describe("Functions", () => {
         [FUNCTION_ENV.generatorUsers]: "1234",
         [FUNCTION_ENV.generatorSeed]: "7",
         [FUNCTION_ENV.generatorStartDate]: "2024-02-01",
-        [FUNCTION_ENV.generatorHorizonEnd]: "2026-06-30",
         [FUNCTION_ENV.maxBackfillDays]: "10",
       });
     }

@@ -27,7 +27,6 @@ export interface FunctionsArgs {
     seed: number;
     users: number;
     startDate: string;
-    horizonEnd: string;
     maxBackfillDays: number;
   };
   /** `HH:MM` UTC of each function's daily Cloud Scheduler run. */
@@ -164,7 +163,6 @@ export class Functions extends pulumi.ComponentResource {
       [FUNCTION_ENV.generatorSeed]: String(args.generator.seed),
       [FUNCTION_ENV.generatorUsers]: String(args.generator.users),
       [FUNCTION_ENV.generatorStartDate]: args.generator.startDate,
-      [FUNCTION_ENV.generatorHorizonEnd]: args.generator.horizonEnd,
       [FUNCTION_ENV.maxBackfillDays]: String(args.generator.maxBackfillDays),
     };
 

@@ -15,6 +15,8 @@ export interface StartOptions {
    * uses its own default (500MB for generation, 1GB for the warehouse).
    */
   readonly memoryLimit?: string;
+  /** Replace the data folder even when it holds another world. */
+  readonly replace: boolean;
   readonly help: boolean;
 }
 
@@ -43,7 +45,7 @@ export const START_FLAGS: readonly FlagSpec[] = [
   {
     name: "--users",
     value: "N",
-    help: `users in the shop, ${MIN_USERS}..${MAX_USERS} (default ${DEFAULT_GENERATE_OPTIONS.users})`,
+    help: `scale: users who sign up over the first two years, ${MIN_USERS}..${MAX_USERS} (default ${DEFAULT_GENERATE_OPTIONS.users})`,
   },
   {
     name: "--seed",
@@ -58,7 +60,7 @@ export const START_FLAGS: readonly FlagSpec[] = [
   {
     name: "--end",
     value: "YYYY-MM-DD",
-    help: `last day of data, the horizon (default ${DEFAULT_GENERATE_OPTIONS.endDate})`,
+    help: `last day of data: how far the open-ended world is generated (default ${DEFAULT_GENERATE_OPTIONS.endDate})`,
   },
   {
     name: "--out",
@@ -70,6 +72,11 @@ export const START_FLAGS: readonly FlagSpec[] = [
     value: "SIZE",
     help: "DuckDB memory limit, for example 512MB or 2GB (default 500MB generating, 1GB in the warehouse)",
   },
+  {
+    name: "--replace",
+    value: "",
+    help: "replace the data folder even if it holds another world (seed, scale or first day)",
+  },
   { name: "--help", value: "", help: "print this help and exit" },
 ];
 
@@ -80,7 +87,11 @@ export function startHelp(): string {
     "",
     "Generates the synthetic shop, writes the lake (<out>/lake), loads the DuckDB warehouse",
     "(<out>/warehouse.duckdb), runs the data-quality checks and the marts, and prints a summary.",
-    "No credentials needed.",
+    "No credentials needed. A run builds the new data beside the old and swaps it in only when",
+    "every step passed; a folder holding another world is refused unless --replace is given.",
+    "",
+    "Exit codes: 0 done, 1 a step failed (the previous data is untouched), 2 a bad option,",
+    "3 the folder holds another world.",
     "",
     "Options:",
     ...START_FLAGS.map((f) => `  ${`${f.name} ${f.value}`.trimEnd().padEnd(width)}  ${f.help}`),
@@ -94,10 +105,15 @@ export function startHelp(): string {
 export function parseStartArgs(argv: readonly string[]): StartOptions {
   const given = new Map<string, string>();
   let help = false;
+  let replace = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") {
       help = true;
+      continue;
+    }
+    if (arg === "--replace") {
+      replace = true;
       continue;
     }
     if (!arg.startsWith("--"))
@@ -129,7 +145,16 @@ export function parseStartArgs(argv: readonly string[]): StartOptions {
     throw new UsageError("--memory-limit", `"${memoryLimit}" is not a size such as 512MB or 2GB`);
   }
   const out = given.get("--out") ?? ".data";
-  return { users, seed, start, end, out, ...(memoryLimit ? { memoryLimit } : {}), help };
+  return {
+    users,
+    seed,
+    start,
+    end,
+    out,
+    ...(memoryLimit ? { memoryLimit } : {}),
+    replace,
+    help,
+  };
 }
 
 function integerFlag(

@@ -1,4 +1,15 @@
-import { bigQuerySchema, RAW_TABLE_LIST, RAW_TABLES, type TableDef } from "../contract";
+import {
+  bigQuerySchema,
+  PIPELINE_RUNS,
+  RAW_TABLE_LIST,
+  RAW_TABLES,
+  WORLD_MANIFEST,
+  type MetaTableDef,
+  type TableDef,
+} from "../contract";
+import type { WorldManifest } from "../world/manifest";
+import type { RunRecord } from "../world/runRecord";
+import { manifestFromRow, manifestRowSql, runRecordRowSql } from "./metaRows";
 import { MARTS } from "../marts/catalog";
 import { queryParameters, renderDatasets, type DatasetName, type SqlParam } from "../sql/render";
 import { forEachLimited } from "../forEachLimited";
@@ -167,6 +178,65 @@ export class BigQueryWarehouse implements Warehouse {
         ...partitioningOf(def),
       });
     }
+    await this.ensureMetaTable(WORLD_MANIFEST);
+  }
+
+  async readManifest(): Promise<WorldManifest | null> {
+    try {
+      const [row] = await this.query<Record<string, unknown>>(
+        `select * from ${WORLD_MANIFEST.dataset}.${WORLD_MANIFEST.name}`,
+      );
+      return row ? manifestFromRow(row) : null;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Delete and insert in one multi-statement transaction: readers see the old row or the new. */
+  async writeManifest(manifest: WorldManifest): Promise<void> {
+    const table = `${WORLD_MANIFEST.dataset}.${WORLD_MANIFEST.name}`;
+    await this.ensureMetaTable(WORLD_MANIFEST);
+    await this.execute(
+      [
+        "begin transaction",
+        `delete from ${table} where true`,
+        `insert into ${table} ${manifestRowSql(manifest)}`,
+        "commit transaction",
+      ].join(";\n"),
+    );
+  }
+
+  /**
+   * A DML insert, not a streaming insert: rows stream into a buffer that DML and table copies
+   * cannot see for a while (https://cloud.google.com/bigquery/docs/streaming-data-into-bigquery),
+   * and the report reads the record right after a run.
+   */
+  async recordRun(record: RunRecord): Promise<void> {
+    await this.ensureMetaTable(PIPELINE_RUNS);
+    await this.execute(
+      `insert into ${PIPELINE_RUNS.dataset}.${PIPELINE_RUNS.name} ${runRecordRowSql(record)}`,
+    );
+  }
+
+  /** BigQuery cannot span jobs in one transaction: each statement is atomic on its own. */
+  atomically<T>(work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
+    return work(this);
+  }
+
+  /** Creates a bookkeeping table from its contract definition when missing. */
+  private async ensureMetaTable(def: MetaTableDef): Promise<void> {
+    const dataset = this.client.dataset(this.options.datasets[def.dataset]);
+    const [exists] = await dataset.table(def.name).exists();
+    if (exists) return;
+    await dataset.createTable(def.name, {
+      schema: { fields: bigQuerySchema(def) },
+      description: def.description,
+      ...(def.partitionColumn
+        ? { timePartitioning: { type: "DAY", field: def.partitionColumn } }
+        : {}),
+      ...(def.clustering.length > 0 ? { clustering: { fields: [...def.clustering] } } : {}),
+    });
   }
 
   /** The load job configuration for one partition (or whole table), as jobs.insert takes it. */
@@ -191,10 +261,18 @@ export class BigQueryWarehouse implements Warehouse {
     };
   }
 
-  async replacePartitions(loads: readonly PartitionLoad[]): Promise<LoadReport> {
+  /**
+   * The manifest is written after every partition has loaded: a failure in between leaves the old
+   * manifest, so `data_through` never claims a day whose load failed.
+   */
+  async replacePartitions(
+    loads: readonly PartitionLoad[],
+    options: { readonly manifest?: WorldManifest } = {},
+  ): Promise<LoadReport> {
     const done = await forEachLimited(loads, this.options.loadConcurrency ?? 8, (load) =>
       this.replaceOne(load),
     );
+    if (options.manifest) await this.writeManifest(options.manifest);
     const rows: Partial<Record<PartitionLoad["table"], number>> = {};
     for (const [i, d] of done.entries()) {
       const table = loads[i]!.table;
@@ -217,9 +295,10 @@ export class BigQueryWarehouse implements Warehouse {
     sql: string,
     params?: Record<string, SqlParam>,
   ): Promise<{ rows: number }> {
-    const tableId = target.partition
-      ? partitionDecorator(target.table, target.partition.date)
-      : target.table;
+    const range = target.partition;
+    if (range?.from !== undefined && range.from !== range.date)
+      return this.materializeRange(target, { ...range, from: range.from }, sql, params);
+    const tableId = range ? partitionDecorator(target.table, range.date) : target.table;
     const job = await this.runQuery("materialize", sql, params, {
       destinationTable: this.tableRef(target.dataset, tableId),
       writeDisposition: "WRITE_TRUNCATE",
@@ -230,6 +309,37 @@ export class BigQueryWarehouse implements Warehouse {
     return {
       rows: Number((response as { totalRows?: string | number } | undefined)?.totalRows ?? 0),
     };
+  }
+
+  /**
+   * A run of days in one multi-statement transaction: the range's rows are deleted and the
+   * query's rows inserted, or neither (a `table$YYYYMMDD` destination takes one day per job, and
+   * a backfill of two years as 731 query jobs would spend half of the table's daily modification
+   * quota: https://cloud.google.com/bigquery/quotas#standard_tables). The destination exists:
+   * the Pulumi warehouse pre-creates every mart table from its declared schema, whose column
+   * order is the query's.
+   */
+  private async materializeRange(
+    target: MaterializeTarget,
+    range: { column: string; date: string; from: string },
+    sql: string,
+    params?: Record<string, SqlParam>,
+  ): Promise<{ rows: number }> {
+    if (!DATE_RE.test(range.from) || !DATE_RE.test(range.date) || range.from > range.date)
+      throw new Error(`Partition range "${range.from}".."${range.date}" is not YYYY-MM-DD, in order`);
+    if (!/^[A-Za-z_]\w*$/.test(range.column))
+      throw new Error(`"${range.column}" is not a plain column name`);
+    const table = `${target.dataset}.${target.table}`;
+    const script = [
+      "begin transaction",
+      `delete from ${table} where ${range.column} between date '${range.from}' and date '${range.date}'`,
+      `insert into ${table}\n${sql.trim().replace(/;\s*$/, "")}`,
+      "commit transaction",
+    ].join(";\n");
+    const job = await this.runQuery("materialize_range", script, params, {});
+    const stats = (job.metadata as { statistics?: { query?: { numDmlAffectedRows?: string } } })
+      ?.statistics?.query;
+    return { rows: Number(stats?.numDmlAffectedRows ?? 0) };
   }
 
   async execute(sql: string, params?: Record<string, SqlParam>): Promise<void> {

@@ -4,11 +4,17 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   DUCKDB_TYPES,
   duckdbColumns,
+  META_TABLES,
+  PIPELINE_RUNS,
   RAW_TABLE_LIST,
   RAW_TABLES,
+  WORLD_MANIFEST,
   type RawTableName,
   type TableDef,
 } from "../contract";
+import type { WorldManifest } from "../world/manifest";
+import type { RunRecord } from "../world/runRecord";
+import { manifestFromRow, manifestRowSql, runRecordRowSql } from "./metaRows";
 import { renderParams, type DatasetName, type SqlParam } from "../sql/render";
 import { toDuckDb } from "../sql/translate";
 import { closeDuckDb, openDuckDb, type DuckDbOptions } from "../warehouse/duckdb";
@@ -37,6 +43,8 @@ export class DuckDbWarehouse implements Warehouse {
   private readonly readers: DuckDBConnection[] = [];
   private readonly idleReaders: DuckDBConnection[] = [];
   private readonly waitingForReader: (() => void)[] = [];
+  /** True on the view `atomically` hands its work: statements run at once, inside its transaction. */
+  private readonly inAtomic: boolean = false;
 
   private constructor(
     private readonly db: { instance: DuckDBInstance; connection: DuckDBConnection },
@@ -51,11 +59,12 @@ export class DuckDbWarehouse implements Warehouse {
     const db = await openDuckDb(path, {
       memoryLimit: options.memoryLimit,
       threads: options.threads,
+      readOnly: options.readOnly,
     });
     // The lake files are local, and the operating system already caches what was just written.
     // DuckDB's own cache of external files copied every byte of them on a load's first read:
     // reading two years of day files took 0.5-1 s longer with it.
-    await db.connection.run("set enable_external_file_cache = false");
+    if (!options.readOnly) await db.connection.run("set enable_external_file_cache = false");
     return new DuckDbWarehouse(db, path);
   }
 
@@ -77,26 +86,94 @@ export class DuckDbWarehouse implements Warehouse {
           `create table if not exists raw.${table.name} (\n    ${duckdbColumns(table, { plainFactIds: true })}\n)`,
         );
       }
+      for (const table of META_TABLES) await this.createMetaTable(table);
     });
   }
 
-  replacePartitions(loads: readonly PartitionLoad[]): Promise<LoadReport> {
+  replacePartitions(
+    loads: readonly PartitionLoad[],
+    options: { readonly manifest?: WorldManifest } = {},
+  ): Promise<LoadReport> {
     return this.serial(async () => {
       const plan = planReplacement(loads);
       // A table has no row order; letting DuckDB insert out of order reads the files on every
       // thread (about twice as fast for two years of day files).
       await this.db.connection.run("set preserve_insertion_order = false");
       try {
-        return await this.load(plan);
+        return await this.load(plan, options.manifest);
       } finally {
         await this.db.connection.run("set preserve_insertion_order = true");
       }
     });
   }
 
-  /** Replaces every planned table's partitions in one transaction. */
-  private load(plan: Map<RawTableName, PartitionLoad[]>): Promise<LoadReport> {
+  readManifest(): Promise<WorldManifest | null> {
+    return this.serial(async () => {
+      if (!(await this.tableExists(WORLD_MANIFEST.dataset, WORLD_MANIFEST.name))) return null;
+      const [row] = await this.rows<Record<string, unknown>>(
+        `select * from ${WORLD_MANIFEST.dataset}.${WORLD_MANIFEST.name}`,
+      );
+      return row ? manifestFromRow(row) : null;
+    });
+  }
+
+  writeManifest(manifest: WorldManifest): Promise<void> {
+    return this.serial(() => this.transaction(() => this.putManifest(manifest)));
+  }
+
+  recordRun(record: RunRecord): Promise<void> {
+    return this.serial(async () => {
+      await this.createMetaTable(PIPELINE_RUNS);
+      await this.db.connection.run(
+        `insert into ${PIPELINE_RUNS.dataset}.${PIPELINE_RUNS.name} ${runRecordRowSql(record)}`,
+      );
+    });
+  }
+
+  atomically<T>(work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
+    if (this.inAtomic) return work(this);
+    return this.serial(() =>
+      this.transaction(() => {
+        // The same warehouse, but every call runs at once on the writing connection, inside this
+        // transaction: queued, it would wait for this very call; on a reader connection it would
+        // not see the transaction's own writes.
+        const view = Object.create(this, { inAtomic: { value: true } }) as DuckDbWarehouse;
+        return work(view);
+      }),
+    );
+  }
+
+  /** Creates a bookkeeping table from its contract definition if missing. */
+  private async createMetaTable(def: (typeof META_TABLES)[number]): Promise<void> {
+    await this.db.connection.run(`create schema if not exists ${def.dataset}`);
+    await this.db.connection.run(
+      `create table if not exists ${def.dataset}.${def.name} (\n    ${duckdbColumns(def)}\n)`,
+    );
+  }
+
+  /** Replaces the manifest's one row; the caller holds the transaction. */
+  private async putManifest(manifest: WorldManifest): Promise<void> {
+    await this.createMetaTable(WORLD_MANIFEST);
+    const table = `${WORLD_MANIFEST.dataset}.${WORLD_MANIFEST.name}`;
+    await this.db.connection.run(`delete from ${table}`);
+    await this.db.connection.run(`insert into ${table} ${manifestRowSql(manifest)}`);
+  }
+
+  private async tableExists(schema: string, table: string): Promise<boolean> {
+    return (
+      (await this.count(
+        `select count(*) as n from information_schema.tables where table_schema = '${schema}' and table_name = '${table}'`,
+      )) > 0
+    );
+  }
+
+  /** Replaces every planned table's partitions (and the manifest) in one transaction. */
+  private load(
+    plan: Map<RawTableName, PartitionLoad[]>,
+    manifest: WorldManifest | undefined,
+  ): Promise<LoadReport> {
     return this.transaction(async () => {
+      if (manifest) await this.putManifest(manifest);
       const jobs: string[] = [];
       const rows: Partial<Record<RawTableName, number>> = {};
       for (const [table, tableLoads] of plan) {
@@ -120,6 +197,7 @@ export class DuckDbWarehouse implements Warehouse {
     sql: string,
     params: Record<string, SqlParam> = {},
   ): Promise<T[]> {
+    if (this.inAtomic) return toDuckDb(renderParams(sql, params)).then((s) => this.rows<T>(s));
     const result = this.queue.then(async () => {
       const connection = await this.reader();
       try {
@@ -152,23 +230,26 @@ export class DuckDbWarehouse implements Warehouse {
         await this.db.connection.run(`create or replace table ${table} as\n${select}`);
         return { rows: await this.count(`select count(*) as n from ${table}`) };
       }
-      if (!DATE_RE.test(partition.date))
-        throw new Error(`Partition date "${partition.date}" is not YYYY-MM-DD`);
+      const from = partition.from ?? partition.date;
+      if (!DATE_RE.test(partition.date) || !DATE_RE.test(from) || from > partition.date)
+        throw new Error(`Partition range "${from}".."${partition.date}" is not YYYY-MM-DD, in order`);
       const column = checkedIdentifier(partition.column);
+      const range = `cast(${column} as date) between date '${from}' and date '${partition.date}'`;
       return this.transaction(async () => {
         const run = (s: string) => this.db.connection.run(s);
         await run(`create or replace temp table materialize_rows as\n${select}`);
         const stray = await this.count(
-          `select count(*) as n from materialize_rows where cast(${column} as date) is distinct from date '${partition.date}'`,
+          `select count(*) as n from materialize_rows where not coalesce(${range}, false)`,
         );
         if (stray > 0) {
           // BigQuery refuses rows outside the partition a `table$YYYYMMDD` write targets.
+          const where = from === partition.date ? `= ${from}` : `in ${from}..${partition.date}`;
           throw new Error(
-            `${stray} row(s) of the query for ${table} fall outside partition ${column} = ${partition.date}`,
+            `${stray} row(s) of the query for ${table} fall outside partition ${column} ${where}`,
           );
         }
         await run(`create table if not exists ${table} as select * from materialize_rows limit 0`);
-        await run(`delete from ${table} where cast(${column} as date) = date '${partition.date}'`);
+        await run(`delete from ${table} where ${range}`);
         await run(`insert into ${table} by name select * from materialize_rows`);
         const rows = await this.count("select count(*) as n from materialize_rows");
         await run("drop table materialize_rows");
@@ -293,8 +374,12 @@ export class DuckDbWarehouse implements Warehouse {
     );
   }
 
-  /** Runs `work` inside one transaction; any error rolls everything back and is rethrown. */
+  /**
+   * Runs `work` inside one transaction; any error rolls everything back and is rethrown. Inside
+   * `atomically` the enclosing transaction is the one (DuckDB has no nested transactions).
+   */
   private async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inAtomic) return work();
     await this.db.connection.run("begin transaction");
     try {
       const result = await work();
@@ -311,6 +396,7 @@ export class DuckDbWarehouse implements Warehouse {
    * interleave and no query sees a write half done.
    */
   private serial<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inAtomic) return work();
     // The queries issued before this call, not those issued after it: they wait for this one.
     const readsBefore = [...this.reading];
     const run = async () => {

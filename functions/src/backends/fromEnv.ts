@@ -22,13 +22,14 @@ export const FUNCTION_ENV = {
   snapshotsDataset: "SNAPSHOTS_DATASET",
   /** Local backends only: the folder holding `lake/` and `warehouse.duckdb` (default `.data`). */
   localDataDir: "LOCAL_DATA_DIR",
-  /** Deployed generator defaults, used when a request leaves them out. */
+  /**
+   * The deployment's world: seed, scale and first day. The world has no last day. Locally, when
+   * none of the three is set, the functions use the world recorded in the data folder.
+   */
   generatorSeed: "GENERATOR_SEED",
   generatorUsers: "GENERATOR_USERS",
   /** First day of the simulated shop (signups start here), `YYYY-MM-DD`. */
   generatorStartDate: "GENERATOR_START_DATE",
-  /** Last day a request may generate, `YYYY-MM-DD`; unset means no upper bound. */
-  generatorHorizonEnd: "GENERATOR_HORIZON_END",
   /** Most days one `generateData` request may cover (a backfill larger than this is refused). */
   maxBackfillDays: "MAX_BACKFILL_DAYS",
 } as const;
@@ -63,7 +64,8 @@ export interface GeneratorDefaults {
   readonly seed: number;
   readonly users: number;
   readonly startDate: string;
-  readonly horizonEnd: string | null;
+  /** True when the environment names the world (any of the three variables is set). */
+  readonly explicit: boolean;
   readonly maxBackfillDays: number;
 }
 
@@ -168,13 +170,11 @@ export function backendConfigFromEnv(env: Env = process.env): BackendConfig {
 /** The generator defaults and the backfill cap of the deployed configuration. */
 export function generatorDefaultsFromEnv(env: Env = process.env): GeneratorDefaults {
   const startDate = dateVar(env, FUNCTION_ENV.generatorStartDate) ?? CONFIG_DEFAULTS.startDate;
-  const horizonEnd = dateVar(env, FUNCTION_ENV.generatorHorizonEnd) ?? null;
-  if (horizonEnd !== null && horizonEnd < startDate) {
-    throw new ConfigError(
-      FUNCTION_ENV.generatorHorizonEnd,
-      `${FUNCTION_ENV.generatorHorizonEnd} (${horizonEnd}) is before ${FUNCTION_ENV.generatorStartDate} (${startDate})`,
-    );
-  }
+  const worldVars = [
+    FUNCTION_ENV.generatorSeed,
+    FUNCTION_ENV.generatorUsers,
+    FUNCTION_ENV.generatorStartDate,
+  ];
   return {
     seed: intVar(env, FUNCTION_ENV.generatorSeed, CONFIG_DEFAULTS.seed, 0, 2 ** 31 - 1),
     users: intVar(
@@ -185,7 +185,7 @@ export function generatorDefaultsFromEnv(env: Env = process.env): GeneratorDefau
       USERS_BOUNDS.max,
     ),
     startDate,
-    horizonEnd,
+    explicit: worldVars.some((name) => value(env, name) !== undefined),
     maxBackfillDays: intVar(
       env,
       FUNCTION_ENV.maxBackfillDays,

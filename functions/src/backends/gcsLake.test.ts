@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { GcsLake, RESUMABLE_THRESHOLD_BYTES, type GcsFileLike, type StorageLike } from "./gcsLake";
 
 /** An in-memory bucket that records every request the lake makes, in the client's own shapes. */
-function recordingStorage(initial: Record<string, { size: number; generation: number }> = {}) {
+function recordingStorage(
+  initial: Record<string, { size: number; generation: number; text?: string }> = {},
+) {
   const objects = new Map(Object.entries(initial));
   const calls: { method: string; args: unknown[] }[] = [];
   const fileFor = (name: string): GcsFileLike => ({
@@ -19,6 +21,20 @@ function recordingStorage(initial: Record<string, { size: number; generation: nu
     async delete(options) {
       calls.push({ method: "delete", args: [name, options] });
       objects.delete(name);
+      return [];
+    },
+    async download() {
+      calls.push({ method: "download", args: [name] });
+      const o = objects.get(name);
+      if (!o) throw Object.assign(new Error("No such object"), { code: 404 });
+      return [Buffer.from(o.text ?? "")];
+    },
+    async save(data, options) {
+      calls.push({ method: "save", args: [name, options] });
+      const prev = objects.get(name);
+      if ((prev?.generation ?? 0) !== options.preconditionOpts.ifGenerationMatch)
+        throw Object.assign(new Error("Precondition failed"), { code: 412 });
+      objects.set(name, { size: data.length, generation: (prev?.generation ?? 0) + 1, text: data });
       return [];
     },
   });
@@ -124,5 +140,20 @@ describe("GcsLake", () => {
   it("refuses to delete the whole bucket", async () => {
     const { storage } = recordingStorage();
     await expect(new GcsLake(storage, "b").deletePrefix("")).rejects.toThrow(/empty prefix/);
+  });
+
+  it("reads a missing text object as null, and writes one only over the generation it read", async () => {
+    const { storage, calls, objects } = recordingStorage();
+    const lake = new GcsLake(storage, "shop-lake");
+    expect(await lake.readText("manifest.json")).toBeNull();
+    await lake.putText("manifest.json", '{"a":1}');
+    await lake.putText("manifest.json", '{"a":2}');
+    expect(await lake.readText("manifest.json")).toBe('{"a":2}');
+    expect(objects.get("manifest.json")?.generation).toBe(2);
+    const saves = calls.filter((c) => c.method === "save").map((c) => c.args[1]);
+    expect(saves).toEqual([
+      expect.objectContaining({ preconditionOpts: { ifGenerationMatch: 0 } }),
+      expect.objectContaining({ preconditionOpts: { ifGenerationMatch: 1 } }),
+    ]);
   });
 });

@@ -10,6 +10,15 @@ export interface GcsFileLike {
   readonly metadata: { readonly size?: string | number; readonly generation?: string | number };
   getMetadata(): Promise<[{ generation?: string | number }, ...unknown[]]>;
   delete(options?: { ignoreNotFound?: boolean }): Promise<unknown>;
+  download(): Promise<[Buffer, ...unknown[]]>;
+  save(
+    data: string,
+    options: {
+      resumable: boolean;
+      contentType: string;
+      preconditionOpts: { ifGenerationMatch: number };
+    },
+  ): Promise<unknown>;
 }
 
 export interface GcsBucketLike {
@@ -79,6 +88,26 @@ export class GcsLake implements Lake {
       preconditionOpts: { ifGenerationMatch: generation },
     });
     return { path, bytes: size };
+  }
+
+  async readText(path: string): Promise<string | null> {
+    try {
+      const [data] = await this.bucket.file(path).download();
+      return data.toString("utf8");
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Like `putFile`, with the generation precondition: a concurrent writer gets a 412, not a lost update. */
+  async putText(path: string, text: string): Promise<void> {
+    const generation = await this.currentGeneration(path);
+    await this.bucket.file(path).save(text, {
+      resumable: false,
+      contentType: "application/json",
+      preconditionOpts: { ifGenerationMatch: generation },
+    });
   }
 
   async list(prefix: string): Promise<LakeObject[]> {

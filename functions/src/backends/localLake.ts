@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
-import { copyFile, mkdir, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Lake, LakeObject } from "./types";
 
@@ -38,6 +38,28 @@ export class LocalLake implements Lake {
       throw error;
     }
     return { path: checkedPath(path), bytes: (await stat(target)).size };
+  }
+
+  async readText(path: string): Promise<string | null> {
+    try {
+      return await readFile(this.uri(path), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+  }
+
+  async putText(path: string, text: string): Promise<void> {
+    const target = this.uri(path);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = join(dirname(target), `${TEMP_MARK}${randomBytes(6).toString("hex")}`);
+    try {
+      await writeFile(temp, text);
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
   }
 
   async list(prefix: string): Promise<LakeObject[]> {

@@ -1,14 +1,17 @@
 import type { RawTableName } from "../contract";
 import type { DatasetName, SqlParam } from "../sql/render";
+import type { WorldManifest } from "../world/manifest";
+import type { RunRecord } from "../world/runRecord";
 
 /**
  * The two backends every job takes as arguments, so one code path runs on GCS + BigQuery and on
  * a folder + DuckDB. Implementations: `localLake.ts` / `gcsLake.ts`, `duckdbWarehouse.ts` /
  * `bigqueryWarehouse.ts`; `fromEnv.ts` chooses them from environment variables.
  *
- * Lake layout (the same in a folder and in a bucket):
- *   raw/<table>/dt=YYYY-MM-DD/part-<shard>-of-<count>.parquet   tables with a partition column
- *   raw/<table>/part-<shard>-of-<count>.parquet                  tables replaced whole
+ * Lake layout (the same in a folder and in a bucket; `pipeline/lakePaths.ts`):
+ *   manifest.json                                                     the world the lake holds
+ *   raw/<table>/dt=YYYY-MM-DD/part-<shard>-of-<count>-b<batch>.parquet   a day of a partitioned table
+ *   raw/<table>/asof=YYYY-MM-DD/part-<shard>-of-<count>-b<batch>.parquet a state table as of a day
  */
 export interface LakeObject {
   /** Path inside the lake, `/`-separated, no leading slash. */
@@ -26,6 +29,10 @@ export interface Lake {
   list(prefix: string): Promise<LakeObject[]>;
   /** Removes every object under a prefix (used to replace a partition's files). */
   deletePrefix(prefix: string): Promise<number>;
+  /** A small text object (the manifest), or null when there is none. */
+  readText(path: string): Promise<string | null>;
+  /** Writes a small text object whole, replacing any object there. */
+  putText(path: string, text: string): Promise<void>;
 }
 
 /** One unit of replacement: a table's day partition, or (partition null) the whole table. */
@@ -43,12 +50,15 @@ export interface LoadReport {
   readonly rows: Partial<Record<RawTableName, number>>;
 }
 
-/** Where a query's result goes: a whole table, or one date partition of it. */
+/** Where a query's result goes: a whole table, or a run of date partitions of it. */
 export interface MaterializeTarget {
   readonly dataset: DatasetName;
   readonly table: string;
-  /** Replace only rows whose `column` equals `date` (BigQuery: `table$YYYYMMDD`). */
-  readonly partition?: { readonly column: string; readonly date: string };
+  /**
+   * Replace only rows whose `column` lies in `from`..`date` (default `from` = `date`: one day,
+   * BigQuery `table$YYYYMMDD`). The query's rows must all lie in that range.
+   */
+  readonly partition?: { readonly column: string; readonly date: string; readonly from?: string };
 }
 
 export interface Warehouse {
@@ -57,10 +67,26 @@ export interface Warehouse {
   ensureRawTables(): Promise<void>;
   /**
    * Replaces each listed partition (or whole table) with the rows of its files. Every partition
-   * ends fully old or fully new; DuckDB does all of them in one transaction. Re-running the same
-   * loads changes nothing.
+   * ends fully old or fully new; DuckDB does all of them in one transaction, with `manifest`
+   * written in the same transaction when given (BigQuery: right after the loads). Re-running the
+   * same loads changes nothing.
    */
-  replacePartitions(loads: readonly PartitionLoad[]): Promise<LoadReport>;
+  replacePartitions(
+    loads: readonly PartitionLoad[],
+    options?: { readonly manifest?: WorldManifest },
+  ): Promise<LoadReport>;
+  /** The world manifest (`raw.world_manifest`), or null when none has been written. */
+  readManifest(): Promise<WorldManifest | null>;
+  /** Replaces the world manifest's one row. */
+  writeManifest(manifest: WorldManifest): Promise<void>;
+  /** Appends one row to the run record, `snapshots.pipeline_runs` (created if missing). */
+  recordRun(record: RunRecord): Promise<void>;
+  /**
+   * Runs `work` so that a reader sees all of its writes or none: DuckDB runs it in one
+   * transaction (a failure rolls every statement back); BigQuery cannot span jobs, so each
+   * statement stays atomic on its own and the run record marks the run.
+   */
+  atomically<T>(work: (warehouse: Warehouse) => Promise<T>): Promise<T>;
   /** Runs a BigQuery-dialect `select` and returns its rows as JSON-safe objects. */
   query<T = Record<string, unknown>>(sql: string, params?: Record<string, SqlParam>): Promise<T[]>;
   /** Writes a BigQuery-dialect `select` into a table or one of its date partitions, replacing it. */

@@ -1,4 +1,4 @@
-import { LogicalType, TableDef } from "./tables";
+import { ColumnDef, LogicalType } from "./tables";
 
 /** One field of a BigQuery table schema, as the REST API, load jobs and `gcp.bigquery.Table` take it. */
 export interface BigQueryField {
@@ -8,7 +8,7 @@ export interface BigQueryField {
   description: string;
 }
 
-export function bigQuerySchema(table: TableDef): BigQueryField[] {
+export function bigQuerySchema(table: { readonly columns: readonly ColumnDef[] }): BigQueryField[] {
   return table.columns.map((c) => ({
     name: c.name,
     type: c.type,
@@ -18,6 +18,6 @@ export function bigQuerySchema(table: TableDef): BigQueryField[] {
 }
 
 /** The schema as the JSON string `gcp.bigquery.Table.schema` expects. */
-export function bigQuerySchemaJson(table: TableDef): string {
+export function bigQuerySchemaJson(table: { readonly columns: readonly ColumnDef[] }): string {
   return JSON.stringify(bigQuerySchema(table));
 }

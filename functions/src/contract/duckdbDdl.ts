@@ -1,4 +1,4 @@
-import { LogicalType, RAW_TABLES, TableDef } from "./tables";
+import { ColumnDef, LogicalType, RAW_TABLES, TableDef } from "./tables";
 
 /**
  * DuckDB types for the contract's logical types. TIMESTAMP maps to TIMESTAMPTZ because BigQuery's
@@ -22,10 +22,13 @@ export const DUCKDB_TYPES: Readonly<Record<LogicalType, string>> = {
  * compression analysis of them was 0.8 s of a 4.2 s warehouse load at reference scale, to save
  * 53 MB. Low-cardinality strings (user ids, types, devices) still compress.
  */
-export function duckdbColumns(table: TableDef, options: { plainFactIds?: boolean } = {}): string {
+export function duckdbColumns(
+  table: TableDef | { readonly columns: readonly ColumnDef[] },
+  options: { plainFactIds?: boolean } = {},
+): string {
   return table.columns
     .map((c) => {
-      const plain = options.plainFactIds && isFactIdentifier(table, c.name);
+      const plain = options.plainFactIds && "kind" in table && isFactIdentifier(table, c.name);
       return `${c.name} ${DUCKDB_TYPES[c.type]}${plain ? " using compression uncompressed" : ""}${c.nullable ? "" : " not null"}`;
     })
     .join(",\n    ");

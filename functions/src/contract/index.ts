@@ -2,3 +2,4 @@ export * from "./tables";
 export * from "./duckdbDdl";
 export * from "./bigquerySchema";
 export * from "./rowSchema";
+export * from "./metaTables";

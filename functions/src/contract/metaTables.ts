@@ -7,6 +7,13 @@
  */
 import type { ColumnDef, LogicalType } from "./tables";
 
+/**
+ * Version of the data contract (raw tables and their columns). Data written under another
+ * version is another world to the manifest check: bump it whenever a raw table or column is
+ * added, so old data is refused instead of loaded beside new columns it lacks.
+ */
+export const CONTRACT_VERSION = "1";
+
 export interface MetaTableDef {
   readonly name: "world_manifest" | "pipeline_runs";
   /** The dataset that holds it: the manifest sits with the raw data it describes; run records

@@ -30,55 +30,56 @@ export interface Promo {
   liftShare: number;
 }
 
-const PROMO_NAMES = [
-  "New Year Sale",
-  "Winter Clearance",
-  "Spring Sale",
-  "Spring Deals",
-  "May Days",
-  "Summer Kickoff",
-  "Summer Sale",
-  "Back to School",
-  "Autumn Sale",
-  "Halloween Deals",
-  "Black Friday",
-  "Holiday Sale",
-];
-
 const STREAM_PROMO_LENGTH = 1;
 const STREAM_PROMO_OFFSET = 2;
 const STREAM_SIGNUP_NOISE = 3;
 
+/** The day number of Black Friday of a year: the day after the fourth Thursday of November. */
+export function blackFriday(year: number): number {
+  const first = dayNumber(`${year}-11-01`);
+  const weekday = new Date(first * MS_PER_DAY).getUTCDay(); // 0 = Sunday, 4 = Thursday
+  const firstThursday = first + ((4 - weekday + 7) % 7);
+  return firstThursday + 21 + 1;
+}
+
 /**
- * Promotions: the horizon is cut into `PROMOS.count` equal slots and each promotion sits inside
- * its own slot, so promotions never overlap whatever the seed. Short horizons get fewer promos.
+ * The promotions that start on a day in `[startDay, lastDay]`: each year repeats the calendar of
+ * `PROMOS.events`, with each promotion's start and length drawn from (seed, year, event), so a
+ * promotion never depends on how far the world is generated. A promotion that starts inside the
+ * range keeps its whole length, even when it runs past `lastDay`.
  */
-export function promoCalendar(seed: number, startDay: number, endDay: number): Promo[] {
+export function promoCalendar(seed: number, startDay: number, lastDay: number): Promo[] {
   const random = jsRandom(seed);
-  const span = endDay - startDay + 1;
-  const count = Math.min(PROMOS.count, Math.floor(span / (PROMOS.maxDays + 2)));
-  const slot = span / Math.max(count, 1);
   const promos: Promo[] = [];
-  for (let k = 0; k < count; k++) {
-    const length =
-      PROMOS.minDays +
-      Math.floor(random.uniform(STREAM_PROMO_LENGTH, k) * (PROMOS.maxDays - PROMOS.minDays + 1));
-    const slack = Math.floor(slot) - length - 1;
-    const slotStart = startDay + Math.floor(k * slot);
-    const promoStart = slotStart + 1 + Math.floor(random.uniform(STREAM_PROMO_OFFSET, k) * slack);
-    const level = PROMOS.upliftCycle[k % PROMOS.upliftCycle.length] ?? "Medium";
-    const start = new Date(promoStart * MS_PER_DAY);
-    promos.push({
-      promoId: `PR${String(k + 1).padStart(2, "0")}`,
-      promoName: `${PROMO_NAMES[start.getUTCMonth()] ?? "Sale"} ${start.getUTCFullYear()}`,
-      startDay: promoStart,
-      endDay: promoStart + length - 1,
-      upliftLevel: level,
-      discountRate: PROMOS.discountByUplift[level],
-      liftShare: PROMOS.liftShareByUplift[level],
-    });
+  const firstYear = new Date(startDay * MS_PER_DAY).getUTCFullYear();
+  const lastYear = new Date(lastDay * MS_PER_DAY).getUTCFullYear();
+  for (let year = firstYear; year <= lastYear; year++) {
+    for (const event of PROMOS.events) {
+      const key = year * 100 + event.key;
+      const anchor =
+        event.anchor === "blackFriday"
+          ? blackFriday(year)
+          : dayNumber(
+              `${year}-${String(event.anchor.month).padStart(2, "0")}-${String(event.anchor.day).padStart(2, "0")}`,
+            );
+      const start =
+        anchor + Math.floor(random.uniform(STREAM_PROMO_OFFSET, key) * (event.jitterDays + 1));
+      const length =
+        PROMOS.minDays +
+        Math.floor(random.uniform(STREAM_PROMO_LENGTH, key) * (PROMOS.maxDays - PROMOS.minDays + 1));
+      if (start < startDay || start > lastDay) continue;
+      promos.push({
+        promoId: `PR${year}-${String(event.key).padStart(2, "0")}`,
+        promoName: `${event.name} ${year}`,
+        startDay: start,
+        endDay: start + length - 1,
+        upliftLevel: event.upliftLevel,
+        discountRate: PROMOS.discountByUplift[event.upliftLevel],
+        liftShare: PROMOS.liftShareByUplift[event.upliftLevel],
+      });
+    }
   }
-  return promos;
+  return promos.sort((a, b) => a.startDay - b.startDay);
 }
 
 /** The users who sign up on one day: indices `firstIndex` (inclusive) to `nextIndex` (exclusive). */
@@ -89,40 +90,59 @@ export interface SignupDay {
 }
 
 /**
- * Which user indices sign up on which day. Daily weights grow exponentially, follow the week,
- * rise during promotions and carry log-normal noise; users are spread over days by the
- * cumulative weight, so user ids increase with signup date and the total is exactly `users`.
+ * The relative signup rate of one day: growth that slows as the shop matures, the week, the
+ * season, promotions and log-normal noise, each a function of the day alone.
+ */
+function signupWeight(
+  random: ReturnType<typeof jsRandom>,
+  startDay: number,
+  day: number,
+  promos: readonly Promo[],
+): number {
+  const years = (day - startDay) / 365;
+  const date = new Date(day * MS_PER_DAY);
+  const weekday = (date.getUTCDay() + 6) % 7;
+  const inPromo = promos.some((p) => day >= p.startDay && day <= p.endDay);
+  const fade = SIGNUPS.growthFadeYears;
+  const growth = Math.log(SIGNUPS.annualGrowth) * fade * (1 - Math.exp(-years / fade));
+  return (
+    Math.exp(growth) *
+    (SIGNUPS.weekdayWeights[weekday] ?? 1) *
+    (SIGNUPS.monthWeights[date.getUTCMonth()] ?? 1) *
+    (inPromo ? SIGNUPS.promoSignupLift : 1) *
+    Math.exp(SIGNUPS.dailyNoiseSd * random.normal(STREAM_SIGNUP_NOISE, day))
+  );
+}
+
+/**
+ * Which user indices sign up on which day, from the world's first day to `endDay`. The daily
+ * rate (`signupWeight`) is scaled once so that exactly `users` users sign up over the first
+ * `SIGNUPS.scaleDays` days; user `nextIndex` of a day is the rounded cumulative rate, so ids
+ * increase with signup date, and the schedule up to any day is the same whatever `endDay` is (a
+ * world generated to X is a prefix of the world generated to Y > X).
  */
 export function signupSchedule(
   seed: number,
   users: number,
   startDay: number,
   endDay: number,
-  promos: readonly Promo[],
 ): SignupDay[] {
   const random = jsRandom(seed);
-  const weights: number[] = [];
-  for (let day = startDay; day <= endDay; day++) {
-    const years = (day - startDay) / 365;
-    const weekday = (new Date(day * MS_PER_DAY).getUTCDay() + 6) % 7;
-    const inPromo = promos.some((p) => day >= p.startDay && day <= p.endDay);
-    weights.push(
-      SIGNUPS.annualGrowth ** years *
-        (SIGNUPS.weekdayWeights[weekday] ?? 1) *
-        (inPromo ? SIGNUPS.promoSignupLift : 1) *
-        Math.exp(SIGNUPS.dailyNoiseSd * random.normal(STREAM_SIGNUP_NOISE, day)),
-    );
+  const lastDay = Math.max(endDay, startDay + SIGNUPS.scaleDays - 1);
+  const promos = promoCalendar(seed, startDay, lastDay);
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (let day = startDay; day <= lastDay; day++) {
+    sum += signupWeight(random, startDay, day, promos);
+    cumulative.push(sum);
   }
-  const total = weights.reduce((a, b) => a + b, 0);
+  const perWeight = users / cumulative[SIGNUPS.scaleDays - 1]!;
   const schedule: SignupDay[] = [];
-  let cumulative = 0;
   let firstIndex = 0;
-  weights.forEach((weight, offset) => {
-    cumulative += weight;
-    const nextIndex =
-      offset === weights.length - 1 ? users : Math.round((users * cumulative) / total);
-    if (nextIndex > firstIndex) schedule.push({ day: startDay + offset, firstIndex, nextIndex });
+  for (let day = startDay; day <= endDay; day++) {
+    const nextIndex = Math.round(perWeight * cumulative[day - startDay]!);
+    if (nextIndex > firstIndex) schedule.push({ day, firstIndex, nextIndex });
     firstIndex = Math.max(firstIndex, nextIndex);
-  });
+  }
   return schedule;
 }

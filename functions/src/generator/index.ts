@@ -12,7 +12,7 @@ import {
   productsTempSql,
   promoCalendarInsertSql,
 } from "./dimensionsStage";
-import { dayNumber } from "./calendar";
+import { dayNumber, isoDate } from "./calendar";
 import { eventsSql } from "./eventsStage";
 import { resolveOptions } from "./options";
 import { batchOrdersSql, orderItemsInsertSql, ordersInsertSql } from "./ordersStage";
@@ -22,24 +22,32 @@ import { subscriptionsInsertSql } from "./subscriptionsStage";
 import { batchUsersSql, signupDaysSql, usersInsertSql } from "./usersStage";
 import { buildWorld, type World } from "./world";
 
-/** What slice of which world to generate. Every field but the two ranges defines the world. */
+/**
+ * What slice of which world to generate. A world is its seed, scale and first day: the rows of a
+ * day never depend on `endDate` (how far the world is generated), only the state tables
+ * (subscriptions, the promotions started so far) describe `endDate`.
+ */
 export interface GenerateOptions {
   /** Seed of every random draw; default 42. */
   seed: number;
-  /** Total users in the world (reference 30_000). */
+  /** Scale: users who sign up over the world's first two years (`SIGNUPS.scaleDays`). */
   users: number;
   /** First day of the world, YYYY-MM-DD (signups begin here). */
   startDate: string;
-  /** Last day of the world = observation end, inclusive. */
+  /** Last day generated, inclusive: the observation end, the day the state tables describe. */
   endDate: string;
   /**
-   * Only users with index in [from, to). The index is the position in signup order, which is
-   * also id order: index i is user `U{i+1, zero-padded to 7}`.
+   * Only the users whose index is `index` modulo `count`. The index is the position in signup
+   * order, which is also id order: index i is user `U{i+1, zero-padded to 7}`. A shard by
+   * residue is the same users whatever days or how far the world is generated, so the files of
+   * one shard never overlap another's.
    */
+  shard?: { index: number; count: number };
+  /** Only users with index in [from, to) (of the shard): a batch of the pipeline. */
   userRange?: { from: number; to: number };
   /**
    * Only rows of partitioned tables whose partition day (contract partitionColumn, UTC) is within
-   * [start, end]; tables without a partition column are produced as of dateRange.end.
+   * [start, end]; tables without a partition column are produced as of `endDate`.
    */
   dateRange?: { start: string; end: string };
 }
@@ -53,22 +61,28 @@ export const DEFAULT_GENERATE_OPTIONS: GenerateOptions = {
 };
 
 /**
- * Splits `users` into `count` contiguous user ranges and returns shard `index` of them, so a
- * backfill can fan out over workers and the shards together are exactly the whole.
+ * The users who have signed up by the world's `endDate` (indices `0..n-1`) and the signup day
+ * (`YYYY-MM-DD`) of a user index: what the pipeline needs to cut a shard into batches.
  */
-export function shardUserRange(
-  users: number,
-  index: number,
-  count: number,
-): { from: number; to: number } {
-  if (!Number.isInteger(count) || count < 1)
-    throw new Error(`shard count must be >= 1, got ${count}`);
-  if (!Number.isInteger(index) || index < 0 || index >= count)
-    throw new Error(`shard index must be an integer in [0, ${count}), got ${index}`);
+export function worldUsers(options: GenerateOptions): {
+  count: number;
+  signupDate: (userIndex: number) => string;
+} {
+  const world = buildWorld(resolveOptions(options));
+  const schedule = world.schedule;
   return {
-    from: Math.floor((users * index) / count),
-    to: Math.floor((users * (index + 1)) / count),
+    count: schedule[schedule.length - 1]?.nextIndex ?? 0,
+    signupDate: (userIndex) => {
+      const day = schedule.find((d) => userIndex < d.nextIndex);
+      if (!day) throw new Error(`user index ${userIndex} has not signed up by ${options.endDate}`);
+      return isoDate(day.day);
+    },
   };
+}
+
+/** The users of shard `index` of `count` among the first `users` indices. */
+export function shardSize(users: number, shard: { index: number; count: number }): number {
+  return users > shard.index ? Math.floor((users - 1 - shard.index) / shard.count) + 1 : 0;
 }
 
 const TEMP_TABLES = [
@@ -158,11 +172,16 @@ export async function generateInBatches(
     await connection.run(promoCalendarInsertSql(world));
     progress("dimensions", 1, 1);
 
-    const { userFrom, userTo } = resolved;
-    const total = userTo - userFrom;
-    // At least one batch, even of no users: it creates the session draws both views read.
-    for (let from = userFrom; from < userTo || from === userFrom; from += batchUsers) {
-      const to = Math.min(userTo, from + batchUsers);
+    const { userFrom, shardCount } = resolved;
+    const worldEnd = world.schedule[world.schedule.length - 1]?.nextIndex ?? 0;
+    const userTo = Math.min(resolved.userTo ?? worldEnd, worldEnd);
+    const total = Math.max(0, Math.ceil((userTo - userFrom) / shardCount));
+    // A batch spans `batchUsers` of the shard's users: any `batchUsers * shardCount` consecutive
+    // indices hold exactly that many of one residue. At least one batch, even of no users: it
+    // creates the session draws both views read.
+    const span = batchUsers * shardCount;
+    for (let from = userFrom; from < userTo || from === userFrom; from += span) {
+      const to = Math.min(userTo, from + span);
       const stages: [string, string][] = [
         ["users", batchUsersSql(world, from, to)],
         ["users", usersInsertSql(world)],
@@ -174,7 +193,7 @@ export async function generateInBatches(
         ["subscriptions", subscriptionsInsertSql(world)],
       ];
       for (const [stage, sql] of stages) {
-        progress(stage, from - userFrom, total);
+        progress(stage, Math.ceil((from - userFrom) / shardCount), total);
         await connection.run(sql);
       }
     }

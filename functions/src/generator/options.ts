@@ -24,6 +24,10 @@ const OptionsSchema = z
     users: z.number().int().min(1).max(99_999_999),
     startDate: isoDate,
     endDate: isoDate,
+    shard: z
+      .object({ index: z.number().int().min(0), count: z.number().int().min(1) })
+      .strict()
+      .optional(),
     userRange: z
       .object({ from: z.number().int().min(0), to: z.number().int().min(0) })
       .strict()
@@ -37,14 +41,18 @@ export interface ResolvedOptions {
   seed: number;
   users: number;
   startDay: number;
+  /** The last day generated; the state tables (subscriptions, promotions) describe this day. */
   endDay: number;
-  /** User indices [userFrom, userTo). */
+  /** User indices in [userFrom, userTo) (`userTo` null: no upper bound but the world's end)... */
   userFrom: number;
-  userTo: number;
+  userTo: number | null;
+  /** ...that are `shardIndex` modulo `shardCount`. */
+  shardIndex: number;
+  shardCount: number;
   /** Partition days kept in partitioned tables, inclusive. */
   rangeStartDay: number;
   rangeEndDay: number;
-  /** The day unpartitioned tables (subscriptions) describe: the end of the date range. */
+  /** The day unpartitioned tables (subscriptions) describe: the last day generated. */
   asOfDay: number;
 }
 
@@ -63,9 +71,13 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const problems: string[] = [];
   if (endDay < startDay) problems.push(`endDate ${o.endDate} is before startDate ${o.startDate}`);
   const userFrom = o.userRange?.from ?? 0;
-  const userTo = o.userRange?.to ?? o.users;
-  if (userFrom > userTo || userTo > o.users)
-    problems.push(`userRange [${userFrom}, ${userTo}) must lie within [0, ${o.users})`);
+  const userTo = o.userRange?.to ?? null;
+  if (userTo !== null && userFrom > userTo)
+    problems.push(`userRange [${userFrom}, ${userTo}) ends before it starts`);
+  const shardIndex = o.shard?.index ?? 0;
+  const shardCount = o.shard?.count ?? 1;
+  if (shardIndex >= shardCount)
+    problems.push(`shard.index ${shardIndex} must be below shard.count ${shardCount}`);
   const rangeStartDay = o.dateRange ? dayNumber(o.dateRange.start) : startDay;
   const rangeEndDay = o.dateRange ? dayNumber(o.dateRange.end) : endDay;
   if (
@@ -83,8 +95,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     endDay,
     userFrom,
     userTo,
+    shardIndex,
+    shardCount,
     rangeStartDay,
     rangeEndDay,
-    asOfDay: rangeEndDay,
+    asOfDay: endDay,
   };
 }

@@ -16,15 +16,20 @@ export type UserType = (typeof USER_TYPES)[number];
 // World and scale
 // ------------------------------------------------------------------------------------------------
 
-/** The reference world: SPEC's scale, over two years so 180-day LTV and RFM recency bands exist. */
+/**
+ * The reference world. A world is its seed, first day and scale; it has no last day (SPEC: the
+ * world is open-ended and prefix-stable), so the cloud can extend it one day a night for ever.
+ * `endDate` is only how far `npm start` generates by default.
+ */
 export const WORLD = {
   /** Any integer works; 42 is the documented default so every figure in the docs can be reproduced. */
   seed: 42,
-  /** SPEC's reference scale. */
+  /** SPEC's reference scale: users who sign up over the first `SIGNUPS.scaleDays` days. */
   users: 30_000,
   /**
-   * Two calendar years: long enough that most users have 180 days of observation (LTV) and that
-   * the earliest buyers can fall into RFM recency band 1 (> 545 days since the last purchase).
+   * Two calendar years by default: long enough that most users have 180 days of observation (LTV)
+   * and that the earliest buyers can fall into RFM recency band 1 (> 545 days since the last
+   * purchase).
    */
   startDate: "2024-01-01",
   endDate: "2025-12-31",
@@ -36,6 +41,12 @@ export const WORLD = {
    * tables (sessions with their hidden draws) are per batch inside the generator too.
    */
   batchUsers: 30_000,
+  /**
+   * Version of the behaviour model. The same seed gives other rows when the model changes, so
+   * the version is part of a world's identity (the world manifest): data written by another
+   * model version is another world, refused rather than mixed.
+   */
+  modelVersion: "2",
 } as const;
 
 // ------------------------------------------------------------------------------------------------
@@ -44,13 +55,28 @@ export const WORLD = {
 
 export const SIGNUPS = {
   /**
-   * Daily signups grow by this factor per year (exponential). A growing shop puts more users late
-   * in the horizon, which is why cohorts must be compared by signup month (SPEC: retention by
-   * cohort) and not pooled.
+   * What the scale means: `users` is the number of users who sign up over the world's first
+   * `scaleDays` days (two years, the default horizon). The daily rate is scaled once to that, so
+   * a day's signups never depend on how far the world is generated.
+   */
+  scaleDays: 731,
+  /**
+   * Daily signups grow by this factor per year at first. A growing shop puts more users late in
+   * any period, which is why cohorts must be compared by signup month (SPEC: retention by cohort)
+   * and not pooled.
    */
   annualGrowth: 1.8,
+  /**
+   * ...and growth slows as the shop matures: the log of the growth is
+   * `ln(annualGrowth) * fadeYears * (1 - exp(-years / fadeYears))`, so the rate rises 1.65x in the
+   * first year, 2.4x by the end of the second and levels off near 5.8x: an open-ended world must
+   * not grow exponentially for ever.
+   */
+  growthFadeYears: 3,
   /** Monday..Sunday weights: weekends bring slightly more signups, as consumer shops see. */
   weekdayWeights: [0.95, 0.95, 0.97, 0.98, 1.0, 1.08, 1.07],
+  /** January..December weights: new-year resolutions and the gift season bring more signups. */
+  monthWeights: [1.08, 0.97, 0.98, 0.98, 0.96, 0.93, 0.93, 0.95, 1.0, 1.0, 1.1, 1.12],
   /** Day-to-day noise (sd of a log-normal factor), so the daily new-user series is not a curve. */
   dailyNoiseSd: 0.12,
   /** Promotions bring more signups on their days (marketing spend); 1.4 = +40 %. */
@@ -275,18 +301,37 @@ export const MAX_PURCHASE_PROBABILITY = 0.6;
 // Promotions
 // ------------------------------------------------------------------------------------------------
 
+/** One recurring promotion of the yearly calendar. */
+export interface PromoEvent {
+  /** Two-digit key of the event within its year, part of the promotion id (`PR2024-03`). */
+  key: number;
+  name: string;
+  /** The earliest start: a fixed month and day, or Black Friday (the day after the fourth Thursday of November). */
+  anchor: { month: number; day: number } | "blackFriday";
+  /** The start is drawn uniformly within this many days after the anchor. */
+  jitterDays: number;
+  upliftLevel: "Low" | "Medium" | "High";
+}
+
 export const PROMOS = {
-  /** SPEC's reference: five promotions over the horizon. */
-  count: 5,
-  /** Promotion lengths are uniform in this range (days, inclusive); short enough never to overlap. */
+  /**
+   * A calendar that repeats every year, so promotions do not depend on how far the world is
+   * generated (they used to take equal slots of a fixed horizon). Three a year, one per uplift
+   * level, in the seasons shops run them: the reference two years hold six (SPEC's reference has
+   * five), never overlapping.
+   */
+  events: [
+    { key: 1, name: "Spring Sale", anchor: { month: 3, day: 10 }, jitterDays: 21, upliftLevel: "Medium" },
+    { key: 2, name: "Summer Sale", anchor: { month: 6, day: 25 }, jitterDays: 21, upliftLevel: "Low" },
+    { key: 3, name: "Black Friday", anchor: "blackFriday", jitterDays: 0, upliftLevel: "High" },
+  ] satisfies readonly PromoEvent[],
+  /** Promotion lengths are uniform in this range (days, inclusive). */
   minDays: 5,
   maxDays: 10,
   /** Discount by uplift level: a stronger promotion is a deeper discount. */
   discountByUplift: { Low: 0.1, Medium: 0.15, High: 0.25 },
   /** Share of the type's promo lift that a Low/Medium/High promotion delivers. */
   liftShareByUplift: { Low: 0.4, Medium: 0.7, High: 1 },
-  /** Uplift levels cycle in this order, so every level appears in the reference calendar. */
-  upliftCycle: ["High", "Medium", "Low", "High", "Medium"],
   /**
    * A promotion works most on new users: in their first `newUserDays` days its lift is raised by
    * `newUserExtraLift` (SPEC: promotions lift short-term conversion, most for new users).

@@ -22,9 +22,15 @@ export function signupDaysSql(world: World): string {
 select * from (values ${rows.join(", ")}) as t(signup_day, first_index, next_index)`;
 }
 
-/** Temp table of the users with index in [from, to), with their hidden behaviour parameters. */
+/**
+ * Temp table of the users with index in [from, to) that belong to the world's shard (index
+ * `shardIndex` modulo `shardCount`), with their hidden behaviour parameters.
+ */
 export function batchUsersSql(world: World, from: number, to: number): string {
-  const { seed } = world.options;
+  const { seed, shardIndex, shardCount } = world.options;
+  // The first index at or after a day's first index that belongs to the shard.
+  const lowest = `greatest(first_index, ${from})`;
+  const aligned = `${lowest} + ((${shardIndex} - ${lowest}) % ${shardCount} + ${shardCount}) % ${shardCount}`;
   const sourceBranches = USER_TYPES.map((type, index) => {
     const shares = SOURCE_SHARES_BY_TYPE[type];
     return `when ${index} then ${categoricalSql(
@@ -40,7 +46,7 @@ indexed as (
 
     select
         signup_day,
-        unnest(range(greatest(first_index, ${from}), least(next_index, ${to}))) as user_index
+        unnest(range(${aligned}, least(next_index, ${to}), ${shardCount})) as user_index
 
     from gen_signup_days
     where next_index > ${from} and first_index < ${to}

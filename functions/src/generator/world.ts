@@ -23,7 +23,7 @@ export function buildWorld(options: ResolvedOptions): World {
   return {
     options,
     promos,
-    schedule: signupSchedule(options.seed, options.users, options.startDay, options.endDay, promos),
+    schedule: signupSchedule(options.seed, options.users, options.startDay, options.endDay),
     products,
     demand: demandBuckets(products),
   };

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { ShardConflictError } from "../pipeline/lakeOwnership";
+import { WorldMismatchError } from "../world/manifest";
 import type { RequestLog } from "./log";
+import { UnsupportedMediaTypeError } from "./requestBody";
 
 /** One problem with a request, named by the field it concerns (`shard.index`, `endDate`, `body`). */
 export interface FieldIssue {
@@ -47,21 +50,38 @@ export interface JsonResponse {
 }
 
 /**
- * Answers a failed request with a JSON body: 400 with the fields at fault for bad input, 500 with
- * the message for anything else. The stack goes to the log only, never to the client.
+ * A request that conflicts with the data already there (another world, another shard count):
+ * answered with 409 before anything is written.
  */
-export function sendError(res: JsonResponse, err: unknown, log: RequestLog): void {
+function conflictOf(err: unknown): { error: string; message: string } | null {
+  if (err instanceof WorldMismatchError) return { error: "world_mismatch", message: err.message };
+  if (err instanceof ShardConflictError) return { error: "shard_conflict", message: err.message };
+  return null;
+}
+
+/**
+ * Answers a failed request with a JSON body that always carries the request id: 400 with the
+ * fields at fault for bad input, 409 for a conflict with the stored data, 415 for a body that is
+ * not JSON, 500 with the message for anything else. The stack goes to the log only, never to the
+ * client. Returns the status sent.
+ */
+export function sendError(res: JsonResponse, err: unknown, log: RequestLog): number {
+  const answer = (status: number, body: Record<string, unknown>) => {
+    if (!res.headersSent) res.status(status).json({ ...body, requestId: log.requestId });
+    return status;
+  };
   if (err instanceof RequestError) {
     log.stage("rejected", { issues: err.issues }, "WARNING");
-    if (!res.headersSent) {
-      res.status(400).json({
-        error: "invalid_request",
-        message: err.message,
-        issues: err.issues,
-        requestId: log.requestId,
-      });
-    }
-    return;
+    return answer(400, { error: "invalid_request", message: err.message, issues: err.issues });
+  }
+  if (err instanceof UnsupportedMediaTypeError) {
+    log.stage("rejected", { contentType: err.contentType }, "WARNING");
+    return answer(415, { error: "unsupported_media_type", message: err.message });
+  }
+  const conflict = conflictOf(err);
+  if (conflict) {
+    log.stage("rejected", conflict, "WARNING");
+    return answer(409, conflict);
   }
   const message = err instanceof Error ? err.message : String(err);
   log.stage(
@@ -73,7 +93,14 @@ export function sendError(res: JsonResponse, err: unknown, log: RequestLog): voi
     },
     "ERROR",
   );
-  if (!res.headersSent) {
-    res.status(500).json({ error: "internal", message, requestId: log.requestId });
-  }
+  return answer(500, { error: "internal", message });
+}
+
+/** Whether an error is the caller's (400, 409, 415): nothing was done, so nothing is recorded. */
+export function isRejection(err: unknown): boolean {
+  return (
+    err instanceof RequestError ||
+    err instanceof UnsupportedMediaTypeError ||
+    conflictOf(err) !== null
+  );
 }

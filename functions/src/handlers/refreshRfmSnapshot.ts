@@ -1,28 +1,52 @@
 import { z } from "zod";
 import { functionConfigFromEnv } from "../backends/fromEnv";
 import { refreshRfmSnapshot as refreshSnapshot, RfmRefreshError } from "../rfm/refreshRfm";
+import type { WorldManifest } from "../world/manifest";
+import { RunTracker, recordRunQuietly } from "../world/runRecord";
 import { withBackends } from "./backends";
-import { utcDay } from "./generateRequest";
-import { parseRequest, RequestError, sendError, type JsonResponse } from "./httpErrors";
+import {
+  isRejection,
+  parseRequest,
+  RequestError,
+  sendError,
+  type JsonResponse,
+} from "./httpErrors";
 import { RequestLog, requestIdFrom } from "./log";
-import { jsonBody, type HttpRequest } from "./requestBody";
+import { readJsonBody, type HttpRequest } from "./requestBody";
 
 /** The body of a `refreshRfmSnapshot` request. Unknown fields are refused. */
 export const RefreshRfmBody = z
   .object({
-    /** The day the snapshot describes (default: today, UTC); its partition is replaced. */
+    /** The day the snapshot describes (default: the last loaded day); its partition is replaced. */
     snapshotDate: z.iso.date("must be a date YYYY-MM-DD").optional(),
   })
   .strict();
 
-/** The snapshot date a body asks for, validated, defaulting to today (UTC). */
-export function resolveSnapshotDate(body: unknown, now: Date = new Date()): string {
-  return parseRequest(RefreshRfmBody, body).snapshotDate ?? utcDay(now);
+/** The snapshot date a body asks for, validated for form only (null: the default). */
+export function requestedSnapshotDate(body: unknown): string | null {
+  return parseRequest(RefreshRfmBody, body).snapshotDate ?? null;
+}
+
+/**
+ * The snapshot date to take: the one asked for, or the warehouse's last loaded day. A snapshot
+ * describes loaded data only, so a date after the last loaded day (the data would be missing, and
+ * every buyer would look lapsed) or before the world's first day is refused naming the field.
+ */
+export function resolveSnapshotDate(asked: string | null, manifest: WorldManifest | null): string {
+  const issue = (message: string) => new RequestError([{ field: "snapshotDate", message }]);
+  if (manifest === null || manifest.dataThrough === null)
+    throw issue("the warehouse holds no data yet; load days with generateData first");
+  const date = asked ?? manifest.dataThrough;
+  if (date > manifest.dataThrough)
+    throw issue(`${date} is after the last loaded day ${manifest.dataThrough}`);
+  if (date < manifest.startDate)
+    throw issue(`${date} is before the world's first day ${manifest.startDate}`);
+  return date;
 }
 
 /**
  * `refreshRfmSnapshot`: replaces one day's RFM snapshot partition and records segment moves in
- * the history. Running it twice for a date leaves one snapshot for that date.
+ * the history, all or nothing. Running it twice for a date leaves one snapshot for that date.
  */
 export async function refreshRfmSnapshot(req: HttpRequest, res: JsonResponse): Promise<void> {
   const log = new RequestLog(
@@ -30,21 +54,42 @@ export async function refreshRfmSnapshot(req: HttpRequest, res: JsonResponse): P
     requestIdFrom(req.headers),
     process.env.GOOGLE_CLOUD_PROJECT,
   );
+  const tracker = new RunTracker("refreshRfmSnapshot", log.requestId);
   try {
     const config = functionConfigFromEnv();
-    const snapshotDate = resolveSnapshotDate(jsonBody(req));
-    log.stage("validated", { snapshotDate, backend: config.backend.kind });
+    const asked = requestedSnapshotDate(await readJsonBody(req));
+    log.stage("validated", { snapshotDate: asked, backend: config.backend.kind });
     const result = await withBackends(config.backend, async ({ warehouse }) => {
       log.stage("opened_backends", { warehouse: warehouse.kind });
+      const manifest = await warehouse.readManifest();
+      const snapshotDate = resolveSnapshotDate(asked, manifest);
+      const days = { start: snapshotDate, end: snapshotDate };
       try {
-        const summary = await refreshSnapshot(warehouse, snapshotDate);
+        tracker.step = "snapshot";
+        const summary = await refreshSnapshot(warehouse, snapshotDate).catch((err: unknown) => {
+          // A date the history cannot take (older than its latest) is the caller's to fix.
+          if (err instanceof RfmRefreshError)
+            throw new RequestError([{ field: "snapshotDate", message: err.message }]);
+          throw err;
+        });
         log.stage("snapshot", { users: summary.users, movements: summary.movements.length });
+        await recordRunQuietly(
+          warehouse,
+          tracker.record({
+            status: "succeeded",
+            worldId: manifest?.worldId,
+            days,
+            dataThrough: manifest?.dataThrough,
+            rows: { rfm_daily: summary.users },
+          }),
+        );
         return summary;
       } catch (err) {
-        // A date the history cannot take (older than its latest) is the caller's to fix.
-        if (err instanceof RfmRefreshError) {
-          throw new RequestError([{ field: "snapshotDate", message: err.message }]);
-        }
+        if (!isRejection(err))
+          await recordRunQuietly(
+            warehouse,
+            tracker.record({ status: "failed", worldId: manifest?.worldId, days, error: err }),
+          );
         throw err;
       }
     });

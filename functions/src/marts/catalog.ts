@@ -15,11 +15,17 @@ export interface MartDeclaration {
   /**
    * `table`: the whole table is replaced on each run (WRITE_TRUNCATE).
    * `partition`: only the partition of the run's date is replaced (`table$YYYYMMDD`, WRITE_TRUNCATE);
-   * `parameter` names the DATE query parameter that selects it.
+   * `parameter` names the DATE query parameter that selects it. With `fromParameter`, the query
+   * writes every day from that parameter to `parameter` (a date spine): the nightly run passes
+   * one day as both, a bulk run or a backfill the whole range in one query.
    */
   readonly materialization:
     | { readonly kind: "table" }
-    | { readonly kind: "partition"; readonly parameter: "run_date" | "snapshot_date" };
+    | {
+        readonly kind: "partition";
+        readonly parameter: "run_date" | "snapshot_date";
+        readonly fromParameter?: "from_date";
+      };
   /** Destination partitioning: a DATE/TIMESTAMP column and its granularity. */
   readonly partitioning?: { readonly column: string; readonly granularity: "DAY" | "MONTH" };
   /** Destination clustering, at most four columns. */
@@ -124,7 +130,7 @@ export const MARTS: readonly MartDeclaration[] = [
     dataset: "marts",
     description:
       "One row per day: DAU, WAU, MAU, stickiness, sessions, orders, revenue, AOV, new users, conversion.",
-    materialization: { kind: "partition", parameter: "run_date" },
+    materialization: { kind: "partition", parameter: "run_date", fromParameter: "from_date" },
     partitioning: { column: "kpi_date", granularity: "DAY" },
     clustering: [],
   },

@@ -1,13 +1,15 @@
 import type { Warehouse } from "../backends/types";
-import { applyRfmHistory, assertHistoryAccepts } from "../rfm/rfmHistory";
+import { nightlyChain } from "../chain/nightlyChain";
+import { refreshRfmSnapshot } from "../rfm/refreshRfm";
+import { assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
-import { martsInDependencyOrder } from "./catalog";
+import { martByName } from "./catalog";
 import { isCalendarDate, martTarget } from "./targets";
 
 export { isCalendarDate, martTarget } from "./targets";
 
-/** What one mart's refresh produced: rows written (the partition's rows for per-date marts). */
+/** What one mart's refresh produced: rows written (the partitions' rows for per-date marts). */
 export interface MartRun {
   readonly name: string;
   readonly rows: number;
@@ -15,45 +17,84 @@ export interface MartRun {
 }
 
 export interface RunMartsOptions {
-  /** Observation end, YYYY-MM-DD: locally the last day of data; in the cloud the run's date. */
+  /** The run date: the last complete day of data (SPEC), YYYY-MM-DD. */
   readonly runDate: string;
+  /**
+   * The first day the per-date marts write (default `runDate`): the bulk run writes every day of
+   * the world in one query per mart, the nightly run just the run date.
+   */
+  readonly fromDate?: string;
+  /**
+   * The days the RFM snapshot is taken, in date order (default: the run date alone). The bulk run
+   * takes one at every month end and on the run date, so the segment history shows moves.
+   */
+  readonly snapshotDates?: readonly string[];
   /** Called before each mart starts, with its position in the run. */
   readonly onProgress?: (name: string, index: number, total: number) => void;
 }
 
 /**
- * Refreshes every mart for one run date, in dependency order, each through
- * `warehouse.materialize` (the same BigQuery SQL the scheduled queries run; the DuckDB warehouse
- * translates it). Both DATE parameters get the run date, so the RFM snapshot of that day is taken
- * and its segment history updated (so a date older than the history's latest is refused before
- * anything is written). Stops at the first failure, naming the mart.
+ * Refreshes every mart for one run date, in the nightly chain's order (`nightlyChain`: marts in
+ * dependency order, the RFM snapshot step where the marts that read it need it), each through
+ * `warehouse.materialize` with the same BigQuery SQL the scheduled queries run. Everything runs
+ * `atomically`: on DuckDB a failure leaves every mart as the previous run left it, never marts of
+ * two runs side by side. Stops at the first failure, naming the mart.
  */
 export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): Promise<MartRun[]> {
-  if (!isCalendarDate(options.runDate)) {
-    throw new Error(`runDate "${options.runDate}" is not a YYYY-MM-DD calendar date`);
-  }
+  const runDate = options.runDate;
+  const fromDate = options.fromDate ?? runDate;
+  const snapshotDates = options.snapshotDates ?? [runDate];
+  for (const date of [runDate, fromDate, ...snapshotDates])
+    if (!isCalendarDate(date)) throw new Error(`"${date}" is not a YYYY-MM-DD calendar date`);
+  if (fromDate > runDate) throw new Error(`fromDate ${fromDate} is after runDate ${runDate}`);
+  const outOfOrder = snapshotDates.find(
+    (d, i) => d > runDate || (i > 0 && d <= snapshotDates[i - 1]!),
+  );
+  if (outOfOrder)
+    throw new Error(`Snapshot dates must ascend and end by ${runDate}: ${outOfOrder}`);
+  if (snapshotDates.length > 0) await assertHistoryAccepts(warehouse, snapshotDates[0]!);
+
   const params: Record<string, SqlParam> = {
-    run_date: { date: options.runDate },
-    snapshot_date: { date: options.runDate },
+    run_date: { date: runDate },
+    from_date: { date: fromDate },
   };
-  const marts = martsInDependencyOrder();
-  if (marts.some((m) => m.name === "rfm_daily"))
-    await assertHistoryAccepts(warehouse, options.runDate);
-  const runs: MartRun[] = [];
-  for (const [index, decl] of marts.entries()) {
-    options.onProgress?.(decl.name, index, marts.length);
-    const started = performance.now();
-    try {
-      const { rows } = await warehouse.materialize(
-        martTarget(decl, options.runDate),
-        readSql(decl.file),
-        params,
-      );
-      if (decl.name === "rfm_daily") await applyRfmHistory(warehouse, options.runDate);
-      runs.push({ name: decl.name, rows, seconds: (performance.now() - started) / 1000 });
-    } catch (error) {
-      throw new Error(`Mart ${decl.name} failed: ${(error as Error).message}`, { cause: error });
+  const steps = nightlyChain().filter((s) => s.kind === "mart" || s.kind === "snapshot");
+  const total = steps.reduce((n, s) => n + (s.kind === "snapshot" ? s.produces.length : 1), 0);
+  return warehouse.atomically(async (w) => {
+    const runs: MartRun[] = [];
+    for (const step of steps) {
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      if (step.kind === "snapshot") {
+        step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
+        let users = 0;
+        for (const date of snapshotDates) users = (await refreshRfmSnapshot(w, date)).users;
+        runs.push({
+          name: "rfm_segment_map",
+          rows: await countRows(w, "snapshots.rfm_segment_map"),
+          seconds: 0,
+        });
+        runs.push({ name: "rfm_daily", rows: users, seconds: seconds() });
+        continue;
+      }
+      options.onProgress?.(step.name, runs.length, total);
+      const decl = martByName(step.name);
+      try {
+        const { rows } = await w.materialize(
+          martTarget(decl, runDate, fromDate),
+          readSql(decl.file),
+          params,
+        );
+        runs.push({ name: decl.name, rows, seconds: seconds() });
+      } catch (error) {
+        throw new Error(`Mart ${decl.name} failed: ${(error as Error).message}`, { cause: error });
+      }
     }
-  }
-  return runs;
+    return runs;
+  });
+}
+
+async function countRows(warehouse: Warehouse, table: string): Promise<number> {
+  const [row] = await warehouse.query<{ n: number }>(`select count(*) as n from ${table}`);
+  return Number(row?.n ?? 0);
 }

@@ -8,14 +8,22 @@ export function isCalendarDate(value: string): boolean {
   return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
 }
 
-/** Where a declaration writes for one run date: the whole table, or that date's partition. */
-export function martTarget(decl: MartDeclaration, runDate: string): MaterializeTarget {
+/**
+ * Where a declaration writes for one run date: the whole table, or that date's partition (the
+ * days `fromDate`..`runDate` for a mart whose query is a date spine).
+ */
+export function martTarget(
+  decl: MartDeclaration,
+  runDate: string,
+  fromDate: string = runDate,
+): MaterializeTarget {
   if (decl.materialization.kind === "table") return { dataset: decl.dataset, table: decl.name };
   if (!decl.partitioning)
     throw new Error(`Mart ${decl.name} is per-date but declares no partitioning`);
+  const from = decl.materialization.fromParameter ? fromDate : runDate;
   return {
     dataset: decl.dataset,
     table: decl.name,
-    partition: { column: decl.partitioning.column, date: runDate },
+    partition: { column: decl.partitioning.column, date: runDate, from },
   };
 }

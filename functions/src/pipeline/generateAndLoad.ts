@@ -1,26 +1,41 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RawTableName } from "../contract";
+import { RAW_TABLE_NAMES, type RawTableName } from "../contract";
 import type { Lake, Warehouse } from "../backends/types";
-import { shardUserRange } from "../generator";
 import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
+import {
+  assertSameWorld,
+  LAKE_MANIFEST_PATH,
+  laterDay,
+  manifestFromJson,
+  manifestOf,
+  manifestToJson,
+  syntheticWorld,
+  type WorldIdentity,
+  type WorldManifest,
+} from "../world/manifest";
 import { daysBetween, WHOLE_RUN, type Shard } from "./lakePaths";
-import { generateToLake } from "./generateToLake";
+import { assertShard, generateToLake } from "./generateToLake";
+import { checkOwnership, lakeLoads, settleLake, splitTables, stateDecision } from "./lakeOwnership";
+
+/** What a run does: everything, only the lake files (a fan-out), or only the warehouse load. */
+export type RunStage = "all" | "lake" | "load";
 
 export interface GenerateAndLoadRequest {
   readonly seed: number;
+  /** Scale: users who sign up over the world's first two years. */
   readonly users: number;
   /** First day of the simulated world. */
   readonly startDate: string;
-  /** Last day of the simulated world (the observation end). */
-  readonly endDate: string;
-  /** The days to produce and load; default the whole world. */
-  readonly dateRange?: { readonly start: string; readonly end: string };
-  /** Only this slice of the users (a fan-out backfill); default all users. */
+  /** The days to produce and load, both included. */
+  readonly dateRange: { readonly start: string; readonly end: string };
+  /** Only this shard of the users (a fan-out); default all users. */
   readonly shard?: Shard;
-  /** Generate and count, write nothing. */
+  /** Generate and count, write nothing, open no backend. */
   readonly dryRun?: boolean;
+  /** Default `all`. */
+  readonly stage?: RunStage;
 }
 
 export interface GenerateAndLoadSettings {
@@ -49,6 +64,12 @@ export interface GenerateAndLoadSummary {
   readonly files: string[];
   /** The warehouse's load labels (BigQuery job ids, DuckDB statement labels). */
   readonly loadJobs: string[];
+  /** The day the state tables were written as of, or null when the run left them. */
+  readonly stateAsOf: string | null;
+  /** The warehouse's last loaded day after the run (null for a dry run or a lake-only run). */
+  readonly dataThrough: string | null;
+  /** The world the data holds. */
+  readonly world: WorldManifest;
   /** Wall seconds per stage, and `total`. */
   readonly seconds: Record<PipelineStage | "total", number>;
 }
@@ -61,15 +82,35 @@ export interface GenerateAndLoadSummary {
 export const DEFAULT_GENERATION_MEMORY_LIMIT = "500MB";
 
 /**
- * The one generate-and-load path, shared by `npm start` and the `generateData` Cloud Function:
- * generates the requested slice of the shop in a private in-memory DuckDB, batch by batch, each
- * batch written to the lake as Parquet before the next is generated (`generateToLake`), then
- * replaces, in one `replacePartitions` call, every partition the run owns.
+ * Reads the world manifests of the warehouse and the lake and refuses a world other than
+ * `identity` (`WorldMismatchError`, before anything is written). Returns the warehouse's.
+ */
+export async function checkWorld(
+  backends: { readonly lake: Lake; readonly warehouse: Warehouse },
+  identity: WorldIdentity,
+): Promise<WorldManifest | null> {
+  const [held, lakeText] = await Promise.all([
+    backends.warehouse.readManifest(),
+    backends.lake.readText(LAKE_MANIFEST_PATH),
+  ]);
+  assertSameWorld("The warehouse", held, identity);
+  const lakeHeld =
+    lakeText === null ? null : manifestFromJson(lakeText, `lake ${LAKE_MANIFEST_PATH}`);
+  assertSameWorld("The lake", lakeHeld, identity);
+  return held;
+}
+
+/**
+ * The one generate-and-load path, shared by `npm start`, the replay and the `generateData`
+ * Cloud Function: checks the world, generates the requested days of the shop in a private
+ * in-memory DuckDB batch by batch, each batch written to the lake as Parquet before the next is
+ * generated (`generateToLake`), settles which files the run replaced (`lakeOwnership.ts`), then
+ * replaces, in one `replacePartitions` call with the manifest, every partition the run owns.
  *
- * A run owns every day of its date range for every partitioned table, and the tables replaced
- * whole. A day with no rows is written as a zero-row Parquet file and loaded as such, so the
- * partition is emptied: a rerun at a smaller scale never keeps stale rows, and a rerun of the
- * same request never duplicates any.
+ * A run owns every day of its range for its shard (the whole day without a shard). A day with
+ * no rows is written as a zero-row file and loaded as such, so a rerun never keeps stale rows
+ * and never duplicates any. The state tables are written only at the frontier (see
+ * `stateDecision`), so a run for a past day never rewinds them.
  */
 export async function generateAndLoad(
   request: GenerateAndLoadRequest,
@@ -78,75 +119,159 @@ export async function generateAndLoad(
   settings: GenerateAndLoadSettings = {},
 ): Promise<GenerateAndLoadSummary> {
   const shard = request.shard ?? WHOLE_RUN;
-  shardUserRange(request.users, shard.index, shard.count); // a bad shard fails before any work
-  const range = request.dateRange ?? { start: request.startDate, end: request.endDate };
+  assertShard(shard); // a bad shard fails before any work
+  const range = request.dateRange;
   const days = daysBetween(range.start, range.end);
+  if (range.start < request.startDate)
+    throw new Error(`${range.start} is before the world's first day ${request.startDate}`);
+  const stage = request.stage ?? "all";
+  const identity = syntheticWorld(request);
   const seconds = { generate: 0, lake: 0, load: 0, total: 0 };
   const began = performance.now();
-  const timed = async <T>(stage: PipelineStage, work: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      seconds[stage] = round((performance.now() - start) / 1000);
-    }
-  };
+  const { dayTables, stateTables } = splitTables(RAW_TABLE_NAMES);
+  const rows = Object.fromEntries(RAW_TABLE_NAMES.map((t) => [t, 0])) as Record<
+    RawTableName,
+    number
+  >;
 
+  const held = request.dryRun ? null : await checkWorld(backends, identity);
+  let files: string[] = [];
+  let stateAsOf: string | null = null;
+  if (stage !== "load") {
+    const check = request.dryRun
+      ? { latestStateAsOf: null, ownStateAsOf: null, otherCountState: null }
+      : await checkOwnership(backends.lake, { shard, days, dayTables, stateTables });
+    const state = stateDecision(shard, range.end, check);
+    const written = await generateDays(
+      request,
+      backends.lake,
+      { days, shard, writeState: state.write, stateAsOf: state.asOf },
+      settings,
+      onProgress,
+    );
+    Object.assign(rows, written.rows);
+    seconds.generate = round(written.seconds.generate);
+    seconds.lake = round(written.seconds.lake);
+    if (request.dryRun) {
+      seconds.total = round((performance.now() - began) / 1000);
+      return {
+        rows,
+        files: [],
+        loadJobs: [],
+        stateAsOf: null,
+        dataThrough: null,
+        world: manifestOf(identity, null),
+        seconds,
+      };
+    }
+    files = [...written.files];
+    stateAsOf = state.write ? state.asOf : null;
+    await settleLake(backends.lake, {
+      shard,
+      days,
+      dayTables,
+      stateTables: state.write ? stateTables : [],
+      written: new Set(files),
+    });
+    await writeLakeManifest(backends.lake, identity, range.end);
+  }
+  if (stage === "lake") {
+    seconds.total = round((performance.now() - began) / 1000);
+    return {
+      rows,
+      files,
+      loadJobs: [],
+      stateAsOf,
+      dataThrough: held?.dataThrough ?? null,
+      world: manifestOf(identity, held?.dataThrough ?? null),
+      seconds,
+    };
+  }
+
+  const manifest = manifestOf(identity, laterDay(held?.dataThrough ?? null, range.end));
+  const report = await timed(seconds, "load", async () => {
+    const loads = await lakeLoads(backends.lake, {
+      days,
+      dayTables,
+      stateTables: stage === "load" || stateAsOf !== null ? stateTables : [],
+    });
+    onProgress?.({ stage: "load", detail: "raw", done: 0, total: loads.length });
+    await backends.warehouse.ensureRawTables();
+    const result = await backends.warehouse.replacePartitions(loads, { manifest });
+    onProgress?.({ stage: "load", detail: "raw", done: loads.length, total: loads.length });
+    return result;
+  });
+  if (stage === "load")
+    for (const [table, n] of Object.entries(report.rows)) rows[table as RawTableName] = n;
+  seconds.total = round((performance.now() - began) / 1000);
+  return {
+    rows,
+    files,
+    loadJobs: [...report.jobs],
+    stateAsOf,
+    dataThrough: manifest.dataThrough,
+    world: manifest,
+    seconds,
+  };
+}
+
+/** Generates the run's days into the lake in a private in-memory DuckDB, freed afterwards. */
+async function generateDays(
+  request: GenerateAndLoadRequest,
+  lake: Lake,
+  run: { days: string[]; shard: Shard; writeState: boolean; stateAsOf: string },
+  settings: GenerateAndLoadSettings,
+  onProgress?: (progress: PipelineProgress) => void,
+): ReturnType<typeof generateToLake> {
   const spill = await mkdtemp(join(tmpdir(), "generate-"));
   const db = await openDuckDb(":memory:", {
     memoryLimit: settings.memoryLimit ?? DEFAULT_GENERATION_MEMORY_LIMIT,
   });
-  let open = true;
-  const release = () => {
-    if (open) closeDuckDb(db);
-    open = false;
-  };
   try {
     await db.connection.run(`set temp_directory = '${spill.replace(/'/g, "''")}'`);
-    const written = await generateToLake(
+    return await generateToLake(
       db,
-      backends.lake,
+      lake,
       {
         seed: request.seed,
         users: request.users,
         startDate: request.startDate,
-        endDate: request.endDate,
-        ...(request.dateRange ? { dateRange: { ...request.dateRange } } : {}),
-        days,
-        shard,
+        dateRange: { ...request.dateRange },
+        days: run.days,
+        shard: run.shard,
+        writeState: run.writeState,
+        stateAsOf: run.stateAsOf,
         ...(settings.batchUsers ? { batchUsers: settings.batchUsers } : {}),
         ...(request.dryRun ? { dryRun: true } : {}),
         ...(settings.stagingDir ? { stagingDir: settings.stagingDir } : {}),
       },
       onProgress,
     );
-    const rows = written.rows;
-    seconds.generate = round(written.seconds.generate);
-    seconds.lake = round(written.seconds.lake);
-    if (request.dryRun) {
-      seconds.total = round((performance.now() - began) / 1000);
-      return { rows, files: [], loadJobs: [], seconds };
-    }
-
-    release(); // the generated tables are in the lake now; free their memory before loading
-
-    const report = await timed("load", async () => {
-      onProgress?.({ stage: "load", detail: "raw", done: 0, total: written.loads.length });
-      await backends.warehouse.ensureRawTables();
-      const result = await backends.warehouse.replacePartitions(written.loads);
-      onProgress?.({
-        stage: "load",
-        detail: "raw",
-        done: written.loads.length,
-        total: written.loads.length,
-      });
-      return result;
-    });
-    seconds.total = round((performance.now() - began) / 1000);
-    return { rows, files: [...written.files], loadJobs: [...report.jobs], seconds };
   } finally {
-    release();
+    closeDuckDb(db);
     await rm(spill, { recursive: true, force: true });
+  }
+}
+
+/** The lake's manifest: the world, and the latest day whose files it holds. */
+async function writeLakeManifest(lake: Lake, identity: WorldIdentity, day: string): Promise<void> {
+  const text = await lake.readText(LAKE_MANIFEST_PATH);
+  const held = text === null ? null : manifestFromJson(text, `lake ${LAKE_MANIFEST_PATH}`);
+  const through = laterDay(held?.dataThrough ?? null, day);
+  if (held?.dataThrough === through) return;
+  await lake.putText(LAKE_MANIFEST_PATH, manifestToJson(manifestOf(identity, through)));
+}
+
+async function timed<T>(
+  seconds: Record<string, number>,
+  stage: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    seconds[stage] = round((performance.now() - start) / 1000);
   }
 }
 

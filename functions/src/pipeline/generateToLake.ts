@@ -1,45 +1,64 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { RAW_TABLE_NAMES, type RawTableName } from "../contract";
-import type { Lake, PartitionLoad } from "../backends/types";
-import { generateShop, shardUserRange, viewDaySources, type GenerateOptions } from "../generator";
+import type { Lake } from "../backends/types";
+import {
+  generateShop,
+  shardSize,
+  viewDaySources,
+  worldUsers,
+  type GenerateOptions,
+} from "../generator";
 import { WORLD } from "../generator/params";
-import type { Shard } from "./lakePaths";
-import { isUserTable, lakeLoads, writeLake } from "./writeLake";
+import type { PartFile, Shard } from "./lakePaths";
+import { splitTables } from "./lakeOwnership";
+import { isUserTable, writeLake } from "./writeLake";
 
-/** One batch of a run: a slice of the users, written to the lake as its own sub-shard. */
+/** One batch of a run: a slice of the shard's users, written to the lake in files of its own. */
 export interface LakeBatch {
-  /** The sub-shard its files are named after: `part-<index>-of-<count>`. */
-  readonly shard: Shard;
+  /** The shard and batch number its files are named after: `part-<i>-of-<n>-b<batch>`. */
+  readonly part: PartFile;
+  /** Global user indices [from, to) (of which the batch holds those of its shard). */
   readonly userRange: { readonly from: number; readonly to: number };
 }
 
 /**
- * Splits the run's shard into batches of at most `batchUsers` users. Every shard of a fan-out
- * splits into the same number of parts, so batch `j` of shard `i` is shard `i * parts + j` of
- * `count * parts` and its user range is exactly that shard's (`shardUserRange` nests): the files
- * of all batches of all shards name one consistent layout, and a rerun overwrites them all.
+ * Splits a shard of the `users` users signed up so far into batches of at most `batchUsers` of
+ * its users. Batch `j` is always the same users (the shard's users at positions
+ * `j * batchUsers` onwards), so a batch's files are the same whatever the run's days, and a
+ * longer world only adds batches at the end. At least one batch, even of no users.
  */
 export function lakeBatches(users: number, shard: Shard, batchUsers: number): LakeBatch[] {
   if (!Number.isInteger(batchUsers) || batchUsers < 1)
     throw new Error(`batchUsers must be a positive integer, got ${batchUsers}`);
-  shardUserRange(users, shard.index, shard.count); // validates the shard
-  const parts = Math.max(1, Math.ceil(Math.ceil(users / shard.count) / batchUsers));
-  return Array.from({ length: parts }, (_, j) => {
-    const sub = { index: shard.index * parts + j, count: shard.count * parts };
-    return { shard: sub, userRange: shardUserRange(users, sub.index, sub.count) };
-  });
+  assertShard(shard);
+  const parts = Math.max(1, Math.ceil(shardSize(users, shard) / batchUsers));
+  const span = batchUsers * shard.count;
+  return Array.from({ length: parts }, (_, j) => ({
+    part: { shard, batch: j },
+    userRange: { from: j * span, to: (j + 1) * span },
+  }));
+}
+
+/** A shard is an index below a count, both integers, the count at least one. */
+export function assertShard(shard: Shard): void {
+  if (!Number.isInteger(shard.count) || shard.count < 1)
+    throw new Error(`shard count must be an integer >= 1, got ${shard.count}`);
+  if (!Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count)
+    throw new Error(`shard index must be an integer in [0, ${shard.count}), got ${shard.index}`);
 }
 
 export interface GenerateToLakeRequest {
   readonly seed: number;
   readonly users: number;
   readonly startDate: string;
-  readonly endDate: string;
-  /** The days to produce; default the whole world. */
-  readonly dateRange?: { readonly start: string; readonly end: string };
-  /** The days the run owns, `YYYY-MM-DD`: each gets a file per batch, zero-row when empty. */
+  /** The days to produce, both included. */
+  readonly dateRange: { readonly start: string; readonly end: string };
+  /** Every day of the range, `YYYY-MM-DD`: each gets a file per batch, zero-row when empty. */
   readonly days: readonly string[];
   readonly shard: Shard;
+  /** Write the state tables, as of `stateAsOf` (`lakeOwnership.stateDecision`). */
+  readonly writeState: boolean;
+  readonly stateAsOf: string;
   /** Users per batch; default `WORLD.batchUsers`. */
   readonly batchUsers?: number;
   /** Generate and count only. */
@@ -49,11 +68,10 @@ export interface GenerateToLakeRequest {
 }
 
 export interface GenerateToLakeResult {
+  /** Rows generated per table (the state tables only when written). */
   readonly rows: Record<RawTableName, number>;
   /** Lake paths written, sorted. */
   readonly files: readonly string[];
-  /** One load per owned partition (or whole table), listing every file now in it. */
-  readonly loads: readonly PartitionLoad[];
   /** Wall seconds spent generating and writing the lake, summed over batches. */
   readonly seconds: { readonly generate: number; readonly lake: number };
 }
@@ -69,7 +87,9 @@ export interface GenerateToLakeProgress {
 /**
  * Generates the run batch by batch and writes each batch to the lake before generating the next,
  * so the generated rows in memory are one batch's at any scale: ten times the users means ten
- * batches, not ten times the memory. The lake's loads are listed once, after the last batch.
+ * batches, not ten times the memory. A batch writes the days from its first user's signup on
+ * (batch 0 every day, zero-row files included), so the files of a day are the same whichever run
+ * writes it.
  */
 export async function generateToLake(
   db: { readonly instance: DuckDBInstance; readonly connection: DuckDBConnection },
@@ -77,9 +97,17 @@ export async function generateToLake(
   request: GenerateToLakeRequest,
   onProgress?: (progress: GenerateToLakeProgress) => void,
 ): Promise<GenerateToLakeResult> {
-  const batches = lakeBatches(request.users, request.shard, request.batchUsers ?? WORLD.batchUsers);
-  const first = batches[0]!.userRange.from;
-  const total = batches[batches.length - 1]!.userRange.to - first;
+  const endDate = request.writeState ? request.stateAsOf : request.dateRange.end;
+  const world = { seed: request.seed, users: request.users, startDate: request.startDate, endDate };
+  const signedUp = worldUsers(world);
+  const batches = lakeBatches(
+    signedUp.count,
+    request.shard,
+    request.batchUsers ?? WORLD.batchUsers,
+  );
+  const total = Math.max(1, shardSize(signedUp.count, request.shard));
+  const { dayTables, stateTables } = splitTables(RAW_TABLE_NAMES);
+  const tables = request.writeState ? [...dayTables, ...stateTables] : dayTables;
   const rows = Object.fromEntries(RAW_TABLE_NAMES.map((t) => [t, 0])) as Record<
     RawTableName,
     number
@@ -96,14 +124,12 @@ export async function generateToLake(
   };
 
   for (const batch of batches) {
-    const offset = batch.userRange.from - first;
+    const offset = batch.part.batch * (request.batchUsers ?? WORLD.batchUsers);
     const options: GenerateOptions = {
-      seed: request.seed,
-      users: request.users,
-      startDate: request.startDate,
-      endDate: request.endDate,
+      ...world,
+      shard: { ...request.shard },
       userRange: { ...batch.userRange },
-      ...(request.dateRange ? { dateRange: { ...request.dateRange } } : {}),
+      dateRange: { ...request.dateRange },
     };
     const counts = await timed("generate", () =>
       generateShop(db.connection, options, (detail, done) =>
@@ -111,25 +137,25 @@ export async function generateToLake(
       ),
     );
     // Every batch generates the world tables (products, promotions) again: count them once.
-    for (const table of RAW_TABLE_NAMES)
-      if (batch === batches[0] || isUserTable(table)) rows[table] += counts[table];
+    for (const table of tables)
+      if (batch.part.batch === 0 || isUserTable(table)) rows[table] += counts[table];
     if (request.dryRun) continue;
+    const firstUser = request.shard.index + batch.userRange.from;
+    const firstDay = batch.part.batch === 0 ? "" : signedUp.signupDate(firstUser);
     const written = await timed("lake", () =>
       writeLake(db, lake, {
-        days: request.days,
-        shard: batch.shard,
+        days: request.days.filter((d) => d >= firstDay),
+        part: batch.part,
+        asOf: request.stateAsOf,
+        tables,
         stagingDir: request.stagingDir,
-        listLoads: false,
         // Sessions and events are views over the session draws: each share computes its days.
         daySources: viewDaySources(options),
-        onProgress: (table, done, files) =>
-          onProgress?.({ stage: "lake", detail: table, done, total: files }),
+        onProgress: (table, done, count) =>
+          onProgress?.({ stage: "lake", detail: table, done, total: count }),
       }),
     );
     files.push(...written.files);
   }
-  const loads = request.dryRun
-    ? []
-    : await timed("lake", () => lakeLoads(lake, request.days, batches[0]!.shard.count));
-  return { rows, files: files.sort(), loads, seconds };
+  return { rows, files: files.sort(), seconds };
 }

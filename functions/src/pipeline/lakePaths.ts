@@ -1,6 +1,9 @@
 import type { RawTableName } from "../contract";
 
-/** Which slice of a generation run wrote a file; a whole run is shard 0 of 1. */
+/**
+ * Which users a run covers: shard `index` of `count` is the users whose index is `index` modulo
+ * `count` (so a shard is the same users whatever the days); a whole run is shard 0 of 1.
+ */
 export interface Shard {
   readonly index: number;
   readonly count: number;
@@ -8,38 +11,60 @@ export interface Shard {
 
 export const WHOLE_RUN: Shard = { index: 0, count: 1 };
 
+/** One file of a run: its shard and the batch of that shard's users it holds. */
+export interface PartFile {
+  readonly shard: Shard;
+  readonly batch: number;
+}
+
 /**
- * The lake layout of `backends/types.ts`, in one place: one file per (table, day, shard), so a
- * day can be replaced by rewriting its folder and shards of one run never overwrite each other.
+ * The folder key of a table's files: `dt=` for a day of a partitioned table, `asof=` for a state
+ * table (replaced whole in the warehouse) as of a day. State files are kept per as-of day so
+ * that a run for a past day never overwrites the state a later day wrote: each shard's latest
+ * as-of folder is what the warehouse loads.
  */
-export function partFileName(shard: Shard): string {
-  return `part-${shard.index}-of-${shard.count}.parquet`;
+export type FolderKey = "dt" | "asof";
+
+/**
+ * The lake layout of `backends/types.ts`, in one place: one file per (table, day, shard, batch),
+ * so a day can be replaced by rewriting its folder and the shards and batches of a run never
+ * overwrite each other.
+ */
+export function partFileName(part: PartFile): string {
+  return `part-${part.shard.index}-of-${part.shard.count}-b${part.batch}.parquet`;
 }
 
-/** `raw/<table>/dt=YYYY-MM-DD/` for a day partition, `raw/<table>/` for a table replaced whole. */
-export function tableFolder(table: RawTableName, day: string | null): string {
-  return day === null ? `raw/${table}/` : `raw/${table}/dt=${day}/`;
+/** `raw/<table>/dt=YYYY-MM-DD/` for a day, `raw/<table>/asof=YYYY-MM-DD/` for a state table. */
+export function tableFolder(table: RawTableName, key: FolderKey | null, date?: string): string {
+  if (key === null) return `raw/${table}/`;
+  if (!date) throw new Error(`a ${key}= folder needs a date`);
+  return `raw/${table}/${key}=${date}/`;
 }
 
-export function partFilePath(table: RawTableName, day: string | null, shard: Shard): string {
-  return tableFolder(table, day) + partFileName(shard);
+export function partFilePath(
+  table: RawTableName,
+  key: FolderKey,
+  date: string,
+  part: PartFile,
+): string {
+  return tableFolder(table, key, date) + partFileName(part);
 }
 
-/** The shard a lake file name encodes, or null for a name this layout did not write. */
-export function parsePartFileName(name: string): Shard | null {
-  const m = /^part-(\d+)-of-(\d+)\.parquet$/.exec(name);
+/** The shard and batch a lake file name encodes, or null for a name this layout did not write. */
+export function parsePartFileName(name: string): PartFile | null {
+  const m = /^part-(\d+)-of-(\d+)-b(\d+)\.parquet$/.exec(name);
   if (!m) return null;
   const shard = { index: Number(m[1]), count: Number(m[2]) };
-  return shard.index < shard.count ? shard : null;
+  return shard.index < shard.count ? { shard, batch: Number(m[3]) } : null;
 }
 
-/** Splits a lake path into its table, day (null outside a `dt=` folder) and file name. */
+/** Splits a lake path into its table, folder key and date, and file name. */
 export function parseLakePath(
   path: string,
-): { table: string; day: string | null; name: string } | null {
-  const m = /^raw\/([^/]+)\/(?:dt=(\d{4}-\d{2}-\d{2})\/)?([^/]+)$/.exec(path);
+): { table: string; key: FolderKey; date: string; name: string } | null {
+  const m = /^raw\/([^/]+)\/(dt|asof)=(\d{4}-\d{2}-\d{2})\/([^/]+)$/.exec(path);
   if (!m) return null;
-  return { table: m[1]!, day: m[2] ?? null, name: m[3]! };
+  return { table: m[1]!, key: m[2] as FolderKey, date: m[3]!, name: m[4]! };
 }
 
 /** Every day from `start` to `end` inclusive, as `YYYY-MM-DD` (UTC calendar days). */

@@ -12,16 +12,9 @@ import {
   type TableDef,
 } from "../contract";
 import { dayRangeSql, utcDaySql } from "../backends/duckdbWarehouse";
-import type { Lake, LakeObject, PartitionLoad } from "../backends/types";
+import type { Lake } from "../backends/types";
 import { forEachLimited } from "../forEachLimited";
-import {
-  parseLakePath,
-  parsePartFileName,
-  partFilePath,
-  tableFolder,
-  WHOLE_RUN,
-  type Shard,
-} from "./lakePaths";
+import { partFilePath, WHOLE_RUN, type PartFile } from "./lakePaths";
 
 export interface WriteLakeOptions {
   /**
@@ -31,7 +24,10 @@ export interface WriteLakeOptions {
    * does not fully own.
    */
   readonly days: readonly string[];
-  readonly shard?: Shard;
+  /** The run's shard and batch, which name its files; default the whole run's batch 0. */
+  readonly part?: PartFile;
+  /** The day the state tables (those without a partition column) describe: their `asof=` folder. */
+  readonly asOf: string;
   /** Tables to write; default all eight. */
   readonly tables?: readonly RawTableName[];
   /** Schema of the generated tables in `connection`; default `gen`. */
@@ -49,19 +45,12 @@ export interface WriteLakeOptions {
   readonly parallelism?: number;
   /** Rows one partitioned COPY handles at most (default 100k). */
   readonly rowsPerCopy?: number;
-  /**
-   * List the loads after writing (default true). A run written in batches lists them once, after
-   * its last batch, with `lakeLoads`.
-   */
-  readonly listLoads?: boolean;
   readonly onProgress?: (table: RawTableName, done: number, total: number) => void;
 }
 
 export interface LakeWrite {
   /** Lake paths written by this run, sorted. */
   readonly files: readonly string[];
-  /** One load per touched partition (or whole table), listing every file now in it. */
-  readonly loads: readonly PartitionLoad[];
 }
 
 /**
@@ -90,8 +79,9 @@ const FILE_COST_IN_ROWS = 600;
 const PUT_CONCURRENCY = 16;
 
 /**
- * Writes generated tables to the lake as Parquet (snappy), one file per (table, day, shard) in the
- * layout of `backends/types.ts`, and returns the partition loads that make the warehouse match.
+ * Writes generated tables to the lake as Parquet (snappy), one file per (table, day, shard, batch)
+ * in the layout of `pipeline/lakePaths.ts`, and returns the paths written. Which files then make
+ * up each partition is `lakeOwnership.ts`'s business.
  *
  * Rows are not sorted here: the generator inserts every table in day order, deterministically,
  * so each COPY streams its rows into one day file after another (sorting 1.8M events again cost
@@ -103,14 +93,14 @@ const PUT_CONCURRENCY = 16;
  * staged locally and handed to `lake.putFile`, so the same code writes a folder or a bucket.
  *
  * Tables without a `user_id` column (products, promo_calendar) describe the whole world, not a
- * user shard; only shard 0 writes them.
+ * user shard; only batch 0 of shard 0 writes them.
  */
 export async function writeLake(
   db: { readonly instance: DuckDBInstance; readonly connection: DuckDBConnection },
   lake: Lake,
   options: WriteLakeOptions,
 ): Promise<LakeWrite> {
-  const shard = options.shard ?? WHOLE_RUN;
+  const part = options.part ?? { shard: WHOLE_RUN, batch: 0 };
   const tables = options.tables ?? RAW_TABLE_NAMES;
   const source = options.sourceSchema ?? "gen";
   const days = [...new Set(options.days)].sort();
@@ -119,7 +109,7 @@ export async function writeLake(
   const perDayOf = new Map<RawTableName, ReadonlyMap<string, number>>();
   for (const table of tables) {
     const def = RAW_TABLES[table];
-    if (def.partitionColumn && ownsTable(def, shard))
+    if (def.partitionColumn && ownsTable(def, part))
       perDayOf.set(table, await rowsPerOwnedDay(db.connection, def, `${source}.${table}`, days));
   }
   const staging = await mkdtemp(join(options.stagingDir ?? defaultStagingDir(), "lake-"));
@@ -154,7 +144,7 @@ export async function writeLake(
     for (const table of tables) {
       const def = RAW_TABLES[table];
       const folder = join(staging, table);
-      const writes = ownsTable(def, shard)
+      const writes = ownsTable(def, part)
         ? await stageTable(
             workers,
             def,
@@ -162,7 +152,8 @@ export async function writeLake(
             folder,
             days,
             perDayOf.get(table) ?? new Map(),
-            shard,
+            part,
+            options.asOf,
             options.rowsPerCopy ?? ROWS_PER_COPY,
             options.daySources?.[table],
           )
@@ -175,9 +166,7 @@ export async function writeLake(
       uploads.push(upload);
     }
     await allSettled(uploads);
-    const loads =
-      (options.listLoads ?? true) ? await lakeLoads(lake, days, shard.count, tables) : [];
-    return { files: files.sort(), loads };
+    return { files: files.sort() };
   } finally {
     await Promise.allSettled(uploads);
     await restore();
@@ -185,92 +174,6 @@ export async function writeLake(
     for (const extra of workers.slice(1)) extra.closeSync();
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-/**
- * The loads that make the warehouse match the lake for the owned days (and the tables replaced
- * whole), for a run whose files are `part-*-of-<count>`: every file now in each owned day.
- */
-export async function lakeLoads(
-  lake: Lake,
-  days: readonly string[],
-  count: number,
-  tables: readonly RawTableName[] = RAW_TABLE_NAMES,
-): Promise<PartitionLoad[]> {
-  const owned = [...new Set(days)].sort();
-  const loads: PartitionLoad[] = [];
-  for (const table of tables) {
-    const def = RAW_TABLES[table];
-    loads.push(...(await partitionLoads(lake, def, def.partitionColumn ? owned : null, count)));
-  }
-  return loads;
-}
-
-/** Lake-side view of a partitioned table after a write: the files each owned day now consists of. */
-async function partitionLoads(
-  lake: Lake,
-  def: TableDef,
-  days: readonly string[] | null,
-  count: number,
-): Promise<PartitionLoad[]> {
-  const current = await currentFiles(lake, def.name, new Set(days ?? [null]), count);
-  if (days === null) {
-    return [
-      {
-        table: def.name,
-        partition: null,
-        uris: (current.get(null) ?? []).map((o) => lake.uri(o.path)),
-      },
-    ];
-  }
-  return days.map((day) => ({
-    table: def.name,
-    partition: day,
-    uris: (current.get(day) ?? []).map((o) => lake.uri(o.path)),
-  }));
-}
-
-/**
- * The table's files in the days this run owns (`null`: the table's root, for a table replaced
- * whole), after deleting there files left by a run with a different shard count: they would
- * double-count rows the new layout holds. Files this layout did not name are neither loaded nor
- * deleted; days the run does not own are not touched.
- */
-async function currentFiles(
-  lake: Lake,
-  table: RawTableName,
-  owned: ReadonlySet<string | null>,
-  count: number,
-): Promise<Map<string | null, LakeObject[]>> {
-  const byDay = new Map<string | null, LakeObject[]>();
-  for (const object of await listOwned(lake, table, owned)) {
-    const parsed = parseLakePath(object.path);
-    const part = parsed && parsed.table === table ? parsePartFileName(parsed.name) : null;
-    if (!parsed || !part || !owned.has(parsed.day)) continue;
-    if (part.count !== count) {
-      await lake.deletePrefix(object.path);
-      continue;
-    }
-    byDay.set(parsed.day, [...(byDay.get(parsed.day) ?? []), object]);
-  }
-  return byDay;
-}
-
-/** Days listed one folder at a time up to this many; beyond, one listing of the whole table. */
-const MAX_DAY_LISTINGS = 31;
-
-/**
- * The objects that may belong to the owned days: a daily run lists its day's folder only, not
- * years of history; a long backfill lists the table once.
- */
-async function listOwned(
-  lake: Lake,
-  table: RawTableName,
-  owned: ReadonlySet<string | null>,
-): Promise<LakeObject[]> {
-  if (owned.has(null) || owned.size > MAX_DAY_LISTINGS) return lake.list(tableFolder(table, null));
-  const lists = await Promise.all([...owned].map((day) => lake.list(tableFolder(table, day))));
-  return lists.flat();
 }
 
 interface StagedFile {
@@ -289,7 +192,8 @@ async function stageTable(
   folder: string,
   days: readonly string[],
   perDay: ReadonlyMap<string, number>,
-  shard: Shard,
+  part: PartFile,
+  asOf: string,
   rowsPerCopy: number,
   daySource?: (first: string, last: string) => string,
 ): Promise<StagedFile[]> {
@@ -305,7 +209,7 @@ async function stageTable(
   if (!def.partitionColumn) {
     const file = `${folder}.parquet`;
     await connection.run(`copy (${select} order by ${def.primaryKey}) to '${file}' (${parquet})`);
-    return [{ path: partFilePath(def.name, null, shard), localFile: file }];
+    return [{ path: partFilePath(def.name, "asof", asOf, part), localFile: file }];
   }
 
   // The shares balance rows and files, not days (a growing shop has three times the events in
@@ -350,7 +254,7 @@ async function stageTable(
   const empty = `${folder}-empty.parquet`;
   await connection.run(`copy (${select} limit 0) to '${empty}' (${parquet})`);
   return days.map((d) => ({
-    path: partFilePath(def.name, d, shard),
+    path: partFilePath(def.name, "dt", d, part),
     localFile: written.get(d) ?? empty,
   }));
 }
@@ -433,8 +337,8 @@ async function putAll(
   });
 }
 
-function ownsTable(def: TableDef, shard: Shard): boolean {
-  return shard.index === 0 || isUserTable(def.name);
+function ownsTable(def: TableDef, part: PartFile): boolean {
+  return (part.shard.index === 0 && part.batch === 0) || isUserTable(def.name);
 }
 
 /** Tables with rows of users' activity; the others (products, promotions) describe the world. */

@@ -40,15 +40,20 @@ export async function refreshRfmSnapshot(
   const params: Record<string, SqlParam> = { snapshot_date: { date: snapshotDate } };
   await assertHistoryAccepts(warehouse, snapshotDate);
 
-  const map = martByName("rfm_segment_map");
-  await warehouse.materialize(martTarget(map, snapshotDate), readSql(map.file), params);
-  const daily = martByName("rfm_daily");
-  const { rows } = await warehouse.materialize(
-    martTarget(daily, snapshotDate),
-    readSql(daily.file),
-    params,
-  );
-  await applyRfmHistory(warehouse, snapshotDate);
+  // The map, the day's partition and the history move together: a failure leaves all three as
+  // they were (DuckDB; on BigQuery each statement is atomic and the run record marks the run).
+  const rows = await warehouse.atomically(async (w) => {
+    const map = martByName("rfm_segment_map");
+    await w.materialize(martTarget(map, snapshotDate), readSql(map.file), params);
+    const daily = martByName("rfm_daily");
+    const written = await w.materialize(
+      martTarget(daily, snapshotDate),
+      readSql(daily.file),
+      params,
+    );
+    await applyRfmHistory(w, snapshotDate);
+    return written.rows;
+  });
 
   const segmentRows = await warehouse.query<{ segment: string; users: number | string }>(
     readSql("rfm/rfm_segment_counts.sql"),

@@ -13,6 +13,7 @@ import { AnalyzerServer } from "./server";
 /** The query parameters our SQL may use; any other `@name` is an error, as in BigQuery. */
 export const QUERY_PARAMETERS = [
   { name: "run_date", type: { typeKind: TypeKind.TYPE_DATE } },
+  { name: "from_date", type: { typeKind: TypeKind.TYPE_DATE } },
   { name: "snapshot_date", type: { typeKind: TypeKind.TYPE_DATE } },
 ] as const;
 

@@ -16,6 +16,7 @@ import type { SqlSource } from "./sqlSources";
 /** Dates the check renders parameters with; any valid date does, the tables are empty. */
 const CHECK_PARAMS: Record<string, SqlParam> = {
   run_date: { date: "2024-01-31" },
+  from_date: { date: "2024-01-01" },
   snapshot_date: { date: "2024-01-31" },
 };
 

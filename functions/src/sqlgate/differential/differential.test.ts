@@ -14,6 +14,9 @@ let checks: MartOutcome[];
 let midHistory: MartOutcome[];
 let generated: MartOutcome[];
 
+/** The first day of the date-spine marts' range on the fixture (its first month has activity). */
+const FIXTURE_FROM_DATE = "2024-01-01";
+
 /** An earlier observation end: windows still open, a purchase at 00:00:00 on the run date. */
 const MID_HISTORY_RUN_DATE = "2024-01-24";
 
@@ -21,6 +24,8 @@ beforeAll(async () => {
   const raw = fixtureRows();
   const martOutcomes = await runDifferential(engines.server, engines.db.connection, raw, MARTS, {
     runDate: FIXTURE_RUN_DATE,
+    // Date-spine marts compute every day from here, as the bulk run does.
+    fromDate: FIXTURE_FROM_DATE,
     queries: reportQueries(),
   });
   marts = new Map(martOutcomes.map((o) => [o.name, o]));
@@ -41,6 +46,7 @@ beforeAll(async () => {
   const shop = await generatedShopRows(engines.db.connection);
   generated = await runDifferential(engines.server, engines.db.connection, shop, MARTS, {
     runDate: TINY_SHOP.endDate,
+    fromDate: TINY_SHOP.startDate,
   });
 });
 

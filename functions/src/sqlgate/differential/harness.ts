@@ -31,6 +31,8 @@ export interface MartOutcome {
 
 export interface DifferentialOptions {
   readonly runDate: string;
+  /** First day of a date-spine mart's range (`@from_date`); defaults to `runDate`. */
+  readonly fromDate?: string;
   /** Defaults to `runDate`. */
   readonly snapshotDate?: string;
   /** Read a mart's SQL; defaults to the file under `sql/`. */
@@ -58,6 +60,7 @@ export async function runDifferential(
   await loadRawRows(connection, raw);
   const params: Record<string, SqlParam> = {
     run_date: { date: options.runDate },
+    from_date: { date: options.fromDate ?? options.runDate },
     snapshot_date: { date: options.snapshotDate ?? options.runDate },
   };
   const read = options.readMartSql ?? ((d: MartDeclaration) => readSql(d.file));
@@ -166,7 +169,11 @@ export async function runQueryDifferential(
     table,
     rows: raw[table.name as RawTableName],
   }));
-  const params = { run_date: { date: runDate }, snapshot_date: { date: runDate } };
+  const params = {
+    run_date: { date: runDate },
+    from_date: { date: runDate },
+    snapshot_date: { date: runDate },
+  };
   const outcomes: MartOutcome[] = [];
   for (const query of queries) {
     outcomes.push(await compareQuery(server, connection, tables, query, params));

@@ -1,0 +1,137 @@
+/**
+ * The local data folder `npm start` owns (`.data` by default): `lake/`, `warehouse.duckdb` and
+ * `report.html`. A run builds a complete new folder beside the old one and swaps it in only when
+ * every step has passed, so a failure at any point leaves the previous complete state readable
+ * (SPEC: "a failed run leaves the previous complete state readable").
+ */
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { PIPELINE_RUNS } from "../functions/src/contract";
+import {
+  LAKE_MANIFEST_PATH,
+  manifestFromJson,
+  type WorldManifest,
+} from "../functions/src/world/manifest";
+import type { RunRecord } from "../functions/src/world/runRecord";
+
+/** What a data folder holds, swapped as one. */
+export const FOLDER_ENTRIES = ["lake", "warehouse.duckdb", "report.html"] as const;
+
+const JOURNAL = ".swap.json";
+
+export function warehousePath(folder: string): string {
+  return join(folder, "warehouse.duckdb");
+}
+
+export function lakePath(folder: string): string {
+  return join(folder, "lake");
+}
+
+/**
+ * The world the folder holds, from the warehouse's manifest (read-only) or else the lake's; null
+ * for an empty folder. A folder with data but no manifest (written before manifests existed) is
+ * reported as `unknown`.
+ */
+export async function folderWorld(folder: string): Promise<WorldManifest | "unknown" | null> {
+  const file = warehousePath(folder);
+  if (existsSync(file)) {
+    const warehouse = await DuckDbWarehouse.open({ path: file, readOnly: true });
+    try {
+      const manifest = await warehouse.readManifest();
+      if (manifest) return manifest;
+    } finally {
+      await warehouse.close();
+    }
+  }
+  const lakeManifest = join(lakePath(folder), LAKE_MANIFEST_PATH);
+  if (existsSync(lakeManifest))
+    return manifestFromJson(await readFile(lakeManifest, "utf8"), lakeManifest);
+  return existsSync(file) || existsSync(lakePath(folder)) ? "unknown" : null;
+}
+
+/** A fresh staging folder for one run, inside the data folder (so the swap is a rename). */
+export async function stagingFolder(folder: string, runId: string): Promise<string> {
+  const staging = join(folder, `.staging-${runId}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  return staging;
+}
+
+/**
+ * Moves the staged entries into the data folder, replacing the old ones. A journal is written
+ * first, so a crash half way is completed by the next run (`recoverSwap`): the staging folder is
+ * complete before the swap starts, so rolling forward is always right.
+ */
+export async function swapIn(folder: string, staging: string): Promise<void> {
+  const old = `${staging}.old`;
+  await writeFile(join(folder, JOURNAL), JSON.stringify({ staging, old }));
+  await finishSwap(folder, staging, old);
+}
+
+/** Completes a swap a crash interrupted, if any. */
+export async function recoverSwap(folder: string): Promise<boolean> {
+  const journal = join(folder, JOURNAL);
+  if (!existsSync(journal)) return false;
+  const { staging, old } = JSON.parse(await readFile(journal, "utf8")) as {
+    staging: string;
+    old: string;
+  };
+  await finishSwap(folder, staging, old);
+  return true;
+}
+
+async function finishSwap(folder: string, staging: string, old: string): Promise<void> {
+  await mkdir(old, { recursive: true });
+  for (const entry of FOLDER_ENTRIES) {
+    const current = join(folder, entry);
+    const next = join(staging, entry);
+    if (!existsSync(next)) continue; // already moved in by an interrupted swap
+    if (existsSync(current)) await rename(current, join(old, entry));
+    await rename(next, current);
+  }
+  await rm(join(folder, JOURNAL), { force: true });
+  await rm(staging, { recursive: true, force: true });
+  await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Copies the run record of the folder's current warehouse into a new one, so the history of runs
+ * survives a rebuild.
+ */
+export async function carryRunHistory(folder: string, into: DuckDbWarehouse): Promise<number> {
+  const file = warehousePath(folder);
+  if (!existsSync(file)) return 0;
+  const table = `${PIPELINE_RUNS.dataset}.${PIPELINE_RUNS.name}`;
+  const escaped = file.replace(/'/g, "''");
+  await into.connection.run(`attach '${escaped}' as previous (read_only)`);
+  try {
+    const exists = await into.connection.runAndReadAll(
+      `select count(*) from information_schema.tables where table_catalog = 'previous' and table_schema = '${PIPELINE_RUNS.dataset}' and table_name = '${PIPELINE_RUNS.name}'`,
+    );
+    if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return 0;
+    const inserted = await into.connection.run(
+      `insert into ${table} by name select * from previous.${table}`,
+    );
+    return inserted.rowsChanged;
+  } finally {
+    await into.connection.run("detach previous");
+  }
+}
+
+/** Records a failed run in the folder's current warehouse, if it has one; never throws. */
+export async function recordFailureInFolder(folder: string, record: RunRecord): Promise<void> {
+  const file = warehousePath(folder);
+  if (!existsSync(file)) return;
+  try {
+    const warehouse = await DuckDbWarehouse.open({ path: file });
+    try {
+      await warehouse.recordRun(record);
+    } finally {
+      await warehouse.close();
+    }
+  } catch {
+    // The folder's warehouse is busy or damaged: the failure is still reported on stderr.
+  }
+}
