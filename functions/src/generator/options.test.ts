@@ -1,11 +1,17 @@
-import { DEFAULT_GENERATE_OPTIONS, generateShop, shardUserRange } from "./index";
+import { DEFAULT_GENERATE_OPTIONS, generateShop, shardSize } from "./index";
 import { resolveOptions } from "./options";
 import { closeDuckDb, generatedWorld, scalar } from "./testSupport";
 
 describe("generator options", () => {
-  it("resolves the reference world to the whole user range and horizon", () => {
+  it("resolves the reference world to every user, one shard, and the default two years", () => {
     const resolved = resolveOptions(DEFAULT_GENERATE_OPTIONS);
-    expect(resolved).toMatchObject({ userFrom: 0, userTo: 30_000, seed: 42 });
+    expect(resolved).toMatchObject({
+      userFrom: 0,
+      userTo: null,
+      shardIndex: 0,
+      shardCount: 1,
+      seed: 42,
+    });
     expect(resolved.rangeStartDay).toBe(resolved.startDay);
     expect(resolved.asOfDay).toBe(resolved.endDay);
     expect(resolved.endDay - resolved.startDay).toBe(730);
@@ -18,7 +24,8 @@ describe("generator options", () => {
     [{ endDate: "31/12/2025" }, "endDate"],
     [{ endDate: "2023-12-31" }, "before startDate"],
     [{ userRange: { from: 10, to: 5 } }, "userRange"],
-    [{ userRange: { from: 0, to: 30_001 } }, "userRange"],
+    [{ shard: { index: 3, count: 3 } }, "shard.index"],
+    [{ shard: { index: 0, count: 0 } }, "shard"],
     [{ dateRange: { start: "2023-06-01", end: "2024-01-31" } }, "dateRange"],
     [{ dateRange: { start: "2024-03-01", end: "2024-02-01" } }, "dateRange"],
     [{ colour: "blue" }, "colour"],
@@ -37,13 +44,16 @@ describe("generator options", () => {
 });
 
 describe("small and empty worlds", () => {
-  it("generates a one-day world of one user, and an empty user range, without error", async () => {
+  it("generates a world before its first signup, a world of one user, and an empty user range", async () => {
     const { db, counts } = await generatedWorld({
       users: 1,
       startDate: "2024-01-01",
       endDate: "2024-01-01",
     });
-    expect(counts).toMatchObject({ users: 1, sessions: 1, subscriptions: 1, promo_calendar: 0 });
+    // The scale spreads one user over two years: nobody has signed up on the first day.
+    expect(counts).toMatchObject({ users: 0, sessions: 0, subscriptions: 0, products: 300 });
+    const one = await generateShop(db.connection, { ...DEFAULT_GENERATE_OPTIONS, users: 1 });
+    expect(one).toMatchObject({ users: 1, subscriptions: 1 });
     const empty = await generateShop(db.connection, {
       ...DEFAULT_GENERATE_OPTIONS,
       users: 10,
@@ -60,19 +70,11 @@ describe("small and empty worlds", () => {
   });
 });
 
-describe("shardUserRange", () => {
-  it("splits users into contiguous ranges that cover every user exactly once", () => {
-    const ranges = [0, 1, 2, 3, 4, 5, 6].map((i) => shardUserRange(30_001, i, 7));
-    expect(ranges[0]?.from).toBe(0);
-    expect(ranges[6]?.to).toBe(30_001);
-    ranges.slice(1).forEach((range, i) => expect(range.from).toBe(ranges[i]?.to));
-    expect(
-      Math.max(...ranges.map((r) => r.to - r.from)) - Math.min(...ranges.map((r) => r.to - r.from)),
-    ).toBeLessThanOrEqual(1);
-  });
-
-  it("rejects an index outside the shard count", () => {
-    expect(() => shardUserRange(100, 3, 3)).toThrow("shard index");
-    expect(() => shardUserRange(100, 0, 0)).toThrow("shard count");
+describe("shardSize", () => {
+  it("counts the users of each residue, which together are every user exactly once", () => {
+    const sizes = [0, 1, 2, 3, 4, 5, 6].map((index) => shardSize(30_001, { index, count: 7 }));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(30_001);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    expect(shardSize(3, { index: 5, count: 7 })).toBe(0);
   });
 });

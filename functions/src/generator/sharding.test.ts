@@ -1,10 +1,5 @@
 import { RAW_TABLE_NAMES, RAW_TABLES, type RawTableName } from "../contract";
-import {
-  DEFAULT_GENERATE_OPTIONS,
-  generateShop,
-  shardUserRange,
-  type GenerateOptions,
-} from "./index";
+import { DEFAULT_GENERATE_OPTIONS, generateShop, type GenerateOptions } from "./index";
 import {
   closeDuckDb,
   copyGenerated,
@@ -33,12 +28,14 @@ describe("sharding", () => {
   beforeAll(async () => {
     ({ db } = await generatedWorld(WORLD));
     await copyGenerated(db.connection, "whole");
-    await generateInto(db, "users_a", { ...WORLD, userRange: shardUserRange(WORLD.users, 0, 2) });
-    await generateInto(db, "users_b", { ...WORLD, userRange: shardUserRange(WORLD.users, 1, 2) });
+    await generateInto(db, "users_a", { ...WORLD, shard: { index: 0, count: 2 } });
+    await generateInto(db, "users_b", { ...WORLD, shard: { index: 1, count: 2 } });
     await generateInto(db, "days_a", {
       ...WORLD,
       dateRange: { start: "2024-01-01", end: "2025-03-14" },
     });
+    // The same world generated only to 2025-03-14: a prefix of the whole (SPEC: prefix-stable).
+    await generateInto(db, "prefix", { ...WORLD, endDate: "2025-03-14" });
     await generateInto(db, "days_b", {
       ...WORLD,
       dateRange: { start: "2025-03-15", end: "2025-12-31" },
@@ -76,21 +73,41 @@ describe("sharding", () => {
     expect(await scalar(db.connection, `select count(*) from days_b.${table}`)).toBeGreaterThan(0);
   });
 
-  it("produces subscriptions as of the end of the date range", async () => {
+  it.each(PARTITIONED)(
+    "makes %s of a world generated to an earlier day exactly the whole's rows of those days",
+    async (table) => {
+      expect(
+        await rowDifference(db.connection, `days_a.${table}`, `prefix.${table}`),
+      ).toEqual({ missing: 0, extra: 0 });
+    },
+  );
+
+  it("keeps the promotions that started by the last day generated, as they are in the whole", async () => {
     expect(
-      await rowDifference(db.connection, "whole.subscriptions", "days_b.subscriptions"),
-    ).toEqual({
-      missing: 0,
-      extra: 0,
-    });
-    const early = await scalar(
+      await rowDifference(
+        db.connection,
+        "(select * from whole.promo_calendar where start_date <= date '2025-03-14')",
+        "prefix.promo_calendar",
+      ),
+    ).toEqual({ missing: 0, extra: 0 });
+    expect(await scalar(db.connection, "select count(*) from prefix.promo_calendar")).toBeLessThan(
+      await scalar(db.connection, "select count(*) from whole.promo_calendar"),
+    );
+  });
+
+  it("produces subscriptions as of the last day generated, whatever the date range", async () => {
+    // A date range only filters the partitioned tables: the state is the world's as of its end.
+    expect(
+      await rowDifference(db.connection, "whole.subscriptions", "days_a.subscriptions"),
+    ).toEqual({ missing: 0, extra: 0 });
+    const later = await scalar(
       db.connection,
-      `select count(*) from days_a.subscriptions s join whole.users u using (user_id)
+      `select count(*) from prefix.subscriptions s join whole.users u using (user_id)
        where u.signup_date > date '2025-03-14' or s.start_date > date '2025-03-14'
            or s.end_date > date '2025-03-14'`,
     );
-    expect(early).toBe(0);
-    expect(await scalar(db.connection, "select count(*) from days_a.subscriptions")).toBe(
+    expect(later).toBe(0);
+    expect(await scalar(db.connection, "select count(*) from prefix.subscriptions")).toBe(
       await scalar(
         db.connection,
         "select count(*) from whole.users where signup_date <= date '2025-03-14'",

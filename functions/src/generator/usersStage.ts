@@ -18,8 +18,10 @@ import { byType, dateSql, dbl, stringList, userIdSql, type World } from "./world
 /** Temp table of the signup schedule: which user indices sign up on which day. */
 export function signupDaysSql(world: World): string {
   const rows = world.schedule.map((d) => `(${d.day}, ${d.firstIndex}, ${d.nextIndex})`);
+  // A world generated to a day before its first signup has no rows: an empty table of the shape.
+  const values = rows.length > 0 ? rows.join(", ") : "(0, 0, 0)";
   return `create or replace temp table gen_signup_days as
-select * from (values ${rows.join(", ")}) as t(signup_day, first_index, next_index)`;
+select * from (values ${values}) as t(signup_day, first_index, next_index)${rows.length > 0 ? "" : "\nwhere false"}`;
 }
 
 /**

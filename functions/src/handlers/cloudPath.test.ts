@@ -18,7 +18,7 @@ import {
 import type { BackendConfig } from "../backends/fromEnv";
 import { GcsLake, type GcsFileLike, type StorageLike } from "../backends/gcsLake";
 import { setBackendsForTesting } from "./backends";
-import { setLogSinkForTesting } from "./log";
+import { setLogSink } from "./log";
 
 const root = mkdtempSync(join(tmpdir(), "cloud-path-"));
 const CLOUD_ENV = {
@@ -97,7 +97,7 @@ it("uploads the lake layout to GCS and sends one WRITE_TRUNCATE load job per tab
   const lake = memoryStorage();
   const bigquery = recordingBigQuery();
   const seen: BackendConfig[] = [];
-  setLogSinkForTesting(() => undefined);
+  setLogSink(() => undefined);
   setBackendsForTesting(async (config) => {
     seen.push(config);
     if (config.kind !== "cloud") throw new Error("expected the cloud configuration");

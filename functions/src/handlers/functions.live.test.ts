@@ -23,7 +23,7 @@ import { BigQueryWarehouse } from "../backends/bigqueryWarehouse";
 import { backendConfigFromEnv, CLOUD_REQUIRED_VARS } from "../backends/fromEnv";
 import { GcsLake } from "../backends/gcsLake";
 import { utcDay } from "./generateRequest";
-import { setLogSinkForTesting } from "./log";
+import { setLogSink } from "./log";
 
 function skipReason(): string | null {
   const missing = CLOUD_REQUIRED_VARS.filter((n) => !process.env[n]);
@@ -76,7 +76,7 @@ live("live: generateData and refreshRfmSnapshot on BigQuery", () => {
   let refresh: ReturnType<typeof getTestServer>;
 
   beforeAll(async () => {
-    setLogSinkForTesting(() => undefined);
+    setLogSink(() => undefined);
     const c = backendConfigFromEnv();
     if (c.kind !== "cloud") throw new Error("expected cloud configuration");
     warehouse = new BigQueryWarehouse(

@@ -10,7 +10,7 @@ import { getTestServer } from "@google-cloud/functions-framework/testing";
 import request from "supertest";
 import type { LoadReport, PartitionLoad, Warehouse } from "../backends/types";
 import { localPaths, openBackends, setBackendsForTesting } from "./backends";
-import { setLogSinkForTesting } from "./log";
+import { setLogSink } from "./log";
 import { fileListing, rowsPerTable, warehousePrint, type WarehousePrint } from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "generate-data-"));
@@ -43,7 +43,7 @@ const logLines: string[] = [];
 let server: ReturnType<typeof getTestServer>;
 
 beforeAll(async () => {
-  setLogSinkForTesting((line) => logLines.push(line));
+  setLogSink((line) => logLines.push(line));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("../index");
   server = getTestServer("generateData");

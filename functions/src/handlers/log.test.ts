@@ -1,4 +1,4 @@
-import { RequestLog, requestIdFrom, setLogSinkForTesting } from "./log";
+import { RequestLog, requestIdFrom, setLogSink } from "./log";
 
 describe("requestIdFrom", () => {
   it("takes the trace id from X-Cloud-Trace-Context", () => {
@@ -25,13 +25,13 @@ describe("requestIdFrom", () => {
 describe("RequestLog", () => {
   it("writes one JSON line per stage with severity, stage, seconds and the trace link", () => {
     const lines: string[] = [];
-    const previous = setLogSinkForTesting((l) => lines.push(l));
+    const previous = setLogSink((l) => lines.push(l));
     try {
       const log = new RequestLog("generateData", "0af7651916cd43dd8448eb211c80319c", "shop-dev");
       log.stage("validated", { job: { users: 300 } });
       log.stage("failed", { error: "boom" }, "ERROR");
     } finally {
-      setLogSinkForTesting(previous);
+      setLogSink(previous);
     }
     const entries = lines.map((l) => JSON.parse(l));
     expect(entries).toEqual([
@@ -51,11 +51,11 @@ describe("RequestLog", () => {
 
   it("links no trace for a generated id", () => {
     const lines: string[] = [];
-    const previous = setLogSinkForTesting((l) => lines.push(l));
+    const previous = setLogSink((l) => lines.push(l));
     try {
       new RequestLog("refreshRfmSnapshot", "5f0c2a8e-1111-4222-8333-944455556666", "p").stage("x");
     } finally {
-      setLogSinkForTesting(previous);
+      setLogSink(previous);
     }
     expect(JSON.parse(lines[0]!)["logging.googleapis.com/trace"]).toBeUndefined();
   });

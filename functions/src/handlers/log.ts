@@ -40,8 +40,11 @@ export type LogSink = (line: string) => void;
 
 let sink: LogSink = (line) => process.stdout.write(line + "\n");
 
-/** Redirects log lines (tests only); returns the previous sink so it can be restored. */
-export function setLogSinkForTesting(next: LogSink): LogSink {
+/**
+ * Redirects log lines (tests read them; the replay keeps them in a file so its own progress stays
+ * readable); returns the previous sink so it can be restored.
+ */
+export function setLogSink(next: LogSink): LogSink {
   const previous = sink;
   sink = next;
   return previous;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import request from "supertest";
 import { localPaths } from "./backends";
-import { setLogSinkForTesting } from "./log";
+import { setLogSink } from "./log";
 import { fileListing, withDuckDbReadOnly } from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "refresh-rfm-"));
@@ -36,7 +36,7 @@ let generate: ReturnType<typeof getTestServer>;
 let refresh: ReturnType<typeof getTestServer>;
 
 beforeAll(async () => {
-  setLogSinkForTesting(() => undefined);
+  setLogSink(() => undefined);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("../index");
   generate = getTestServer("generateData");

@@ -38,16 +38,17 @@ afterEach(async () => {
 });
 
 const tables = ["orders", "products"] as const;
+const ASOF = "2024-01-03";
 
 describe("writeLake", () => {
-  it("writes one file per day and shard in the lake layout, zero-row files for empty days", async () => {
+  it("writes one file per day, shard and batch in the lake layout, zero-row files for empty days", async () => {
     const lake = new LocalLake(join(dir, "lake"));
-    const written = await writeLake(db, lake, { days: DAYS, tables });
+    const written = await writeLake(db, lake, { days: DAYS, tables, asOf: ASOF });
     expect(written.files).toEqual([
-      "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
-      "raw/orders/dt=2024-01-02/part-0-of-1.parquet",
-      "raw/orders/dt=2024-01-03/part-0-of-1.parquet",
-      "raw/products/part-0-of-1.parquet",
+      "raw/orders/dt=2024-01-01/part-0-of-1-b0.parquet",
+      "raw/orders/dt=2024-01-02/part-0-of-1-b0.parquet",
+      "raw/orders/dt=2024-01-03/part-0-of-1-b0.parquet",
+      "raw/products/asof=2024-01-03/part-0-of-1-b0.parquet",
     ]);
     const counts = await queryRows<{ file: string; n: number }>(
       db.connection,
@@ -60,14 +61,6 @@ describe("writeLake", () => {
     ]);
     const empty = await queryRows(db.connection, `select * from '${lake.uri(written.files[1]!)}'`);
     expect(empty).toEqual([]);
-    expect(written.loads).toEqual([
-      ...DAYS.map((day) => ({
-        table: "orders",
-        partition: day,
-        uris: [lake.uri(`raw/orders/dt=${day}/part-0-of-1.parquet`)],
-      })),
-      { table: "products", partition: null, uris: [lake.uri("raw/products/part-0-of-1.parquet")] },
-    ]);
   });
 
   it("reads a table with a day source per share, and still writes only each share's days", async () => {
@@ -76,6 +69,7 @@ describe("writeLake", () => {
     // A careless source: it returns every order whatever days it is asked for.
     const written = await writeLake(db, lake, {
       days: DAYS,
+      asOf: ASOF,
       tables: ["orders"],
       rowsPerCopy: 1,
       parallelism: 1,
@@ -102,14 +96,14 @@ describe("writeLake", () => {
 
   it("keeps the generated table's row order (no sort) and timestamps as UTC instants", async () => {
     const lake = new LocalLake(join(dir, "lake"));
-    await writeLake(db, lake, { days: DAYS, tables });
-    const file = lake.uri("raw/orders/dt=2024-01-01/part-0-of-1.parquet");
+    await writeLake(db, lake, { days: DAYS, tables, asOf: ASOF });
+    const file = lake.uri("raw/orders/dt=2024-01-01/part-0-of-1-b0.parquet");
     expect(await queryRows(db.connection, `select order_id, order_ts from '${file}'`)).toEqual([
       { order_id: "O2", order_ts: "2024-01-01 23:59:59+00" },
       { order_id: "O1", order_ts: "2024-01-01 10:00:00+00" },
     ]);
     // Tables replaced whole are small and sorted by primary key.
-    const products = lake.uri("raw/products/part-0-of-1.parquet");
+    const products = lake.uri("raw/products/asof=2024-01-03/part-0-of-1-b0.parquet");
     expect(await queryRows(db.connection, `select product_id from '${products}'`)).toEqual([
       { product_id: "PR1" },
       { product_id: "PR2" },
@@ -124,62 +118,35 @@ describe("writeLake", () => {
   it("writes byte-identical files for the same data, whatever the parallelism and share size", async () => {
     const first = new LocalLake(join(dir, "first"));
     const second = new LocalLake(join(dir, "second"));
-    const a = await writeLake(db, first, { days: DAYS, tables, parallelism: 1 });
-    const b = await writeLake(db, second, { days: DAYS, tables, parallelism: 2, rowsPerCopy: 1 });
+    const a = await writeLake(db, first, { days: DAYS, tables, asOf: ASOF, parallelism: 1 });
+    const b = await writeLake(db, second, {
+      days: DAYS,
+      tables,
+      asOf: ASOF,
+      parallelism: 2,
+      rowsPerCopy: 1,
+    });
     expect(b.files).toEqual(a.files);
     for (const path of a.files) {
       expect((await readFile(second.uri(path))).equals(await readFile(first.uri(path)))).toBe(true);
     }
   });
 
-  it("replaces a rewritten day's files and drops files of another shard count there only", async () => {
+  it("names files by shard and batch, and lets only batch 0 of shard 0 write world tables", async () => {
     const lake = new LocalLake(join(dir, "lake"));
-    await writeLake(db, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
-    await writeLake(db, lake, { days: DAYS, tables, shard: { index: 1, count: 2 } });
-    expect((await lake.list("raw/orders/dt=2024-01-01/")).map((o) => o.path)).toEqual([
-      "raw/orders/dt=2024-01-01/part-0-of-2.parquet",
-      "raw/orders/dt=2024-01-01/part-1-of-2.parquet",
-    ]);
-    await db.connection.run(
-      "delete from gen.orders where cast(order_ts as date) <> date '2024-01-01'",
-    );
-    const rerun = await writeLake(db, lake, { days: ["2024-01-01"], tables });
-    expect((await lake.list("raw/orders/")).map((o) => o.path)).toEqual([
-      "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
-      "raw/orders/dt=2024-01-02/part-0-of-2.parquet",
-      "raw/orders/dt=2024-01-02/part-1-of-2.parquet",
-      "raw/orders/dt=2024-01-03/part-0-of-2.parquet",
-      "raw/orders/dt=2024-01-03/part-1-of-2.parquet",
-    ]);
-    expect(rerun.loads[0]).toEqual({
-      table: "orders",
-      partition: "2024-01-01",
-      uris: [lake.uri("raw/orders/dt=2024-01-01/part-0-of-1.parquet")],
-    });
-  });
-
-  it("loads every shard's file of a day, and lets only shard 0 write world tables", async () => {
-    const lake = new LocalLake(join(dir, "lake"));
-    await writeLake(db, lake, { days: DAYS, tables, shard: { index: 0, count: 2 } });
-    const second = await writeLake(db, lake, {
-      days: DAYS,
-      tables,
-      shard: { index: 1, count: 2 },
-    });
-    expect(second.files).not.toContain("raw/products/part-1-of-2.parquet");
-    expect(second.loads.find((l) => l.partition === "2024-01-02")!.uris).toEqual([
-      lake.uri("raw/orders/dt=2024-01-02/part-0-of-2.parquet"),
-      lake.uri("raw/orders/dt=2024-01-02/part-1-of-2.parquet"),
-    ]);
-    expect(second.loads.find((l) => l.table === "products")!.uris).toEqual([
-      lake.uri("raw/products/part-0-of-2.parquet"),
-    ]);
+    const part = { shard: { index: 1, count: 2 }, batch: 3 };
+    const written = await writeLake(db, lake, { days: DAYS, tables, asOf: ASOF, part });
+    expect(written.files).toEqual(DAYS.map((d) => `raw/orders/dt=${d}/part-1-of-2-b3.parquet`));
   });
 
   it("refuses rows on a day the run does not own, writing nothing, not even other tables", async () => {
     const lake = new LocalLake(join(dir, "lake"));
     await expect(
-      writeLake(db, lake, { days: ["2024-01-01", "2024-01-02"], tables: ["products", "orders"] }),
+      writeLake(db, lake, {
+        days: ["2024-01-01", "2024-01-02"],
+        asOf: ASOF,
+        tables: ["products", "orders"],
+      }),
     ).rejects.toThrow(/outside the run's date range \(2024-01-03: 1\)/);
     expect(await lake.list("")).toEqual([]);
   });
@@ -190,20 +157,20 @@ describe("writeLake", () => {
     await db.connection.run(
       "insert into gen.orders values ('O4', 'U1', timestamptz '2024-01-02 12:00:00+00', false, 0.0, null)",
     );
-    await expect(writeLake(db, lake, { days, tables: ["orders"] })).rejects.toThrow(
+    await expect(writeLake(db, lake, { days, asOf: ASOF, tables: ["orders"] })).rejects.toThrow(
       /outside the run's date range \(2024-01-02: 1\)/,
     );
     await db.connection.run("delete from gen.orders where order_id = 'O4'");
-    const written = await writeLake(db, lake, { days, tables: ["orders"] });
+    const written = await writeLake(db, lake, { days, asOf: ASOF, tables: ["orders"] });
     expect(written.files).toEqual([
-      "raw/orders/dt=2024-01-01/part-0-of-1.parquet",
-      "raw/orders/dt=2024-01-03/part-0-of-1.parquet",
+      "raw/orders/dt=2024-01-01/part-0-of-1-b0.parquet",
+      "raw/orders/dt=2024-01-03/part-0-of-1-b0.parquet",
     ]);
   });
 
   it("puts DuckDB's thread setting back afterwards", async () => {
     await db.connection.run("set threads = 2");
-    await writeLake(db, new LocalLake(join(dir, "lake")), { days: DAYS, tables });
+    await writeLake(db, new LocalLake(join(dir, "lake")), { days: DAYS, tables, asOf: ASOF });
     expect(await queryRows(db.connection, "select current_setting('threads') as t")).toEqual([
       { t: "2" },
     ]);
