@@ -57,6 +57,20 @@ describe("scheduledQueryParams", () => {
     expect(params).not.toHaveProperty("partitioning_field");
   });
 
+  it("makes a date-spine mart's first day the run date, outside comments and strings only", () => {
+    const spine: MartDeclaration = {
+      ...daily,
+      materialization: { kind: "partition", parameter: "run_date", fromParameter: "from_date" },
+    };
+    const sql =
+      "-- from @from_date\nselect d from unnest(generate_date_array(@from_date, @run_date)) as d where '@from_date' <> ''";
+    expect(scheduledQueryParams(spine, sql).query).toBe(
+      "-- from @from_date\nselect d from unnest(generate_date_array(@run_date, @run_date)) as d where '@from_date' <> ''",
+    );
+    // A per-date mart without a spine keeps its text; a stray @from_date there is refused.
+    expect(() => scheduledQueryParams(daily, "select @from_date as d")).toThrow(/@from_date/);
+  });
+
   it("refuses a parameter a scheduled query cannot bind, naming it", () => {
     expect(() => scheduledQueryParams(whole, "select @observation_end as d")).toThrow(
       /@observation_end/,

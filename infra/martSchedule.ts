@@ -88,10 +88,7 @@ export function scheduledQuerySql(decl: MartDeclaration, sql: string): string {
  * table with its declared partitioning, which a write into an existing table keeps, while a
  * job-level DAY partitioning would clash with a MONTH-partitioned table.
  */
-export function scheduledQueryParams(
-  decl: MartDeclaration,
-  sql: string,
-): Record<string, string> {
+export function scheduledQueryParams(decl: MartDeclaration, sql: string): Record<string, string> {
   const renderedSql = scheduledQuerySql(decl, sql);
   const unbound = queryParameters(renderedSql).filter(
     (p) => !(SCHEDULED_QUERY_PARAMETERS as readonly string[]).includes(p),

@@ -3,7 +3,8 @@ import { renderDatasets } from "../functions/src/sql/render";
 import { readSql } from "../functions/src/sql/sqlFiles";
 import { RAW_TABLE_LIST } from "../functions/src/contract";
 import { DEPLOYER_ROLES } from "./deployerRoles";
-import { addMinutes, isScheduledQueryMart } from "./martSchedule";
+import { queryParameters } from "../functions/src/sql/render";
+import { addMinutes, isScheduledQueryMart, scheduledQuerySql } from "./martSchedule";
 import { broadServiceAccountRoles, datasetGrantsTo, publicGrants } from "./policies";
 import { T } from "./testing/componentHarness";
 import { ofType, valueOf, type RecordedResource } from "./testing/pulumiMocks";
@@ -27,7 +28,7 @@ describe("the dev stack", () => {
     );
   });
 
-  it("schedules one query per mart of the marts dataset, equal to its SQL file", () => {
+  it("schedules one query per mart of the marts dataset, equal to its SQL file (one day of a date spine)", () => {
     const scheduled = MARTS.filter(isScheduledQueryMart);
     expect(scheduled.length).toBeGreaterThan(0);
     const configs = ofType(created, T.transfer);
@@ -36,7 +37,9 @@ describe("the dev stack", () => {
       .location;
     for (const decl of scheduled) {
       const cfg = configs.find((c) => c.name === `marts-${decl.name}`)!;
-      expect(cfg.inputs.params.query).toBe(readSql(decl.file));
+      expect(cfg.inputs.params.query).toBe(scheduledQuerySql(decl, readSql(decl.file)));
+      // The date spine's first day is the run date itself: one partition per run.
+      expect(queryParameters(cfg.inputs.params.query)).not.toContain("from_date");
       expect(cfg.inputs.params.write_disposition).toBe("WRITE_TRUNCATE");
       expect(cfg.inputs.params.destination_table_name_template).toBe(
         decl.materialization.kind === "partition" ? decl.name + "$" + "{run_date}" : decl.name,

@@ -3,7 +3,7 @@ import { renderDatasets } from "../functions/src/sql/render";
 import { readSql } from "../functions/src/sql/sqlFiles";
 import { FUNCTION_ENV } from "../functions/src/backends/fromEnv";
 import { PREVIEW_DEFAULT_USERS, datasetIdsFor } from "./config";
-import { isScheduledQueryMart } from "./martSchedule";
+import { isScheduledQueryMart, scheduledQuerySql } from "./martSchedule";
 import { publicGrants } from "./policies";
 import { T } from "./testing/componentHarness";
 import { ofType, type RecordedResource } from "./testing/pulumiMocks";
@@ -49,7 +49,9 @@ describe("the pr-123 preview stack", () => {
   it("queries its own datasets", () => {
     for (const decl of MARTS.filter(isScheduledQueryMart)) {
       const cfg = ofType(created, T.transfer).find((c) => c.name === `marts-${decl.name}`)!;
-      expect(cfg.inputs.params.query).toBe(renderDatasets(readSql(decl.file), IDS));
+      expect(cfg.inputs.params.query).toBe(
+        renderDatasets(scheduledQuerySql(decl, readSql(decl.file)), IDS),
+      );
       expect(cfg.inputs.params.query).not.toMatch(/(?<![\w.])raw\.(users|events)\b/);
       expect(cfg.inputs.destinationDatasetId).toBe(IDS.marts);
     }

@@ -50,12 +50,12 @@ export class ReplayError extends Error {
 }
 
 /** A function served by the real Functions Framework on a loopback port. */
-interface ServedFunction {
+export interface ServedFunction {
   call(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-async function serve(name: string): Promise<ServedFunction> {
+export async function serve(name: string): Promise<ServedFunction> {
   // Registers both functions, as the deployed entry point does; required only now, once the
   // environment points the handlers at the folder (the entry point validates it on load).
   // eslint-disable-next-line @typescript-eslint/no-require-imports

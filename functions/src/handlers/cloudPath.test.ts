@@ -33,12 +33,12 @@ Object.assign(process.env, {
   LOCAL_DATA_DIR: root,
   GENERATOR_USERS: "300",
   GENERATOR_START_DATE: "2024-01-01",
-  GENERATOR_HORIZON_END: "2024-06-30",
 });
 
 /** A bucket in memory: uploads record their destination and size. */
 function memoryStorage() {
   const objects = new Map<string, number>();
+  const texts = new Map<string, string>();
   const file = (name: string): GcsFileLike => ({
     name,
     metadata: { size: String(objects.get(name) ?? 0) },
@@ -48,6 +48,14 @@ function memoryStorage() {
     },
     async delete() {
       objects.delete(name);
+    },
+    async download() {
+      if (!texts.has(name)) throw Object.assign(new Error("No such object"), { code: 404 });
+      return [Buffer.from(texts.get(name)!)];
+    },
+    async save(data) {
+      texts.set(name, data);
+      objects.set(name, data.length);
     },
   });
   const storage: StorageLike = {
@@ -62,7 +70,7 @@ function memoryStorage() {
       },
     }),
   };
-  return { storage, objects };
+  return { storage, objects, texts };
 }
 
 /** A BigQuery whose datasets and tables exist and whose jobs succeed; records every job. */
@@ -126,10 +134,16 @@ it("uploads the lake layout to GCS and sends one WRITE_TRUNCATE load job per tab
 
     const expectedObjects = RAW_TABLE_LIST.flatMap((def) =>
       def.partitionColumn
-        ? ["2024-03-01", "2024-03-02"].map((d) => `raw/${def.name}/dt=${d}/part-0-of-1.parquet`)
-        : [`raw/${def.name}/part-0-of-1.parquet`],
+        ? ["2024-03-01", "2024-03-02"].map((d) => `raw/${def.name}/dt=${d}/part-0-of-1-b0.parquet`)
+        : [`raw/${def.name}/asof=2024-03-02/part-0-of-1-b0.parquet`],
     ).sort();
-    expect([...lake.objects.keys()].sort()).toEqual(expectedObjects);
+    expect([...lake.objects.keys()].sort()).toEqual([...expectedObjects, "manifest.json"].sort());
+    expect(JSON.parse(lake.texts.get("manifest.json")!)).toMatchObject({
+      seed: 42,
+      users: 300,
+      startDate: "2024-01-01",
+      dataThrough: "2024-03-02",
+    });
     expect(res.body.files).toEqual(expectedObjects);
 
     const loads = bigquery.jobs
@@ -141,8 +155,8 @@ it("uploads the lake layout to GCS and sends one WRITE_TRUNCATE load job per tab
       for (const day of days) {
         const tableId = day ? `${def.name}$${day.replace(/-/g, "")}` : def.name;
         const path = day
-          ? `raw/${def.name}/dt=${day}/part-0-of-1.parquet`
-          : `raw/${def.name}/part-0-of-1.parquet`;
+          ? `raw/${def.name}/dt=${day}/part-0-of-1-b0.parquet`
+          : `raw/${def.name}/asof=2024-03-02/part-0-of-1-b0.parquet`;
         const load = loads.find(
           (l) => (l.destinationTable as { tableId: string }).tableId === tableId,
         );
@@ -159,6 +173,13 @@ it("uploads the lake layout to GCS and sends one WRITE_TRUNCATE load job per tab
     }
     expect(bigquery.jobs.every((j) => j.location === "EU")).toBe(true);
     expect(res.body.loadJobs).toHaveLength(expectedObjects.length);
+    // After the loads: the manifest's one row replaced in a transaction, then the run record.
+    const queries = bigquery.jobs
+      .map((j) => (j.configuration as { query?: { query: string } }).query?.query ?? "")
+      .filter((q) => /\b(insert|delete)\b/.test(q));
+    expect(queries[0]).toMatch(/begin transaction;\ndelete from raw_pr_9\.world_manifest/);
+    expect(queries[0]).toMatch(/date '2024-03-02'/);
+    expect(queries[1]).toMatch(/^insert into snapshots_pr_9\.pipeline_runs/);
   } finally {
     setBackendsForTesting(null);
     process.env = saved;

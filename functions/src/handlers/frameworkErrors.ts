@@ -1,6 +1,6 @@
 // The module object itself (a default import), so the framework's own `require("http")` sees the patch.
 import http from "node:http";
-import type { NextFunction, Request, Response } from "express";
+import type { Request, Response } from "@google-cloud/functions-framework";
 import { requestIdFrom } from "./log";
 
 /**
@@ -16,7 +16,7 @@ export function jsonParseErrorHandler(
   err: unknown,
   req: Request,
   res: Response,
-  next: NextFunction,
+  next: (err?: unknown) => void,
 ): void {
   const e = err as { type?: string; status?: number; message?: string } | null;
   if (e?.type !== "entity.parse.failed" && e?.type !== "encoding.unsupported") {

@@ -1,12 +1,13 @@
 import type { GeneratorDefaults } from "../backends/fromEnv";
-import { daysBetween, resolveGenerateJob, utcDay } from "./generateRequest";
+import { manifestOf, syntheticWorld } from "../world/manifest";
+import { daysBetween, resolveGenerateJob, resolveJobWorld, utcDay } from "./generateRequest";
 import { RequestError } from "./httpErrors";
 
 const DEFAULTS: GeneratorDefaults = {
   seed: 42,
   users: 300,
   startDate: "2024-01-01",
-  horizonEnd: null,
+  explicit: false,
   maxBackfillDays: 31,
 };
 const NOW = new Date("2024-06-15T08:30:00Z");
@@ -22,37 +23,48 @@ function fieldsOf(body: unknown, defaults = DEFAULTS): string[] {
 }
 
 describe("resolveGenerateJob", () => {
-  it("defaults to yesterday (UTC) with the deployed seed and users", () => {
+  it("defaults to yesterday (UTC), the whole run, every stage", () => {
     expect(resolveGenerateJob({}, DEFAULTS, NOW)).toEqual({
-      seed: 42,
-      users: 300,
-      worldStart: "2024-01-01",
-      worldEnd: "2024-06-14",
       dateRange: { start: "2024-06-14", end: "2024-06-14" },
       shard: null,
+      stage: "all",
       dryRun: false,
+      seed: null,
+      users: null,
     });
   });
 
-  it("takes a backfill range and ends the world on its last day", () => {
+  it("takes a backfill range, a shard and a stage", () => {
     const job = resolveGenerateJob(
-      { startDate: "2024-03-01", endDate: "2024-03-31", seed: 7, shard: { index: 1, count: 4 } },
+      {
+        startDate: "2024-03-01",
+        endDate: "2024-03-31",
+        shard: { index: 1, count: 4 },
+        stage: "lake",
+      },
       DEFAULTS,
       NOW,
     );
     expect(job.dateRange).toEqual({ start: "2024-03-01", end: "2024-03-31" });
-    expect(job.worldEnd).toBe("2024-03-31");
-    expect(job.seed).toBe(7);
     expect(job.shard).toEqual({ index: 1, count: 4 });
+    expect(job.stage).toBe("lake");
   });
 
-  it("keeps the world's end at the configured horizon when there is one", () => {
-    const job = resolveGenerateJob(
-      { date: "2024-03-01" },
-      { ...DEFAULTS, horizonEnd: "2024-12-31" },
+  it("lets a dry run, and only a dry run, name another seed and scale", () => {
+    const dry = resolveGenerateJob(
+      { date: "2024-03-01", seed: 7, users: 50, dryRun: true },
+      DEFAULTS,
       NOW,
     );
-    expect(job.worldEnd).toBe("2024-12-31");
+    expect(resolveJobWorld(dry, DEFAULTS, null, true)).toEqual({
+      seed: 7,
+      users: 50,
+      startDate: "2024-01-01",
+      from: "request",
+    });
+    expect(() => resolveGenerateJob({ date: "2024-03-01", seed: 7 }, DEFAULTS, NOW)).toThrow(
+      /seed: is allowed on a dry run only: the data carries its world \(set GENERATOR_SEED/,
+    );
   });
 
   it.each([
@@ -64,21 +76,25 @@ describe("resolveGenerateJob", () => {
     [{ startDate: "2024-01-01", endDate: "2024-02-01" }, ["endDate"]],
     [{ startDate: "2024-03-01" }, ["endDate"]],
     [{ date: "2024-03-01", endDate: "2024-03-02" }, ["date", "startDate"]],
-    [{ users: 5 }, ["users"]],
-    [{ users: 10_000_000 }, ["users"]],
-    [{ users: 12.5 }, ["users"]],
-    [{ seed: -1 }, ["seed"]],
+    [{ users: 5, dryRun: true }, ["users"]],
+    [{ users: 10_000_000, dryRun: true }, ["users"]],
+    [{ users: 12.5, dryRun: true }, ["users"]],
+    [{ seed: -1, dryRun: true }, ["seed"]],
+    [{ users: 500 }, ["users"]],
     [{ shard: { index: 2, count: 2 } }, ["shard.index"]],
     [{ dryRun: "yes" }, ["dryRun"]],
-    [{ date: "2023-12-31" }, ["date"]],
+    [{ stage: "transform" }, ["stage"]],
+    [{ dryRun: true, stage: "load" }, ["stage"]],
+    [{ date: "2024-06-15" }, ["date"]],
+    [{ startDate: "2024-06-10", endDate: "2024-06-20" }, ["endDate"]],
   ])("rejects %j naming %j", (body, fields) => {
     expect(fieldsOf(body)).toEqual(fields);
   });
 
-  it("rejects a day past the configured horizon, naming the field", () => {
-    expect(fieldsOf({ date: "2025-01-01" }, { ...DEFAULTS, horizonEnd: "2024-12-31" })).toEqual([
-      "date",
-    ]);
+  it("refuses a day that is not complete yet, naming the last complete one", () => {
+    expect(() => resolveGenerateJob({ date: "2024-06-15" }, DEFAULTS, NOW)).toThrow(
+      /2024-06-15 is not complete yet \(today is 2024-06-15 UTC\); the last complete day is 2024-06-14/,
+    );
   });
 
   it("says what the cap is and where it comes from", () => {
@@ -94,6 +110,40 @@ describe("resolveGenerateJob", () => {
       NOW,
     );
     expect(daysBetween(job.dateRange.start, job.dateRange.end)).toBe(31);
+  });
+});
+
+describe("resolveJobWorld", () => {
+  const job = resolveGenerateJob({ date: "2024-03-05" }, DEFAULTS, NOW);
+  const held = manifestOf(
+    syntheticWorld({ seed: 9, users: 2_000, startDate: "2024-02-01" }),
+    "2024-04-30",
+  );
+
+  it("uses a local folder's world when the environment names none", () => {
+    expect(resolveJobWorld(job, DEFAULTS, held, true)).toEqual({
+      seed: 9,
+      users: 2_000,
+      startDate: "2024-02-01",
+      from: "data",
+    });
+  });
+
+  it("uses the environment's world in the cloud, or when the environment names one", () => {
+    expect(resolveJobWorld(job, DEFAULTS, held, false).from).toBe("environment");
+    expect(resolveJobWorld(job, { ...DEFAULTS, explicit: true }, held, true)).toEqual({
+      seed: 42,
+      users: 300,
+      startDate: "2024-01-01",
+      from: "environment",
+    });
+  });
+
+  it("refuses a day before the world's first day, naming the field", () => {
+    const early = resolveGenerateJob({ date: "2024-01-15" }, DEFAULTS, NOW);
+    expect(() => resolveJobWorld(early, DEFAULTS, held, true)).toThrow(
+      /date: 2024-01-15 is before the world's first day 2024-02-01/,
+    );
   });
 });
 

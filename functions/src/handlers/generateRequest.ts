@@ -168,7 +168,13 @@ export function resolveJobWorld(
     held.users !== null
   )
     world = { seed: held.seed, users: held.users, startDate: held.startDate, from: "data" };
-  else world = { ...defaults, from: "environment" };
+  else
+    world = {
+      seed: defaults.seed,
+      users: defaults.users,
+      startDate: defaults.startDate,
+      from: "environment",
+    };
   if (job.dateRange.start < world.startDate) {
     throw new RequestError([
       {

@@ -80,6 +80,10 @@ describe("runMarts", () => {
       kind: "duckdb",
       ensureRawTables: () => warehouse.ensureRawTables(),
       replacePartitions: (loads) => warehouse.replacePartitions(loads),
+      readManifest: () => warehouse.readManifest(),
+      writeManifest: (m) => warehouse.writeManifest(m),
+      recordRun: (r) => warehouse.recordRun(r),
+      atomically: (work) => work(failing),
       query: (sql, params) => warehouse.query(sql, params),
       materialize: () => Promise.reject(new Error("boom")),
       execute: (sql, params) => warehouse.execute(sql, params),
@@ -95,10 +99,59 @@ describe("runMarts", () => {
       const target = martTarget(m, "2024-12-31");
       expect(target.dataset).toBe(m.dataset);
       if (m.materialization.kind === "partition") {
-        expect(target.partition).toEqual({ column: m.partitioning!.column, date: "2024-12-31" });
+        expect(target.partition).toEqual({
+          column: m.partitioning!.column,
+          date: "2024-12-31",
+          from: "2024-12-31",
+        });
       } else {
         expect(target.partition).toBeUndefined();
       }
     }
+  });
+
+  it("targets a run of days for a date-spine mart, and one day for the others", () => {
+    const spine = MARTS.find((m) => m.name === "dm_kpi_daily")!;
+    expect(martTarget(spine, "2024-12-31", "2024-01-01").partition).toEqual({
+      column: "kpi_date",
+      date: "2024-12-31",
+      from: "2024-01-01",
+    });
+    const daily = MARTS.find((m) => m.name === "rfm_daily")!;
+    expect(martTarget(daily, "2024-12-31", "2024-01-01").partition?.from).toBe("2024-12-31");
+  });
+
+  it("writes every day of a range into a date-spine mart, as one query, and each day again alone", async () => {
+    await runMarts(warehouse, { runDate: HAND_FIXTURE_RUN_DATE });
+    const first = "2024-12-01";
+    const runs = await runMarts(warehouse, {
+      runDate: HAND_FIXTURE_RUN_DATE,
+      fromDate: first,
+    });
+    expect(runs.find((r) => r.name === "dm_kpi_daily")!.rows).toBe(31);
+    const ranged = await queryRows(
+      warehouse.connection,
+      `select * from marts.dm_kpi_daily where kpi_date >= date '${first}' order by kpi_date`,
+    );
+    // No snapshot: the history already holds a later one, and snapshots go in date order.
+    await runMarts(warehouse, { runDate: "2024-12-15", snapshotDates: [] });
+    const day = await queryRows(
+      warehouse.connection,
+      "select * from marts.dm_kpi_daily where kpi_date = date '2024-12-15'",
+    );
+    expect(day).toEqual(ranged.filter((r) => r.kpi_date === "2024-12-15"));
+  });
+
+  it("takes the RFM snapshot on every date it is given, in order, and refuses them out of order", async () => {
+    const dates = ["2025-01-10", "2025-01-20", "2025-01-31"];
+    await runMarts(warehouse, { runDate: "2025-01-31", snapshotDates: dates });
+    const taken = await queryRows<{ d: string }>(
+      warehouse.connection,
+      "select distinct cast(snapshot_date as varchar) as d from snapshots.rfm_daily where snapshot_date >= date '2025-01-10' order by 1",
+    );
+    expect(taken.map((r) => r.d)).toEqual(dates);
+    await expect(
+      runMarts(warehouse, { runDate: "2025-02-28", snapshotDates: ["2025-02-28", "2025-02-01"] }),
+    ).rejects.toThrow(/ascend/);
   });
 });

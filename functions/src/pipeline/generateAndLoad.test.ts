@@ -5,18 +5,22 @@ import { join } from "node:path";
 import { RAW_TABLE_NAMES, RAW_TABLES } from "../contract";
 import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { LocalLake } from "../backends/localLake";
+import { WorldMismatchError } from "../world/manifest";
 import { generateAndLoad, type GenerateAndLoadRequest } from "./generateAndLoad";
 
 let dir: string;
 let lake: LocalLake;
 let warehouse: DuckDbWarehouse;
 
-/** A small world: enough users and days to touch every table, fast enough for a unit test. */
+/**
+ * A small world: enough users and days to touch every table, fast enough for a unit test (a
+ * scale of 3,000 over two years is about 200 users in these 60 days).
+ */
 const SMALL: GenerateAndLoadRequest = {
   seed: 7,
-  users: 120,
+  users: 3_000,
   startDate: "2024-01-01",
-  endDate: "2024-02-29",
+  dateRange: { start: "2024-01-01", end: "2024-02-29" },
 };
 
 beforeEach(async () => {
@@ -63,31 +67,46 @@ async function lakeFingerprint(): Promise<string[]> {
 }
 
 describe("generateAndLoad", () => {
-  it("writes every table to the lake and loads exactly the generated rows", async () => {
+  it("writes every table to the lake and loads exactly the generated rows, with the manifest", async () => {
     const summary = await generateAndLoad(SMALL, { lake, warehouse });
     expect(await tableCounts()).toEqual(summary.rows);
     expect(summary.rows.events).toBeGreaterThan(0);
-    expect(summary.files).toContain("raw/events/dt=2024-02-29/part-0-of-1.parquet");
-    expect(summary.files).toContain("raw/products/part-0-of-1.parquet");
-    // five partitioned tables x 60 days, plus three tables replaced whole
+    expect(summary.files).toContain("raw/events/dt=2024-02-29/part-0-of-1-b0.parquet");
+    expect(summary.files).toContain("raw/products/asof=2024-02-29/part-0-of-1-b0.parquet");
+    // five partitioned tables x 60 days, plus three state tables as of the last day
     expect(summary.files).toHaveLength(5 * 60 + 3);
     expect(summary.loadJobs).toHaveLength(8);
+    expect(summary.stateAsOf).toBe("2024-02-29");
+    expect(summary.dataThrough).toBe("2024-02-29");
     expect(Object.keys(summary.seconds).sort()).toEqual(["generate", "lake", "load", "total"]);
+    const manifest = await warehouse.readManifest();
+    expect(manifest).toMatchObject({ seed: 7, users: 3_000, dataThrough: "2024-02-29" });
+    expect(JSON.parse((await lake.readText("manifest.json"))!)).toMatchObject({
+      worldId: manifest!.worldId,
+      dataThrough: "2024-02-29",
+    });
   });
 
   it("changes nothing when run again with the same request", async () => {
     await generateAndLoad(SMALL, { lake, warehouse });
     const lakeBefore = await lakeFingerprint();
-    const rowsBefore = await warehouse.query("select * from raw.orders order by order_id");
+    const rowsBefore = await allRows();
     await generateAndLoad(SMALL, { lake, warehouse });
     expect(await lakeFingerprint()).toEqual(lakeBefore);
-    expect(await warehouse.query("select * from raw.orders order by order_id")).toEqual(rowsBefore);
+    expect(await allRows()).toEqual(rowsBefore);
   });
 
-  it("keeps no stale rows after a rerun at a smaller scale", async () => {
+  it("refuses another world before writing anything, naming what differs", async () => {
     await generateAndLoad(SMALL, { lake, warehouse });
-    const smaller = await generateAndLoad({ ...SMALL, users: 100 }, { lake, warehouse });
-    expect(await tableCounts()).toEqual(smaller.rows);
+    const lakeBefore = await lakeFingerprint();
+    const rowsBefore = await allRows();
+    const refusal = await generateAndLoad({ ...SMALL, users: 100 }, { lake, warehouse }).catch(
+      (e: unknown) => e,
+    );
+    expect(refusal).toBeInstanceOf(WorldMismatchError);
+    expect((refusal as Error).message).toMatch(/users 3000 \(asked 100\)/);
+    expect(await lakeFingerprint()).toEqual(lakeBefore);
+    expect(await allRows()).toEqual(rowsBefore);
   });
 
   it("writes and loads nothing on a dry run, but still counts the rows", async () => {
@@ -103,20 +122,26 @@ describe("generateAndLoad", () => {
     expect(await tableCounts()).toEqual(countsBefore);
   });
 
-  it("replaces only the days of a date range", async () => {
+  it("replaces only the days of a past date range, and leaves the state tables as they were", async () => {
     await generateAndLoad(SMALL, { lake, warehouse });
     const before = await warehouse.query<{ day: string; n: number }>(
       "select cast(date(event_ts) as string) as day, count(*) as n from raw.events group by 1 order by 1",
     );
+    const subscriptions = await warehouse.query("select * from raw.subscriptions order by 1");
     await warehouse.execute(
       "delete from raw.events where date(event_ts) between '2024-02-10' and '2024-02-12'",
     );
     const range = { start: "2024-02-10", end: "2024-02-11" };
     const summary = await generateAndLoad({ ...SMALL, dateRange: range }, { lake, warehouse });
     expect(summary.files.filter((f) => f.startsWith("raw/events/"))).toEqual([
-      "raw/events/dt=2024-02-10/part-0-of-1.parquet",
-      "raw/events/dt=2024-02-11/part-0-of-1.parquet",
+      "raw/events/dt=2024-02-10/part-0-of-1-b0.parquet",
+      "raw/events/dt=2024-02-11/part-0-of-1-b0.parquet",
     ]);
+    expect(summary.stateAsOf).toBeNull();
+    expect(summary.dataThrough).toBe("2024-02-29");
+    expect(await warehouse.query("select * from raw.subscriptions order by 1")).toEqual(
+      subscriptions,
+    );
     // same seed and world: the range restores exactly its own days, and only those
     const after = await warehouse.query<{ day: string; n: number }>(
       "select cast(date(event_ts) as string) as day, count(*) as n from raw.events group by 1 order by 1",
@@ -145,23 +170,26 @@ describe("generateAndLoad", () => {
     }
   });
 
-  it("writes a run in user batches, one file per batch and day, and loads the same rows", async () => {
+  it("writes a run in user batches, one file per batch and day from its first signup, and loads the same rows", async () => {
     const whole = await generateAndLoad(SMALL, { lake, warehouse });
     const wholeRows = await allRows();
     const batched = await generateAndLoad(SMALL, { lake, warehouse }, undefined, {
       batchUsers: 50,
     });
     expect(batched.rows).toEqual(whole.rows);
-    expect(batched.files.filter((f) => f.startsWith("raw/orders/dt=2024-02-01/"))).toEqual([
-      "raw/orders/dt=2024-02-01/part-0-of-3.parquet",
-      "raw/orders/dt=2024-02-01/part-1-of-3.parquet",
-      "raw/orders/dt=2024-02-01/part-2-of-3.parquet",
+    const batches = batched.files.filter((f) => f.startsWith("raw/orders/dt=2024-02-29/"));
+    expect(batches.length).toBeGreaterThan(2);
+    expect(batches).toEqual(
+      batches.map((_, j) => `raw/orders/dt=2024-02-29/part-0-of-1-b${j}.parquet`),
+    );
+    // A later batch's users have not signed up on the first day: it writes no file there.
+    expect(batched.files.filter((f) => f.startsWith("raw/orders/dt=2024-01-01/"))).toEqual([
+      "raw/orders/dt=2024-01-01/part-0-of-1-b0.parquet",
     ]);
-    // The world tables belong to the first batch only; the one-batch files are gone.
+    // The world tables belong to the first batch only.
     expect(batched.files.filter((f) => f.startsWith("raw/products/"))).toEqual([
-      "raw/products/part-0-of-3.parquet",
+      "raw/products/asof=2024-02-29/part-0-of-1-b0.parquet",
     ]);
-    expect((await lake.list("raw/")).filter((o) => o.path.endsWith("-of-1.parquet"))).toEqual([]);
     expect(await allRows()).toEqual(wholeRows);
   });
 

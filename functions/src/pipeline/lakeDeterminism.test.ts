@@ -27,7 +27,10 @@ async function lakeWith(threads: number, batchUsers: number): Promise<LocalLake>
   const db = await openDuckDb(":memory:", { threads });
   try {
     await generateInBatches(db.connection, WORLD, batchUsers);
-    await writeLake(db, lake, { days: daysBetween(WORLD.startDate, WORLD.endDate) });
+    await writeLake(db, lake, {
+      days: daysBetween(WORLD.startDate, WORLD.endDate),
+      asOf: WORLD.endDate,
+    });
   } finally {
     closeDuckDb(db);
   }

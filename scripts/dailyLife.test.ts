@@ -1,0 +1,387 @@
+/**
+ * The stack's daily life as sequences, not snapshots (SPEC: "Daily equals bulk"). One small world
+ * is built five ways and compared table by table with row hashes:
+ *  (a) the bulk `npm start`;
+ *  (b) the same days replayed one by one through the handlers (`npm run replay`);
+ *  (c) the same days fanned out into shards and date chunks, in shuffled order, some at once;
+ *  (d) any day or shard re-run, which must change nothing;
+ *  (e) a past day loaded after later days, which changes no other day and no state table;
+ *  (f) the world generated to an earlier day, then extended.
+ * `dm_kpi_daily` is also recomputed here from raw rows, from SPEC's definitions.
+ */
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { FUNCTION_ENV } from "../functions/src/backends/fromEnv";
+import { RAW_TABLE_NAMES, RAW_TABLES } from "../functions/src/contract";
+import { setLogSink } from "../functions/src/handlers/log";
+import { withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
+import { MARTS } from "../functions/src/marts/catalog";
+import { runMarts } from "../functions/src/marts/runMarts";
+import { daysBetween } from "../functions/src/pipeline/lakePaths";
+import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
+import { warehousePath } from "./dataFolder";
+import { replayDays, serve, type ServedFunction } from "./replayDays";
+import { start } from "./start";
+
+/** 60 days with a leap day, two month ends and the 2024 Spring Sale; ~500 users. */
+const WORLD = { seed: 11, users: 6_000, startDate: "2024-02-15" };
+const LAST = "2024-04-14";
+const DAYS = daysBetween(WORLD.startDate, LAST);
+const root = mkdtempSync(join(tmpdir(), "daily-life-"));
+const folder = (name: string) => join(root, name);
+
+/** Table name -> row count and hash of its sorted rows. */
+type Prints = Record<string, string>;
+
+async function rawPrints(
+  dir: string,
+  tables: readonly string[] = RAW_TABLE_NAMES,
+): Promise<Prints> {
+  return withDuckDbReadOnly(warehousePath(dir), async (query) => {
+    const prints: Prints = {};
+    for (const table of tables) {
+      const [row] = await query(
+        `select count(*) as n, md5(coalesce(string_agg(cast(t as varchar), '|' order by cast(t as varchar)), '')) as h from raw.${table} as t`,
+      );
+      prints[table] = `${String(row!.n)} ${String(row!.h)}`;
+    }
+    return prints;
+  });
+}
+
+/** Hash of every partition of every partitioned raw table: `table/day` -> hash. */
+async function partitionPrints(dir: string): Promise<Prints> {
+  return withDuckDbReadOnly(warehousePath(dir), async (query) => {
+    const prints: Prints = {};
+    for (const table of RAW_TABLE_NAMES) {
+      const column = RAW_TABLES[table].partitionColumn;
+      if (!column) continue;
+      const rows = await query(
+        `select cast(cast(${column} as date) as varchar) as d, count(*) as n,
+                md5(string_agg(cast(t as varchar), '|' order by cast(t as varchar))) as h
+         from raw.${table} as t group by 1`,
+      );
+      for (const r of rows) prints[`${table}/${String(r.d)}`] = `${String(r.n)} ${String(r.h)}`;
+    }
+    return prints;
+  });
+}
+
+/** A mart's rows as sorted text, optionally filtered. */
+async function martRows(dir: string, table: string, where = "true"): Promise<string[]> {
+  return withDuckDbReadOnly(warehousePath(dir), async (query) => {
+    const rows = await query(`select cast(t as varchar) as r from ${table} as t where ${where}`);
+    return rows.map((r) => String(r.r)).sort();
+  });
+}
+
+function setWorldEnvironment(dir: string): void {
+  process.env[FUNCTION_ENV.localDataDir] = dir;
+  process.env[FUNCTION_ENV.generatorSeed] = String(WORLD.seed);
+  process.env[FUNCTION_ENV.generatorUsers] = String(WORLD.users);
+  process.env[FUNCTION_ENV.generatorStartDate] = WORLD.startDate;
+}
+
+/** Marts of a folder refreshed the way the bulk run does, for the days [first, last]. */
+async function bulkMarts(dir: string): Promise<void> {
+  const warehouse = await DuckDbWarehouse.open({ path: warehousePath(dir) });
+  try {
+    await runMarts(warehouse, {
+      runDate: LAST,
+      fromDate: WORLD.startDate,
+      snapshotDates: monthEndSnapshotDates(WORLD.startDate, LAST),
+    });
+  } finally {
+    await warehouse.close();
+  }
+}
+
+const silent = () => undefined;
+const savedEnv = { ...process.env };
+let generate: ServedFunction;
+let bulk: Prints;
+
+beforeAll(async () => {
+  setLogSink(silent);
+  jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+  jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+  const code = await start([
+    "--seed",
+    String(WORLD.seed),
+    "--users",
+    String(WORLD.users),
+    "--start",
+    WORLD.startDate,
+    "--end",
+    LAST,
+    "--out",
+    folder("bulk"),
+  ]);
+  expect(code).toBe(0);
+  bulk = await rawPrints(folder("bulk"));
+  generate = await serve("generateData");
+});
+
+afterAll(async () => {
+  await generate?.close();
+  jest.restoreAllMocks();
+  process.env = savedEnv;
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("a world loaded day by day through the handlers", () => {
+  beforeAll(async () => {
+    await replayDays({ out: folder("daily"), from: WORLD.startDate, to: LAST, world: WORLD });
+  }, 600_000);
+
+  it("holds exactly the bulk run's raw tables", async () => {
+    expect(bulk.users).not.toMatch(/^0 /);
+    expect(bulk.events).not.toMatch(/^0 /);
+    expect(await rawPrints(folder("daily"))).toEqual(bulk);
+  });
+
+  it("holds the bulk run's dm_kpi_daily row for every day", async () => {
+    const replayed = await martRows(folder("daily"), "marts.dm_kpi_daily");
+    expect(replayed).toHaveLength(DAYS.length);
+    expect(replayed).toEqual(await martRows(folder("bulk"), "marts.dm_kpi_daily"));
+  });
+
+  it("holds the bulk run's marts at the last day", async () => {
+    const perDate = new Set(["dm_kpi_daily", "rfm_daily", "dm_rfm_segments"]);
+    for (const mart of MARTS.filter((m) => !perDate.has(m.name))) {
+      const table = `${mart.dataset}.${mart.name}`;
+      expect([table, await martRows(folder("daily"), table)]).toEqual([
+        table,
+        await martRows(folder("bulk"), table),
+      ]);
+    }
+  });
+
+  it("holds the bulk run's RFM snapshots on the days both took one", async () => {
+    // The replay snapshots daily (the nightly chain), the bulk run at month ends and the last day.
+    const common = monthEndSnapshotDates(WORLD.startDate, LAST)
+      .map((d) => `date '${d}'`)
+      .join(", ");
+    for (const table of ["snapshots.rfm_daily", "marts.dm_rfm_segments"]) {
+      const where = `snapshot_date in (${common})`;
+      const rows = await martRows(folder("daily"), table, where);
+      expect(rows.length).toBeGreaterThan(0);
+      expect([table, rows]).toEqual([table, await martRows(folder("bulk"), table, where)]);
+    }
+  });
+
+  it("changes nothing when a day is run again", async () => {
+    setWorldEnvironment(folder("daily"));
+    const before = await rawPrints(folder("daily"));
+    expect((await generate.call({ date: "2024-03-01" })).status).toBe(200);
+    expect(await rawPrints(folder("daily"))).toEqual(before);
+  });
+
+  it("restores a past day loaded after later days, and changes no other day and no state", async () => {
+    setWorldEnvironment(folder("daily"));
+    const before = await partitionPrints(folder("daily"));
+    const state = await rawPrints(folder("daily"), ["subscriptions", "products", "promo_calendar"]);
+    const past = "2024-02-20";
+    const warehouse = await DuckDbWarehouse.open({ path: warehousePath(folder("daily")) });
+    await warehouse.execute(`delete from raw.sessions where date(session_start_ts) = '${past}'`);
+    await warehouse.close();
+    expect((await generate.call({ date: past })).status).toBe(200);
+    expect(await partitionPrints(folder("daily"))).toEqual(before);
+    expect(
+      await rawPrints(folder("daily"), ["subscriptions", "products", "promo_calendar"]),
+    ).toEqual(state);
+  });
+});
+
+describe("a world fanned out over shards and date chunks, in shuffled order", () => {
+  const SHARDS = 3;
+  const requests: { date?: string; startDate?: string; endDate?: string; shard: object }[] = [];
+
+  beforeAll(async () => {
+    setWorldEnvironment(folder("shards"));
+    for (let index = 0; index < SHARDS; index++)
+      for (let c = 0; c < DAYS.length; c += 12) {
+        const chunk = DAYS.slice(c, c + 12);
+        requests.push({
+          startDate: chunk[0]!,
+          endDate: chunk[chunk.length - 1]!,
+          shard: { index, count: SHARDS },
+        });
+      }
+    // A seeded shuffle, then pairs sent at once (the local server queues them per folder).
+    let state = 20_241_204;
+    const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = requests.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [requests[i], requests[j]] = [requests[j]!, requests[i]!];
+    }
+    for (let i = 0; i < requests.length; i += 2) {
+      const answers = await Promise.all(requests.slice(i, i + 2).map((r) => generate.call(r)));
+      for (const answer of answers) expect(answer.status).toBe(200);
+    }
+  }, 600_000);
+
+  it("holds exactly the bulk run's raw tables", async () => {
+    expect(await rawPrints(folder("shards"))).toEqual(bulk);
+  });
+
+  it("gives the bulk run's marts and every day of dm_kpi_daily", async () => {
+    await bulkMarts(folder("shards"));
+    for (const mart of MARTS) {
+      const table = `${mart.dataset}.${mart.name}`;
+      expect([table, await martRows(folder("shards"), table)]).toEqual([
+        table,
+        await martRows(folder("bulk"), table),
+      ]);
+    }
+  });
+
+  it("changes nothing when a shard's chunk is run again", async () => {
+    setWorldEnvironment(folder("shards"));
+    const before = await rawPrints(folder("shards"));
+    expect((await generate.call(requests[3]!)).status).toBe(200);
+    expect((await generate.call(requests[0]!)).status).toBe(200);
+    expect(await rawPrints(folder("shards"))).toEqual(before);
+  });
+
+  it("refuses a day requested with another shard count, writing nothing", async () => {
+    setWorldEnvironment(folder("shards"));
+    const before = await rawPrints(folder("shards"));
+    const answer = await generate.call({ date: "2024-03-01", shard: { index: 0, count: 2 } });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error).toBe("shard_conflict");
+    expect(String(answer.body.message)).toMatch(/written with 3 shard\(s\); a 2-shard request/);
+    expect(await rawPrints(folder("shards"))).toEqual(before);
+  });
+});
+
+describe("a world generated to an earlier day, then extended", () => {
+  it("equals the world generated to the later day at once", async () => {
+    const earlier = "2024-03-20";
+    const code = await start([
+      "--seed",
+      String(WORLD.seed),
+      "--users",
+      String(WORLD.users),
+      "--start",
+      WORLD.startDate,
+      "--end",
+      earlier,
+      "--out",
+      folder("extended"),
+    ]);
+    expect(code).toBe(0);
+    setWorldEnvironment(folder("extended"));
+    const answer = await generate.call({ startDate: "2024-03-21", endDate: LAST });
+    expect(answer.status).toBe(200);
+    expect(answer.body.dataThrough).toBe(LAST);
+    expect(await rawPrints(folder("extended"))).toEqual(bulk);
+  });
+});
+
+describe("dm_kpi_daily against a recomputation from raw rows", () => {
+  it("matches SPEC's definitions on every day of the bulk run", async () => {
+    const expected = await withDuckDbReadOnly(warehousePath(folder("bulk")), async (query) => {
+      const users = await query(
+        "select user_id, cast(signup_date as varchar) as d from raw.users where not anomaly_flag",
+      );
+      const sessions = await query(
+        "select user_id, strftime(session_start_ts at time zone 'UTC', '%Y-%m-%d') as d from raw.sessions",
+      );
+      const orders = await query(
+        "select order_id, user_id, strftime(order_ts at time zone 'UTC', '%Y-%m-%d') as d from raw.orders",
+      );
+      const items = await query(
+        "select user_id, cast(order_date as varchar) as d, line_amount from raw.order_items",
+      );
+      return kpiOracle(users, sessions, orders, items);
+    });
+    const actual = await withDuckDbReadOnly(warehousePath(folder("bulk")), (query) =>
+      query("select *, cast(kpi_date as varchar) as day from marts.dm_kpi_daily order by kpi_date"),
+    );
+    expect(actual.map((r) => r.day)).toEqual(DAYS);
+    for (const row of actual) {
+      const want = expected.get(String(row.day))!;
+      for (const [column, value] of Object.entries(want)) {
+        const got = row[column] === null ? null : Number(row[column]);
+        if (value === null || got === null)
+          expect([row.day, column, got]).toEqual([row.day, column, value]);
+        else
+          expect([row.day, column, Math.abs(got - value) <= 0.005]).toEqual([
+            row.day,
+            column,
+            true,
+          ]);
+      }
+    }
+    // The windows really differ: a week and a month of activity are more users than a day.
+    const last = actual[actual.length - 1]!;
+    expect(Number(last.mau)).toBeGreaterThan(Number(last.wau));
+    expect(Number(last.wau)).toBeGreaterThan(Number(last.dau));
+  });
+});
+
+type Row = Record<string, unknown>;
+
+/** SPEC's daily KPIs, computed directly: active = a session that day; WAU/MAU trailing 7/30 days. */
+function kpiOracle(
+  users: Row[],
+  sessions: Row[],
+  orders: Row[],
+  items: Row[],
+): Map<string, Record<string, number | null>> {
+  const real = new Set(users.map((u) => String(u.user_id)));
+  const activeOn = new Map<string, Set<string>>();
+  const sessionsOn = new Map<string, number>();
+  for (const s of sessions) {
+    const user = String(s.user_id);
+    if (!real.has(user)) continue;
+    const day = String(s.d);
+    if (!activeOn.has(day)) activeOn.set(day, new Set());
+    activeOn.get(day)!.add(user);
+    sessionsOn.set(day, (sessionsOn.get(day) ?? 0) + 1);
+  }
+  const ordersOn = new Map<string, Row[]>();
+  for (const o of orders) {
+    if (!real.has(String(o.user_id))) continue;
+    ordersOn.set(String(o.d), [...(ordersOn.get(String(o.d)) ?? []), o]);
+  }
+  const revenueOn = new Map<string, number>();
+  for (const i of items) {
+    if (!real.has(String(i.user_id))) continue;
+    revenueOn.set(String(i.d), (revenueOn.get(String(i.d)) ?? 0) + Number(i.line_amount));
+  }
+  const shift = (day: string, by: number) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
+  const activeIn = (day: string, span: number) => {
+    const all = new Set<string>();
+    for (let k = 0; k < span; k++) for (const u of activeOn.get(shift(day, -k)) ?? []) all.add(u);
+    return all.size;
+  };
+  const result = new Map<string, Record<string, number | null>>();
+  for (const day of DAYS) {
+    const dau = activeOn.get(day)?.size ?? 0;
+    const mau = activeIn(day, 30);
+    const dayOrders = ordersOn.get(day) ?? [];
+    const count = dayOrders.length;
+    const revenue = Math.round((revenueOn.get(day) ?? 0) * 100) / 100;
+    const sessionCount = sessionsOn.get(day) ?? 0;
+    result.set(day, {
+      dau,
+      wau: activeIn(day, 7),
+      mau,
+      stickiness: mau === 0 ? null : dau / mau,
+      sessions: sessionCount,
+      orders: count,
+      buyers: new Set(dayOrders.map((o) => String(o.user_id))).size,
+      revenue,
+      aov: count === 0 ? null : Math.round(((revenueOn.get(day) ?? 0) / count) * 100) / 100,
+      new_users: users.filter((u) => u.d === day).length,
+      conversion_rate: sessionCount === 0 ? null : count / sessionCount,
+    });
+  }
+  return result;
+}
