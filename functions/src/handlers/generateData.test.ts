@@ -25,9 +25,9 @@ for (const name of CLOUD_VARS) delete process.env[name];
 Object.assign(process.env, {
   LOCAL_DATA_DIR: join(root, "unused"),
   GENERATOR_SEED: "42",
-  GENERATOR_USERS: "300",
+  // A scale of 3,000 over two years: about 400 users by March 2024.
+  GENERATOR_USERS: "3000",
   GENERATOR_START_DATE: "2024-01-01",
-  GENERATOR_HORIZON_END: "2024-06-30",
   MAX_BACKFILL_DAYS: "31",
 });
 
@@ -75,8 +75,10 @@ describe("generateData", () => {
     const first = await post({ date: "2024-03-05" });
     expect(first.status).toBe(200);
     expect(first.body.dateRange).toEqual({ start: "2024-03-05", end: "2024-03-05" });
-    expect(first.body.seed).toBe(42);
-    expect(first.body.users).toBe(300);
+    expect(first.body.world).toEqual(
+      expect.objectContaining({ seed: 42, users: 3000, startDate: "2024-01-01" }),
+    );
+    expect(first.body.dataThrough).toBe("2024-03-05");
     expect(typeof first.body.seconds).toBe("number");
     expect(first.body.loadJobs).toBeDefined();
     expect(first.body.files).toBeDefined();
@@ -172,10 +174,12 @@ describe("generateData", () => {
       ["an unknown field", { date: "2024-03-05", user: 300 }, "user"],
       ["an end before the start", { startDate: "2024-03-05", endDate: "2024-03-01" }, "endDate"],
       ["a range beyond the cap", { startDate: "2024-03-01", endDate: "2024-04-10" }, "endDate"],
-      ["too few users", { date: "2024-03-05", users: 1 }, "users"],
-      ["too many users", { date: "2024-03-05", users: 50_000_000 }, "users"],
+      ["too few users", { date: "2024-03-05", users: 1, dryRun: true }, "users"],
+      ["too many users", { date: "2024-03-05", users: 50_000_000, dryRun: true }, "users"],
+      ["another world's seed without a dry run", { date: "2024-03-05", seed: 7 }, "seed"],
       ["a malformed date", { date: "2024-03-32" }, "date"],
-      ["a day past the horizon", { date: "2024-07-01" }, "date"],
+      ["a day that is not complete yet", { date: "2999-01-01" }, "date"],
+      ["a day before the world's first day", { date: "2023-12-31" }, "date"],
       [
         "a shard index out of range",
         { date: "2024-03-05", shard: { index: 3, count: 3 } },
@@ -191,26 +195,45 @@ describe("generateData", () => {
       expect(await state(dir)).toEqual(before);
     });
 
-    it("answers 400 naming the body for a body that is not JSON", async () => {
+    it("answers 415 for a body that is not JSON, whatever its content type", async () => {
       const res = await request(server)
         .post("/")
         .set("Content-Type", "text/plain")
         .send("date=2024-03-05");
-      expect(res.status).toBe(400);
-      expect(res.body.issues).toEqual([{ field: "body", message: "is not valid JSON" }]);
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({
+        error: "unsupported_media_type",
+        message: expect.stringMatching(/Content-Type: text\/plain\) is not JSON/),
+        requestId: expect.any(String),
+      });
       expect(await state(dir)).toEqual(before);
     });
 
-    it("answers 400 for malformed JSON, before the handler runs, without a stack", async () => {
-      const previous = process.env.NODE_ENV;
-      process.env.NODE_ENV = "production"; // as on Cloud Functions and under `npm run serve`
-      const productionServer = getTestServer("generateData");
-      process.env.NODE_ENV = previous;
-      const res = await request(productionServer)
+    it("reads a JSON body sent without a JSON content type, never ignoring it", async () => {
+      // curl -d sends a form type; the body still says dryRun, so nothing is written.
+      const res = await request(server)
+        .post("/")
+        .set("Content-Type", "application/x-www-form-urlencoded")
+        .send('{"date":"2024-03-05","dryRun":true}');
+      expect(res.status).toBe(200);
+      expect(res.body.dryRun).toBe(true);
+      expect(res.body.dateRange).toEqual({ start: "2024-03-05", end: "2024-03-05" });
+      expect(await state(dir)).toEqual(before);
+    });
+
+    it("answers malformed JSON with the same JSON 400 as other bad input, request id included", async () => {
+      const res = await request(server)
         .post("/")
         .set("Content-Type", "application/json")
+        .set("X-Cloud-Trace-Context", "0af7651916cd43dd8448eb211c80319c/1;o=1")
         .send('{"date": "2024-03-05"');
       expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: "invalid_request",
+        message: expect.stringMatching(/^Invalid request: body: is not valid JSON/),
+        issues: [{ field: "body", message: "is not valid JSON" }],
+        requestId: "0af7651916cd43dd8448eb211c80319c",
+      });
       expect(res.text).not.toMatch(/\n\s+at /);
       expect(await state(dir)).toEqual(before);
     });
@@ -274,24 +297,44 @@ describe("generateData", () => {
   });
 });
 
-describe("generateData without a configured horizon", () => {
-  it("ends the world on the request's last day and warns in the log", async () => {
-    freshDataDir();
-    const horizon = process.env.GENERATOR_HORIZON_END;
-    delete process.env.GENERATOR_HORIZON_END;
-    logLines.length = 0;
+describe("generateData over data of another world", () => {
+  it("answers 409 naming what differs, and writes nothing", async () => {
+    const dir = freshDataDir();
+    expect((await post({ date: "2024-03-05" })).status).toBe(200);
+    const before = await state(dir);
+    process.env.GENERATOR_USERS = "500";
     try {
-      const res = await post({ date: "2024-09-01", dryRun: true });
-      expect(res.status).toBe(200);
+      const res = await post({ date: "2024-03-06" });
+      expect(res.status).toBe(409);
+      expect(res.body).toEqual({
+        error: "world_mismatch",
+        message: expect.stringMatching(/holds another world: users 3000 \(asked 500\)/),
+        requestId: expect.any(String),
+      });
     } finally {
-      process.env.GENERATOR_HORIZON_END = horizon;
+      process.env.GENERATOR_USERS = "3000";
     }
-    const validated = logLines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((e) => e.stage === "validated")!;
-    expect(validated.severity).toBe("WARNING");
-    expect(validated.warning).toMatch(/GENERATOR_HORIZON_END is unset/);
-    expect((validated.job as { worldEnd: string }).worldEnd).toBe("2024-09-01");
+    expect(await state(dir)).toEqual(before);
+  });
+
+  it("uses a local folder's own world when the environment names none", async () => {
+    const dir = freshDataDir();
+    expect((await post({ date: "2024-03-05" })).status).toBe(200);
+    const saved = { ...process.env };
+    for (const name of ["GENERATOR_SEED", "GENERATOR_USERS", "GENERATOR_START_DATE"])
+      delete process.env[name];
+    try {
+      const res = await post({ date: "2024-03-06" });
+      expect(res.status).toBe(200);
+      expect(res.body.world).toEqual(
+        expect.objectContaining({ seed: 42, users: 3000, from: "data" }),
+      );
+    } finally {
+      process.env = saved;
+    }
+    expect(Object.keys(await warehousePrint(localPaths(dir).warehouseFile))).toContain(
+      "sessions/2024-03-06",
+    );
   });
 });
 
@@ -316,19 +359,27 @@ describe("generateData after a failure between two partitions' loads", () => {
 
   it("answers 500, leaves each partition wholly old or new, and a retry converges", async () => {
     const range = { startDate: "2024-03-10", endDate: "2024-03-11" };
-    const reference = freshDataDir();
-    expect((await post({ ...range, seed: 2 })).status).toBe(200);
-    const newPrint = await warehousePrint(localPaths(reference).warehouseFile);
-
     const dir = freshDataDir();
-    expect((await post({ ...range, seed: 1 })).status).toBe(200);
+    expect((await post(range)).status).toBe(200);
+    const newPrint = await warehousePrint(localPaths(dir).warehouseFile);
+    // The old state: every partition of the range thinned out, as an earlier load might have left it.
+    const backends = await openBackends({ kind: "local", dataDir: dir });
+    for (const [table, key] of [
+      ["sessions", "session_id"],
+      ["events", "event_id"],
+      ["users", "user_id"],
+    ])
+      await backends.warehouse.execute(
+        `delete from raw.${table} where substr(${key}, length(${key}), 1) in ('0', '2', '4', '6', '8')`,
+      );
+    await backends.warehouse.close();
     const oldPrint = await warehousePrint(localPaths(dir).warehouseFile);
 
     setBackendsForTesting(async (config) => {
-      const backends = await openBackends(config);
-      return { lake: backends.lake, warehouse: failOnSecondPartition(backends.warehouse) };
+      const opened = await openBackends(config);
+      return { lake: opened.lake, warehouse: failOnSecondPartition(opened.warehouse) };
     });
-    const failed = await post({ ...range, seed: 2 });
+    const failed = await post(range);
     setBackendsForTesting(null);
     expect(failed.status).toBe(500);
     expect(failed.body).toEqual({
@@ -352,7 +403,7 @@ describe("generateData after a failure between two partitions' loads", () => {
     expect(replaced).toBe(1);
     expect(stale).toBeGreaterThan(1);
 
-    const retry = await post({ ...range, seed: 2 });
+    const retry = await post(range);
     expect(retry.status).toBe(200);
     const after = await warehousePrint(localPaths(dir).warehouseFile);
     expect(after).toEqual(newPrint);
