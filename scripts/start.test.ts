@@ -1,9 +1,18 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { fileListing, withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
 import { start } from "./start";
+
+/** A small world: a scale of 3,000 over two years is ~500 users by the end of April 2024. */
+const SMALL = ["--users", "3000", "--start", "2024-01-01", "--end", "2024-04-30"];
+
+/** Rows of a query on the folder's warehouse, read-only. */
+function rowsOf(out: string, sql: string): Promise<Record<string, unknown>[]> {
+  return withDuckDbReadOnly(join(out, "warehouse.duckdb"), (query) => query(sql));
+}
 
 let dir: string;
 let output: { stdout: string; stderr: string };
@@ -46,60 +55,144 @@ describe("npm start", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("runs the whole pipeline on a small shop and leaves the raw tables loaded", async () => {
+  it("runs the whole pipeline on a small shop: every day's KPIs, month-end snapshots, a run record", async () => {
     const out = join(dir, "data");
-    const argv = ["--users", "150", "--start", "2024-01-01", "--end", "2024-04-30", "--out", out];
-    expect(await start(argv)).toBe(0);
+    expect(await start([...SMALL, "--out", out])).toBe(0);
     expect(output.stdout).toMatch(/Rows per raw table/);
     expect(output.stdout).toMatch(/Per user type/);
+    expect(output.stdout).toMatch(/Data through 2024-04-30; 4 RFM snapshots; report: /);
     expect(
-      existsSync(join(out, "lake", "raw", "events", "dt=2024-04-30", "part-0-of-1.parquet")),
+      existsSync(join(out, "lake", "raw", "events", "dt=2024-04-30", "part-0-of-1-b0.parquet")),
     ).toBe(true);
     expect(existsSync(join(out, "report.html"))).toBe(true);
-    expect(output.stdout).toContain(`Report: ${join(out, "report.html")}`);
-    const warehouse = await DuckDbWarehouse.open({ path: join(out, "warehouse.duckdb") });
-    try {
-      const [users] = await warehouse.query<{ n: number }>("select count(*) as n from raw.users");
-      expect(users!.n).toBe(150);
-      const [marts] = await warehouse.query<{ n: number }>(
-        "select count(*) as n from marts.dm_user_purchase_summary",
-      );
-      expect(marts!.n).toBeGreaterThan(0);
-    } finally {
-      await warehouse.close();
-    }
+    // Nothing of the staging folder is left behind.
+    expect(readdirSync(out).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+    const [counts] = await rowsOf(
+      out,
+      `select (select count(*) from raw.users) as users,
+              (select count(*) from marts.dm_user_purchase_summary) as summary,
+              (select count(*) from marts.dm_kpi_daily) as kpi_days,
+              (select min(kpi_date)::varchar from marts.dm_kpi_daily) as first_kpi,
+              (select string_agg(distinct snapshot_date::varchar, ',' order by snapshot_date::varchar)
+                 from snapshots.rfm_daily) as snapshots`,
+    );
+    expect(Number(counts!.users)).toBeGreaterThan(300);
+    expect(Number(counts!.summary)).toBeGreaterThan(0);
+    expect(Number(counts!.kpi_days)).toBe(121);
+    expect(counts!.first_kpi).toBe("2024-01-01");
+    expect(counts!.snapshots).toBe("2024-01-31,2024-02-29,2024-03-31,2024-04-30");
+    expect(
+      await rowsOf(
+        out,
+        "select run_kind, status, data_through::varchar as d from snapshots.pipeline_runs",
+      ),
+    ).toEqual([{ run_kind: "bulk", status: "succeeded", d: "2024-04-30" }]);
+    expect(
+      await rowsOf(out, "select users::int as users, data_through::varchar as d from raw.world_manifest"),
+    ).toEqual([{ users: 3000, d: "2024-04-30" }]);
   });
 
-  it("drops the days a rerun's shorter world no longer has, from the lake and the warehouse", async () => {
+  it("makes a rerun with an earlier end a prefix of the same world, keeping the run history", async () => {
     const out = join(dir, "data");
-    const base = ["--users", "120", "--start", "2024-01-01", "--out", out];
+    const base = ["--users", "3000", "--start", "2024-01-01", "--out", out];
     expect(await start([...base, "--end", "2024-03-31"])).toBe(0);
     expect(existsSync(join(out, "lake", "raw", "events", "dt=2024-03-31"))).toBe(true);
     expect(await start([...base, "--end", "2024-02-29"])).toBe(0);
     expect(existsSync(join(out, "lake", "raw", "events", "dt=2024-03-31"))).toBe(false);
-    const warehouse = await DuckDbWarehouse.open({ path: join(out, "warehouse.duckdb") });
-    try {
-      const [last] = await warehouse.query<{ d: string }>(
-        "select cast(max(date(event_ts)) as string) as d from raw.events",
-      );
-      expect(last!.d <= "2024-02-29").toBe(true);
-      // The RFM history and the per-date marts are rewound to the new end, not refused.
-      const [history] = await warehouse.query<{ d: string }>(
-        "select cast(max(valid_from) as string) as d from snapshots.rfm_segment_history",
-      );
-      expect(history!.d).toBe("2024-02-29");
-      const [kpi] = await warehouse.query<{ d: string }>(
-        "select cast(max(kpi_date) as string) as d from marts.dm_kpi_daily",
-      );
-      expect(kpi!.d).toBe("2024-02-29");
-    } finally {
-      await warehouse.close();
-    }
+    const [last] = await rowsOf(
+      out,
+      `select (select max(cast(event_ts as date))::varchar from raw.events) as events,
+              (select max(valid_from)::varchar from snapshots.rfm_segment_history) as history,
+              (select max(kpi_date)::varchar from marts.dm_kpi_daily) as kpi,
+              (select count(*)::int from snapshots.pipeline_runs) as runs`,
+    );
+    expect(last).toEqual({
+      events: "2024-02-29",
+      history: "2024-02-29",
+      kpi: "2024-02-29",
+      runs: 2,
+    });
   });
 
-  it("exits 1 naming the failing check with sample rows when raw data breaks a rule", async () => {
+  it("refuses a folder of another world with exit 3, naming what differs, and changes nothing", async () => {
     const out = join(dir, "data");
-    const argv = ["--users", "150", "--start", "2024-01-01", "--end", "2024-04-30", "--out", out];
+    expect(await start([...SMALL, "--out", out])).toBe(0);
+    const before = await fileListing(out);
+    output.stderr = "";
+    expect(
+      await start([
+        "--users",
+        "4000",
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-04-30",
+        "--out",
+        out,
+      ]),
+    ).toBe(3);
+    expect(output.stderr).toMatch(/holds another world: users 3000 \(asked 4000\).*--replace/);
+    expect(await fileListing(out)).toEqual(before);
+    expect(
+      await start([
+        "--users",
+        "4000",
+        "--start",
+        "2024-01-01",
+        "--end",
+        "2024-01-31",
+        "--out",
+        out,
+        "--replace",
+      ]),
+    ).toBe(0);
+    expect(await rowsOf(out, "select users::int as users from raw.world_manifest")).toEqual([{ users: 4000 }]);
+  });
+
+  it.each(["generate", "load", "checks", "marts", "report", "swap"])(
+    "leaves the previous data readable and records the failed step when %s fails",
+    async (failing) => {
+      const out = join(dir, "data");
+      expect(await start([...SMALL, "--out", out])).toBe(0);
+      const before = await fileListing(join(out, "lake"));
+      const tables = await rowsOf(
+        out,
+        "select (select count(*) from raw.events) as events, (select count(*) from marts.dm_kpi_daily) as kpi",
+      );
+      const failure = start([...SMALL, "--out", out], {
+        beforeStep: async (step) => {
+          if (step === failing) throw new Error(`injected fault in ${step}`);
+        },
+      });
+      await expect(failure).rejects.toThrow(
+        new RegExp(`step ${failing} failed; .* still holds the previous data: injected fault`),
+      );
+      expect(await fileListing(join(out, "lake"))).toEqual(before);
+      expect(
+        await rowsOf(
+          out,
+          "select (select count(*) from raw.events) as events, (select count(*) from marts.dm_kpi_daily) as kpi",
+        ),
+      ).toEqual(tables);
+      expect(
+        await rowsOf(
+          out,
+          "select status, failed_step, error from snapshots.pipeline_runs order by started_at",
+        ),
+      ).toEqual([
+        { status: "succeeded", failed_step: null, error: null },
+        { status: "failed", failed_step: failing, error: `injected fault in ${failing}` },
+      ]);
+      expect(readdirSync(out).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+    },
+  );
+
+  it("exits 1 naming the failing check with sample rows, keeping the previous data", async () => {
+    const out = join(dir, "data");
+    const argv = [...SMALL, "--out", out];
+    expect(await start(argv)).toBe(0);
+    const before = await fileListing(join(out, "lake"));
+    output.stdout = "";
     const code = await start(argv, {
       beforeChecks: async (warehouse) => {
         await warehouse.connection.run(
@@ -110,6 +203,16 @@ describe("npm start", () => {
     expect(code).toBe(1);
     expect(output.stderr).toMatch(/data-quality checks? failed/);
     expect(output.stderr).toContain("O_BOGUS");
+    expect(output.stderr).toMatch(/Nothing was replaced: .* holds the previous data/);
     expect(output.stdout).not.toMatch(/Per user type/);
+    expect(await fileListing(join(out, "lake"))).toEqual(before);
+    expect(
+      await rowsOf(out, "select count(*)::int as n from raw.events where order_id = 'O_BOGUS'"),
+    ).toEqual([{ n: 0 }]);
+    const [failed] = await rowsOf(
+      out,
+      "select failed_step from snapshots.pipeline_runs where status = 'failed'",
+    );
+    expect(failed).toEqual({ failed_step: "checks" });
   });
 });

@@ -31,7 +31,10 @@ import { writeReport } from "./report";
 export interface StartHooks {
   /** Runs after the load, before the checks: a test corrupts raw data here to see a check fail. */
   readonly beforeChecks?: (warehouse: DuckDbWarehouse) => Promise<void>;
-  /** Runs before each step (`generate`, `checks`, `marts`, `report`, `swap`): a test fails one. */
+  /**
+   * Runs before each step (`generate`, `load`, `checks`, `marts`, `report`, `summary`, `swap`):
+   * a test fails one to see the previous data survive.
+   */
   readonly beforeStep?: (step: string) => Promise<void>;
 }
 
@@ -109,20 +112,29 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
   };
   let keepStaging = false;
   try {
+    const request = {
+      seed: options.seed,
+      users: options.users,
+      startDate: options.start,
+      dateRange: days,
+    };
+    const settings = options.memoryLimit ? { memoryLimit: options.memoryLimit } : {};
+    const show = (p: { stage: string; detail: string; done: number; total: number }) =>
+      progress.update(p.stage, p.detail, p.done, p.total);
     tracker.step = "generate";
     await hooks.beforeStep?.("generate");
-    const loaded = await generateAndLoad(
-      { seed: options.seed, users: options.users, startDate: options.start, dateRange: days },
+    const written = await generateAndLoad(
+      { ...request, stage: "lake" },
       { lake, warehouse },
-      (p) => {
-        tracker.step = p.stage;
-        progress.update(p.stage, p.detail, p.done, p.total);
-      },
-      options.memoryLimit ? { memoryLimit: options.memoryLimit } : {},
+      show,
+      settings,
     );
     progress.finish();
-    stages.push(["generate", loaded.seconds.generate], ["lake write", loaded.seconds.lake]);
-    stages.push(["load", loaded.seconds.load]);
+    stages.push(["generate", written.seconds.generate], ["lake write", written.seconds.lake]);
+    const loaded = await step("load", () =>
+      generateAndLoad({ ...request, stage: "load" }, { lake, warehouse }, show, settings),
+    );
+    const rows = written.rows;
 
     await hooks.beforeChecks?.(warehouse);
     const checks = await step("checks", () =>
@@ -146,7 +158,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
         worldId: loaded.world.worldId,
         days,
         dataThrough: loaded.dataThrough,
-        rows: loaded.rows,
+        rows,
       }),
     );
     const report = await step("report", () =>
@@ -157,7 +169,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
     await step("swap", () => swapIn(out, staging));
     process.stdout.write(
       `${formatSummary({
-        rows: loaded.rows,
+        rows,
         kpis,
         seconds: stages,
         lake: shown(lakePath(out)),
