@@ -25,9 +25,8 @@ for (const name of [
 Object.assign(process.env, {
   LOCAL_DATA_DIR: join(root, "data"),
   GENERATOR_SEED: "42",
-  GENERATOR_USERS: "400",
+  GENERATOR_USERS: "4000",
   GENERATOR_START_DATE: "2024-01-01",
-  GENERATOR_HORIZON_END: "2024-06-30",
   MAX_BACKFILL_DAYS: "31",
 });
 const warehouseFile = localPaths(join(root, "data")).warehouseFile;
@@ -153,6 +152,47 @@ describe("refreshRfmSnapshot", () => {
     const unknown = await post({ snapshot_date: "2024-02-29" });
     expect(unknown.status).toBe(400);
     expect(unknown.body.issues[0].field).toBe("snapshot_date");
+    expect(await fileListing(join(root, "data"))).toEqual(before);
+  });
+
+  it("refuses a date after the last loaded day, and a real date still works afterwards", async () => {
+    const before = await fileListing(join(root, "data"));
+    const future = await post({ snapshotDate: "2999-12-31" });
+    expect(future.status).toBe(400);
+    expect(future.body.issues).toEqual([
+      { field: "snapshotDate", message: "2999-12-31 is after the last loaded day 2024-03-31" },
+    ]);
+    const early = await post({ snapshotDate: "2023-12-31" });
+    expect(early.status).toBe(400);
+    expect(early.body.message).toMatch(/before the world's first day 2024-01-01/);
+    expect(await fileListing(join(root, "data"))).toEqual(before);
+    expect((await post({ snapshotDate: "2024-03-31" })).status).toBe(200);
+  });
+
+  it("takes the last loaded day by default, not today, and records the run", async () => {
+    const res = await post({});
+    expect(res.status).toBe(200);
+    expect(res.body.snapshotDate).toBe("2024-03-31");
+    const runs = await withDuckDbReadOnly(warehouseFile, (query) =>
+      query(
+        "select run_kind, status, cast(days_start as varchar) as d from snapshots.pipeline_runs where run_kind = 'refreshRfmSnapshot' order by started_at desc limit 1",
+      ),
+    );
+    expect(runs).toEqual([
+      { run_kind: "refreshRfmSnapshot", status: "succeeded", d: "2024-03-31" },
+    ]);
+  });
+
+  it("refuses with 409 when the deployment names another world than the data holds", async () => {
+    const before = await fileListing(join(root, "data"));
+    process.env.GENERATOR_USERS = "999";
+    try {
+      const res = await post({});
+      expect(res.status).toBe(409);
+      expect(res.body.message).toMatch(/users 4000 \(asked 999\)/);
+    } finally {
+      process.env.GENERATOR_USERS = "4000";
+    }
     expect(await fileListing(join(root, "data"))).toEqual(before);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { functionConfigFromEnv } from "../backends/fromEnv";
 import { refreshRfmSnapshot as refreshSnapshot, RfmRefreshError } from "../rfm/refreshRfm";
-import type { WorldManifest } from "../world/manifest";
+import { assertSameWorld, syntheticWorld, type WorldManifest } from "../world/manifest";
 import { RunTracker, recordRunQuietly } from "../world/runRecord";
 import { withBackends } from "./backends";
 import {
@@ -62,6 +62,9 @@ export async function refreshRfmSnapshot(req: HttpRequest, res: JsonResponse): P
     const result = await withBackends(config.backend, async ({ warehouse }) => {
       log.stage("opened_backends", { warehouse: warehouse.kind });
       const manifest = await warehouse.readManifest();
+      // A deployment that names its world (always in the cloud) refuses data of another one.
+      if (config.backend.kind === "cloud" || config.generator.explicit)
+        assertSameWorld("The warehouse", manifest, syntheticWorld(config.generator));
       const snapshotDate = resolveSnapshotDate(asked, manifest);
       const days = { start: snapshotDate, end: snapshotDate };
       try {
