@@ -204,7 +204,7 @@ final as (
         round(coalesce(day_revenue.revenue, 0), 2) as revenue,
         round(safe_divide(day_revenue.revenue, day_orders.orders), 2) as aov,
         coalesce(new_users.new_users, 0) as new_users,
-        safe_divide(day_orders.orders, day_sessions.sessions) as conversion_rate
+        safe_divide(coalesce(day_orders.orders, 0), day_sessions.sessions) as conversion_rate
 
     from spine
     left join day_activity on spine.kpi_date = day_activity.kpi_date
