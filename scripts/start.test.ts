@@ -2,7 +2,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { fileListing, withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
 import { start } from "./start";
 
@@ -88,7 +87,10 @@ describe("npm start", () => {
       ),
     ).toEqual([{ run_kind: "bulk", status: "succeeded", d: "2024-04-30" }]);
     expect(
-      await rowsOf(out, "select users::int as users, data_through::varchar as d from raw.world_manifest"),
+      await rowsOf(
+        out,
+        "select users::int as users, data_through::varchar as d from raw.world_manifest",
+      ),
     ).toEqual([{ users: 3000, d: "2024-04-30" }]);
   });
 
@@ -146,7 +148,9 @@ describe("npm start", () => {
         "--replace",
       ]),
     ).toBe(0);
-    expect(await rowsOf(out, "select users::int as users from raw.world_manifest")).toEqual([{ users: 4000 }]);
+    expect(await rowsOf(out, "select users::int as users from raw.world_manifest")).toEqual([
+      { users: 4000 },
+    ]);
   });
 
   it.each(["generate", "load", "checks", "marts", "report", "swap"])(

@@ -326,7 +326,9 @@ export class BigQueryWarehouse implements Warehouse {
     params?: Record<string, SqlParam>,
   ): Promise<{ rows: number }> {
     if (!DATE_RE.test(range.from) || !DATE_RE.test(range.date) || range.from > range.date)
-      throw new Error(`Partition range "${range.from}".."${range.date}" is not YYYY-MM-DD, in order`);
+      throw new Error(
+        `Partition range "${range.from}".."${range.date}" is not YYYY-MM-DD, in order`,
+      );
     if (!/^[A-Za-z_]\w*$/.test(range.column))
       throw new Error(`"${range.column}" is not a plain column name`);
     const table = `${target.dataset}.${target.table}`;

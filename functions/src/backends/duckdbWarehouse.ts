@@ -232,7 +232,9 @@ export class DuckDbWarehouse implements Warehouse {
       }
       const from = partition.from ?? partition.date;
       if (!DATE_RE.test(partition.date) || !DATE_RE.test(from) || from > partition.date)
-        throw new Error(`Partition range "${from}".."${partition.date}" is not YYYY-MM-DD, in order`);
+        throw new Error(
+          `Partition range "${from}".."${partition.date}" is not YYYY-MM-DD, in order`,
+        );
       const column = checkedIdentifier(partition.column);
       const range = `cast(${column} as date) between date '${from}' and date '${partition.date}'`;
       return this.transaction(async () => {

@@ -115,7 +115,6 @@ describe("generatorDefaultsFromEnv", () => {
   ])("names %s when its value %p is invalid", (name, bad) => {
     expect(() => generatorDefaultsFromEnv({ [name]: bad })).toThrow(new RegExp(`^${name}=`));
   });
-
 });
 
 describe("functionConfigFromEnv", () => {

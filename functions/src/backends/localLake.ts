@@ -1,6 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
-import { copyFile, mkdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import {
+  copyFile,
+  mkdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Lake, LakeObject } from "./types";
 

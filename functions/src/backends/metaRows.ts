@@ -82,7 +82,8 @@ export function runRecordRowSql(record: RunRecord): string {
 function text(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object" && "value" in value) return String((value as { value: unknown }).value);
+  if (typeof value === "object" && "value" in value)
+    return String((value as { value: unknown }).value);
   return String(value);
 }
 

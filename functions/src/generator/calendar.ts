@@ -66,7 +66,9 @@ export function promoCalendar(seed: number, startDay: number, lastDay: number): 
         anchor + Math.floor(random.uniform(STREAM_PROMO_OFFSET, key) * (event.jitterDays + 1));
       const length =
         PROMOS.minDays +
-        Math.floor(random.uniform(STREAM_PROMO_LENGTH, key) * (PROMOS.maxDays - PROMOS.minDays + 1));
+        Math.floor(
+          random.uniform(STREAM_PROMO_LENGTH, key) * (PROMOS.maxDays - PROMOS.minDays + 1),
+        );
       if (start < startDay || start > lastDay) continue;
       promos.push({
         promoId: `PR${year}-${String(event.key).padStart(2, "0")}`,

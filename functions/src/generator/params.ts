@@ -321,8 +321,20 @@ export const PROMOS = {
    * five), never overlapping.
    */
   events: [
-    { key: 1, name: "Spring Sale", anchor: { month: 3, day: 10 }, jitterDays: 21, upliftLevel: "Medium" },
-    { key: 2, name: "Summer Sale", anchor: { month: 6, day: 25 }, jitterDays: 21, upliftLevel: "Low" },
+    {
+      key: 1,
+      name: "Spring Sale",
+      anchor: { month: 3, day: 10 },
+      jitterDays: 21,
+      upliftLevel: "Medium",
+    },
+    {
+      key: 2,
+      name: "Summer Sale",
+      anchor: { month: 6, day: 25 },
+      jitterDays: 21,
+      upliftLevel: "Low",
+    },
     { key: 3, name: "Black Friday", anchor: "blackFriday", jitterDays: 0, upliftLevel: "High" },
   ] satisfies readonly PromoEvent[],
   /** Promotion lengths are uniform in this range (days, inclusive). */

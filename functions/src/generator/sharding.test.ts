@@ -76,9 +76,10 @@ describe("sharding", () => {
   it.each(PARTITIONED)(
     "makes %s of a world generated to an earlier day exactly the whole's rows of those days",
     async (table) => {
-      expect(
-        await rowDifference(db.connection, `days_a.${table}`, `prefix.${table}`),
-      ).toEqual({ missing: 0, extra: 0 });
+      expect(await rowDifference(db.connection, `days_a.${table}`, `prefix.${table}`)).toEqual({
+        missing: 0,
+        extra: 0,
+      });
     },
   );
 
