@@ -15,10 +15,15 @@ import {
 import { generateToLake } from "../functions/src/pipeline/generateToLake";
 import { daysBetween, WHOLE_RUN } from "../functions/src/pipeline/lakePaths";
 import { closeDuckDb, openDuckDb } from "../functions/src/warehouse/duckdb";
+import { setLogSink } from "../functions/src/handlers/log";
+import { replayDays } from "./replayDays";
+import { start } from "./start";
 
 /**
  * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
- * the whole local pipeline with per-mart times, and a baseline measured in the same run: DuckDB
+ * the whole local pipeline with per-mart times, `npm start` as a user runs it followed by the
+ * nightly chain replayed for three more days (seconds per day), and a baseline measured in the
+ * same run: DuckDB
  * writing the same number of rows as the events table straight from `range()` to one zstd
  * Parquet file, the floor any lake write pays on this machine. Each measurement runs in its own
  * child process, so peak RSS is that run's alone.
@@ -77,6 +82,7 @@ async function main(argv: string[]): Promise<void> {
     await run("baseline", eventsRows);
     if (argv.includes("--10x")) await run("generate+lake", users * 10);
     await run("pipeline", users);
+    await run("start+replay", users);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -198,7 +204,34 @@ async function child(
       marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
     };
   }
+  if (kind === "start+replay") {
+    // `npm start` as a user runs it, then the nightly chain replayed for the next days on the
+    // same folder: the world extended one day at a time, as the cloud does each night.
+    const out = join(dir, "data");
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write; // the JSON line is ours
+    try {
+      const code = await timed("npm start", () =>
+        start(["--users", String(users), "--out", out, "--memory-limit", memoryLimit]),
+      );
+      if (code !== 0) throw new Error(`npm start exited with ${code}`);
+      setLogSink(() => undefined);
+      const from = nextDay(world.endDate, 1);
+      const to = nextDay(world.endDate, REPLAY_DAYS);
+      await timed(`replay ${REPLAY_DAYS} days`, () => replayDays({ out, from, to }));
+    } finally {
+      process.stdout.write = write;
+    }
+    return measurement(`npm start + replay, ${users} users`, 0, 0, seconds);
+  }
   throw new Error(`Unknown bench child "${kind}"`);
+}
+
+/** Days the bench replays after `npm start`. */
+const REPLAY_DAYS = 3;
+
+function nextDay(day: string, offset: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
 }
 
 function measurement(
@@ -226,7 +259,7 @@ function report(results: readonly Measurement[]): string {
     "",
     `${"measurement".padEnd(44)}${"rows".padStart(12)}${"seconds".padStart(10)}${"rows/s".padStart(12)}${"x floor".padStart(9)}${"peak RSS".padStart(11)}`,
   ];
-  for (const r of results) {
+  for (const r of results.filter((m) => m.rows > 0)) {
     lines.push(
       `${r.name.padEnd(44)}${r.rows.toLocaleString("en-US").padStart(12)}${total(r).toFixed(2).padStart(10)}` +
         `${Math.round(r.rows / total(r))
@@ -236,6 +269,16 @@ function report(results: readonly Measurement[]): string {
       `    ${Object.entries(r.seconds)
         .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
         .join(", ")}`,
+    );
+  }
+  const daily = results.find((r) => r.name.startsWith("npm start"));
+  if (daily) {
+    const replay = Object.entries(daily.seconds).find(([k]) => k.startsWith("replay"));
+    lines.push(
+      "",
+      `${daily.name}: npm start ${daily.seconds["npm start"]!.toFixed(2)} s (peak RSS ${daily.maxRssMiB} MiB); ` +
+        `replay ${((replay?.[1] ?? NaN) / REPLAY_DAYS).toFixed(2)} s per day ` +
+        `(${(((replay?.[1] ?? NaN) / REPLAY_DAYS / daily.seconds["npm start"]!) * 100).toFixed(1)}% of a bulk run)`,
     );
   }
   const marts = results.find((r) => r.marts)?.marts ?? [];

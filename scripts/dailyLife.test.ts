@@ -317,12 +317,16 @@ describe("dm_kpi_daily against a recomputation from raw rows", () => {
       const want = expected.get(String(row.day))!;
       for (const [column, value] of Object.entries(want)) {
         const got = row[column] === null ? null : Number(row[column]);
+        // Counts exactly; amounts to the cent (a sum in another order can end a hair apart);
+        // ratios to a billionth.
+        const tolerance = column === "revenue" || column === "aov" ? 0.005 : 1e-9;
         if (value === null || got === null)
           expect([row.day, column, got]).toEqual([row.day, column, value]);
         else
-          expect([row.day, column, Math.abs(got - value) <= 0.005]).toEqual([
+          expect([row.day, column, got, Math.abs(got - value) <= tolerance]).toEqual([
             row.day,
             column,
+            got,
             true,
           ]);
       }
@@ -335,6 +339,14 @@ describe("dm_kpi_daily against a recomputation from raw rows", () => {
 });
 
 type Row = Record<string, unknown>;
+
+/**
+ * Rounded to cents as SQL's round(x, 2) does: on the double's exact value, half away from zero
+ * (164.97 / 2 is stored as 82.48499..., so 82.48; `Math.round(x * 100)` would say 82.49).
+ */
+function cents(value: number): number {
+  return Number(value.toFixed(2));
+}
 
 /** SPEC's daily KPIs, computed directly: active = a session that day; WAU/MAU trailing 7/30 days. */
 function kpiOracle(
@@ -377,7 +389,7 @@ function kpiOracle(
     const mau = activeIn(day, 30);
     const dayOrders = ordersOn.get(day) ?? [];
     const count = dayOrders.length;
-    const revenue = Math.round((revenueOn.get(day) ?? 0) * 100) / 100;
+    const revenue = cents(revenueOn.get(day) ?? 0);
     const sessionCount = sessionsOn.get(day) ?? 0;
     result.set(day, {
       dau,
@@ -388,7 +400,7 @@ function kpiOracle(
       orders: count,
       buyers: new Set(dayOrders.map((o) => String(o.user_id))).size,
       revenue,
-      aov: count === 0 ? null : Math.round(((revenueOn.get(day) ?? 0) / count) * 100) / 100,
+      aov: count === 0 ? null : cents((revenueOn.get(day) ?? 0) / count),
       new_users: users.filter((u) => u.d === day).length,
       conversion_rate: sessionCount === 0 ? null : count / sessionCount,
     });
