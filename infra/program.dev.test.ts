@@ -1,5 +1,6 @@
 import { MARTS, martDependencies } from "../functions/src/marts/catalog";
 import { renderDatasets } from "../functions/src/sql/render";
+import { martSql } from "../functions/src/marts/martParameters";
 import { readSql } from "../functions/src/sql/sqlFiles";
 import { RAW_TABLE_LIST } from "../functions/src/contract";
 import { DEPLOYER_ROLES } from "./deployerRoles";
@@ -27,7 +28,7 @@ describe("the dev stack", () => {
     );
   });
 
-  it("schedules one query per mart of the marts dataset, equal to its SQL file", () => {
+  it("schedules one query per mart of the marts dataset, equal to its SQL with the mart parameters rendered in", () => {
     const scheduled = MARTS.filter(isScheduledQueryMart);
     expect(scheduled.length).toBeGreaterThan(0);
     const configs = ofType(created, T.transfer);
@@ -36,7 +37,7 @@ describe("the dev stack", () => {
       .location;
     for (const decl of scheduled) {
       const cfg = configs.find((c) => c.name === `marts-${decl.name}`)!;
-      expect(cfg.inputs.params.query).toBe(readSql(decl.file));
+      expect(cfg.inputs.params.query).toBe(martSql(decl));
       expect(cfg.inputs.params.write_disposition).toBe("WRITE_TRUNCATE");
       expect(cfg.inputs.params.destination_table_name_template).toBe(
         decl.materialization.kind === "partition" ? decl.name + "$" + "{run_date}" : decl.name,

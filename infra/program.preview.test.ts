@@ -1,6 +1,6 @@
 import { MARTS } from "../functions/src/marts/catalog";
 import { renderDatasets } from "../functions/src/sql/render";
-import { readSql } from "../functions/src/sql/sqlFiles";
+import { martSql } from "../functions/src/marts/martParameters";
 import { FUNCTION_ENV } from "../functions/src/backends/fromEnv";
 import { PREVIEW_DEFAULT_USERS, datasetIdsFor } from "./config";
 import { isScheduledQueryMart } from "./martSchedule";
@@ -49,7 +49,7 @@ describe("the pr-123 preview stack", () => {
   it("queries its own datasets", () => {
     for (const decl of MARTS.filter(isScheduledQueryMart)) {
       const cfg = ofType(created, T.transfer).find((c) => c.name === `marts-${decl.name}`)!;
-      expect(cfg.inputs.params.query).toBe(renderDatasets(readSql(decl.file), IDS));
+      expect(cfg.inputs.params.query).toBe(renderDatasets(martSql(decl), IDS));
       expect(cfg.inputs.params.query).not.toMatch(/(?<![\w.])raw\.(users|events)\b/);
       expect(cfg.inputs.destinationDatasetId).toBe(IDS.marts);
     }

@@ -1,8 +1,14 @@
--- Grain: one row per product category x calendar month (orders on or before @run_date, anomaly-
--- flagged users excluded). Revenue, orders, units, revenue per order (AOV within the category),
--- month-over-month revenue growth (null when the previous month had no sales in the category),
--- a seasonality index (the month's revenue over the category's mean monthly revenue, so 1.0 is an
--- average month) and the share of revenue sold on promotion.
+-- Grain: one row per product category x calendar month with sales (orders on or before
+-- @run_date, anomaly-flagged users excluded). Revenue, orders, units, revenue per order (AOV
+-- within the category) and the share of revenue sold on promotion.
+-- A month is partial only when @run_date falls before its last day (the month is still running).
+-- Growth compares complete months: month over month and year over year (the same month a year
+-- earlier), null for the partial month and when the compared month had no sales in the category.
+-- The seasonality index separates season from trend: the month's revenue over the category's
+-- mean monthly revenue in the same calendar year, the mean taken over the year's complete months
+-- in which the shop sold anything (a month without sales in the category counts as zero), so
+-- each year averages 1.0 however much the shop grew from one year to the next; null for the
+-- partial month.
 with
 
 users as (
@@ -46,6 +52,10 @@ category_months as (
     select
         category,
         order_month,
+        extract(year from order_month) as order_year,
+        order_month = date_trunc(@run_date, month)
+            and date_trunc(date_add(@run_date, interval 1 day), month)
+            = date_trunc(@run_date, month) as is_partial_month,
         sum(line_amount) as revenue,
         count(distinct order_id) as orders,
         sum(quantity) as units,
@@ -56,37 +66,76 @@ category_months as (
 
 ),
 
-with_previous as (
+complete_shop_months as (
 
     select
-        *,
-        lag(order_month) over (partition by category order by order_month) as previous_month,
-        lag(revenue) over (partition by category order by order_month) as previous_revenue,
-        avg(revenue) over (partition by category) as mean_monthly_revenue
+        order_year,
+        count(distinct order_month) as complete_months
 
     from category_months
+    where not is_partial_month
+    group by order_year
+
+),
+
+category_years as (
+
+    select
+        category,
+        order_year,
+        sum(revenue) as complete_months_revenue
+
+    from category_months
+    where not is_partial_month
+    group by category, order_year
 
 ),
 
 final as (
 
     select
-        category,
-        order_month,
-        order_month = date_trunc(@run_date, month) as is_partial_month,
-        round(revenue, 2) as revenue,
-        orders,
-        units,
-        round(safe_divide(revenue, orders), 2) as aov,
+        category_months.category,
+        category_months.order_month,
+        category_months.is_partial_month,
+        round(category_months.revenue, 2) as revenue,
+        category_months.orders,
+        category_months.units,
+        round(safe_divide(category_months.revenue, category_months.orders), 2) as aov,
         if(
-            previous_month = date_sub(order_month, interval 1 month),
-            safe_divide(revenue - previous_revenue, previous_revenue),
-            null
+            category_months.is_partial_month,
+            null,
+            safe_divide(
+                category_months.revenue - previous_month.revenue, previous_month.revenue
+            )
         ) as revenue_growth_mom,
-        safe_divide(revenue, mean_monthly_revenue) as seasonality_index,
-        safe_divide(promo_revenue, revenue) as promo_revenue_share
+        if(
+            category_months.is_partial_month,
+            null,
+            safe_divide(category_months.revenue - year_ago.revenue, year_ago.revenue)
+        ) as revenue_growth_yoy,
+        if(
+            category_months.is_partial_month,
+            null,
+            safe_divide(
+                category_months.revenue * complete_shop_months.complete_months,
+                category_years.complete_months_revenue
+            )
+        ) as seasonality_index,
+        safe_divide(category_months.promo_revenue, category_months.revenue)
+            as promo_revenue_share
 
-    from with_previous
+    from category_months
+    left join category_months as previous_month
+        on category_months.category = previous_month.category
+        and previous_month.order_month = date_sub(category_months.order_month, interval 1 month)
+    left join category_months as year_ago
+        on category_months.category = year_ago.category
+        and year_ago.order_month = date_sub(category_months.order_month, interval 12 month)
+    left join complete_shop_months
+        on category_months.order_year = complete_shop_months.order_year
+    left join category_years
+        on category_months.category = category_years.category
+        and category_months.order_year = category_years.order_year
 
 )
 

@@ -118,11 +118,13 @@ describe("the generator's planted effects, recovered by the marts", () => {
     const rows = await warehouse.query<{
       signup_promo: string;
       conversion_14d: number;
-      mean_days_to_first_purchase: number;
+      restricted_mean_days_to_purchase_30d: number;
     }>("select * from marts.dm_promo_effect where user_type = 'All'");
     const promo = rows.find((r) => r.signup_promo === "Promo")!;
     const other = rows.find((r) => r.signup_promo === "No promo")!;
     expect(promo.conversion_14d).toBeGreaterThan(other.conversion_14d);
-    expect(promo.mean_days_to_first_purchase).toBeLessThan(other.mean_days_to_first_purchase);
+    expect(promo.restricted_mean_days_to_purchase_30d).toBeLessThan(
+      other.restricted_mean_days_to_purchase_30d,
+    );
   });
 });

@@ -1,8 +1,8 @@
 import type { Warehouse } from "../backends/types";
 import { applyRfmHistory, assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
-import { readSql } from "../sql/sqlFiles";
 import { martsInDependencyOrder } from "./catalog";
+import { martSql } from "./martParameters";
 import { isCalendarDate, martTarget } from "./targets";
 
 export { isCalendarDate, martTarget } from "./targets";
@@ -46,7 +46,7 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
     try {
       const { rows } = await warehouse.materialize(
         martTarget(decl, options.runDate),
-        readSql(decl.file),
+        martSql(decl),
         params,
       );
       if (decl.name === "rfm_daily") await applyRfmHistory(warehouse, options.runDate);
