@@ -1,6 +1,7 @@
 -- Grain: one row per product category x calendar month with sales (orders on or before
 -- @run_date, anomaly-flagged users excluded). Revenue, orders, units, revenue per order (AOV
--- within the category) and the share of revenue sold on promotion.
+-- within the category: the revenue in cents over orders, so a half-cent AOV rounds the same way
+-- whatever order the lines were summed in) and the share of revenue sold on promotion.
 -- A month is partial only when @run_date falls before its last day (the month is still running).
 -- Growth compares complete months: month over month and year over year (the same month a year
 -- earlier), null for the partial month and when the compared month had no sales in the category.
@@ -100,7 +101,7 @@ final as (
         round(category_months.revenue, 2) as revenue,
         category_months.orders,
         category_months.units,
-        round(safe_divide(category_months.revenue, category_months.orders), 2) as aov,
+        round(safe_divide(round(category_months.revenue, 2), category_months.orders), 2) as aov,
         if(
             category_months.is_partial_month,
             null,
