@@ -23,7 +23,7 @@ interface Run {
   mart: (name: OracleMart) => Promise<TruthRow[]>;
 }
 
-async function runOn(runDate: string): Promise<Run> {
+async function materialise(runDate: string): Promise<Run> {
   const warehouse = await openTestWarehouse();
   await loadBoundaryFixture(warehouse.connection);
   await runMarts(warehouse, { runDate });
@@ -43,6 +43,16 @@ async function runOn(runDate: string): Promise<Run> {
   return { warehouse, truth, mart };
 }
 
+/** One warehouse per run date, built once for the whole file (the mutation runs re-run it). */
+const runs = new Map<string, Promise<Run>>();
+const runOn = (runDate: string): Promise<Run> => {
+  if (!runs.has(runDate)) runs.set(runDate, materialise(runDate));
+  return runs.get(runDate)!;
+};
+afterAll(async () => {
+  for (const run of runs.values()) (await run).warehouse.close();
+});
+
 describe("every mart has an oracle", () => {
   it("covers each declared mart but dm_kpi_daily and the segment map (the RFM oracles read it)", () => {
     const without = MARTS.map((m) => m.name).filter((n) => !(n in ORACLE_KEYS));
@@ -57,7 +67,6 @@ describe.each([BOUNDARY_RUN_DATE, BOUNDARY_RUN_DATE_PARTIAL])(
     beforeAll(async () => {
       run = await runOn(runDate);
     }, 120_000);
-    afterAll(() => run.warehouse.close());
 
     it.each(ORACLE_MARTS)("%s equals its oracle, column by column", async (name) => {
       const rows = await run.mart(name);
@@ -75,10 +84,6 @@ describe("the boundary fixture's edges, as the marts read them", () => {
     complete = await runOn(BOUNDARY_RUN_DATE);
     partial = await runOn(BOUNDARY_RUN_DATE_PARTIAL);
   }, 120_000);
-  afterAll(() => {
-    complete.warehouse.close();
-    partial.warehouse.close();
-  });
 
   const byId = async (run: Run, name: OracleMart, key = "user_id") =>
     new Map((await run.mart(name)).map((r) => [r[key] as string, r]));
