@@ -58,9 +58,9 @@ export const MART_MUTATIONS: readonly Mutation[] = [
   ),
   m(
     "dm_user_purchase_summary",
-    "revenue counts lines dated after the run date",
-    "where order_date <= @run_date",
-    "where order_date <= date_add(@run_date, interval 1 day)",
+    "orders after the run date counted",
+    "where order_ts < timestamp(date_add(@run_date, interval 1 day))",
+    "where order_ts < timestamp(date_add(@run_date, interval 2 day))",
   ),
   m(
     "dm_user_purchase_summary",
@@ -76,7 +76,7 @@ export const MART_MUTATIONS: readonly Mutation[] = [
   ),
   m(
     "dm_user_purchase_summary",
-    "a CLTV tie on the P66 goes down a tier",
+    "a spender exactly on the P66 goes down a tier",
     "100 * (spender_ranks.spenders - spender_ranks.rank_desc)\n                >= @cltv_high",
     "100 * (spender_ranks.spenders - spender_ranks.rank_desc)\n                > @cltv_high",
   ),

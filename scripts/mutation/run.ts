@@ -46,8 +46,22 @@ function killedBy(file: string): string | undefined {
   return judgingTests(file).find((test) => !testPasses(test).passed);
 }
 
-function main(): number {
-  const mutations: readonly Mutation[] = MART_MUTATIONS;
+/**
+ * `--only <text>` keeps the mutations whose name contains the text (for a quick check while
+ * editing); CI runs them all.
+ */
+function selected(argv: readonly string[]): readonly Mutation[] {
+  const at = argv.indexOf("--only");
+  if (at === -1) return MART_MUTATIONS;
+  const text = argv[at + 1];
+  if (!text) throw new Error("--only needs the text of a mutation name");
+  const chosen = MART_MUTATIONS.filter((m) => m.name.includes(text));
+  if (chosen.length === 0) throw new Error(`No mutation name contains "${text}"`);
+  return chosen;
+}
+
+function main(argv: readonly string[]): number {
+  const mutations = selected(argv);
   const originals = new Map<string, string>();
   for (const m of mutations) {
     if (!originals.has(m.file)) originals.set(m.file, readFileSync(join(ROOT, m.file), "utf8"));
@@ -106,7 +120,7 @@ function main(): number {
 
 if (require.main === module) {
   try {
-    process.exitCode = main();
+    process.exitCode = main(process.argv.slice(2));
   } catch (error) {
     console.error((error as Error).message);
     process.exitCode = 1;

@@ -142,25 +142,43 @@ describe("the boundary fixture's edges, as the marts read them", () => {
     expect(shoes.find((r) => r.order_month === "2025-05-01")!.revenue_growth_yoy).not.toBeNull();
   });
 
-  it("has ties at the CLTV percentiles, the tied users sharing one tier, and no zero spend above Zero", async () => {
-    for (const [run, threshold] of [
-      [complete, MART_PARAMETERS.cltv_mid_min_percentile],
-      [complete, MART_PARAMETERS.cltv_high_min_percentile],
-      [partial, MART_PARAMETERS.cltv_mid_min_percentile],
-    ] as const) {
+  const spenders = async (run: Run) =>
+    [...(await byId(run, "dm_user_purchase_summary")).values()].filter(
+      (u) => (u.ltv_180d as number) > 0,
+    );
+  const centsOf = (u: TruthRow) => Math.round((u.ltv_180d as number) * 100);
+
+  it("puts a run of equal LTVs on the P33: the tied users share one tier", async () => {
+    const spent = await spenders(complete);
+    const p33 = exactPercentile(
+      spent.map((u) => fraction(centsOf(u))),
+      MART_PARAMETERS.cltv_mid_min_percentile,
+    );
+    expect(p33.num % p33.den).toBe(0n);
+    const tied = spent.filter((u) => centsOf(u) === Number(p33.num / p33.den));
+    expect(tied.length).toBeGreaterThan(2);
+    expect(new Set(tied.map((u) => u.cltv_tier))).toEqual(new Set(["Mid"]));
+  });
+
+  it("puts a spender exactly on the P66, between different neighbours, in the upper tier", async () => {
+    const spent = await spenders(partial);
+    const n = spent.length;
+    expect((MART_PARAMETERS.cltv_high_min_percentile * (n - 1)) % 100).toBe(0);
+    const sorted = spent.map(centsOf).sort((a, b) => a - b);
+    const index = (MART_PARAMETERS.cltv_high_min_percentile * (n - 1)) / 100;
+    expect(sorted[index - 1]).toBeLessThan(sorted[index]!);
+    expect(sorted[index]).toBeLessThan(sorted[index + 1]!);
+    const onThreshold = spent.find((u) => u.user_id === U.spenderExactlyOnP66OnJune29)!;
+    expect(centsOf(onThreshold)).toBe(sorted[index]);
+    expect(onThreshold.cltv_tier).toBe("High");
+  });
+
+  it("never puts a zero-spend user above the Zero tier", async () => {
+    for (const run of [complete, partial]) {
       const users = [...(await byId(run, "dm_user_purchase_summary")).values()];
-      const spent = users.filter((u) => (u.ltv_180d as number) > 0);
-      const cents = spent.map((u) => fraction(Math.round((u.ltv_180d as number) * 100)));
-      const p = exactPercentile(cents, threshold);
-      expect(p.num % p.den).toBe(0n);
-      const tied = spent.filter(
-        (u) => Math.round((u.ltv_180d as number) * 100) === Number(p.num / p.den),
-      );
-      expect(tied.length).toBeGreaterThan(1);
-      expect(new Set(tied.map((u) => u.cltv_tier)).size).toBe(1);
-      // On June 30 the run of 25s straddles P66: ties go up, so all of it is High.
-      if (run === complete) expect(tied[0]!.cltv_tier).toBe("High");
-      expect(users.filter((u) => u.ltv_180d === 0).every((u) => u.cltv_tier === "Zero")).toBe(true);
+      const zero = users.filter((u) => u.ltv_180d === 0);
+      expect(zero.length).toBeGreaterThan(0);
+      expect(zero.every((u) => u.cltv_tier === "Zero")).toBe(true);
     }
   });
 

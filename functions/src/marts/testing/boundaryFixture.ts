@@ -53,6 +53,7 @@ export const BOUNDARY_USERS = {
   silentOneDayBeyondInterpolatedP75: "U52",
   firstOrdersAtTheSameInstant: "U60",
   firstOrderLinesOfEqualAmount: "U61",
+  spenderExactlyOnP66OnJune29: "UA15",
 } as const;
 
 /**
@@ -325,13 +326,20 @@ export function boundaryFixtureRows(): Record<RawTableName, FixtureRow[]> {
   user("U82", "2025-05-01", "C");
   buy("U82", "2025-06-01 00:00:00+00", [["P2", 10]]);
 
-  // ---- CLTV ties: eight users at exactly 25.00. On June 30 the 19 spenders put both P33
-  // (position 5.94) and P66 (11.88) inside the run of 25s, so all eight are High; on June 29
-  // (18 spenders) P33 falls inside it and P66 (11.22) between 25 and 28.
+  // ---- CLTV percentiles. Spenders on June 30: 15, 20 x4, 28, 30 x2, 35, 40, 45 x8, 50 and 33
+  // at 100..132 (52). P33 sits at position 0.33 * 51 = 16.83, inside the run of 45s (indices
+  // 10..17): all eight share the tier. On June 29 (U08 not yet observed, 51 spenders) P66 sits at
+  // position 0.66 * 50 = 33 exactly, on the spender at 115 (index 33), whose neighbours differ:
+  // it is High only because a value on the threshold takes the upper tier.
   for (let i = 0; i < 8; i += 1) {
     const id = `U9${i}`;
     user(id, "2024-10-01", "C");
-    buy(id, at("2024-10-01", 3), [["P3", 25]]);
+    buy(id, at("2024-10-01", 3), [["P3", 45]]);
+  }
+  for (let i = 0; i < 33; i += 1) {
+    const id = `UA${String(i).padStart(2, "0")}`;
+    user(id, "2024-10-01", "B");
+    buy(id, at("2024-10-01", 4), [["P1", 100 + i]]);
   }
 
   // ---- The run day's last instants: a session at 23:59:30 with an event after midnight (cut),
