@@ -150,9 +150,15 @@ export const MART_MUTATIONS: readonly Mutation[] = [
   ),
   m(
     "dm_category_performance",
-    "the partial month in the seasonality mean",
+    "the partial month in the category's year share",
     "    from category_months\n    where not is_partial_month\n    group by category, order_year",
     "    from category_months\n    group by category, order_year",
+  ),
+  m(
+    "dm_category_performance",
+    "seasonality against the category's own year, not the shop's (trend comes back)",
+    "category_months.revenue * shop_years.shop_revenue,\n                shop_months.shop_revenue",
+    "category_months.revenue * shop_years.shop_revenue,\n                shop_years.shop_revenue",
   ),
   m(
     "dm_category_performance",

@@ -5,11 +5,11 @@
 -- A month is partial only when @run_date falls before its last day (the month is still running).
 -- Growth compares complete months: month over month and year over year (the same month a year
 -- earlier), null for the partial month and when the compared month had no sales in the category.
--- The seasonality index separates season from trend: the month's revenue over the category's
--- mean monthly revenue in the same calendar year, the mean taken over the year's complete months
--- in which the shop sold anything (a month without sales in the category counts as zero), so
--- each year averages 1.0 however much the shop grew from one year to the next; null for the
--- partial month.
+-- The seasonality index separates season from trend: the category's share of the shop's revenue
+-- in the month over its share of the shop's revenue in the complete months of the same calendar
+-- year. The shop's growth, within a year and from one year to the next, moves every category
+-- alike and cancels out; 1.6 reads "takes 60% more of the shop's revenue this month than over
+-- its year". Null for the partial month.
 with
 
 users as (
@@ -67,11 +67,22 @@ category_months as (
 
 ),
 
-complete_shop_months as (
+shop_months as (
+
+    select
+        order_month,
+        sum(revenue) as shop_revenue
+
+    from category_months
+    group by order_month
+
+),
+
+shop_years as (
 
     select
         order_year,
-        count(distinct order_month) as complete_months
+        sum(revenue) as shop_revenue
 
     from category_months
     where not is_partial_month
@@ -84,7 +95,7 @@ category_years as (
     select
         category,
         order_year,
-        sum(revenue) as complete_months_revenue
+        sum(revenue) as revenue
 
     from category_months
     where not is_partial_month
@@ -118,8 +129,8 @@ final as (
             category_months.is_partial_month,
             null,
             safe_divide(
-                category_months.revenue * complete_shop_months.complete_months,
-                category_years.complete_months_revenue
+                category_months.revenue * shop_years.shop_revenue,
+                shop_months.shop_revenue * category_years.revenue
             )
         ) as seasonality_index,
         safe_divide(category_months.promo_revenue, category_months.revenue)
@@ -132,8 +143,8 @@ final as (
     left join category_months as year_ago
         on category_months.category = year_ago.category
         and year_ago.order_month = date_sub(category_months.order_month, interval 12 month)
-    left join complete_shop_months
-        on category_months.order_year = complete_shop_months.order_year
+    left join shop_months on category_months.order_month = shop_months.order_month
+    left join shop_years on category_months.order_year = shop_years.order_year
     left join category_years
         on category_months.category = category_years.category
         and category_months.order_year = category_years.order_year

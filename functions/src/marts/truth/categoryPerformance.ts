@@ -29,8 +29,8 @@ function monthsBefore(month: string, k: number): string {
  * dm_category_performance from raw rows: order lines dated on or before the run day, of users
  * without the anomaly flag, by product category and calendar month. The run day's month is
  * partial unless the run day is its last day. Growth and the seasonality index read complete
- * months only; the index divides by the category's mean over the complete months of that year
- * in which the shop sold anything.
+ * months only; the index is the category's share of the shop's revenue in the month over its
+ * share in the complete months of that calendar year.
  */
 export function categoryPerformanceTruth(raw: TruthRaw, runDay: number): CategoryMonthTruth[] {
   const anomalous = new Set(raw.users.filter((u) => u.is_anomaly).map((u) => u.user_id));
@@ -54,9 +54,13 @@ export function categoryPerformanceTruth(raw: TruthRaw, runDay: number): Categor
     };
   });
   const revenueOf = new Map(months.map((m) => [`${m.category}|${m.month}`, m.revenue]));
-  const completeMonths = [...new Set(months.map((m) => m.month))].filter((m) => !isPartial(m));
-  const completeMonthsInYear = (year: string) =>
-    completeMonths.filter((m) => m.startsWith(year)).length;
+  /** Revenue of the complete months matching `take` (all categories when `category` is null). */
+  const revenueWhere = (take: (month: string) => boolean, category: string | null) =>
+    sum(
+      months
+        .filter((o) => take(o.month) && (category === null || o.category === category))
+        .map((o) => o.revenue),
+    );
   const growth = (cat: string, month: string, k: number): number | null => {
     const before = revenueOf.get(`${cat}|${monthsBefore(month, k)}`);
     return before === undefined
@@ -66,13 +70,12 @@ export function categoryPerformanceTruth(raw: TruthRaw, runDay: number): Categor
 
   return months.map((m) => {
     const partial = isPartial(m.month);
-    const year = m.month.slice(0, 4);
-    const yearRevenue = sum(
-      months
-        .filter((o) => o.category === m.category && o.month.startsWith(year) && !isPartial(o.month))
-        .map((o) => o.revenue),
+    const inYear = (month: string) => month.startsWith(m.month.slice(0, 4)) && !isPartial(month);
+    const monthShare = ratio(
+      m.revenue,
+      revenueWhere((month) => month === m.month, null),
     );
-    const meanMonth = ratio(yearRevenue, completeMonthsInYear(year));
+    const yearShare = ratio(revenueWhere(inYear, m.category), revenueWhere(inYear, null));
     return {
       category: m.category,
       order_month: m.month,
@@ -83,7 +86,8 @@ export function categoryPerformanceTruth(raw: TruthRaw, runDay: number): Categor
       aov: m.orders > 0 ? roundCents(roundCents(m.revenue) / m.orders) : null,
       revenue_growth_mom: partial ? null : growth(m.category, m.month, 1),
       revenue_growth_yoy: partial ? null : growth(m.category, m.month, 12),
-      seasonality_index: partial || meanMonth === null ? null : ratio(m.revenue, meanMonth),
+      seasonality_index:
+        partial || monthShare === null || yearShare === null ? null : ratio(monthShare, yearShare),
       promo_revenue_share: ratio(m.promoRevenue, m.revenue),
     };
   });
