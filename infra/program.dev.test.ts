@@ -1,5 +1,6 @@
 import { MARTS, martDependencies } from "../functions/src/marts/catalog";
 import { renderDatasets } from "../functions/src/sql/render";
+import { martSql } from "../functions/src/marts/martParameters";
 import { readSql } from "../functions/src/sql/sqlFiles";
 import { RAW_TABLE_LIST } from "../functions/src/contract";
 import { DEPLOYER_ROLES } from "./deployerRoles";
@@ -28,7 +29,7 @@ describe("the dev stack", () => {
     );
   });
 
-  it("schedules one query per mart of the marts dataset, equal to its SQL file (one day of a date spine)", () => {
+  it("schedules one query per mart of the marts dataset: its SQL, parameters rendered, one day of a date spine", () => {
     const scheduled = MARTS.filter(isScheduledQueryMart);
     expect(scheduled.length).toBeGreaterThan(0);
     const configs = ofType(created, T.transfer);
@@ -37,7 +38,7 @@ describe("the dev stack", () => {
       .location;
     for (const decl of scheduled) {
       const cfg = configs.find((c) => c.name === `marts-${decl.name}`)!;
-      expect(cfg.inputs.params.query).toBe(scheduledQuerySql(decl, readSql(decl.file)));
+      expect(cfg.inputs.params.query).toBe(scheduledQuerySql(decl, martSql(decl)));
       // The date spine's first day is the run date itself: one partition per run.
       expect(queryParameters(cfg.inputs.params.query)).not.toContain("from_date");
       expect(cfg.inputs.params.write_disposition).toBe("WRITE_TRUNCATE");

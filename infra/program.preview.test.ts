@@ -1,6 +1,6 @@
 import { MARTS } from "../functions/src/marts/catalog";
 import { renderDatasets } from "../functions/src/sql/render";
-import { readSql } from "../functions/src/sql/sqlFiles";
+import { martSql } from "../functions/src/marts/martParameters";
 import { FUNCTION_ENV } from "../functions/src/backends/fromEnv";
 import { PREVIEW_DEFAULT_USERS, datasetIdsFor } from "./config";
 import { isScheduledQueryMart, scheduledQuerySql } from "./martSchedule";
@@ -50,7 +50,7 @@ describe("the pr-123 preview stack", () => {
     for (const decl of MARTS.filter(isScheduledQueryMart)) {
       const cfg = ofType(created, T.transfer).find((c) => c.name === `marts-${decl.name}`)!;
       expect(cfg.inputs.params.query).toBe(
-        renderDatasets(scheduledQuerySql(decl, readSql(decl.file)), IDS),
+        renderDatasets(scheduledQuerySql(decl, martSql(decl)), IDS),
       );
       expect(cfg.inputs.params.query).not.toMatch(/(?<![\w.])raw\.(users|events)\b/);
       expect(cfg.inputs.destinationDatasetId).toBe(IDS.marts);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { MARTS, sqlMartReferences, type MartDeclaration } from "../functions/src/marts/catalog";
+import { renderMartParameters } from "../functions/src/marts/martParameters";
 import { renderDatasets } from "../functions/src/sql/render";
 import { readSql } from "../functions/src/sql/sqlFiles";
 import { lookerStudioUrl, tableauConnection } from "./biLinks";
@@ -84,7 +85,9 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       datasets: warehouse.datasets,
       destinationTables: warehouse.martTables,
       marts: scheduled,
-      renderedSql: (decl) => renderDatasets(sqlOf(decl), config.datasets),
+      // The mart parameters travel inside the query text: a scheduled query binds only @run_date
+      // and @run_time (https://cloud.google.com/bigquery/docs/scheduling-queries).
+      renderedSql: (decl) => renderDatasets(renderMartParameters(sqlOf(decl)), config.datasets),
       dependencies: (decl) => sqlMartReferences(sqlOf(decl)).filter((n) => n !== decl.name),
       firstRunTime: addMinutes(config.schedule.loadTime, config.schedule.martsAfterMinutes),
       minutesPerLevel: config.schedule.minutesPerMartLevel,

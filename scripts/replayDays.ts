@@ -18,7 +18,7 @@ import { runChecks } from "../functions/src/checks";
 import { martByName } from "../functions/src/marts/catalog";
 import { martTarget } from "../functions/src/marts/targets";
 import { daysBetween } from "../functions/src/pipeline/lakePaths";
-import { readSql } from "../functions/src/sql/sqlFiles";
+import { martSql } from "../functions/src/marts/martParameters";
 import { RunTracker } from "../functions/src/world/runRecord";
 import { warehousePath } from "./dataFolder";
 
@@ -178,7 +178,7 @@ export async function replayDays(options: ReplayOptions): Promise<{ days: number
                 for (const name of unit.names) {
                   current = name;
                   const decl = martByName(name);
-                  await tx.materialize(martTarget(decl, day), readSql(decl.file), {
+                  await tx.materialize(martTarget(decl, day), martSql(decl), {
                     run_date: { date: day },
                     from_date: { date: day },
                   });

@@ -1,8 +1,10 @@
 -- Grain: one row per dimension x dimension_value. dimension is 'marketing_source' (every user)
 -- or 'first_purchase_category' (buyers, by the category of the largest line of their first
--- order: the "gateway" category). Users, buyers, the share who are VIP Champions in the RFM
--- snapshot of @run_date, 14-day conversion (users observed 14 days) and 180-day LTV (users
--- observed 180 days).
+-- order: the "gateway" category; equal lines go to the lowest product_id). Users, buyers, the
+-- share who are VIP Champions in the RFM snapshot of @run_date, 14-day conversion (users
+-- observed 14 days) and 180-day LTV (users observed 180 days). Conversion is null for gateway
+-- categories: every user there has bought, so a rate would be conditioned on buying and would
+-- not be the conversion of anyone the category acquired.
 with
 
 user_summary as (
@@ -62,8 +64,13 @@ final as (
         countif(is_vip) as vip_users,
         safe_divide(countif(is_vip), count(*)) as vip_share,
         safe_divide(countif(is_vip), countif(orders > 0)) as vip_share_of_buyers,
-        safe_divide(
-            countif(days_observed >= 14 and is_converted_14d), countif(days_observed >= 14)
+        if(
+            dimension = 'first_purchase_category',
+            null,
+            safe_divide(
+                countif(days_observed >= @conversion_days_short and is_converted_14d),
+                countif(days_observed >= @conversion_days_short)
+            )
         ) as conversion_14d,
         count(ltv_180d) as users_ltv_observed,
         avg(ltv_180d) as ltv_180d_mean,

@@ -1,7 +1,7 @@
 -- Grain: one row per cohort_granularity ('week' | 'month') x signup cohort x period_offset.
 -- Period k covers days [k * period_days, (k + 1) * period_days - 1] after each user's own signup
--- (7 days for weekly cohorts, 30 for monthly); a user counts towards period k only once its last
--- day is observed (<= @run_date), and is retained in it with at least one session in it.
+-- (7 days for weekly cohorts, 30 for monthly; k up to 120); a user counts towards period k only
+-- once its last day is observed (<= @run_date), and is retained in it with a session in it.
 -- retention_90d / retention_180d are cohort-level (the same on every row of a cohort): the share
 -- of the cohort's observed users with a session in days 90..119 / 180..209.
 with
@@ -24,7 +24,7 @@ user_cohorts as (
     select
         'week' as cohort_granularity,
         date_trunc(signup_date, isoweek) as cohort_start,
-        7 as period_days,
+        @cohort_week_days as period_days,
         user_id,
         signup_date,
         is_retained_90d,
@@ -34,7 +34,7 @@ user_cohorts as (
     select
         'month',
         date_trunc(signup_date, month),
-        30,
+        @cohort_month_days,
         user_id,
         signup_date,
         is_retained_90d,
@@ -105,7 +105,7 @@ cohort_days as (
 
 offsets as (
 
-    select period_offset from unnest(generate_array(0, 120)) as period_offset
+    select period_offset from unnest(generate_array(0, @cohort_max_period)) as period_offset
 
 ),
 

@@ -1,7 +1,11 @@
 -- Grain: one row per signup_promo ('Promo' | 'No promo') x user_type, plus an 'All' user_type.
--- A user is a promo signup when the signup date falls within a promotion. Compares how fast they
--- buy (14/30-day conversion over users observed that long, days to first purchase), how deep the
--- discount on their first order was, and what follows (90/180-day retention, 180-day LTV).
+-- A user is a promo signup when the signup date falls within a promotion (is_promo_signup).
+-- Compares how fast they buy, how deep the discount on their first order was, and what follows
+-- (90/180-day retention, 180-day LTV). Every rate is over the users whose window is observed.
+-- Time to convert is measured inside the 30-day window, among users observed 30 days: the mean
+-- days to the first purchase of those who bought on days 0..29, and a censoring-aware restricted
+-- mean over all of them, where a user with no purchase in the window counts the whole 30 days
+-- (so late and never-buyers neither vanish nor stretch the mean).
 with
 
 user_summary as (
@@ -10,34 +14,15 @@ user_summary as (
 
 ),
 
-promo_calendar as (
-
-    select * from raw.promo_calendar
-
-),
-
-signup_promos as (
-
-    select
-        user_summary.user_id,
-        max(promo_calendar.discount_rate) as signup_discount_rate
-
-    from user_summary
-    inner join promo_calendar
-        on user_summary.signup_date between promo_calendar.start_date and promo_calendar.end_date
-    group by user_summary.user_id
-
-),
-
 classified as (
 
     select
         user_summary.*,
-        if(signup_promos.user_id is null, 'No promo', 'Promo') as signup_promo,
-        signup_promos.signup_discount_rate
+        if(is_promo_signup, 'Promo', 'No promo') as signup_promo,
+        days_observed >= @conversion_days_short as is_observed_short,
+        days_observed >= @conversion_days_long as is_observed_long
 
     from user_summary
-    left join signup_promos on user_summary.user_id = signup_promos.user_id
 
 ),
 
@@ -66,14 +51,20 @@ final as (
         signup_promo,
         user_group as user_type,
         count(*) as users,
-        safe_divide(
-            countif(days_observed >= 14 and is_converted_14d), countif(days_observed >= 14)
-        ) as conversion_14d,
-        safe_divide(
-            countif(days_observed >= 30 and is_converted_30d), countif(days_observed >= 30)
-        ) as conversion_30d,
-        avg(days_to_first_purchase) as mean_days_to_first_purchase,
-        avg(signup_discount_rate) as mean_signup_discount_rate,
+        safe_divide(countif(is_observed_short and is_converted_14d), countif(is_observed_short))
+            as conversion_14d,
+        safe_divide(countif(is_observed_long and is_converted_30d), countif(is_observed_long))
+            as conversion_30d,
+        avg(if(is_observed_long and is_converted_30d, days_to_first_purchase, null))
+            as mean_days_to_convert_30d,
+        avg(
+            if(
+                is_observed_long,
+                if(is_converted_30d, days_to_first_purchase, @conversion_days_long),
+                null
+            )
+        ) as restricted_mean_days_to_purchase_30d,
+        avg(signup_promo_discount_rate) as mean_signup_discount_rate,
         avg(first_order_discount_rate) as mean_first_order_discount_rate,
         safe_divide(countif(first_order_is_promo), count(first_order_is_promo))
             as first_order_promo_share,

@@ -1,7 +1,8 @@
 -- Grain: one row per segment_type x segment, where segment_type is user_type, consistency_tier,
 -- marketing_source or signup_promo. Short-term conversion against long-term value: each rate is
 -- taken over the users whose window is observed (14/30 days since signup; day N + 29 for
--- retention; 180 days for LTV), so recent signups do not dilute it.
+-- retention; 180 days for LTV), so recent signups do not dilute it. The paid-subscription share
+-- counts users whose paid plan is active (is_paid_subscriber), over every user of the segment.
 with
 
 user_summary as (
@@ -16,23 +17,6 @@ behavior as (
 
 ),
 
-promo_calendar as (
-
-    select * from raw.promo_calendar
-
-),
-
-promo_signups as (
-
-    select distinct
-        user_summary.user_id
-
-    from user_summary
-    inner join promo_calendar
-        on user_summary.signup_date between promo_calendar.start_date and promo_calendar.end_date
-
-),
-
 user_segments as (
 
     select 'user_type' as segment_type, user_type as segment, user_id from user_summary
@@ -42,12 +26,7 @@ user_segments as (
     union all
     select 'marketing_source', marketing_source, user_id from user_summary
     union all
-    select
-        'signup_promo',
-        if(promo_signups.user_id is null, 'No promo', 'Promo'),
-        user_summary.user_id
-    from user_summary
-    left join promo_signups on user_summary.user_id = promo_signups.user_id
+    select 'signup_promo', if(is_promo_signup, 'Promo', 'No promo'), user_id from user_summary
 
 ),
 
@@ -75,12 +54,14 @@ final as (
         segment_type,
         segment,
         count(*) as users,
-        countif(days_observed >= 14) as users_observed_14d,
+        countif(days_observed >= @conversion_days_short) as users_observed_14d,
         safe_divide(
-            countif(days_observed >= 14 and is_converted_14d), countif(days_observed >= 14)
+            countif(days_observed >= @conversion_days_short and is_converted_14d),
+            countif(days_observed >= @conversion_days_short)
         ) as conversion_14d,
         safe_divide(
-            countif(days_observed >= 30 and is_converted_30d), countif(days_observed >= 30)
+            countif(days_observed >= @conversion_days_long and is_converted_30d),
+            countif(days_observed >= @conversion_days_long)
         ) as conversion_30d,
         safe_divide(countif(is_retained_90d), count(is_retained_90d)) as retention_90d,
         safe_divide(countif(is_retained_180d), count(is_retained_180d)) as retention_180d,

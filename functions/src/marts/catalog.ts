@@ -65,7 +65,7 @@ export const MARTS: readonly MartDeclaration[] = [
     file: "marts/dm_category_performance.sql",
     dataset: "marts",
     description:
-      "Category x month: revenue, orders, units, AOV, month-over-month growth, seasonality index, promo share.",
+      "Category x month: revenue, orders, units, AOV, month-over-month and year-over-year growth, seasonality index, promo share.",
     materialization: table,
     clustering: ["category"],
   },
@@ -102,9 +102,18 @@ export const MARTS: readonly MartDeclaration[] = [
     file: "marts/dm_ltv_distribution.sql",
     dataset: "marts",
     description:
-      "User type x consistency tier: 180-day LTV percentiles, top 1/10/20% revenue share, Gini.",
+      "Population (all users, buyers) x user type x consistency tier: 180-day LTV percentiles, top 1/10/20% revenue share, Gini.",
     materialization: table,
-    clustering: ["user_type", "consistency_tier"],
+    clustering: ["population", "user_type", "consistency_tier"],
+  },
+  {
+    name: "dm_ltv_lorenz",
+    file: "marts/dm_ltv_lorenz.sql",
+    dataset: "marts",
+    description:
+      "Population x user type x consistency tier x user share: the Lorenz curve of 180-day LTV, for Pareto charts.",
+    materialization: table,
+    clustering: ["population", "user_type", "consistency_tier"],
   },
   {
     name: "dm_tradeoff_summary",

@@ -3,8 +3,8 @@ import { nightlyChain } from "../chain/nightlyChain";
 import { refreshRfmSnapshot } from "../rfm/refreshRfm";
 import { assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
-import { readSql } from "../sql/sqlFiles";
 import { martByName } from "./catalog";
+import { martSql } from "./martParameters";
 import { isCalendarDate, martTarget } from "./targets";
 
 export { isCalendarDate, martTarget } from "./targets";
@@ -82,7 +82,7 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
       try {
         const { rows } = await w.materialize(
           martTarget(decl, runDate, fromDate),
-          readSql(decl.file),
+          martSql(decl),
           params,
         );
         runs.push({ name: decl.name, rows, seconds: seconds() });

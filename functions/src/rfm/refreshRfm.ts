@@ -1,5 +1,6 @@
 import type { Warehouse } from "../backends/types";
 import { martByName } from "../marts/catalog";
+import { martSql } from "../marts/martParameters";
 import { isCalendarDate, martTarget } from "../marts/targets";
 import { RfmRefreshError, applyRfmHistory, assertHistoryAccepts } from "./rfmHistory";
 
@@ -44,11 +45,11 @@ export async function refreshRfmSnapshot(
   // they were (DuckDB; on BigQuery each statement is atomic and the run record marks the run).
   const rows = await warehouse.atomically(async (w) => {
     const map = martByName("rfm_segment_map");
-    await w.materialize(martTarget(map, snapshotDate), readSql(map.file), params);
+    await w.materialize(martTarget(map, snapshotDate), martSql(map), params);
     const daily = martByName("rfm_daily");
     const written = await w.materialize(
       martTarget(daily, snapshotDate),
-      readSql(daily.file),
+      martSql(daily),
       params,
     );
     await applyRfmHistory(w, snapshotDate);

@@ -47,6 +47,13 @@ describe("rewrites before translation", () => {
     expect(types).toEqual(["DATE"]);
   });
 
+  it("keeps the grouping of integer division, inside and around the call", async () => {
+    const { row } = await runOne(
+      "select div(7 + 99, 100) as a, 2 * div(7, 2) as b, div(20, 2 * 5) as c, div(div(9, 2), 2) as d",
+    );
+    expect(row).toEqual({ a: 1, b: 6, c: 2, d: 2 });
+  });
+
   it("leaves function names inside strings and comments alone", () => {
     const sql = "select 'date_add(x)' as s -- date_trunc(y)\n, timestamp_trunc(t, day) as t";
     expect(wrapCalls(sql, ["date_add", "date_trunc"], "cast(", " as date)")).toBe(sql);

@@ -130,6 +130,15 @@ export const BIGQUERY_REWRITES: readonly SqlRewrite[] = [
       "date_add/date_sub become `d + INTERVAL` and date_trunc becomes DATE_TRUNC, all TIMESTAMP in DuckDB; BigQuery returns DATE",
     apply: (sql) => wrapCalls(sql, DATE_RETURNING_FUNCTIONS, "cast(", " as date)"),
   },
+  {
+    name: "integer division keeps its grouping",
+    reason:
+      "div(a + 99, 100) becomes `a + 99 // 100` and 2 * div(a, 3) becomes `2 * a // 3`: the translator drops the grouping the call gave, and DuckDB's // binds as tightly as *",
+    apply: (sql) =>
+      rewriteCalls(sql, ["div"], (name, args) =>
+        args.length === 2 ? `(${name}((${args[0]!.trim()}), (${args[1]!.trim()})))` : null,
+      ),
+  },
 ];
 
 /**

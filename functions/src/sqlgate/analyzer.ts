@@ -2,6 +2,7 @@ import { TypeKind } from "@fivetrandevelopers/zetasql";
 import type { AnalyzerOptionsProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/AnalyzerOptionsProto";
 import type { LanguageOptionsProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/LanguageOptionsProto";
 import type { AnalyzeResponse__Output } from "@fivetrandevelopers/zetasql/lib/types/zetasql/local_service/AnalyzeResponse";
+import { MART_PARAMETERS } from "../marts/martParameters";
 import { CatalogColumn, CatalogTable, Dataset, qualifiedName, simpleCatalog } from "./catalog";
 import { AnalyzerServer } from "./server";
 
@@ -10,11 +11,19 @@ import { AnalyzerServer } from "./server";
  * BigQuery would before running it: names, types, function signatures and dialect rules.
  */
 
-/** The query parameters our SQL may use; any other `@name` is an error, as in BigQuery. */
+/**
+ * The query parameters our SQL may use; any other `@name` is an error, as in BigQuery. The mart
+ * parameters (integers, rendered into the text before a mart runs) are declared as INT64, the
+ * type of the literal they become.
+ */
 export const QUERY_PARAMETERS = [
   { name: "run_date", type: { typeKind: TypeKind.TYPE_DATE } },
   { name: "from_date", type: { typeKind: TypeKind.TYPE_DATE } },
   { name: "snapshot_date", type: { typeKind: TypeKind.TYPE_DATE } },
+  ...Object.keys(MART_PARAMETERS).map((name) => ({
+    name,
+    type: { typeKind: TypeKind.TYPE_INT64 },
+  })),
 ] as const;
 
 /**

@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { duckdbCreateTable, RAW_TABLE_LIST } from "../contract";
+import { MART_PARAMETERS } from "../marts/martParameters";
 import { renderParams, SqlParam } from "../sql/render";
 import { toDuckDb } from "../sql/translate";
 import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
@@ -13,8 +14,9 @@ import type { SqlSource } from "./sqlSources";
  * DuckDB; marts are materialised there (empty) so the marts that read them bind too.
  */
 
-/** Dates the check renders parameters with; any valid date does, the tables are empty. */
+/** Dates the check renders parameters with (any valid date does, the tables are empty). */
 const CHECK_PARAMS: Record<string, SqlParam> = {
+  ...MART_PARAMETERS,
   run_date: { date: "2024-01-31" },
   from_date: { date: "2024-01-01" },
   snapshot_date: { date: "2024-01-31" },

@@ -15,6 +15,7 @@ import {
 } from "./common";
 
 const COLUMNS: readonly Column<Row>[] = [
+  { header: "Population", key: "population", text: (r) => text(r, "population") },
   { header: "User type", key: "user_type", text: (r) => segmentLabel(text(r, "user_type")) },
   {
     header: "Consistency tier",
@@ -37,15 +38,25 @@ const COLUMNS: readonly Column<Row>[] = [
 export async function ltvDistributionSection(context: SectionContext): Promise<Section> {
   const rows = await martRows(context, "select * from marts.dm_ltv_distribution");
   const sorted = byKnownOrder(
-    byKnownOrder(rows, (r) => text(r, "consistency_tier"), CONSISTENCY_TIERS),
-    (r) => text(r, "user_type"),
-    USER_TYPES,
+    byKnownOrder(
+      byKnownOrder(rows, (r) => text(r, "consistency_tier"), CONSISTENCY_TIERS),
+      (r) => text(r, "user_type"),
+      USER_TYPES,
+    ),
+    (r) => text(r, "population"),
+    ["All users", "Buyers"],
   );
   const all = rows.find(
-    (r) => text(r, "user_type") === "All" && text(r, "consistency_tier") === "All",
+    (r) =>
+      text(r, "population") === "All users" &&
+      text(r, "user_type") === "All" &&
+      text(r, "consistency_tier") === "All",
   );
   const byType = sorted.filter(
-    (r) => text(r, "consistency_tier") === "All" && text(r, "user_type") !== "All",
+    (r) =>
+      text(r, "population") === "All users" &&
+      text(r, "consistency_tier") === "All" &&
+      text(r, "user_type") !== "All",
   );
   const charts = [];
   if (all) {
@@ -79,7 +90,8 @@ export async function ltvDistributionSection(context: SectionContext): Promise<S
     id: "ltv-distribution",
     title: "180-day LTV distribution",
     what: "How 180-day revenue per user is spread: percentiles, the share earned by the top 1/10/20% of users, and the Gini coefficient.",
-    grain: "one row per user type x consistency tier, with 'All' rollups; users observed 180 days",
+    grain:
+      "one row per population (all users observed 180 days; those of them who spent) x user type x consistency tier, with 'All' rollups",
     sources: ["marts.dm_ltv_distribution"],
     rows: rows.length,
     body: figureRow(...charts) + table(COLUMNS, sorted),

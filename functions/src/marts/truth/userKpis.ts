@@ -1,4 +1,7 @@
 import type { TruthRaw } from "./rawRows";
+import { groupBy } from "./stats";
+
+export { groupBy } from "./stats";
 
 /** The KPIs that carry the story, for one user, as SPEC defines them. */
 export interface UserKpiTruth {
@@ -58,15 +61,4 @@ export function computeUserKpis(raw: TruthRaw, endDay: number): Map<string, User
     });
   }
   return result;
-}
-
-export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { RawTableName } from "../../contract";
 import { MARTS, type MartDeclaration } from "../../marts/catalog";
+import { martSql } from "../../marts/martParameters";
 import { renderParams, SqlParam } from "../../sql/render";
 import { readSql } from "../../sql/sqlFiles";
 import { toDuckDb } from "../../sql/translate";
@@ -63,7 +64,7 @@ export async function runDifferential(
     from_date: { date: options.fromDate ?? options.runDate },
     snapshot_date: { date: options.snapshotDate ?? options.runDate },
   };
-  const read = options.readMartSql ?? ((d: MartDeclaration) => readSql(d.file));
+  const read = options.readMartSql ?? martSql;
   const sources = marts.map((decl) => ({
     path: decl.file,
     sql: read(decl),

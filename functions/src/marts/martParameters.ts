@@ -1,0 +1,83 @@
+import { mapOutsideCommentsAndStrings, sqlLiteral } from "../sql/render";
+import { readSql } from "../sql/sqlFiles";
+import type { MartDeclaration } from "./catalog";
+
+/**
+ * Every threshold and window the marts apply, declared once. The mart SQL names them as query
+ * parameters (`@conversion_days_short`) and holds no literal for any of them; the local runner and
+ * the cloud both render these values into the query text before it runs (a BigQuery scheduled
+ * query binds only `@run_date` and `@run_time`, so a constant must travel inside the text).
+ *
+ * All values are non-negative integers, so every comparison they take part in is integer
+ * arithmetic: fractions are written in percent (`consistency_high_max_cv_pct: 50` is a CV of
+ * 0.5) and the SQL cross-multiplies rather than divides. A column whose name states a window
+ * (`is_converted_14d`) states the value here: changing a window is changing a definition, and
+ * its columns must be renamed with it (a test holds the names to these values).
+ */
+export const MART_PARAMETERS = {
+  /** Short-term conversion (the main KPI): first purchase on days 0..13 after signup. */
+  conversion_days_short: 14,
+  /** Secondary conversion, and the window of time-to-convert: days 0..29. */
+  conversion_days_long: 30,
+  /** 180-day LTV: revenue of orders on days 0..179; defined once day 180 is observed. */
+  ltv_days: 180,
+  /** Retention at 90 / 180 days: a session on days N..N + window - 1. */
+  retention_start_day_early: 90,
+  retention_start_day_late: 180,
+  retention_window_days: 30,
+  /** The early rhythm read by the consistency tiers: days 0..27 after signup. */
+  rhythm_days: 28,
+  /** Fewer active days than this in the rhythm window is 'Sparse' (no rhythm to read). */
+  rhythm_min_active_days: 3,
+  /** Consistency tiers: High when the gap CV <= 0.50, Medium when <= 1.00, else Low. */
+  consistency_high_max_cv_pct: 50,
+  consistency_medium_max_cv_pct: 100,
+  /** CLTV tiers among users who spent in their 180 days: High >= P66, Mid >= P33, else Low. */
+  cltv_high_min_percentile: 66,
+  cltv_mid_min_percentile: 33,
+  /** Churn risk by days since the last purchase: Active <= 60, Cooling <= 120, At risk <= 180. */
+  churn_active_max_days: 60,
+  churn_cooling_max_days: 120,
+  churn_after_days: 180,
+  /** The reactivation list: silence beyond this percentile of the tier's purchase cycles. */
+  reactivation_cycle_percentile: 75,
+  /** Cohort periods: 7 days for weekly cohorts, 30 for monthly, offsets 0..120. */
+  cohort_week_days: 7,
+  cohort_month_days: 30,
+  cohort_max_period: 120,
+  /** Lorenz-curve points every 5% of users (0, 5, ..., 100). */
+  lorenz_step_pct: 5,
+} as const satisfies Record<string, number>;
+
+export type MartParameterName = keyof typeof MART_PARAMETERS;
+export type MartParameters = Record<MartParameterName, number>;
+
+const PARAMETER_RE = /(?<![@\w])@([A-Za-z_]\w*)/g;
+
+/**
+ * Renders the mart parameters into SQL text as integer literals, leaving every other `@name`
+ * (`@run_date`, `@snapshot_date`) for the runner to bind. Comments and strings are untouched.
+ */
+export function renderMartParameters(
+  sql: string,
+  values: MartParameters = MART_PARAMETERS,
+): string {
+  for (const [name, value] of Object.entries(values)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new Error(`Mart parameter ${name} must be a non-negative integer, got ${value}`);
+    }
+  }
+  return mapOutsideCommentsAndStrings(sql, (code) =>
+    code.replace(PARAMETER_RE, (match, name: string) =>
+      name in values ? sqlLiteral(values[name as MartParameterName]) : match,
+    ),
+  );
+}
+
+/**
+ * A mart's SQL as it runs: its file with the mart parameters rendered in. The local runner, the
+ * differential harness and the cloud's scheduled queries all read a mart through this.
+ */
+export function martSql(decl: Pick<MartDeclaration, "file">): string {
+  return renderMartParameters(readSql(decl.file));
+}

@@ -1,0 +1,295 @@
+import type { Mutation } from "./applyMutation";
+
+const m = (file: string, name: string, from: string, to: string): Mutation => ({
+  file: `sql/marts/${file}.sql`,
+  name,
+  from,
+  to,
+});
+
+/**
+ * The mutations `npm run test:mutations` applies to the mart SQL, one at a time. The test suite
+ * must fail for each; a survivor is a definition the tests do not pin down. Every mutation here
+ * changes the answer on some data: an equivalent rewrite would survive by right and teach nothing.
+ */
+export const MART_MUTATIONS: readonly Mutation[] = [
+  // dm_user_purchase_summary
+  m(
+    "dm_user_purchase_summary",
+    "14-day conversion counts day 14",
+    "days_to_first_purchase < @conversion_days_short",
+    "days_to_first_purchase <= @conversion_days_short",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "30-day conversion counts day 30",
+    "days_to_first_purchase < @conversion_days_long",
+    "days_to_first_purchase <= @conversion_days_long",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "180-day LTV counts an order on day 180",
+    "signup_date, day) < @ltv_days,",
+    "signup_date, day) <= @ltv_days,",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "180-day LTV defined a day before day 180 is observed",
+    "day) >= @ltv_days,",
+    "day) >= @ltv_days - 1,",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "90-day retention window runs to day 120",
+    "and @retention_start_day_early + @retention_window_days - 1\n",
+    "and @retention_start_day_early + @retention_window_days\n",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "180-day retention defined before day 209 is observed",
+    ">= @retention_start_day_late + @retention_window_days - 1,",
+    ">= @retention_start_day_late + @retention_window_days - 2,",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "anomaly-flagged users kept",
+    "where not anomaly_flag\n        and signup_date <= @run_date",
+    "where signup_date <= @run_date",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "orders after the run date counted",
+    "where order_ts < timestamp(date_add(@run_date, interval 1 day))",
+    "where order_ts < timestamp(date_add(@run_date, interval 2 day))",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "a cancelled or expired paid plan counts as a paid subscriber",
+    " and user_facts.subscription_status = 'Active'",
+    "",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "CLTV High cut at P33 (percentile swapped)",
+    ">= @cltv_high_min_percentile * (spender_ranks.spenders - 1)",
+    ">= @cltv_mid_min_percentile * (spender_ranks.spenders - 1)",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "a spender exactly on the P66 goes down a tier",
+    "100 * (spender_ranks.spenders - spender_ranks.rank_desc)\n                >= @cltv_high",
+    "100 * (spender_ranks.spenders - spender_ranks.rank_desc)\n                > @cltv_high",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "CLTV tiers cut among every observed user, zeros included",
+    "where ltv_180d > 0",
+    "where ltv_180d >= 0",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "zero spend is not its own tier",
+    "when user_facts.ltv_180d = 0 then 'Zero'",
+    "when user_facts.ltv_180d < 0 then 'Zero'",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "first order tie broken by the highest order_id",
+    "order by order_ts, order_id)",
+    "order by order_ts, order_id desc)",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "gateway line tie broken by the highest product_id",
+    "order by order_items.line_amount desc, order_items.product_id",
+    "order by order_items.line_amount desc, order_items.product_id desc",
+  ),
+  m(
+    "dm_user_purchase_summary",
+    "promo signup from the day after the promo starts",
+    "on users.signup_date between promo_calendar.start_date and promo_calendar.end_date",
+    "on users.signup_date > promo_calendar.start_date\n        and users.signup_date <= promo_calendar.end_date",
+  ),
+  // dm_behavior_consistency
+  m(
+    "dm_behavior_consistency",
+    "the rhythm window includes day 28",
+    "between 0 and @rhythm_days - 1",
+    "between 0 and @rhythm_days",
+  ),
+  m(
+    "dm_behavior_consistency",
+    "a CV of exactly 0.5 is not High",
+    "<= @consistency_high_max_cv_pct * @consistency_high_max_cv_pct",
+    "< @consistency_high_max_cv_pct * @consistency_high_max_cv_pct",
+  ),
+  m(
+    "dm_behavior_consistency",
+    "a CV of exactly 1.0 is Low",
+    "<= @consistency_medium_max_cv_pct * @consistency_medium_max_cv_pct",
+    "< @consistency_medium_max_cv_pct * @consistency_medium_max_cv_pct",
+  ),
+  m(
+    "dm_behavior_consistency",
+    "three active days still Sparse",
+    "< @rhythm_min_active_days then 'Sparse'",
+    "<= @rhythm_min_active_days then 'Sparse'",
+  ),
+  m(
+    "dm_behavior_consistency",
+    "the tier given a day before day 27 is observed",
+    "when date_diff(@run_date, users.signup_date, day) < @rhythm_days - 1 then null",
+    "when date_diff(@run_date, users.signup_date, day) < @rhythm_days - 2 then null",
+  ),
+  // dm_category_performance
+  m(
+    "dm_category_performance",
+    "the run date's month always partial",
+    "\n            and date_trunc(date_add(@run_date, interval 1 day), month)\n            = date_trunc(@run_date, month)",
+    "",
+  ),
+  m(
+    "dm_category_performance",
+    "the partial month in the category's year share",
+    "    from category_months\n    where not is_partial_month\n    group by category, order_year",
+    "    from category_months\n    group by category, order_year",
+  ),
+  m(
+    "dm_category_performance",
+    "seasonality against the category's own year, not the shop's (trend comes back)",
+    "category_months.revenue * shop_years.shop_revenue,\n                shop_months.shop_revenue",
+    "category_months.revenue * shop_years.shop_revenue,\n                shop_years.shop_revenue",
+  ),
+  m(
+    "dm_category_performance",
+    "year over year compares with 11 months earlier",
+    "interval 12 month",
+    "interval 11 month",
+  ),
+  m(
+    "dm_category_performance",
+    "anomaly-flagged users' sales counted",
+    "where not anomaly_flag",
+    "where anomaly_flag is not null",
+  ),
+  // dm_funnel_sessions / dm_funnel_daily
+  m(
+    "dm_funnel_sessions",
+    "the users join turned outer (anomaly sessions kept)",
+    "inner join users on sessions.user_id = users.user_id",
+    "left join users on sessions.user_id = users.user_id",
+  ),
+  m(
+    "dm_funnel_sessions",
+    "events after the run date counted",
+    "where event_ts < timestamp(date_add(@run_date, interval 1 day))",
+    "where event_ts < timestamp(date_add(@run_date, interval 2 day))",
+  ),
+  m(
+    "dm_funnel_daily",
+    "cart-to-checkout over clicks",
+    "safe_divide(checkout_sessions, add_to_cart_sessions) as cart_to_checkout_rate",
+    "safe_divide(checkout_sessions, click_sessions) as cart_to_checkout_rate",
+  ),
+  // dm_cohort_retention
+  m(
+    "dm_cohort_retention",
+    "a period counted a day before its last day is observed",
+    ">= (offsets.period_offset + 1) * cohort_days.period_days - 1,",
+    ">= (offsets.period_offset + 1) * cohort_days.period_days - 2,",
+  ),
+  m(
+    "dm_cohort_retention",
+    "period 0 dropped",
+    "unnest(generate_array(0, @cohort_max_period))",
+    "unnest(generate_array(1, @cohort_max_period))",
+  ),
+  // dm_ltv_distribution / dm_ltv_lorenz
+  m(
+    "dm_ltv_distribution",
+    "buyers population includes non-buyers",
+    "    select 'Buyers', user_groups.* from user_groups\n    where is_buyer_180d\n",
+    "    select 'Buyers', user_groups.* from user_groups\n",
+  ),
+  m(
+    "dm_ltv_distribution",
+    "P90 column holds the P75 (percentile swapped)",
+    "any_value(p90) as ltv_180d_p90",
+    "any_value(p75) as ltv_180d_p90",
+  ),
+  m(
+    "dm_ltv_distribution",
+    "top 20% counted with floor instead of ceil",
+    "div(group_users * 20 + 99, 100)",
+    "div(group_users * 20, 100)",
+  ),
+  m(
+    "dm_ltv_lorenz",
+    "Lorenz curve accumulates from the top",
+    "order by ltv_180d, user_id\n            rows between",
+    "order by ltv_180d desc, user_id\n            rows between",
+  ),
+  // dm_tradeoff_summary / dm_promo_effect
+  m(
+    "dm_tradeoff_summary",
+    "14-day conversion diluted by users not yet observed 14 days",
+    "            countif(days_observed >= @conversion_days_short)\n        ) as conversion_14d",
+    "            count(*)\n        ) as conversion_14d",
+  ),
+  m(
+    "dm_tradeoff_summary",
+    "users without a consistency tier form a segment",
+    "    where consistency_tier is not null\n",
+    "",
+  ),
+  m(
+    "dm_promo_effect",
+    "restricted mean leaves out those who did not buy in the window",
+    "if(is_converted_30d, days_to_first_purchase, @conversion_days_long)",
+    "if(is_converted_30d, days_to_first_purchase, null)",
+  ),
+  m(
+    "dm_promo_effect",
+    "time to convert includes users not yet observed 30 days",
+    "avg(if(is_observed_long and is_converted_30d, days_to_first_purchase, null))",
+    "avg(if(is_converted_30d, days_to_first_purchase, null))",
+  ),
+  // dm_churn_risk
+  m(
+    "dm_churn_risk",
+    "churned at exactly the threshold",
+    "buyers.days_since_last_purchase > @churn_after_days as is_churned",
+    "buyers.days_since_last_purchase >= @churn_after_days as is_churned",
+  ),
+  m(
+    "dm_churn_risk",
+    "Active stops a day early",
+    "when buyers.days_since_last_purchase <= @churn_active_max_days then 'Active'",
+    "when buyers.days_since_last_purchase < @churn_active_max_days then 'Active'",
+  ),
+  m(
+    "dm_churn_risk",
+    "silence equal to the tier P75 put on the reactivation list",
+    "            * tier_cycles.upper_gaps\n            > (",
+    "            * tier_cycles.upper_gaps\n            >= (",
+  ),
+  m(
+    "dm_churn_risk",
+    "P75 position counted over n instead of n - 1",
+    "div(@reactivation_cycle_percentile * (tier_buyers - 1), 100) as lower_index",
+    "div(@reactivation_cycle_percentile * tier_buyers, 100) as lower_index",
+  ),
+  // dm_acquisition_quality / dm_rfm_segments
+  m(
+    "dm_acquisition_quality",
+    "gateway conversion conditioned on buying",
+    "            dimension = 'first_purchase_category',\n            null,",
+    "            false,\n            null,",
+  ),
+  m(
+    "dm_rfm_segments",
+    "the segment join turned inner (empty segments vanish)",
+    "    left join segment_totals\n",
+    "    inner join segment_totals\n",
+  ),
+];
