@@ -27,9 +27,9 @@ users as (
 
 sessions as (
 
-    -- 29 days before the first day: the trailing windows of the first days reach back that far.
+    -- A month before the first day: the trailing windows of the first days reach back that far.
     select * from raw.sessions
-    where session_start_ts >= timestamp(date_sub(@from_date, interval 29 day))
+    where session_start_ts >= timestamp(date_sub(@from_date, interval @active_month_days day))
         and session_start_ts < timestamp(date_add(@run_date, interval 1 day))
 
 ),
@@ -68,11 +68,11 @@ coverage as (
         active_date,
         date_add(active_date, interval 1 day) as dau_end,
         least(
-            date_add(active_date, interval 7 day),
+            date_add(active_date, interval @active_week_days day),
             coalesce(next_active_date, date '9999-12-31')
         ) as wau_end,
         least(
-            date_add(active_date, interval 30 day),
+            date_add(active_date, interval @active_month_days day),
             coalesce(next_active_date, date '9999-12-31')
         ) as mau_end
 
@@ -114,7 +114,7 @@ daily_changes as (
 activity as (
 
     -- Running sums from the first change on: every interval that covers a day of the spine
-    -- starts on or after its first day minus 29 days.
+    -- starts at most a month before its first day.
     select
         change_date as activity_date,
         sum(dau) over (order by change_date rows unbounded preceding) as dau,

@@ -45,6 +45,9 @@ export const MART_PARAMETERS = {
   cohort_week_days: 7,
   cohort_month_days: 30,
   cohort_max_period: 120,
+  /** WAU / MAU: users active in the trailing 7 / 30 days ending on the day. */
+  active_week_days: 7,
+  active_month_days: 30,
   /** Lorenz-curve points every 5% of users (0, 5, ..., 100). */
   lorenz_step_pct: 5,
 } as const satisfies Record<string, number>;
