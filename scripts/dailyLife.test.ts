@@ -19,6 +19,9 @@ import { RAW_TABLE_NAMES, RAW_TABLES } from "../functions/src/contract";
 import { setLogSink } from "../functions/src/handlers/log";
 import { withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
 import { MARTS } from "../functions/src/marts/catalog";
+import { MART_PARAMETERS } from "../functions/src/marts/martParameters";
+import { kpiDailyTruth } from "../functions/src/marts/truth/kpiDaily";
+import { epochDay, readTruthRaw } from "../functions/src/marts/truth/rawRows";
 import { runMarts } from "../functions/src/marts/runMarts";
 import { daysBetween } from "../functions/src/pipeline/lakePaths";
 import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
@@ -294,28 +297,31 @@ describe("a world generated to an earlier day, then extended", () => {
 
 describe("dm_kpi_daily against a recomputation from raw rows", () => {
   it("matches SPEC's definitions on every day of the bulk run", async () => {
-    const expected = await withDuckDbReadOnly(warehousePath(folder("bulk")), async (query) => {
-      const users = await query(
-        "select user_id, cast(signup_date as varchar) as d from raw.users where not anomaly_flag",
-      );
-      const sessions = await query(
-        "select user_id, strftime(session_start_ts at time zone 'UTC', '%Y-%m-%d') as d from raw.sessions",
-      );
-      const orders = await query(
-        "select order_id, user_id, strftime(order_ts at time zone 'UTC', '%Y-%m-%d') as d from raw.orders",
-      );
-      const items = await query(
-        "select user_id, cast(order_date as varchar) as d, line_amount from raw.order_items",
-      );
-      return kpiOracle(users, sessions, orders, items);
+    const warehouse = await DuckDbWarehouse.open({
+      path: warehousePath(folder("bulk")),
+      readOnly: true,
     });
-    const actual = await withDuckDbReadOnly(warehousePath(folder("bulk")), (query) =>
-      query("select *, cast(kpi_date as varchar) as day from marts.dm_kpi_daily order by kpi_date"),
-    );
+    let expected: Map<string, Record<string, string | number | null>>;
+    let actual: Record<string, unknown>[];
+    try {
+      const raw = await readTruthRaw(warehouse.connection);
+      expected = new Map(
+        kpiDailyTruth(raw, epochDay(WORLD.startDate), epochDay(LAST), MART_PARAMETERS).map((r) => [
+          String(r.kpi_date),
+          r,
+        ]),
+      );
+      actual = await warehouse.query(
+        "select *, cast(kpi_date as string) as day from marts.dm_kpi_daily order by kpi_date",
+      );
+    } finally {
+      await warehouse.close();
+    }
     expect(actual.map((r) => r.day)).toEqual(DAYS);
     for (const row of actual) {
       const want = expected.get(String(row.day))!;
       for (const [column, value] of Object.entries(want)) {
+        if (column === "kpi_date") continue;
         const got = row[column] === null ? null : Number(row[column]);
         // Counts exactly; amounts to the cent (a sum in another order can end a hair apart);
         // ratios to a billionth.
@@ -323,7 +329,7 @@ describe("dm_kpi_daily against a recomputation from raw rows", () => {
         if (value === null || got === null)
           expect([row.day, column, got]).toEqual([row.day, column, value]);
         else
-          expect([row.day, column, got, Math.abs(got - value) <= tolerance]).toEqual([
+          expect([row.day, column, got, Math.abs(got - Number(value)) <= tolerance]).toEqual([
             row.day,
             column,
             got,
@@ -337,73 +343,3 @@ describe("dm_kpi_daily against a recomputation from raw rows", () => {
     expect(Number(last.wau)).toBeGreaterThan(Number(last.dau));
   });
 });
-
-type Row = Record<string, unknown>;
-
-/**
- * Rounded to cents as SQL's round(x, 2) does: on the double's exact value, half away from zero
- * (164.97 / 2 is stored as 82.48499..., so 82.48; `Math.round(x * 100)` would say 82.49).
- */
-function cents(value: number): number {
-  return Number(value.toFixed(2));
-}
-
-/** SPEC's daily KPIs, computed directly: active = a session that day; WAU/MAU trailing 7/30 days. */
-function kpiOracle(
-  users: Row[],
-  sessions: Row[],
-  orders: Row[],
-  items: Row[],
-): Map<string, Record<string, number | null>> {
-  const real = new Set(users.map((u) => String(u.user_id)));
-  const activeOn = new Map<string, Set<string>>();
-  const sessionsOn = new Map<string, number>();
-  for (const s of sessions) {
-    const user = String(s.user_id);
-    if (!real.has(user)) continue;
-    const day = String(s.d);
-    if (!activeOn.has(day)) activeOn.set(day, new Set());
-    activeOn.get(day)!.add(user);
-    sessionsOn.set(day, (sessionsOn.get(day) ?? 0) + 1);
-  }
-  const ordersOn = new Map<string, Row[]>();
-  for (const o of orders) {
-    if (!real.has(String(o.user_id))) continue;
-    ordersOn.set(String(o.d), [...(ordersOn.get(String(o.d)) ?? []), o]);
-  }
-  const revenueOn = new Map<string, number>();
-  for (const i of items) {
-    if (!real.has(String(i.user_id))) continue;
-    revenueOn.set(String(i.d), (revenueOn.get(String(i.d)) ?? 0) + Number(i.line_amount));
-  }
-  const shift = (day: string, by: number) =>
-    new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
-  const activeIn = (day: string, span: number) => {
-    const all = new Set<string>();
-    for (let k = 0; k < span; k++) for (const u of activeOn.get(shift(day, -k)) ?? []) all.add(u);
-    return all.size;
-  };
-  const result = new Map<string, Record<string, number | null>>();
-  for (const day of DAYS) {
-    const dau = activeOn.get(day)?.size ?? 0;
-    const mau = activeIn(day, 30);
-    const dayOrders = ordersOn.get(day) ?? [];
-    const count = dayOrders.length;
-    const revenue = cents(revenueOn.get(day) ?? 0);
-    const sessionCount = sessionsOn.get(day) ?? 0;
-    result.set(day, {
-      dau,
-      wau: activeIn(day, 7),
-      mau,
-      stickiness: mau === 0 ? null : dau / mau,
-      sessions: sessionCount,
-      orders: count,
-      buyers: new Set(dayOrders.map((o) => String(o.user_id))).size,
-      revenue,
-      aov: count === 0 ? null : cents((revenueOn.get(day) ?? 0) / count),
-      new_users: users.filter((u) => u.d === day).length,
-      conversion_rate: sessionCount === 0 ? null : count / sessionCount,
-    });
-  }
-  return result;
-}

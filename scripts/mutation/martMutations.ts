@@ -292,4 +292,41 @@ export const MART_MUTATIONS: readonly Mutation[] = [
     "    left join segment_totals\n",
     "    inner join segment_totals\n",
   ),
+  // dm_kpi_daily
+  m(
+    "dm_kpi_daily",
+    "WAU over eight days",
+    "date_add(active_date, interval @active_week_days day),",
+    "date_add(active_date, interval @active_week_days + 1 day),",
+  ),
+  m(
+    "dm_kpi_daily",
+    "MAU not cut at the next active day (a user counted twice)",
+    "            date_add(active_date, interval @active_month_days day),\n            coalesce(next_active_date, date '9999-12-31')",
+    "            date_add(active_date, interval @active_month_days day),\n            date '9999-12-31'",
+  ),
+  m(
+    "dm_kpi_daily",
+    "anomaly users counted as active",
+    "    select * from raw.users\n    where not anomaly_flag\n",
+    "    select * from raw.users\n",
+  ),
+  m(
+    "dm_kpi_daily",
+    "the first days' trailing window reads no earlier sessions",
+    "timestamp(date_sub(@from_date, interval @active_month_days day))",
+    "timestamp(@from_date)",
+  ),
+  m(
+    "dm_kpi_daily",
+    "a day with sessions and no order converts at null",
+    "safe_divide(coalesce(day_orders.orders, 0), day_sessions.sessions)",
+    "safe_divide(day_orders.orders, day_sessions.sessions)",
+  ),
+  m(
+    "dm_kpi_daily",
+    "revenue taken from the orders' day of an earlier line",
+    "        order_items.order_date as kpi_date,",
+    "        date_sub(order_items.order_date, interval 1 day) as kpi_date,",
+  ),
 ];

@@ -26,12 +26,13 @@ beforeAll(async () => {
     await warehouse.connection.run(`insert into raw.${table} select * from gen.${table}`);
   }
   await warehouse.connection.run("drop schema gen cascade");
-  await runMarts(warehouse, { runDate: RUN_DATE });
+  await runMarts(warehouse, { runDate: RUN_DATE, fromDate: SHOP.startDate });
   truth = computeShopTruth(
     await readTruthRaw(warehouse.connection),
     RUN_DATE,
     MART_PARAMETERS,
     await warehouse.query<SegmentMapRow>("select * from snapshots.rfm_segment_map"),
+    SHOP.startDate,
   );
 }, 300_000);
 afterAll(() => warehouse.close());

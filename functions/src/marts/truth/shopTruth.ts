@@ -3,6 +3,7 @@ import { behaviorConsistencyTruth } from "./behaviorConsistency";
 import { categoryPerformanceTruth } from "./categoryPerformance";
 import { churnRiskTruth } from "./churnRisk";
 import { cohortRetentionTruth } from "./cohortRetention";
+import { kpiDailyTruth } from "./kpiDaily";
 import { funnelDailyTruth, funnelSessionsTruth } from "./funnel";
 import { ltvDistributionTruth, ltvGroups, ltvLorenzTruth } from "./ltvDistribution";
 import { epochDay, type TruthRaw } from "./rawRows";
@@ -14,9 +15,8 @@ import { userPurchaseSummaryTruth } from "./userPurchaseSummary";
 export type TruthRow = Record<string, string | number | boolean | null>;
 
 /**
- * Every mart with an oracle, and the columns that identify a row (its grain). dm_kpi_daily is
- * not here: it is being rebuilt as a date-spine query; rfm_segment_map is itself the definition
- * the RFM oracles read.
+ * Every mart with an oracle, and the columns that identify a row (its grain). rfm_segment_map is
+ * itself the definition the RFM oracles read.
  */
 export const ORACLE_KEYS = {
   dm_user_purchase_summary: ["user_id"],
@@ -29,6 +29,7 @@ export const ORACLE_KEYS = {
   dm_ltv_lorenz: ["population", "user_type", "consistency_tier", "user_share_pct"],
   dm_tradeoff_summary: ["segment_type", "segment"],
   dm_promo_effect: ["signup_promo", "user_type"],
+  dm_kpi_daily: ["kpi_date"],
   dm_churn_risk: ["user_id"],
   dm_acquisition_quality: ["dimension", "dimension_value"],
   rfm_daily: ["snapshot_date", "user_id"],
@@ -47,6 +48,8 @@ export function computeShopTruth(
   runDate: string,
   P: MartParameters,
   segmentMap: readonly SegmentMapRow[],
+  /** The first day of the date-spine marts' range (dm_kpi_daily); default the run date. */
+  fromDate: string = runDate,
 ): Record<OracleMart, TruthRow[]> {
   const runDay = epochDay(runDate);
   const users = userPurchaseSummaryTruth(raw, runDay, P);
@@ -67,6 +70,7 @@ export function computeShopTruth(
     dm_ltv_lorenz: rows(ltvLorenzTruth(groups, P)),
     dm_tradeoff_summary: rows(tradeoffSummaryTruth(users, behavior, P)),
     dm_promo_effect: rows(promoEffectTruth(users, P)),
+    dm_kpi_daily: rows(kpiDailyTruth(raw, epochDay(fromDate), runDay, P)),
     dm_churn_risk: rows(churnRiskTruth(raw, runDay, P)),
     dm_acquisition_quality: rows(acquisitionQualityTruth(users, vips, P)),
     rfm_daily: rows(rfm),
