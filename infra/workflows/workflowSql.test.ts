@@ -14,6 +14,10 @@ import {
   type AnalyzerServer,
   type CatalogTable,
 } from "../../functions/src/sqlgate";
+import { martByName } from "../../functions/src/marts/catalog";
+import { readSql } from "../../functions/src/sql/sqlFiles";
+import { committedMartSchemas, martTableFields } from "../martTableSchemas";
+import { rangeMartScript } from "./backfillWorkflow";
 import { checkJobSql, compactSql } from "./chainSteps";
 import { recordRunSubworkflow } from "./steps";
 
@@ -74,6 +78,33 @@ describe("SQL the workflows run", () => {
     const sql = record.steps[0]!.insert_run_record!.args.body.configuration.query.query;
     const declared = sql.replace(/@(\w+)/g, "cast(null as string)");
     const result = await analyzer.analyze(declared);
+    expect(result.ok ? null : result.issue).toBeNull();
+  });
+
+  it("the backfill's range replacement of dm_kpi_daily is a valid GoogleSQL transaction", async () => {
+    const decl = martByName("dm_kpi_daily");
+    const sql = readSql(decl.file);
+    const analysed = await analyzer.analyze(sql);
+    expect(analysed.ok).toBe(true);
+    if (!analysed.ok) return;
+    analyzer.addTable({
+      dataset: "marts",
+      name: decl.name,
+      columns: analysed.statements[0]!.outputColumns!,
+    });
+    const script = rangeMartScript(
+      {
+        name: decl.name,
+        dataset: "marts",
+        partitionColumn: decl.partitioning!.column,
+        columns: martTableFields(decl, committedMartSchemas()).map((f) => f.name),
+        sql,
+        dependsOn: [],
+      },
+      LOGICAL,
+    );
+    // The analyzer declares @run_date; @from_date is bound by the workflow (a DATE as well).
+    const result = await analyzer.analyze(script.replace(/@from_date/g, "date '2024-01-01'"));
     expect(result.ok ? null : result.issue).toBeNull();
   });
 });
