@@ -8,7 +8,8 @@ export interface BigQueryField {
   description: string;
 }
 
-export function bigQuerySchema(table: TableDef): BigQueryField[] {
+/** Any table defined by its columns: the raw contract's, or the bookkeeping tables (metaTables.ts). */
+export function bigQuerySchema(table: Pick<TableDef, "columns">): BigQueryField[] {
   return table.columns.map((c) => ({
     name: c.name,
     type: c.type,
@@ -18,6 +19,6 @@ export function bigQuerySchema(table: TableDef): BigQueryField[] {
 }
 
 /** The schema as the JSON string `gcp.bigquery.Table.schema` expects. */
-export function bigQuerySchemaJson(table: TableDef): string {
+export function bigQuerySchemaJson(table: Pick<TableDef, "columns">): string {
   return JSON.stringify(bigQuerySchema(table));
 }
