@@ -16,6 +16,7 @@ export const datasets = outputs.datasets;
 export const functionUrls = outputs.functionUrls;
 export const workflows = outputs.workflows;
 export const workflowRegion = outputs.workflowRegion;
+export const worldStart = outputs.worldStart;
 export const orchestratorServiceAccount = outputs.orchestratorServiceAccount;
 export const scheduledQueryNames = outputs.scheduledQueryNames;
 export const scheduledQueryOrder = outputs.scheduledQueryOrder;

@@ -279,6 +279,7 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       backfill: orchestration.workflows.backfill.name,
     },
     workflowRegion: config.region,
+    worldStart: config.generator.startDate,
     orchestratorServiceAccount: orchestration.account.email,
     scheduledQueryNames: Object.fromEntries(
       Object.entries(martsComponent.configs).map(([mart, cfg]) => [mart, cfg.name]),

@@ -62,8 +62,9 @@ export function martTablePartitioning(
  *
  * Dev and prod keep `deletionProtection`; preview datasets are destroyable with their contents.
  * Preview tables do not expire on their own: a table that vanished while Pulumi's state still
- * holds it makes the next `up` or `destroy` of that stack drift. Stale previews are destroyed
- * instead, by the cleanup workflow's daily sweep.
+ * holds it makes the next `up` or `destroy` of that stack drift. A preview is destroyed when its
+ * pull request closes (preview-cleanup.yml, with a refresh first); docs/deploy-from-github.md
+ * lists the command that finds previews left behind.
  */
 export class Warehouse extends pulumi.ComponentResource {
   readonly datasets: Record<DatasetName, gcp.bigquery.Dataset>;
