@@ -3,7 +3,9 @@
  * BigQuery is built on), as the SQL gate checks `sql/`: every check job as the workflow sends it
  * (wrapped and compacted), and the run-record insert against the bookkeeping tables.
  */
+import { BigQueryWarehouse } from "../../functions/src/backends/bigqueryWarehouse";
 import { listChecks } from "../../functions/src/checks";
+import { RAW_TABLES } from "../../functions/src/contract";
 import { META_TABLES } from "../../functions/src/contract/metaTables";
 import {
   contractTables,
@@ -106,5 +108,25 @@ describe("SQL the workflows run", () => {
     // The analyzer declares @run_date; @from_date is bound by the workflow (a DATE as well).
     const result = await analyzer.analyze(script.replace(/@from_date/g, "date '2024-01-01'"));
     expect(result.ok ? null : result.issue).toBeNull();
+  });
+
+  it("the multi-day load's swap is a valid GoogleSQL transaction for every partitioned raw table", async () => {
+    const warehouse = new BigQueryWarehouse(
+      { createJob: () => Promise.reject(new Error("unused")), dataset: () => ({}) as never },
+      { project: "p", location: "US", datasets: LOGICAL },
+    );
+    for (const table of contractTables()) {
+      if (!RAW_TABLES[table.name as keyof typeof RAW_TABLES].partitionColumn) continue;
+      analyzer.addTable({ ...table, name: `_staging_${table.name}` });
+      const sql = warehouse
+        .stagedReplaceSql(table.name as keyof typeof RAW_TABLES, `_staging_${table.name}`)
+        .replace(/@first_day|@last_day/g, "date '2024-01-01'")
+        .replace(/@days/g, "[date '2024-01-01']");
+      const result = await analyzer.analyze(sql);
+      expect({ table: table.name, issue: result.ok ? null : result.issue }).toEqual({
+        table: table.name,
+        issue: null,
+      });
+    }
   });
 });
