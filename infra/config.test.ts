@@ -92,6 +92,17 @@ describe("parseStackConfig", () => {
     ]);
   });
 
+  it("takes a Looker Studio template per mart, and names a template for a mart that does not exist", () => {
+    const templates = { dm_kpi_daily: "abc-123", dm_funnel_daily: "def_456" };
+    expect(
+      parseStackConfig({ ...devRaw(), lookerStudioTemplates: templates }, "dev")
+        .lookerStudioTemplates,
+    ).toEqual(templates);
+    const e = errorOf({ ...devRaw(), lookerStudioTemplates: { dm_kpi_dialy: "abc" } });
+    expect(e.keys).toEqual(["ecommerce-analytics:lookerStudioTemplates.dm_kpi_dialy"]);
+    expect(e.message).toMatch(/no mart is named dm_kpi_dialy/);
+  });
+
   it("accepts an optional budget with thresholds, and names a malformed billing account", () => {
     const budget = { billingAccount: "01A2B3-C4D5E6-F7A8B9", monthlyAmount: 25 };
     expect(parseStackConfig({ ...devRaw(), budget }, "dev").budget).toEqual({

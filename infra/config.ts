@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { USERS_BOUNDS } from "../functions/src/backends/fromEnv";
+import { MARTS } from "../functions/src/marts/catalog";
 import { deployEnvironmentOf } from "./deployEnvironments";
 import { datasetSuffix, isPreviewStack } from "./stackName";
 
@@ -117,7 +118,19 @@ const RawStackConfig = z.object({
    * its charts use the mart's own fields. A mart without one links to Looker Studio's default
    * report on its table.
    */
-  lookerStudioTemplates: z.record(z.string(), z.string().regex(/^[\w-]+$/)).default({}),
+  lookerStudioTemplates: z
+    .record(z.string(), z.string().regex(/^[\w-]+$/, "expected a Looker Studio report id"))
+    .default({})
+    .superRefine((templates, ctx) => {
+      for (const mart of Object.keys(templates)) {
+        if (!MARTS.some((m) => m.name === mart))
+          ctx.addIssue({
+            code: "custom",
+            path: [mart],
+            message: `no mart is named ${mart} (known: ${MARTS.map((m) => m.name).join(", ")})`,
+          });
+      }
+    }),
   /**
    * Bytes one check or mart query may bill; a query that would bill more fails before running.
    * Defaults from the scale (`defaultMaximumBytesBilled`).

@@ -161,6 +161,10 @@ describe("the dev stack", () => {
     const url = new URL(outputs.lookerStudioUrls["dm_kpi_daily"]!);
     expect(url.searchParams.get("ds.ds0.datasetId")).toBe(IDS.marts);
     expect(url.searchParams.get("ds.ds0.tableId")).toBe("dm_kpi_daily");
+    // Each mart's link copies that mart's own template (Pulumi.dev.yaml), or none.
+    const templates = JSON.parse(config["ecommerce-analytics:lookerStudioTemplates"] ?? "{}");
+    for (const [mart, link] of Object.entries(outputs.lookerStudioUrls))
+      expect(new URL(link).searchParams.get("c.reportId")).toBe(templates[mart] ?? null);
     expect(outputs.tableau).toMatchObject({
       billingProject: "my-analytics-dev",
       datasets: { marts: IDS.marts },
