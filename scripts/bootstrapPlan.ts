@@ -18,7 +18,12 @@ import {
   providerCondition,
   subjectPrincipal,
 } from "../infra/deployEnvironments";
-import { builderGrants, deployerGrants, TRANSFER_RUNNER_ROLE } from "../infra/deployerRoles";
+import {
+  builderGrants,
+  deployerGrants,
+  TRANSFER_RUNNER_ROLE,
+  type DeployerGrant,
+} from "../infra/deployerRoles";
 
 export interface BootstrapOptions {
   project: string;
@@ -28,6 +33,20 @@ export interface BootstrapOptions {
   pool: string;
   functionsRegion: string;
   environments: readonly string[];
+}
+
+function grantRecord(env: string, account: string, g: DeployerGrant): string[] {
+  const c = g.condition;
+  return [
+    "grant",
+    env,
+    account,
+    g.role,
+    g.justification,
+    c?.title ?? "",
+    c?.description ?? "",
+    c?.expression ?? "",
+  ];
 }
 
 /** Every record of the plan, in the order the bootstrap applies them. */
@@ -56,32 +75,11 @@ export function bootstrapRecords(o: BootstrapOptions): string[][] {
       subjectPrincipal(o.projectNumber, o.pool, o.repo, env),
       `${env}/`,
     ]);
-    for (const g of deployerGrants(o.project, env)) {
-      records.push([
-        "grant",
-        env,
-        account,
-        g.role,
-        g.justification,
-        g.condition?.title ?? "",
-        g.condition?.description ?? "",
-        g.condition?.expression ?? "",
-      ]);
-    }
+    for (const g of deployerGrants(o.project, env)) records.push(grantRecord(env, account, g));
     const builder = builderAccountId(env);
     records.push(["builder", env, builder]);
-    for (const g of builderGrants(o.projectNumber, o.functionsRegion)) {
-      records.push([
-        "grant",
-        env,
-        builder,
-        g.role,
-        g.justification,
-        g.condition?.title ?? "",
-        g.condition?.description ?? "",
-        g.condition?.expression ?? "",
-      ]);
-    }
+    for (const g of builderGrants(o.projectNumber, o.functionsRegion))
+      records.push(grantRecord(env, builder, g));
   }
   for (const record of records) {
     for (const field of record) {

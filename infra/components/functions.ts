@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FUNCTION_ENV } from "../../functions/src/backends/fromEnv";
 import type { DatasetName } from "../../functions/src/sql/render";
 import { serviceAccountId, stackResourceName } from "../names";
+import { runRecordWriter } from "./warehouse";
 import type { FunctionSource } from "../packaging/functionSource";
 
 /** The two functions, by their entry point names in functions/src/index.ts. */
@@ -209,15 +210,9 @@ export class Functions extends pulumi.ComponentResource {
       }
       if (!spec.datasetRoles.snapshots) {
         grants.push(
-          new gcp.bigquery.IamMember(
+          runRecordWriter(
             `${name}-${spec.slug}-run-record`,
-            {
-              project: args.project,
-              datasetId: args.runRecordTable.datasetId,
-              tableId: args.runRecordTable.tableId,
-              role: "roles/bigquery.dataEditor",
-              member,
-            },
+            { project: args.project, table: args.runRecordTable, member },
             child,
           ),
         );

@@ -4,6 +4,7 @@ import type { DatasetName } from "../../functions/src/sql/render";
 import { cronAt } from "../martSchedule";
 import { serviceAccountId, stackResourceName } from "../names";
 import type { FunctionName } from "./functions";
+import { runRecordWriter } from "./warehouse";
 
 /** What a workflow's source needs that only exists once the stack's resources do. */
 export interface WorkflowInputs {
@@ -82,15 +83,9 @@ export class Orchestration extends pulumi.ComponentResource {
       );
     }
     grants.push(
-      new gcp.bigquery.IamMember(
+      runRecordWriter(
         `${name}-run-record`,
-        {
-          project: args.project,
-          datasetId: args.runRecordTable.datasetId,
-          tableId: args.runRecordTable.tableId,
-          role: "roles/bigquery.dataEditor",
-          member,
-        },
+        { project: args.project, table: args.runRecordTable, member },
         child,
       ),
     );

@@ -170,3 +170,25 @@ export class Warehouse extends pulumi.ComponentResource {
     });
   }
 }
+
+/**
+ * Write on the run-record table (`snapshots.pipeline_runs`) for one account: everything that runs
+ * a step of the chain records itself there, and needs nothing else of `snapshots` to do so.
+ */
+export function runRecordWriter(
+  name: string,
+  args: { project: string; table: gcp.bigquery.Table; member: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): gcp.bigquery.IamMember {
+  return new gcp.bigquery.IamMember(
+    name,
+    {
+      project: args.project,
+      datasetId: args.table.datasetId,
+      tableId: args.table.tableId,
+      role: "roles/bigquery.dataEditor",
+      member: args.member,
+    },
+    opts,
+  );
+}

@@ -1,10 +1,8 @@
 import { parse as parseYaml } from "yaml";
 import { nightlyChain } from "../../functions/src/chain/nightlyChain";
 import { listChecks } from "../../functions/src/checks";
-import { MARTS, martDependencies } from "../../functions/src/marts/catalog";
-import { queryParameters } from "../../functions/src/sql/render";
+import { martDependencies } from "../../functions/src/marts/catalog";
 import { readSql } from "../../functions/src/sql/sqlFiles";
-import { isScheduledQueryMart } from "../martSchedule";
 import { committedMartSchemas, martTableFields } from "../martTableSchemas";
 import {
   backfillWorkflow,
@@ -13,9 +11,10 @@ import {
   type PerDateMart,
 } from "./backfillWorkflow";
 import { WORKFLOW_SOURCE_LIMIT_BYTES, workflowSource } from "./steps";
+import { chainArgs, SCHEDULED } from "./testing/chainArgs";
 import { callsOf, chainOrderOf, stepsOf, type Definition } from "./testing/workflowSteps";
 
-const scheduled = MARTS.filter(isScheduledQueryMart);
+const scheduled = SCHEDULED;
 const perDate: PerDateMart[] = scheduled
   .filter((m) => m.materialization.kind === "partition")
   .map((m) => ({
@@ -29,24 +28,8 @@ const perDate: PerDateMart[] = scheduled
 
 function args(overrides: Partial<BackfillWorkflowArgs> = {}): BackfillWorkflowArgs {
   return {
-    project: "my-analytics-dev",
-    location: "US",
-    datasets: { raw: "raw_dev", marts: "marts_dev", snapshots: "snapshots_dev" },
-    maximumBytesBilled: 3 * 2 ** 30,
-    chain: nightlyChain(),
-    checks: listChecks(),
-    martConfigNames: Object.fromEntries(
-      scheduled.map((m) => [m.name, `projects/1/locations/US/transferConfigs/cfg-${m.name}`]),
-    ),
-    martsUsingRunDate: scheduled
-      .filter((m) => queryParameters(readSql(m.file)).includes("run_date"))
-      .map((m) => m.name),
+    ...chainArgs(),
     perDateMarts: perDate,
-    functionUrls: {
-      generateData: "https://us-central1-p.cloudfunctions.net/generate-data-dev",
-      refreshRfmSnapshot: "https://us-central1-p.cloudfunctions.net/refresh-rfm-snapshot-dev",
-    },
-    worldStart: "2024-01-01",
     chunkDays: 31,
     shardCount: 2,
     lakeConcurrency: 8,

@@ -17,7 +17,14 @@
 import type { ChainStep } from "../../functions/src/chain/nightlyChain";
 import { renderDatasets } from "../../functions/src/sql/render";
 import { checkSteps, martSteps, runCheckSubworkflow, runMartSubworkflow } from "./chainSteps";
-import { readManifestSteps } from "./nightlyWorkflow";
+import {
+  countDaysSteps,
+  initSteps,
+  lastDayArgumentStep,
+  readManifestSteps,
+  recordedWorkSteps,
+  refuseIncompleteDayStep,
+} from "./runSteps";
 import {
   dayPlus,
   daysFrom,
@@ -227,60 +234,16 @@ export function backfillSteps(args: BackfillWorkflowArgs): Step[] {
 
 /** The whole backfill workflow definition. */
 export function backfillWorkflow(args: BackfillWorkflowArgs): Record<string, unknown> {
-  const record = (status: string, failedStep: string, error: string) => ({
-    call: "record_run",
-    args: {
-      run_id: expr("run_id"),
-      run_kind: "backfill",
-      days_start: expr("first_day"),
-      days_end: expr("last_day"),
-      started_at: expr("started_at"),
-      status,
-      failed_step: failedStep,
-      error,
-    },
-  });
   return {
     main: {
       params: ["args"],
       steps: [
-        {
-          init: {
-            assign: [
-              { started_at: expr("time.format(sys.now())") },
-              { run_id: expr(`sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")`) },
-              { today: expr("text.substring(time.format(sys.now()), 0, 10)") },
-              { last_day: expr(dayPlus("today", "-1")) },
-              { world_start: args.worldStart },
-              { chunk_days: args.chunkDays },
-              { shard_count: args.shardCount },
-              { step: "start" },
-            ],
-          },
-        },
-        { no_args: { switch: [{ condition: expr("args == null"), assign: [{ args: {} }] }] } },
+        ...initSteps(args.worldStart, [
+          { chunk_days: args.chunkDays },
+          { shard_count: args.shardCount },
+        ]),
         ...readManifestSteps(args),
-        {
-          first_missing_day: {
-            switch: [
-              {
-                condition: expr("data_through == null"),
-                assign: [{ first_day: expr("world_start") }],
-              },
-              { condition: true, assign: [{ first_day: expr(dayPlus("data_through", "1")) }] },
-            ],
-          },
-        },
-        {
-          read_range: {
-            switch: [
-              {
-                condition: expr(`"endDate" in args`),
-                assign: [{ last_day: expr("args.endDate") }],
-              },
-            ],
-          },
-        },
+        lastDayArgumentStep("endDate"),
         {
           read_start: {
             switch: [
@@ -305,54 +268,11 @@ export function backfillWorkflow(args: BackfillWorkflowArgs): Record<string, unk
             ],
           },
         },
-        {
-          refuse_today: {
-            switch: [
-              {
-                condition: expr(`${daysFrom("last_day", "today")} < 1`),
-                raise: expr(`"endDate " + last_day + " is not a complete day yet"`),
-              },
-            ],
-          },
-        },
-        {
-          count_days: {
-            assign: [
-              { day_count: expr(`${daysFrom("first_day", "last_day")} + 1`) },
-              { chunk_count: expr(`int((day_count + chunk_days - 1) / chunk_days)`) },
-            ],
-          },
-        },
-        {
-          up_to_date: {
-            switch: [
-              {
-                condition: expr("day_count < 1"),
-                return: { status: "up to date", dataThrough: expr("data_through") },
-              },
-            ],
-          },
-        },
-        {
-          run_backfill: {
-            try: { steps: backfillSteps(args) },
-            except: {
-              as: "e",
-              steps: [
-                {
-                  record_failure: record("failed", expr("step"), expr(`json.encode_to_string(e)`)),
-                },
-                { fail: { raise: expr("e") } },
-              ],
-            },
-          },
-        },
-        { record_success: record("succeeded", "", "") },
-        {
-          finished: {
-            return: { status: "succeeded", firstDay: expr("first_day"), lastDay: expr("last_day") },
-          },
-        },
+        refuseIncompleteDayStep("endDate"),
+        ...countDaysSteps([
+          { chunk_count: expr(`int((day_count + chunk_days - 1) / chunk_days)`) },
+        ]),
+        ...recordedWorkSteps("backfill", "run_backfill", backfillSteps(args), expr("step")),
       ],
     },
     run_check: runCheckSubworkflow(args),

@@ -1,38 +1,16 @@
 import { parse as parseYaml } from "yaml";
 import { nightlyChain, type ChainStep } from "../../functions/src/chain/nightlyChain";
 import { listChecks } from "../../functions/src/checks";
-import { MARTS, martDependencies } from "../../functions/src/marts/catalog";
-import { queryParameters } from "../../functions/src/sql/render";
-import { readSql } from "../../functions/src/sql/sqlFiles";
-import { isScheduledQueryMart } from "../martSchedule";
+import { martDependencies } from "../../functions/src/marts/catalog";
 import { nightlyWorkflow, type NightlyWorkflowArgs } from "./nightlyWorkflow";
+import { chainArgs, SCHEDULED } from "./testing/chainArgs";
 import { WORKFLOW_SOURCE_LIMIT_BYTES, workflowSource } from "./steps";
 import { callsOf, chainOrderOf, stepsOf, type Definition } from "./testing/workflowSteps";
 
-const scheduled = MARTS.filter(isScheduledQueryMart);
+const scheduled = SCHEDULED;
 
 export function nightlyArgs(overrides: Partial<NightlyWorkflowArgs> = {}): NightlyWorkflowArgs {
-  return {
-    project: "my-analytics-dev",
-    location: "US",
-    datasets: { raw: "raw_dev", marts: "marts_dev", snapshots: "snapshots_dev" },
-    maximumBytesBilled: 3 * 2 ** 30,
-    chain: nightlyChain(),
-    checks: listChecks(),
-    martConfigNames: Object.fromEntries(
-      scheduled.map((m) => [m.name, `projects/1/locations/US/transferConfigs/cfg-${m.name}`]),
-    ),
-    martsUsingRunDate: scheduled
-      .filter((m) => queryParameters(readSql(m.file)).includes("run_date"))
-      .map((m) => m.name),
-    functionUrls: {
-      generateData: "https://us-central1-p.cloudfunctions.net/generate-data-dev",
-      refreshRfmSnapshot: "https://us-central1-p.cloudfunctions.net/refresh-rfm-snapshot-dev",
-    },
-    worldStart: "2024-01-01",
-    maxCatchUpDays: 7,
-    ...overrides,
-  };
+  return { ...chainArgs(), maxCatchUpDays: 7, ...overrides };
 }
 
 const source = workflowSource(nightlyWorkflow(nightlyArgs()));
@@ -215,7 +193,7 @@ describe("the nightly workflow's main", () => {
       ["nightly", "failed"],
       ["nightly", "succeeded"],
     ]);
-    expect(records[0]!.args.failed_step).toBe('${default(map.get(e, "step"), "workflow")}');
+    expect(records[0]!.args.failed_step).toBe('${default(map.get(e, "step"), step)}');
     const insert = JSON.stringify(definition.record_run);
     expect(insert).toContain("insert into snapshots_dev.pipeline_runs");
   });

@@ -18,7 +18,15 @@ import {
   runMartSubworkflow,
   snapshotSteps,
 } from "./chainSteps";
-import { dayPlus, daysFrom, expr, recordRunSubworkflow, type JobContext, type Step } from "./steps";
+import {
+  countDaysSteps,
+  initSteps,
+  lastDayArgumentStep,
+  readManifestSteps,
+  recordedWorkSteps,
+  refuseIncompleteDayStep,
+} from "./runSteps";
+import { dayPlus, expr, recordRunSubworkflow, type JobContext, type Step } from "./steps";
 
 export interface NightlyWorkflowArgs extends JobContext {
   /** The chain, `nightlyChain()` unless a test passes its own. */
@@ -98,113 +106,17 @@ function runDaySubworkflow(args: NightlyWorkflowArgs): Record<string, unknown> {
   };
 }
 
-/** Assigns `data_through` (null before any load) from the world manifest. */
-export function readManifestSteps(ctx: JobContext): Step[] {
-  const manifest = `${ctx.datasets.raw}.world_manifest`;
-  return [
-    {
-      read_manifest: {
-        call: "googleapis.bigquery.v2.jobs.query",
-        args: {
-          projectId: ctx.project,
-          body: {
-            query: `select cast(max(data_through) as string) as data_through from ${manifest}`,
-            useLegacySql: false,
-            location: ctx.location,
-            timeoutMs: 60000,
-          },
-        },
-        result: "manifest",
-      },
-    },
-    // max() over the one-row table always returns a row; its value is null before any load.
-    { manifest_value: { assign: [{ data_through: expr("manifest.rows[0].f[0].v") }] } },
-  ];
-}
-
 /** The whole nightly workflow definition. */
 export function nightlyWorkflow(args: NightlyWorkflowArgs): Record<string, unknown> {
-  const record = (status: string, failedStep: string, error: string) => ({
-    call: "record_run",
-    args: {
-      run_id: expr("run_id"),
-      run_kind: "nightly",
-      days_start: expr("first_day"),
-      days_end: expr("last_day"),
-      started_at: expr("started_at"),
-      status,
-      failed_step: failedStep,
-      error,
-    },
-  });
   return {
     main: {
       params: ["args"],
       steps: [
-        {
-          init: {
-            assign: [
-              { started_at: expr("time.format(sys.now())") },
-              { run_id: expr(`sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")`) },
-              { today: expr("text.substring(time.format(sys.now()), 0, 10)") },
-              { last_day: expr(dayPlus("today", "-1")) },
-              { world_start: args.worldStart },
-              { max_catch_up_days: args.maxCatchUpDays },
-            ],
-          },
-        },
-        // An execution started without an argument has args == null.
-        { no_args: { switch: [{ condition: expr("args == null"), assign: [{ args: {} }] }] } },
-        {
-          read_args: {
-            switch: [
-              {
-                condition: expr(`"lastDay" in args`),
-                assign: [{ last_day: expr("args.lastDay") }],
-              },
-            ],
-          },
-        },
-        {
-          refuse_today: {
-            switch: [
-              {
-                condition: expr(`${daysFrom("last_day", "today")} < 1`),
-                raise: expr(
-                  `"lastDay " + last_day + " is not a complete day yet (today is " + today + ")"`,
-                ),
-              },
-            ],
-          },
-        },
+        ...initSteps(args.worldStart, [{ max_catch_up_days: args.maxCatchUpDays }]),
+        lastDayArgumentStep("lastDay"),
+        refuseIncompleteDayStep("lastDay"),
         ...readManifestSteps(args),
-        {
-          first_missing_day: {
-            switch: [
-              {
-                condition: expr("data_through == null"),
-                assign: [{ first_day: expr("world_start") }],
-              },
-              {
-                condition: true,
-                assign: [{ first_day: expr(dayPlus("data_through", "1")) }],
-              },
-            ],
-          },
-        },
-        {
-          count_days: { assign: [{ day_count: expr(`${daysFrom("first_day", "last_day")} + 1`) }] },
-        },
-        {
-          up_to_date: {
-            switch: [
-              {
-                condition: expr("day_count < 1"),
-                return: { status: "up to date", dataThrough: expr("data_through") },
-              },
-            ],
-          },
-        },
+        ...countDaysSteps(),
         {
           cap_catch_up: {
             switch: [
@@ -217,49 +129,27 @@ export function nightlyWorkflow(args: NightlyWorkflowArgs): Record<string, unkno
             ],
           },
         },
-        {
-          run_days: {
-            try: {
-              steps: [
-                {
-                  each_day: {
-                    for: {
-                      value: "i",
-                      range: [0, expr("day_count - 1")],
-                      steps: [
-                        {
-                          one_day: {
-                            call: "run_day",
-                            args: { day: expr(dayPlus("first_day", "i")) },
-                          },
-                        },
-                      ],
+        ...recordedWorkSteps(
+          "nightly",
+          "run_days",
+          [
+            {
+              each_day: {
+                for: {
+                  value: "i",
+                  range: [0, expr("day_count - 1")],
+                  steps: [
+                    {
+                      one_day: { call: "run_day", args: { day: expr(dayPlus("first_day", "i")) } },
                     },
-                  },
+                  ],
                 },
-              ],
+              },
             },
-            except: {
-              as: "e",
-              steps: [
-                {
-                  record_failure: record(
-                    "failed",
-                    expr(`default(map.get(e, "step"), "workflow")`),
-                    expr(`json.encode_to_string(e)`),
-                  ),
-                },
-                { fail: { raise: expr("e") } },
-              ],
-            },
-          },
-        },
-        { record_success: record("succeeded", "", "") },
-        {
-          finished: {
-            return: { status: "succeeded", firstDay: expr("first_day"), lastDay: expr("last_day") },
-          },
-        },
+          ],
+          // run_day re-raises with the chain step it was in.
+          expr(`default(map.get(e, "step"), step)`),
+        ),
       ],
     },
     run_day: runDaySubworkflow(args),
