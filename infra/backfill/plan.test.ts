@@ -81,6 +81,13 @@ describe("the backfill plan over two years", () => {
     );
   });
 
+  it("loads a chunk of one or two days partition by partition, as the warehouse does", () => {
+    const jobs = planLoadJobs(backfillPlan("2024-01-01", "2024-01-02", REFERENCE));
+    const events = jobs.filter((j) => j.table === "events");
+    expect(events.map((j) => j.kind)).toEqual(["load", "load"]);
+    expect(jobs.some((j) => j.table.startsWith("_staging_"))).toBe(false);
+  });
+
   it("keeps every load job under 10,000 source URIs", () => {
     for (const job of planLoadJobs(backfillPlan(...TWO_YEARS, LARGE)))
       expect(job.uris).toBeLessThanOrEqual(BIGQUERY_LIMITS.urisPerLoadJob);

@@ -12,6 +12,7 @@
  * the same day would then fail. So a chunk of days is loaded into a staging table by one load
  * job, and replaces its range of the target in one transaction (a DELETE and an INSERT).
  */
+import { STAGED_LOAD_MIN_DAYS } from "../../functions/src/backends/bigqueryWarehouse";
 import { RAW_TABLE_LIST, type RawTableName } from "../../functions/src/contract";
 
 /** BigQuery's fixed per-table limits (see the module comment). */
@@ -135,25 +136,33 @@ export interface LoadJob {
 }
 
 /**
- * The jobs that load one chunk: a partitioned table is loaded into a fresh staging table (one
- * load job; the staging table is modified once, ever) and replaces the chunk's days of the target
- * in one transaction (a DELETE and an INSERT: two modifications of the target); a table replaced
- * whole is loaded straight into it (one modification).
+ * The jobs that load one chunk, as `BigQueryWarehouse.replacePartitions` runs them: a partitioned
+ * table's days (from `STAGED_LOAD_MIN_DAYS` on) are loaded into a fresh staging table (one load
+ * job; the staging table is modified once, ever) and replace the chunk's days of the target in one
+ * transaction (a DELETE and an INSERT: two modifications); a shorter chunk loads each day into its
+ * partition; a table replaced whole is loaded straight into it (one modification).
  */
 export function loadJobsForChunk(chunk: DateChunk): LoadJob[] {
   return RAW_TABLE_LIST.flatMap((def): LoadJob[] =>
-    def.partitionColumn
-      ? [
-          {
-            table: `_staging_${def.name}_${chunk.start}`,
-            kind: "load",
-            partitions: 0,
-            uris: chunk.days,
-          },
-          { table: def.name, kind: "dml", partitions: chunk.days, uris: 0 },
-          { table: def.name, kind: "dml", partitions: chunk.days, uris: 0 },
-        ]
-      : [{ table: def.name, kind: "load", partitions: 0, uris: 1 }],
+    def.partitionColumn && chunk.days < STAGED_LOAD_MIN_DAYS
+      ? Array.from({ length: chunk.days }, () => ({
+          table: def.name,
+          kind: "load" as const,
+          partitions: 1,
+          uris: 1,
+        }))
+      : def.partitionColumn
+        ? [
+            {
+              table: `_staging_${def.name}_${chunk.start}`,
+              kind: "load",
+              partitions: 0,
+              uris: chunk.days,
+            },
+            { table: def.name, kind: "dml", partitions: chunk.days, uris: 0 },
+            { table: def.name, kind: "dml", partitions: chunk.days, uris: 0 },
+          ]
+        : [{ table: def.name, kind: "load", partitions: 0, uris: 1 }],
   );
 }
 

@@ -145,7 +145,7 @@ describe("BigQueryWarehouse.replacePartitions", () => {
     expect(load.schema).toEqual({ fields: bigQuerySchema(RAW_TABLES.products) });
   });
 
-  it("loads one day per partition job, and several days of a table as one staging load and one transaction", async () => {
+  it("loads up to two days of a table into their partitions, and more as one staging load and one transaction", async () => {
     const { client, recorded } = recordingClient();
     const report = await new BigQueryWarehouse(client, {
       ...OPTIONS,
@@ -153,11 +153,14 @@ describe("BigQueryWarehouse.replacePartitions", () => {
     }).replacePartitions([
       { table: "orders", partition: "2024-06-01", uris: ["gs://l/a"] },
       { table: "orders", partition: "2024-06-02", uris: ["gs://l/b"] },
-      { table: "users", partition: "2024-06-02", uris: ["gs://l/c"] },
+      { table: "orders", partition: "2024-06-03", uris: [] },
+      { table: "users", partition: "2024-06-01", uris: ["gs://l/c"] },
+      { table: "users", partition: "2024-06-02", uris: ["gs://l/d"] },
     ]);
     // Tables load side by side; a table's staging load comes before its swap.
     const prefixes = recorded.createJob.map((j) => j.jobPrefix);
     expect([...prefixes].sort()).toEqual([
+      "load_users_20240601_",
       "load_users_20240602_",
       "replace_orders_",
       "stage_orders_",
@@ -175,8 +178,8 @@ describe("BigQueryWarehouse.replacePartitions", () => {
       createDisposition: "CREATE_IF_NEEDED",
       schema: { fields: bigQuerySchema(RAW_TABLES.orders) },
     });
-    expect(report.rows).toEqual({ orders: 12, users: 12 });
-    expect(report.jobs).toHaveLength(3);
+    expect(report.rows).toEqual({ orders: 12, users: 24 });
+    expect(report.jobs).toHaveLength(4);
     // The staging table goes once the days are swapped in.
     expect(recorded.other).toEqual(["delete raw_pr_7._staging_orders_20240601_u1"]);
   });
@@ -187,6 +190,7 @@ describe("BigQueryWarehouse.replacePartitions", () => {
       [
         { table: "events", partition: "2024-06-03", uris: ["gs://l/b"] },
         { table: "events", partition: "2024-06-01", uris: ["gs://l/a"] },
+        { table: "events", partition: "2024-06-02", uris: [] },
       ],
     );
     const query = (recorded.createJob[1]!.configuration as { query: Record<string, unknown> })
@@ -214,7 +218,9 @@ describe("BigQueryWarehouse.replacePartitions", () => {
       {
         name: "days",
         parameterType: { type: "ARRAY", arrayType: { type: "DATE" } },
-        parameterValue: { arrayValues: [{ value: "2024-06-01" }, { value: "2024-06-03" }] },
+        parameterValue: {
+          arrayValues: [{ value: "2024-06-01" }, { value: "2024-06-02" }, { value: "2024-06-03" }],
+        },
       },
     ]);
   });
@@ -232,6 +238,7 @@ describe("BigQueryWarehouse.replacePartitions", () => {
     await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
       { table: "order_items", partition: "2024-06-01", uris: [] },
       { table: "order_items", partition: "2024-06-02", uris: [] },
+      { table: "order_items", partition: "2024-06-03", uris: [] },
     ]);
     expect(recorded.createJob.map((j) => j.jobPrefix)).toEqual(["replace_order_items_"]);
     expect(recorded.other).toEqual([]);
@@ -242,7 +249,8 @@ describe("BigQueryWarehouse.replacePartitions", () => {
     const uris = Array.from({ length: MAX_URIS_PER_LOAD_JOB + 5 }, (_, i) => `gs://l/${i}`);
     await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
       { table: "sessions", partition: "2024-06-01", uris: uris.slice(0, 10) },
-      { table: "sessions", partition: "2024-06-02", uris: uris.slice(10) },
+      { table: "sessions", partition: "2024-06-02", uris: uris.slice(10, 20) },
+      { table: "sessions", partition: "2024-06-03", uris: uris.slice(20) },
     ]);
     const loads = recorded.createJob
       .filter((j) => j.jobPrefix === "stage_sessions_")
@@ -264,6 +272,7 @@ describe("BigQueryWarehouse.replacePartitions", () => {
       new BigQueryWarehouse(client, { ...OPTIONS, uniqueSuffix: () => "u2" }).replacePartitions([
         { table: "orders", partition: "2024-06-01", uris: ["gs://l/a"] },
         { table: "orders", partition: "2024-06-02", uris: ["gs://l/b"] },
+        { table: "orders", partition: "2024-06-03", uris: ["gs://l/c"] },
       ]),
     ).rejects.toThrow(/failed/);
     expect(recorded.other).toEqual(["delete raw_pr_7._staging_orders_20240601_u2"]);

@@ -62,6 +62,14 @@ export interface BigQueryWarehouseOptions {
 /** Source URIs one load job takes at most (https://cloud.google.com/bigquery/quotas#load_jobs). */
 export const MAX_URIS_PER_LOAD_JOB = 10_000;
 
+/**
+ * Days of one table from which a staging load and a transaction replace them. The swap costs the
+ * table two modifications (DELETE and INSERT) whatever the number of days; loading each day into
+ * its partition costs one per day. Up to two days the partition loads cost no more and need no
+ * staging table; from three days on, staging saves one modification per further day.
+ */
+export const STAGED_LOAD_MIN_DAYS = 3;
+
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `events$20240601`: the table id that makes a load or query replace exactly one day partition. */
@@ -205,11 +213,11 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /**
-   * One day of a table is one load job into its partition (the nightly run). Several days of a
-   * partitioned table (a backfill chunk) are one load job into a staging table plus one
-   * transaction that replaces those days of the target: BigQuery allows 1,500 modifications per
-   * table per day, failed jobs included, so a load per day (or per shard and day) would spend a
-   * backfill's allowance at once and leave nothing for a retry
+   * A day of a table is one load job into its partition (the nightly run). Many days of a
+   * partitioned table (`STAGED_LOAD_MIN_DAYS` or more: a backfill chunk) are one load job into a
+   * staging table plus one transaction that replaces those days of the target: BigQuery allows
+   * 1,500 modifications per table per day, failed jobs included, so a load per day (or per shard
+   * and day) would spend a backfill's allowance at once and leave nothing for a retry
    * (https://cloud.google.com/bigquery/docs/optimize-load-jobs). The transaction keeps the same
    * guarantee as a partition load: every day ends fully old or fully new.
    */
@@ -222,7 +230,8 @@ export class BigQueryWarehouse implements Warehouse {
     const units: (PartitionLoad | PartitionLoad[])[] = [];
     for (const load of loads) {
       const ofTable = days.get(load.table);
-      if (load.partition === null || !ofTable || ofTable.length < 2) units.push(load);
+      if (load.partition === null || !ofTable || ofTable.length < STAGED_LOAD_MIN_DAYS)
+        units.push(load);
       else if (ofTable[0] === load) units.push(ofTable);
     }
     const done = await forEachLimited(units, this.options.loadConcurrency ?? 8, (unit) =>
