@@ -10,8 +10,12 @@ export interface BigQueryTableRef {
 }
 
 /**
- * A Looker Studio Linking API URL that opens a report on one BigQuery table (a copy of the
- * template report when one is configured, else a new report).
+ * A Looker Studio Linking API URL that opens a report on one BigQuery table
+ * (https://developers.google.com/looker-studio/integrate/linking-api). With the mart's own template
+ * (`lookerStudioTemplates.<mart>`: a report built on that mart, its data source aliased `ds0`),
+ * the copy's charts find the fields they were built with; one template for every mart would not,
+ * since the marts' schemas differ. Without one, Looker Studio's default report opens on the table
+ * with all of its fields, to add charts to.
  */
 export function lookerStudioUrl(ref: BigQueryTableRef, templateReportId?: string): string {
   const params = new URLSearchParams();

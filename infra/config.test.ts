@@ -4,6 +4,7 @@ import {
   PROJECT_NAME,
   StackConfigError,
   datasetIdsFor,
+  defaultMaximumBytesBilled,
   loadStackConfig,
   parseStackConfig,
 } from "./config";
@@ -36,7 +37,13 @@ describe("parseStackConfig", () => {
     expect(config.project).toBe("my-analytics-dev");
     expect(config.generator.users).toBe(30_000);
     expect(config.isPreview).toBe(false);
-    expect(config.datasets).toEqual({ raw: "raw", marts: "marts", snapshots: "snapshots" });
+    expect(config.datasets).toEqual({
+      raw: "raw_dev",
+      marts: "marts_dev",
+      snapshots: "snapshots_dev",
+    });
+    expect(config.deployEnvironment).toBe("dev");
+    expect(config.maximumBytesBilled).toBe(3 * 2 ** 30);
   });
 
   it("rejects an unknown location naming ecommerce-analytics:location", () => {
@@ -61,16 +68,52 @@ describe("parseStackConfig", () => {
     expect(e.message).toMatch(/horizonEnd/);
   });
 
-  it("rejects a malformed schedule naming ecommerce-analytics:schedule.loadTime", () => {
+  it("rejects a malformed schedule naming ecommerce-analytics:schedule.runTime", () => {
     const raw = devRaw();
-    const e = errorOf({ ...raw, schedule: { ...(raw.schedule as object), loadTime: "25:99" } });
-    expect(e.keys).toEqual(["ecommerce-analytics:schedule.loadTime"]);
+    const e = errorOf({ ...raw, schedule: { ...(raw.schedule as object), runTime: "25:99" } });
+    expect(e.keys).toEqual(["ecommerce-analytics:schedule.runTime"]);
     expect(e.message).toMatch(/HH:MM/);
   });
 
-  it("rejects marts scheduled before the RFM snapshot they read", () => {
-    const e = errorOf({ ...devRaw(), schedule: { rfmAfterMinutes: 60, martsAfterMinutes: 30 } });
-    expect(e.keys).toEqual(["ecommerce-analytics:schedule.martsAfterMinutes"]);
+  it("refuses the old clock-chained schedule keys, naming them", () => {
+    const e = errorOf({ ...devRaw(), schedule: { loadTime: "02:00", rfmAfterMinutes: 30 } });
+    expect(e.keys).toEqual(["ecommerce-analytics:schedule"]);
+    expect(e.message).toMatch(/loadTime/);
+  });
+
+  it("defaults maximumBytesBilled from the scale, and takes an explicit one", () => {
+    const raw = devRaw();
+    delete raw.maximumBytesBilled;
+    expect(parseStackConfig(raw, "dev").maximumBytesBilled).toBe(defaultMaximumBytesBilled(30_000));
+    expect(defaultMaximumBytesBilled(30_000)).toBe(3 * 2 ** 30);
+    expect(defaultMaximumBytesBilled(1_000)).toBe(2 ** 30);
+    expect(defaultMaximumBytesBilled(5_000_000)).toBeGreaterThan(400 * 2 ** 30);
+    expect(errorOf({ ...raw, maximumBytesBilled: "1000" }).keys).toEqual([
+      "ecommerce-analytics:maximumBytesBilled",
+    ]);
+  });
+
+  it("takes a Looker Studio template per mart, and names a template for a mart that does not exist", () => {
+    const templates = { dm_kpi_daily: "abc-123", dm_funnel_daily: "def_456" };
+    expect(
+      parseStackConfig({ ...devRaw(), lookerStudioTemplates: templates }, "dev")
+        .lookerStudioTemplates,
+    ).toEqual(templates);
+    const e = errorOf({ ...devRaw(), lookerStudioTemplates: { dm_kpi_dialy: "abc" } });
+    expect(e.keys).toEqual(["ecommerce-analytics:lookerStudioTemplates.dm_kpi_dialy"]);
+    expect(e.message).toMatch(/no mart is named dm_kpi_dialy/);
+  });
+
+  it("accepts an optional budget with thresholds, and names a malformed billing account", () => {
+    const budget = { billingAccount: "01A2B3-C4D5E6-F7A8B9", monthlyAmount: 25 };
+    expect(parseStackConfig({ ...devRaw(), budget }, "dev").budget).toEqual({
+      ...budget,
+      currency: "USD",
+      thresholds: [0.5, 0.9, 1],
+    });
+    expect(
+      errorOf({ ...devRaw(), budget: { ...budget, billingAccount: "my-account" } }).keys,
+    ).toEqual(["ecommerce-analytics:budget.billingAccount"]);
   });
 
   it("names the provider key gcp:project when the project is missing", () => {
@@ -128,9 +171,10 @@ describe("parseStackConfig", () => {
 });
 
 describe("datasetIdsFor", () => {
-  it("never gives a preview stack the dev stack's dataset ids", () => {
-    const dev = Object.values(datasetIdsFor("dev"));
-    for (const id of Object.values(datasetIdsFor("pr-123"))) expect(dev).not.toContain(id);
+  it("never gives two stacks of a project the same dataset ids, previews or not", () => {
+    const stacks = ["dev", "prod", "pr-123", "staging"];
+    const ids = stacks.flatMap((s) => Object.values(datasetIdsFor(s)));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 
@@ -155,8 +199,8 @@ describe("loadStackConfig", () => {
   it("fails with the key's name when Pulumi config holds a bad value", () => {
     pulumi.runtime.setAllConfig({
       "gcp:project": "my-analytics-dev",
-      "ecommerce-analytics:schedule": JSON.stringify({ loadTime: "2am" }),
+      "ecommerce-analytics:schedule": JSON.stringify({ runTime: "2am" }),
     });
-    expect(() => loadStackConfig()).toThrow(/ecommerce-analytics:schedule\.loadTime/);
+    expect(() => loadStackConfig()).toThrow(/ecommerce-analytics:schedule\.runTime/);
   });
 });

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { USERS_BOUNDS } from "../functions/src/backends/fromEnv";
+import { MARTS } from "../functions/src/marts/catalog";
+import { deployEnvironmentOf } from "./deployEnvironments";
 import { datasetSuffix, isPreviewStack } from "./stackName";
 
 /** The Pulumi project name; config keys are `ecommerce-analytics:<key>`. */
@@ -40,20 +42,15 @@ const MEMBER_RE = /^(user|group|domain|serviceAccount):[^\s:]+$/;
 
 const ScheduleConfig = z
   .object({
-    /** UTC time of the daily `generateData` run (Cloud Scheduler). */
-    loadTime: z.string().regex(TIME_RE, "expected HH:MM (UTC, 24-hour)").default("02:00"),
-    /** Minutes after the load when `refreshRfmSnapshot` runs. */
-    rfmAfterMinutes: z.coerce.number().int().min(5).max(600).default(30),
-    /** Minutes after the load when the first level of scheduled queries runs. */
-    martsAfterMinutes: z.coerce.number().int().min(5).max(600).default(60),
-    /** Minutes between dependency levels of marts (a mart runs after the marts it reads). */
-    minutesPerMartLevel: z.coerce.number().int().min(5).max(120).default(15),
+    /** UTC time Cloud Scheduler starts the nightly workflow (for the day before). */
+    runTime: z.string().regex(TIME_RE, "expected HH:MM (UTC, 24-hour)").default("02:00"),
+    /**
+     * Missing days the nightly workflow catches up one by one (after a missed night); more is
+     * refused with a pointer to the backfill workflow, which loads a range in bulk.
+     */
+    maxCatchUpDays: z.coerce.number().int().min(1).max(31).default(7),
   })
-  .strict()
-  .refine((s) => s.martsAfterMinutes > s.rfmAfterMinutes, {
-    message: "martsAfterMinutes must be greater than rfmAfterMinutes: marts read the RFM snapshot",
-    path: ["martsAfterMinutes"],
-  });
+  .strict();
 
 const GeneratorConfig = z
   .object({
@@ -103,10 +100,47 @@ const RawStackConfig = z.object({
     .default([]),
   /** Where alerts go. Unset on previews by default, so a PR does not page anyone. */
   alertEmail: z.email().optional(),
-  /** A Looker Studio report to copy for each mart; without it the link opens a blank report. */
-  lookerStudioTemplateReportId: z
-    .string()
-    .regex(/^[\w-]+$/)
+  /**
+   * Looker Studio template report per mart (mart name -> report id), each built on that mart so
+   * its charts use the mart's own fields. A mart without one links to Looker Studio's default
+   * report on its table.
+   */
+  lookerStudioTemplates: z
+    .record(z.string(), z.string().regex(/^[\w-]+$/, "expected a Looker Studio report id"))
+    .default({})
+    .superRefine((templates, ctx) => {
+      for (const mart of Object.keys(templates)) {
+        if (!MARTS.some((m) => m.name === mart))
+          ctx.addIssue({
+            code: "custom",
+            path: [mart],
+            message: `no mart is named ${mart} (known: ${MARTS.map((m) => m.name).join(", ")})`,
+          });
+      }
+    }),
+  /**
+   * Bytes one check or mart query may bill; a query that would bill more fails before running.
+   * Defaults from the scale (`defaultMaximumBytesBilled`).
+   */
+  maximumBytesBilled: z.coerce
+    .number()
+    .int()
+    .min(10 * 2 ** 20)
+    .optional(),
+  /** An optional monthly budget on the project, alerting at each threshold (billing account in config). */
+  budget: z
+    .object({
+      billingAccount: z
+        .string()
+        .regex(/^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/, "expected XXXXXX-XXXXXX-XXXXXX"),
+      monthlyAmount: z.coerce.number().positive(),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/)
+        .default("USD"),
+      thresholds: z.array(z.coerce.number().positive().max(2)).min(1).default([0.5, 0.9, 1]),
+    })
+    .strict()
     .optional(),
   /**
    * Lift deletion protection on a dev/prod stack so `pulumi destroy` can remove it with its data
@@ -115,24 +149,41 @@ const RawStackConfig = z.object({
   allowDestroy: z
     .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")])
     .default(false),
-  /** Days before a preview stack's tables expire on their own (a safety net if cleanup fails). */
-  previewTableExpirationDays: z.coerce.number().int().min(1).max(90).default(7),
 });
 
 /** Where each raw config key lives in Pulumi config: provider keys belong to `gcp:`. */
 const NAMESPACE: Record<string, string> = { project: "gcp", region: "gcp" };
 
 /** The validated configuration of one stack, with everything derived from the stack name. */
-export interface StackConfig extends Omit<z.infer<typeof RawStackConfig>, "generator"> {
+export interface StackConfig extends Omit<
+  z.infer<typeof RawStackConfig>,
+  "generator" | "maximumBytesBilled"
+> {
   readonly stack: string;
   readonly isPreview: boolean;
   /** Previews always; other stacks only with `allowDestroy`. */
   readonly destroyable: boolean;
   readonly generator: z.infer<typeof GeneratorConfig> & { users: number };
-  /** Dataset ids of this stack, suffixed on previews so they never collide with dev/prod. */
+  /** Dataset ids of this stack, suffixed by its name so no two stacks of a project collide. */
   readonly datasets: { raw: string; marts: string; snapshots: string };
   /** The `env` label: `preview` for PR stacks, else the stack name. */
   readonly envLabel: string;
+  /** The deploy environment (`deployEnvironments.ts`): `preview` for PR stacks, else the stack. */
+  readonly deployEnvironment: string;
+  readonly maximumBytesBilled: number;
+}
+
+/** Raw bytes per user at reference scale: ~0.6 GB of raw tables for 30,000 users. */
+const RAW_BYTES_PER_USER = 20_000;
+
+/**
+ * The default cap on one query's billed bytes: five times the whole raw warehouse the scale
+ * implies (a check or mart reads at most all raw tables, a few times over), rounded up to GiB.
+ * Reference scale (30,000 users) gives 3 GiB; the largest scale (5,000,000 users) 466 GiB.
+ */
+export function defaultMaximumBytesBilled(users: number): number {
+  const gib = 2 ** 30;
+  return Math.max(1, Math.ceil((5 * users * RAW_BYTES_PER_USER) / gib)) * gib;
 }
 
 /** A config error whose message starts with the full key (`ecommerce-analytics:generator.users`). */
@@ -154,7 +205,7 @@ export function configKey(path: readonly PropertyKey[]): string {
   return `${ns}:${[head, ...rest].join(".")}`;
 }
 
-/** Dataset ids for a stack: `raw`, `marts`, `snapshots`, suffixed `_pr_<n>` on previews. */
+/** Dataset ids for a stack: `raw`, `marts`, `snapshots`, suffixed by the stack (`raw_dev`). */
 export function datasetIdsFor(stack: string): StackConfig["datasets"] {
   const suffix = datasetSuffix(stack);
   return { raw: `raw${suffix}`, marts: `marts${suffix}`, snapshots: `snapshots${suffix}` };
@@ -176,32 +227,34 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
   }
   const c = result.data;
   const isPreview = isPreviewStack(stack);
+  const users = c.generator.users ?? (isPreview ? PREVIEW_DEFAULT_USERS : 30_000);
   return {
     ...c,
     stack,
     isPreview,
     destroyable: isPreview || c.allowDestroy,
-    generator: {
-      ...c.generator,
-      users: c.generator.users ?? (isPreview ? PREVIEW_DEFAULT_USERS : 30_000),
-    },
+    generator: { ...c.generator, users },
     datasets: datasetIdsFor(stack),
     envLabel: isPreview ? "preview" : stack,
+    deployEnvironment: deployEnvironmentOf(stack),
+    maximumBytesBilled: c.maximumBytesBilled ?? defaultMaximumBytesBilled(users),
   };
 }
 
-const OBJECT_KEYS = ["schedule", "generator", "lake", "biReaders"] as const;
-const STRING_KEYS = [
-  "location",
-  "alertEmail",
-  "lookerStudioTemplateReportId",
-  "previewTableExpirationDays",
-  "allowDestroy",
+const OBJECT_KEYS = [
+  "schedule",
+  "generator",
+  "lake",
+  "biReaders",
+  "lookerStudioTemplates",
+  "budget",
 ] as const;
+const STRING_KEYS = ["location", "alertEmail", "allowDestroy", "maximumBytesBilled"] as const;
 
 /**
  * Reads this stack's config from Pulumi once. Structured keys (`schedule`, `generator`, `lake`,
- * `biReaders`) are YAML objects/lists in `Pulumi.<stack>.yaml`; the rest are plain strings.
+ * `biReaders`, `lookerStudioTemplates`, `budget`) are YAML objects/lists in `Pulumi.<stack>.yaml`;
+ * the rest are plain strings.
  */
 export function loadStackConfig(): StackConfig {
   const cfg = new pulumi.Config(PROJECT_NAME);

@@ -1,11 +1,9 @@
 import type { MartDeclaration } from "../functions/src/marts/catalog";
 import {
-  addMinutes,
   cronAt,
   dependencyLevels,
   isScheduledQueryMart,
   scheduledQueryParams,
-  transferSchedule,
 } from "./martSchedule";
 
 const daily: MartDeclaration = {
@@ -111,13 +109,8 @@ describe("dependencyLevels", () => {
 });
 
 describe("schedules", () => {
-  it("adds minutes across midnight", () => {
-    expect(addMinutes("23:50", 25)).toBe("00:15");
-    expect(addMinutes("02:00", 60)).toBe("03:00");
-  });
-
-  it("writes the Data Transfer and Cloud Scheduler forms of a daily time", () => {
-    expect(transferSchedule("03:15")).toBe("every day 03:15");
+  it("writes the Cloud Scheduler form of a daily time", () => {
     expect(cronAt("03:05")).toBe("5 3 * * *");
+    expect(cronAt("00:00")).toBe("0 0 * * *");
   });
 });

@@ -22,7 +22,8 @@ export function isScheduledQueryMart(decl: MartDeclaration): boolean {
 /**
  * Dependency level of each mart: 0 for a mart that reads only raw tables (or marts refreshed
  * outside the scheduled queries), else one more than the deepest scheduled mart it reads. A
- * cycle is an error naming the marts in it.
+ * cycle is an error naming the marts in it. Sorting by level gives an order in which each mart
+ * runs after the marts it reads.
  */
 export function dependencyLevels(
   names: readonly string[],
@@ -44,18 +45,6 @@ export function dependencyLevels(
   };
   for (const name of names) visit(name);
   return levels;
-}
-
-/** `HH:MM` plus minutes, wrapping past midnight (schedules are daily, UTC). */
-export function addMinutes(time: string, minutes: number): string {
-  const [h, m] = time.split(":").map(Number) as [number, number];
-  const total = (((h * 60 + m + minutes) % 1440) + 1440) % 1440;
-  return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
-}
-
-/** A Data Transfer Service schedule (English cron, UTC): `every day 03:15`. */
-export function transferSchedule(time: string): string {
-  return `every day ${time}`;
 }
 
 /** A Cloud Scheduler schedule (unix cron, with the job's time zone set to UTC): `15 3 * * *`. */

@@ -52,3 +52,36 @@ export function datasetGrantsTo(
     .filter((r) => membersOf(r).some((m) => members.includes(m)))
     .map((r) => `${r.name} grants ${r.inputs.role} on ${datasetId} to ${membersOf(r).join(", ")}`);
 }
+
+const PROJECT_IAM = ["gcp:projects/iAMMember:IAMMember", "gcp:projects/iAMBinding:IAMBinding"];
+
+/**
+ * Project-level grants of a role outside `allowed` (the deployers may grant only those:
+ * `projectGrantableRoles` in deployerRoles.ts), so a program that needs another would fail at
+ * `pulumi up` with a permission error; this finds it first.
+ */
+export function ungrantableProjectRoles(
+  resources: readonly ResourceLike[],
+  allowed: readonly string[],
+): string[] {
+  return resources
+    .filter((r) => PROJECT_IAM.includes(r.type))
+    .filter((r) => !allowed.includes(String(r.inputs.role)))
+    .map((r) => `${r.name} grants ${r.inputs.role} on the project, which no deployer may grant`);
+}
+
+/**
+ * The identity of each project-level binding a program owns: role, member and condition title
+ * (IAM keys a binding by role and condition). Two stacks sharing one would remove it for each
+ * other on destroy.
+ */
+export function projectBindingKeys(resources: readonly ResourceLike[]): string[] {
+  return resources
+    .filter((r) => PROJECT_IAM.includes(r.type))
+    .flatMap((r) =>
+      membersOf(r).map((m) => {
+        const condition = r.inputs.condition as { title?: string } | undefined;
+        return `${r.inputs.role} ${m} ${condition?.title ?? "(unconditional)"}`;
+      }),
+    );
+}

@@ -12,10 +12,20 @@ describe("the preview-stack rule", () => {
     }
   });
 
-  it("suffixes dataset ids only on preview stacks, with characters BigQuery allows", () => {
+  it("suffixes the dataset ids of every stack, with characters BigQuery allows", () => {
     expect(datasetSuffix("pr-42")).toBe("_pr_42");
-    expect(datasetSuffix("dev")).toBe("");
+    expect(datasetSuffix("dev")).toBe("_dev");
+    expect(datasetSuffix("prod")).toBe("_prod");
+    expect(datasetSuffix("Staging.EU")).toBe("_staging_eu");
     expect(`raw${datasetSuffix("pr-42")}`).toMatch(/^[A-Za-z0-9_]+$/);
+  });
+
+  it("gives dev and prod of one project different dataset ids", () => {
+    expect(datasetSuffix("dev")).not.toBe(datasetSuffix("prod"));
+  });
+
+  it("refuses a stack name with nothing to name a dataset by", () => {
+    expect(() => datasetSuffix("--")).toThrow(/no letters or digits/);
   });
 
   it("rejects a pull request number that is not a positive integer", () => {

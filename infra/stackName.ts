@@ -17,9 +17,15 @@ export function isPreviewStack(stack: string): boolean {
 }
 
 /**
- * Suffix for dataset ids on a preview stack (`raw_pr_123`), so previews never collide with each
- * other or with dev/prod. Dataset ids allow letters, digits and underscores only.
+ * Suffix for the dataset ids of every stack (`raw_dev`, `raw_prod`, `raw_pr_123`), so any two
+ * stacks of one project, previews or not, never claim the same dataset (two non-preview stacks
+ * with bare `raw` would both try to create it, and the second `pulumi up` would fail with 409).
+ * Dataset ids allow letters, digits and underscores only; the stack name is lowercased and every
+ * other character becomes `_`.
  */
 export function datasetSuffix(stack: string): string {
-  return isPreviewStack(stack) ? `_${stack.replace(/-/g, "_")}` : "";
+  const slug = stack.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  if (!/[a-z0-9]/.test(slug))
+    throw new Error(`Stack name "${stack}" has no letters or digits to name datasets by`);
+  return `_${slug}`;
 }

@@ -1,7 +1,9 @@
 /**
  * scripts/bootstrap runs against a real project only by hand, so its dry run is the contract:
- * every planned command printed, nothing run, each resource described before it is created, the
- * deployer roles taken from infra/deployerRoles.ts, and bad input refused before any work.
+ * every planned command printed, nothing run, each resource described before it is created, one
+ * deployer per environment bound to one GitHub OIDC subject, the roles and conditions taken from
+ * infra/deployerRoles.ts, and bad input refused before any work. The security checks run on the
+ * real plan and on a deliberately broken one, so a pass means something.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -15,7 +17,15 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DEPLOYER_ROLES } from "../infra/deployerRoles";
+import {
+  builderAccountId,
+  DEFAULT_ENVIRONMENTS,
+  deployerAccountId,
+  githubSubject,
+  providerCondition,
+} from "../infra/deployEnvironments";
+import { broadDeployerPrincipals, sharedDeployers, unguardedGrants } from "../infra/deployPolicies";
+import { deployerGrants, transferRunnerRole } from "../infra/deployerRoles";
 
 const ROOT = resolve(__dirname, "..");
 const BOOTSTRAP = join(ROOT, "scripts", "bootstrap");
@@ -111,27 +121,156 @@ describe("scripts/bootstrap --dry-run", () => {
     );
   });
 
-  it("grants the deployer every role in infra/deployerRoles.ts, each with its justification", () => {
-    const granted = [
-      ...out.matchAll(/add-iam-policy-binding shop-analytics-1 .*--role=(\S+)/g),
-    ].map((m) => m[1]);
-    expect(granted).toEqual(DEPLOYER_ROLES.map((r) => r.role));
-    for (const { role, justification } of DEPLOYER_ROLES)
-      expect(out).toContain(`# ${role}: ${justification}`);
+  const lines = () => out.split("\n");
+  const projectGrants = (account: string) =>
+    lines()
+      .filter((l) => l.startsWith("gcloud projects add-iam-policy-binding shop-analytics-1 "))
+      .filter((l) => l.includes(`--member=serviceAccount:${account}@`))
+      .map((l) => ({
+        role: /--role=(\S+)/.exec(l)![1]!,
+        // The dry run escapes `$` for bash; the condition itself has a bare `$`.
+        condition: /--condition=\^;\^expression=(.*);title=/.exec(l)?.[1]?.replace(/\\\$/g, "$"),
+      }));
+
+  it("sets up one deployer per environment: dev, prod and preview", () => {
+    const created = lines()
+      .filter((l) => l.includes("gcloud iam service-accounts create deploy-"))
+      .map((l) => /create (\S+)/.exec(l)![1]);
+    expect(created).toEqual(DEFAULT_ENVIRONMENTS.map(deployerAccountId));
+    const accounts = Object.fromEntries(DEFAULT_ENVIRONMENTS.map((e) => [e, deployerAccountId(e)]));
+    expect(sharedDeployers(accounts)).toEqual([]);
+    expect(sharedDeployers({ ...accounts, prod: "deploy-dev" })).toEqual([
+      "dev and prod deploy as deploy-dev",
+    ]);
   });
 
-  it("restricts the Workload Identity provider to this repository", () => {
-    const condition = `"--attribute-condition=assertion.repository == 'acme/shop-stack'"`;
-    const create = out.split("\n").find((l) => l.includes("providers create-oidc"));
-    const update = out.split("\n").find((l) => l.includes("providers update-oidc"));
+  it("grants each deployer exactly its roles from infra/deployerRoles.ts, each with its justification and condition", () => {
+    for (const environment of DEFAULT_ENVIRONMENTS) {
+      const account = deployerAccountId(environment);
+      const expected = deployerGrants("shop-analytics-1", environment);
+      expect(projectGrants(account)).toEqual(
+        expected.map((g) => ({ role: g.role, condition: g.condition?.expression })),
+      );
+      for (const { role, justification } of expected)
+        expect(out).toContain(`# ${account} ${role}: ${justification}`);
+    }
+  });
+
+  it("holds no escalating role without a condition, in the plan as printed", () => {
+    for (const environment of DEFAULT_ENVIRONMENTS) {
+      const account = deployerAccountId(environment);
+      const granted = projectGrants(account).map((g) => ({
+        role: g.role,
+        justification: "",
+        ...(g.condition
+          ? { condition: { title: "", description: "", expression: g.condition } }
+          : {}),
+      }));
+      expect(granted.length).toBeGreaterThan(5);
+      expect(unguardedGrants(account, granted)).toEqual([]);
+    }
+  });
+
+  it("the escalation check fails on a deployer given projectIamAdmin without its condition", () => {
+    const broken = deployerGrants("shop-analytics-1", "prod").map((g) =>
+      g.role === "roles/resourcemanager.projectIamAdmin" ? { ...g, condition: undefined } : g,
+    );
+    expect(unguardedGrants("deploy-prod", broken)).toEqual([
+      "deploy-prod holds roles/resourcemanager.projectIamAdmin on the whole project, with no condition",
+    ]);
+  });
+
+  it("limits projectIamAdmin to granting the job and run roles the program needs", () => {
+    const admin = projectGrants("deploy-dev").find(
+      (g) => g.role === "roles/resourcemanager.projectIamAdmin",
+    );
+    expect(admin?.condition).toBe(
+      "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(" +
+        `['roles/bigquery.jobUser', 'roles/workflows.invoker', '${transferRunnerRole("shop-analytics-1")}'])`,
+    );
+  });
+
+  it("binds each deployer to exactly one GitHub OIDC subject, never a repository-wide set", () => {
+    const bindings = lines().filter((l) => l.includes("--role=roles/iam.workloadIdentityUser"));
+    expect(bindings).toHaveLength(DEFAULT_ENVIRONMENTS.length);
+    for (const environment of DEFAULT_ENVIRONMENTS) {
+      const binding = bindings.find((l) => l.includes(`${deployerAccountId(environment)}@`));
+      expect(binding).toContain(
+        '"--member=principal://iam.googleapis.com/projects/${PROJECT_NUMBER}/locations/global/' +
+          `workloadIdentityPools/github/subject/${githubSubject("acme/shop-stack", environment)}"`,
+      );
+    }
+    expect(broadDeployerPrincipals(lines())).toEqual([]);
+    expect(out).not.toContain("principalSet://");
+  });
+
+  it("the principal check fails on a deployer bound to the whole repository", () => {
+    const broken = lines().map((l) =>
+      l.includes("deploy-prod@") && l.includes("workloadIdentityUser")
+        ? l.replace(
+            /principal:\/\/(.*)\/subject\/[^"]+/,
+            "principalSet://$1/attribute.repository/acme/shop-stack",
+          )
+        : l,
+    );
+    const violations = broadDeployerPrincipals(broken);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toContain("deploy-prod@");
+  });
+
+  it("accepts tokens only from the runs allowed to deploy each environment", () => {
+    const condition = providerCondition("acme/shop-stack", DEFAULT_ENVIRONMENTS);
+    const create = lines().find((l) => l.includes("providers create-oidc"));
+    const update = lines().find((l) => l.includes("providers update-oidc"));
     for (const line of [create, update]) {
-      expect(line).toContain(condition);
-      expect(line).toContain("attribute.repository=assertion.repository");
+      expect(line).toContain(`"--attribute-condition=${condition}"`);
+      expect(line).toContain("google.subject=assertion.sub");
     }
     expect(create).toContain("--issuer-uri=https://token.actions.githubusercontent.com");
+    expect(condition).toContain("assertion.repository == 'acme/shop-stack'");
+    expect(condition).toContain(
+      "(assertion.sub == 'repo:acme/shop-stack:environment:prod' && (assertion.ref == 'refs/heads/main' || assertion.ref.startsWith('refs/tags/v')))",
+    );
+    expect(condition).toContain(
+      "(assertion.sub == 'repo:acme/shop-stack:environment:dev' && (assertion.ref == 'refs/heads/main'))",
+    );
+    expect(condition).toContain(
+      "(assertion.sub == 'repo:acme/shop-stack:pull_request' && assertion.event_name == 'pull_request')",
+    );
+  });
+
+  it("gives each environment's deployer its own prefix of the state bucket", () => {
+    for (const environment of DEFAULT_ENVIRONMENTS) {
+      const binding = lines().find(
+        (l) =>
+          l.startsWith("gcloud storage buckets add-iam-policy-binding") &&
+          l.includes(`${deployerAccountId(environment)}@`),
+      );
+      expect(binding).toContain(
+        `resource.name.startsWith('projects/_/buckets/shop-analytics-1-pulumi-state/objects/${environment}/')`,
+      );
+    }
+  });
+
+  it("creates a build account per environment with log writing and read on the function sources only", () => {
+    for (const environment of DEFAULT_ENVIRONMENTS) {
+      expect(projectGrants(builderAccountId(environment))).toEqual([
+        { role: "roles/logging.logWriter", condition: undefined },
+        {
+          role: "roles/storage.objectViewer",
+          condition:
+            "resource.name.startsWith('projects/_/buckets/gcf-v2-sources-${PROJECT_NUMBER}-us-central1')",
+        },
+      ]);
+    }
+  });
+
+  it("creates the custom role that starts scheduled-query runs, with exactly its two permissions", () => {
     expect(out).toContain(
-      '"--member=principalSet://iam.googleapis.com/projects/${PROJECT_NUMBER}/locations/global/' +
-        'workloadIdentityPools/github/attribute.repository/acme/shop-stack"',
+      "--permissions=bigquery.transfers.get,bigquery.transfers.update --stage=GA",
+    );
+    expect(out).toContain(
+      "gcloud iam roles update analyticsTransferRunner --project=shop-analytics-1 --permissions=bigquery.transfers.get,bigquery.transfers.update",
     );
   });
 
@@ -146,9 +285,10 @@ describe("scripts/bootstrap --dry-run", () => {
       "storage buckets",
       "kms keyrings",
       "kms keys",
-      "iam service-accounts",
+      "iam roles",
       "iam workload-identity-pools",
       "iam workload-identity-pools providers",
+      ...DEFAULT_ENVIRONMENTS.flatMap(() => ["iam service-accounts", "iam service-accounts"]),
     ]);
     for (const { line, i } of creates) {
       const resource = line
@@ -167,14 +307,18 @@ describe("scripts/bootstrap --dry-run", () => {
     }
   });
 
-  it("prints the repository variables the workflows read", () => {
+  it("prints the repository variables the workflows read, one deployer and state prefix per environment", () => {
     for (const variable of [
       "GCP_PROJECT_ID --repo acme/shop-stack --body shop-analytics-1",
       "GCP_REGION --repo acme/shop-stack --body us-central1",
       'GCP_WORKLOAD_IDENTITY_PROVIDER --repo acme/shop-stack --body "projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/github/providers/github-actions"',
-      "GCP_DEPLOYER_SERVICE_ACCOUNT --repo acme/shop-stack --body pulumi-deployer@shop-analytics-1.iam.gserviceaccount.com",
-      "PULUMI_BACKEND_URL --repo acme/shop-stack --body gs://shop-analytics-1-pulumi-state",
       "PULUMI_SECRETS_PROVIDER --repo acme/shop-stack --body gcpkms://projects/shop-analytics-1/locations/us-central1/keyRings/pulumi/cryptoKeys/pulumi-secrets",
+      "GCP_DEPLOYER_DEV --repo acme/shop-stack --body deploy-dev@shop-analytics-1.iam.gserviceaccount.com",
+      "GCP_DEPLOYER_PROD --repo acme/shop-stack --body deploy-prod@shop-analytics-1.iam.gserviceaccount.com",
+      "GCP_DEPLOYER_PREVIEW --repo acme/shop-stack --body deploy-preview@shop-analytics-1.iam.gserviceaccount.com",
+      "PULUMI_BACKEND_URL_DEV --repo acme/shop-stack --body gs://shop-analytics-1-pulumi-state/dev",
+      "PULUMI_BACKEND_URL_PROD --repo acme/shop-stack --body gs://shop-analytics-1-pulumi-state/prod",
+      "PULUMI_BACKEND_URL_PREVIEW --repo acme/shop-stack --body gs://shop-analytics-1-pulumi-state/preview",
     ]) {
       expect(out).toContain(`# gh variable set ${variable}`);
     }
@@ -191,8 +335,8 @@ describe("scripts/bootstrap --dry-run", () => {
       "gh-pool",
       "--provider",
       "gh-provider",
-      "--service-account",
-      "ci-deployer",
+      "--functions-region",
+      "europe-west4",
     ]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(
@@ -201,7 +345,18 @@ describe("scripts/bootstrap --dry-run", () => {
     expect(result.stdout).toContain(
       "gcloud iam workload-identity-pools providers create-oidc gh-provider --workload-identity-pool=gh-pool",
     );
-    expect(result.stdout).toContain("ci-deployer@shop-analytics-1.iam.gserviceaccount.com");
+    expect(result.stdout).toContain("gs://gcf-v2-sources-${PROJECT_NUMBER}-europe-west4");
+  });
+
+  it("sets up only the environments asked for (a prod-only project)", () => {
+    const result = bootstrap([...DRY, "--environments", "prod"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("deploy-prod@");
+    expect(result.stdout).not.toContain("deploy-dev@");
+    expect(result.stdout).not.toContain("deploy-preview@");
+    expect(result.stdout).toContain(
+      `"--attribute-condition=${providerCondition("acme/shop-stack", ["prod"])}"`,
+    );
   });
 });
 
@@ -240,6 +395,27 @@ describe("scripts/bootstrap input checks", () => {
     expect(result.stdout).toBe("");
   });
 
+  it.each([
+    ["an empty list", ""],
+    ["an uppercase name", "Prod"],
+    ["a one-letter name", "p"],
+    ["a trailing comma", "dev,"],
+    ["a name too long for account ids", "productionenv1"],
+  ])("rejects environments with %s", (_why, environments) => {
+    const result = bootstrap([...DRY, "--environments", environments]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("invalid environments");
+    expect(result.stdout).toBe("");
+  });
+
+  it("rejects a repository whose OIDC subject would not fit Workload Identity's 127 bytes", () => {
+    const repo = `acme/${"x".repeat(100)}`;
+    const result = bootstrap(["--dry-run", "--project", "my-project", "--repo", repo]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("too long for a Workload Identity subject");
+    expect(result.stdout).toBe("");
+  });
+
   it("requires --project and --repo, and names an unknown flag", () => {
     expect(bootstrap(["--dry-run", "--repo", "acme/shop"]).stderr).toContain(
       "--project is required",
@@ -261,13 +437,18 @@ describe("scripts/bootstrap input checks", () => {
 });
 
 describe("the deployer roles", () => {
-  it("are predefined roles, each justified, never a basic role", () => {
-    expect(DEPLOYER_ROLES.length).toBeGreaterThan(0);
-    for (const { role, justification } of DEPLOYER_ROLES) {
-      expect(role).toMatch(/^roles\/[a-zA-Z]+\.[a-zA-Z.]+$/);
-      expect(["roles/owner", "roles/editor", "roles/viewer"]).not.toContain(role);
-      expect(justification.trim().length).toBeGreaterThan(10);
+  it("are predefined or this project's custom roles, each justified, never a basic role", () => {
+    for (const environment of DEFAULT_ENVIRONMENTS) {
+      const grants = deployerGrants("shop-analytics-1", environment);
+      expect(grants.length).toBeGreaterThan(0);
+      for (const { role, justification } of grants) {
+        expect(role).toMatch(
+          /^(roles|projects\/shop-analytics-1\/roles)\/[a-zA-Z]+(\.[a-zA-Z.]+)?$/,
+        );
+        expect(["roles/owner", "roles/editor", "roles/viewer"]).not.toContain(role);
+        expect(justification.trim().length).toBeGreaterThan(10);
+      }
+      expect(new Set(grants.map((r) => r.role)).size).toBe(grants.length);
     }
-    expect(new Set(DEPLOYER_ROLES.map((r) => r.role)).size).toBe(DEPLOYER_ROLES.length);
   });
 });

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { PREVIEW_ENVIRONMENT } from "../infra/deployEnvironments";
 import { isPreviewStack, previewStackName } from "../infra/stackName";
 
 const ROOT = resolve(__dirname, "..");
@@ -62,6 +63,33 @@ function allJobs(): Array<{ file: string; id: string; job: Job }> {
 }
 
 const isAuthStep = (s: Step) => s.uses?.startsWith("google-github-actions/auth@") ?? false;
+
+/**
+ * The deploy environment a job's OIDC token can act for: its GitHub environment, or `preview`
+ * for a job without one (only pull_request runs of those can act as anyone: the preview
+ * deployer; see infra/deployEnvironments.ts).
+ */
+function deployEnvironmentOfJob(_file: string, job: Job): string {
+  const name = typeof job.environment === "string" ? job.environment : job.environment?.name;
+  return name ?? PREVIEW_ENVIRONMENT;
+}
+
+/** Ways a job authenticates as another environment's deployer than its token allows. */
+function deployerMismatches(file: string, job: Job): string[] {
+  const environment = deployEnvironmentOfJob(file, job);
+  const expected = `\${{ vars.GCP_DEPLOYER_${environment.toUpperCase()} }}`;
+  const out: string[] = [];
+  for (const step of (job.steps ?? []).filter(isAuthStep)) {
+    const account = String(step.with?.service_account);
+    if (account !== expected) out.push(`authenticates as ${account}, not ${expected}`);
+  }
+  const events = Object.keys(workflow(file).on);
+  if (environment === PREVIEW_ENVIRONMENT && events.some((e) => e !== "pull_request"))
+    out.push(
+      `runs on ${events.join(", ")}, but only pull_request runs act as the preview deployer`,
+    );
+  return out;
+}
 const isPulumiStep = (s: Step) => s.uses?.startsWith("pulumi/actions@") ?? false;
 const pulumiCommand = (s: Step) =>
   isPulumiStep(s) ? (s.with?.command as string | undefined) : undefined;
@@ -171,13 +199,45 @@ describe("Google Cloud authentication", () => {
     }
   });
 
-  it("authenticates only through Workload Identity Federation as the deployer", () => {
-    for (const { job } of allJobs()) {
+  it("authenticates only through Workload Identity Federation, as the job's own environment's deployer", () => {
+    const authenticating = allJobs().filter(({ job }) => (job.steps ?? []).some(isAuthStep));
+    expect(authenticating.length).toBe(4);
+    for (const { file, id, job } of authenticating) {
       for (const step of (job.steps ?? []).filter(isAuthStep)) {
         expect(step.with?.workload_identity_provider).toBe(
           "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
         );
-        expect(step.with?.service_account).toBe("${{ vars.GCP_DEPLOYER_SERVICE_ACCOUNT }}");
+      }
+      expect({ job: `${file}:${id}`, violations: deployerMismatches(file, job) }).toEqual({
+        job: `${file}:${id}`,
+        violations: [],
+      });
+    }
+  });
+
+  it("the deployer check fails on a preview job that deploys as prod, or a prod job without its environment", () => {
+    const preview = workflow("preview.yml").jobs["deploy-preview"]!;
+    const asProd = JSON.parse(
+      JSON.stringify(preview).replace(/GCP_DEPLOYER_PREVIEW/g, "GCP_DEPLOYER_PROD"),
+    ) as Job;
+    expect(deployerMismatches("preview.yml", asProd)).toEqual([
+      "authenticates as ${{ vars.GCP_DEPLOYER_PROD }}, not ${{ vars.GCP_DEPLOYER_PREVIEW }}",
+    ]);
+    const prod = workflow("deploy.yml").jobs["deploy-prod"]!;
+    const noEnvironment = { ...prod, environment: undefined };
+    expect(deployerMismatches("deploy.yml", noEnvironment)).toContain(
+      "authenticates as ${{ vars.GCP_DEPLOYER_PROD }}, not ${{ vars.GCP_DEPLOYER_PREVIEW }}",
+    );
+  });
+
+  it("keeps each environment's Pulumi state under its own prefix", () => {
+    for (const { file, job } of allJobs()) {
+      const environment = deployEnvironmentOfJob(file, job);
+      for (const step of (job.steps ?? []).filter(isPulumiStep)) {
+        if (step.with?.["cloud-url"] === undefined) continue;
+        expect(step.with["cloud-url"]).toBe(
+          `\${{ vars.PULUMI_BACKEND_URL_${environment.toUpperCase()} }}`,
+        );
       }
     }
   });
@@ -257,27 +317,21 @@ describe("preview stacks", () => {
       .find((step) => pulumiCommand(step) === "up");
     expect(up?.with).toMatchObject({
       upsert: true,
-      "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+      "cloud-url": "${{ vars.PULUMI_BACKEND_URL_PREVIEW }}",
       "secrets-provider": "${{ vars.PULUMI_SECRETS_PROVIDER }}",
     });
   });
 
-  it("comments the outputs, then smoke-tests generateData and the marts after the update", () => {
+  it("comments the outputs, then smoke-tests the stack by running its nightly workflow", () => {
     const steps = Object.values(workflow("preview.yml").jobs).flatMap((job) => job.steps ?? []);
     const index = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
     const up = index((s) => pulumiCommand(s) === "up");
     const comment = index((s) => (s.run ?? "").includes("preview-comment.sh post"));
-    const idToken = index((s) => isAuthStep(s) && s.with?.token_format === "id_token");
     const smoke = index((s) => (s.run ?? "").includes("smoke-preview.sh"));
     expect(up).toBeGreaterThan(0);
-    expect([up < comment, comment < idToken, idToken < smoke]).toEqual([true, true, true]);
-    const audiences = steps
-      .filter((s) => s.with?.token_format === "id_token")
-      .map((s) => s.with?.id_token_audience);
-    expect(audiences).toEqual([
-      "${{ steps.outputs.outputs.generate-data-url }}",
-      "${{ steps.outputs.outputs.refresh-rfm-snapshot-url }}",
-    ]);
+    expect([up < comment, comment < smoke]).toEqual([true, true]);
+    // The workflow calls the functions with its own identity: no ID token is minted here.
+    expect(steps.filter((s) => s.with?.token_format === "id_token")).toEqual([]);
   });
 
   it("cleanup destroys and removes the stack only when it still exists", () => {
@@ -286,6 +340,8 @@ describe("preview stacks", () => {
     );
     const destroy = steps.find((s) => pulumiCommand(s) === "destroy");
     expect(destroy?.with?.remove).toBe(true);
+    // Resources already gone are dropped from the state first, so a drifted stack still goes.
+    expect(destroy?.with?.refresh).toBe(true);
     expect(destroy && (destroy as { if?: string }).if).toBe("steps.stack.outputs.exists == 'true'");
     const check = steps.find((s) => (s as { id?: string }).id === "stack");
     expect(check?.run).toContain("pulumi stack ls --json");
@@ -356,12 +412,13 @@ describe("deploys", () => {
     expect(deploy().jobs.test?.uses).toBe("./.github/workflows/ci.yml");
   });
 
-  it("installs dependencies before every Pulumi command that runs the program", () => {
+  it("installs dependencies before every Pulumi command that runs the program or its plugins", () => {
     for (const { file, id, job } of allJobs()) {
       const steps = job.steps ?? [];
       const npmCi = steps.findIndex((s) => /^npm ci\b/.test(s.run ?? ""));
       steps.forEach((step, index) => {
-        if (["up", "preview"].includes(pulumiCommand(step) ?? "")) {
+        // destroy loads the provider plugins too (https://github.com/pulumi/actions/issues/487).
+        if (["up", "preview", "destroy"].includes(pulumiCommand(step) ?? "")) {
           expect({ job: `${file}:${id}`, installedFirst: npmCi >= 0 && npmCi < index }).toEqual({
             job: `${file}:${id}`,
             installedFirst: true,
@@ -436,67 +493,63 @@ describe("preview-comment.sh", () => {
 
 describe("smoke-preview.sh", () => {
   const script = join(ROOT, ".github", "scripts", "smoke-preview.sh");
-  const configs = [
-    "projects/1/locations/US/transferConfigs/aaa",
-    "projects/1/locations/US/transferConfigs/bbb",
-  ];
 
   /**
-   * Stand-ins for `bq` and `curl` that log each call and answer like the real tools; the mart
-   * row counts come from the test so an empty mart can be planted.
+   * Stand-ins for `gcloud` and `bq` that log each call and answer like the real tools: the
+   * execution's state, each mart's row count and the run records come from the test, so a failed
+   * run, an empty mart and a missing record can be planted.
    */
-  function runSmoke(rowCounts: Record<string, number>, runState = "SUCCEEDED") {
+  function runSmoke(options: {
+    state?: string;
+    rows: Record<string, number>;
+    records?: { run_id: string; status: string }[];
+    result?: string;
+  }) {
     const dir = mkdtempSync(join(tmpdir(), "smoke-"));
     const bin = join(dir, "bin");
     const log = join(dir, "calls.log");
     spawnSync("mkdir", [bin]);
-    const tables: Record<string, string> = { aaa: "dm_kpi_daily${run_date}", bbb: "dm_funnel" };
+    const execution = {
+      name: "projects/p/locations/europe-west1/workflows/nightly-pr-7/executions/exec-1",
+      state: options.state ?? "SUCCEEDED",
+      result: options.result ?? JSON.stringify({ status: "succeeded" }),
+      error: options.state === "FAILED" ? { payload: "check:funnel_step_order failed" } : undefined,
+    };
+    writeFileSync(
+      join(bin, "gcloud"),
+      `#!/usr/bin/env bash\necho "gcloud $*" >> "${log}"\ncat <<'JSON'\n${JSON.stringify(execution)}\nJSON\n`,
+    );
     writeFileSync(
       join(bin, "bq"),
       `#!/usr/bin/env bash
 echo "bq $*" >> "${log}"
 args="$*"
 case "$args" in
-  *"--transfer_config"*)
-    id="\${args##*/}"
-    case "$id" in
-      aaa) echo '{"destinationDatasetId":"marts_pr_7","params":{"destination_table_name_template":"${tables.aaa}"}}' ;;
-      bbb) echo '{"destinationDatasetId":"marts_pr_7","params":{"destination_table_name_template":"${tables.bbb}"}}' ;;
-    esac ;;
-  "mk "*) echo "Transfer run created" ;;
-  "ls "*)
-    rt="$(sed -n 's/.*run_time=\\([^ ]*\\).*/\\1/p' "${log}" | tail -n 1)"
-    echo "[{\\"runTime\\": \\"\${rt%Z}.000Z\\", \\"state\\": \\"${runState}\\"}]" ;;
-  "query "*)
-    for t in ${Object.keys(rowCounts).join(" ")}; do
-      case "$args" in *"table_id = '$t'"*)
-        case "$t" in
-${Object.entries(rowCounts)
-  .map(([t, n]) => `          ${t}) echo '[{"row_count":"${n}"}]' ;;`)
+  "show "*)
+    case "$args" in
+${Object.entries(options.rows)
+  .map(([t, n]) => `      *".${t}") echo '{"numRows":"${n}"}' ;;`)
   .join("\n")}
-        esac ;;
-      esac
-    done ;;
+      *) echo "Not found" >&2; exit 2 ;;
+    esac ;;
+  "head "*) echo '${JSON.stringify(options.records ?? [{ run_id: "exec-1", status: "succeeded" }])}' ;;
 esac
 `,
     );
-    writeFileSync(
-      join(bin, "curl"),
-      `#!/usr/bin/env bash\necho "curl $*" >> "${log}"\necho '{"rows":{"users":300}}'\n`,
-    );
+    chmodSync(join(bin, "gcloud"), 0o755);
     chmodSync(join(bin, "bq"), 0o755);
-    chmodSync(join(bin, "curl"), 0o755);
     const outputs = join(dir, "outputs.json");
     writeFileSync(
       outputs,
       JSON.stringify({
-        functionUrls: {
-          generateData: "https://generatedata-pr-7.a.run.app",
-          refreshRfmSnapshot: "https://refreshrfmsnapshot-pr-7.a.run.app",
+        workflows: { nightly: "nightly-pr-7", backfill: "backfill-pr-7" },
+        workflowRegion: "europe-west1",
+        worldStart: "2024-01-01",
+        datasets: { raw: "raw_pr_7", marts: "marts_pr_7", snapshots: "snapshots_pr_7" },
+        scheduledQueryNames: {
+          dm_kpi_daily: "projects/1/locations/US/transferConfigs/aaa",
+          dm_funnel_daily: "projects/1/locations/US/transferConfigs/bbb",
         },
-        // Listed out of order: the run times decide (dm_funnel reads dm_kpi_daily, say).
-        scheduledQueryNames: { dm_funnel: configs[1], dm_kpi_daily: configs[0] },
-        scheduledQueryRunTimes: { dm_funnel: "03:15", dm_kpi_daily: "03:00" },
       }),
     );
     const result = spawnSync(script, [], {
@@ -505,52 +558,46 @@ esac
         ...process.env,
         PATH: `${bin}:${process.env.PATH}`,
         OUTPUTS_FILE: outputs,
-        GENERATE_ID_TOKEN: "generate-token",
-        REFRESH_ID_TOKEN: "refresh-token",
         GCP_PROJECT_ID: "my-proj-123",
-        SMOKE_POLL_SECONDS: "0",
       },
     });
-    if (!existsSync(log)) throw new Error(`no calls logged; stderr: ${result.stderr}`);
-    const calls = readFileSync(log, "utf8").trim().split("\n");
+    const calls = existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [];
     rmSync(dir, { recursive: true, force: true });
     return { ...result, calls };
   }
 
-  it("generates a few days, snapshots RFM, runs the scheduled queries in run-time order, and passes when every mart has rows", () => {
-    const result = runSmoke({ dm_kpi_daily: 12, dm_funnel: 40 });
+  it("runs the nightly workflow through the world's third day, then finds rows in every mart and a succeeded run record", () => {
+    const result = runSmoke({ rows: { dm_kpi_daily: 3, dm_funnel_daily: 40 } });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    const curls = result.calls.filter((c) => c.startsWith("curl "));
-    expect(curls).toHaveLength(2);
-    expect(curls[0]).toContain("Authorization: Bearer generate-token");
-    expect(curls[0]).toMatch(/https:\/\/generatedata-pr-7\.a\.run\.app$/);
-    expect(curls[0]).toMatch(
-      /"startDate":"\d{4}-\d{2}-\d{2}","endDate":"\d{4}-\d{2}-\d{2}","users":300/,
+    expect(result.calls[0]).toBe(
+      'gcloud workflows run nightly-pr-7 --location=europe-west1 --project=my-proj-123 --data={"lastDay":"2024-01-03"} --format=json',
     );
-    expect(curls[1]).toContain("Authorization: Bearer refresh-token");
-    expect(curls[1]).toMatch(/https:\/\/refreshrfmsnapshot-pr-7\.a\.run\.app$/);
-    const started = result.calls.filter((c) => c.startsWith("bq mk --transfer_run"));
-    expect(started.map((c) => c.split(" ").pop())).toEqual(configs);
-    expect(result.calls.indexOf(curls[1]!)).toBeLessThan(result.calls.indexOf(started[0]!));
-    expect(result.stdout).toContain("2 marts refreshed, none empty");
+    expect(result.calls.filter((c) => c.startsWith("bq show"))).toHaveLength(2);
+    expect(result.stdout).toContain("2 marts refreshed by the nightly workflow, none empty");
   });
 
-  it("fails naming the empty mart", () => {
-    const result = runSmoke({ dm_kpi_daily: 12, dm_funnel: 0 });
+  it("fails when the execution fails, with the workflow's error", () => {
+    const result = runSmoke({ state: "FAILED", rows: { dm_kpi_daily: 3, dm_funnel_daily: 40 } });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("empty or missing marts: marts_pr_7.dm_funnel");
+    expect(result.stderr).toContain("exec-1 ended FAILED");
+    expect(result.stderr).toContain("check:funnel_step_order");
   });
 
-  it("fails naming a mart whose table is missing", () => {
-    const result = runSmoke({ dm_funnel: 5 });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("empty or missing marts: marts_pr_7.dm_kpi_daily");
+  it("fails naming an empty or missing mart", () => {
+    const empty = runSmoke({ rows: { dm_kpi_daily: 3, dm_funnel_daily: 0 } });
+    expect(empty.status).not.toBe(0);
+    expect(empty.stderr).toContain("empty or missing marts: marts_pr_7.dm_funnel_daily");
+    const missing = runSmoke({ rows: { dm_funnel_daily: 5 } });
+    expect(missing.stderr).toContain("empty or missing marts: marts_pr_7.dm_kpi_daily");
   });
 
-  it("fails when a scheduled query run fails", () => {
-    const result = runSmoke({ dm_kpi_daily: 12, dm_funnel: 40 }, "FAILED");
+  it("fails when the execution left no succeeded run record", () => {
+    const result = runSmoke({
+      rows: { dm_kpi_daily: 3, dm_funnel_daily: 40 },
+      records: [{ run_id: "other", status: "succeeded" }],
+    });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain(`${configs[0]} run FAILED`);
+    expect(result.stderr).toContain("no run record for execution exec-1");
   });
 });

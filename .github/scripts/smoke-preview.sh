@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
-# Smoke run for a freshly deployed preview stack, from its stack outputs, in the order of the
-# daily schedule:
-#   1. call generateData for the last SMOKE_DAYS days at SMOKE_USERS users, then
-#      refreshRfmSnapshot (each with an ID token whose audience is its URL);
-#   2. start every scheduled query once, in run-time order (a mart after the marts it reads),
-#      and wait for each run;
-#   3. fail if any scheduled query's destination table (a mart) is missing or empty.
-# Inputs (environment): OUTPUTS_FILE (`pulumi stack output --json`: functionUrls,
-# scheduledQueryNames, scheduledQueryRunTimes), GENERATE_ID_TOKEN, REFRESH_ID_TOKEN,
-# GCP_PROJECT_ID. Optional: SMOKE_DAYS (3), SMOKE_USERS (300), SMOKE_POLL_SECONDS (15),
-# SMOKE_RUN_TIMEOUT_SECONDS (1200).
+# Smoke run for a freshly deployed preview stack, from its stack outputs: runs the nightly
+# workflow itself (the orchestrated chain: generate, checks, marts in dependency order, RFM
+# snapshot, run record) for the world's first SMOKE_DAYS days, then checks
+#   1. the execution SUCCEEDED;
+#   2. every scheduled query's destination table (a mart) exists and has rows;
+#   3. the run record of the execution says succeeded.
+# On a stack that already holds those days the workflow is up to date and only the checks run.
+# Inputs (environment): OUTPUTS_FILE (`pulumi stack output --json`: workflows, workflowRegion,
+# worldStart, datasets, scheduledQueryNames), GCP_PROJECT_ID. Optional: SMOKE_DAYS (3).
+# Uses gcloud and bq, and reads tables through metadata and tabledata (no query jobs).
 set -euo pipefail
 
 fail() {
@@ -18,87 +17,49 @@ fail() {
 }
 
 : "${OUTPUTS_FILE:?OUTPUTS_FILE must name the stack outputs JSON file}"
-: "${GENERATE_ID_TOKEN:?GENERATE_ID_TOKEN must hold an ID token for the generateData URL}"
-: "${REFRESH_ID_TOKEN:?REFRESH_ID_TOKEN must hold an ID token for the refreshRfmSnapshot URL}"
 : "${GCP_PROJECT_ID:?GCP_PROJECT_ID must name the project}"
 days="${SMOKE_DAYS:-3}"
-users="${SMOKE_USERS:-300}"
-poll_seconds="${SMOKE_POLL_SECONDS:-15}"
-run_timeout="${SMOKE_RUN_TIMEOUT_SECONDS:-1200}"
 [[ "${days}" =~ ^[1-9][0-9]*$ ]] || fail "SMOKE_DAYS must be a positive integer, got '${days}'"
-[[ "${users}" =~ ^[1-9][0-9]*$ ]] || fail "SMOKE_USERS must be a positive integer, got '${users}'"
 
-generate_url="$(jq -r '.functionUrls.generateData // empty' "${OUTPUTS_FILE}")"
-refresh_url="$(jq -r '.functionUrls.refreshRfmSnapshot // empty' "${OUTPUTS_FILE}")"
-[[ -n "${generate_url}" ]] || fail "no functionUrls.generateData in ${OUTPUTS_FILE}"
-[[ -n "${refresh_url}" ]] || fail "no functionUrls.refreshRfmSnapshot in ${OUTPUTS_FILE}"
+workflow="$(jq -r '.workflows.nightly // empty' "${OUTPUTS_FILE}")"
+region="$(jq -r '.workflowRegion // empty' "${OUTPUTS_FILE}")"
+world_start="$(jq -r '.worldStart // empty' "${OUTPUTS_FILE}")"
+marts_dataset="$(jq -r '.datasets.marts // empty' "${OUTPUTS_FILE}")"
+snapshots_dataset="$(jq -r '.datasets.snapshots // empty' "${OUTPUTS_FILE}")"
+[[ -n "${workflow}" && -n "${region}" ]] || fail "no workflows.nightly / workflowRegion in ${OUTPUTS_FILE}"
+[[ "${world_start}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || fail "no worldStart in ${OUTPUTS_FILE}"
+[[ -n "${marts_dataset}" && -n "${snapshots_dataset}" ]] || fail "no datasets in ${OUTPUTS_FILE}"
+mapfile -t marts < <(jq -r '(.scheduledQueryNames // {}) | keys[]' "${OUTPUTS_FILE}")
+((${#marts[@]} > 0)) || fail "no scheduledQueryNames in ${OUTPUTS_FILE}"
 
-# Transfer config names (mart -> name), ordered by each mart's daily run time ("HH:MM" UTC) so a
-# mart runs after the marts it reads; a schedule that crosses midnight keeps its order.
-mapfile -t transfer_configs < <(jq -r '
-  (.scheduledQueryRunTimes // {}) as $times
-  | (.scheduledQueryNames // {}) | to_entries
-  | map(.minutes = ($times[.key] // "00:00" | split(":") | (.[0] | tonumber) * 60 + (.[1] | tonumber)))
-  | (map(.minutes) | (max // 0) - (min // 0)) as $span
-  | map(if $span > 720 and .minutes < 720 then .minutes += 1440 else . end)
-  | sort_by(.minutes) | .[].value' "${OUTPUTS_FILE}")
-((${#transfer_configs[@]} > 0)) || fail "no scheduledQueryNames in ${OUTPUTS_FILE}"
+last_day="$(date -u -d "${world_start} + $((days - 1)) days" +%F)"
 
-call_function() { # call_function <url> <token> <json body>
-  curl --fail-with-body --silent --show-error --max-time 1800 \
-    -H "Authorization: Bearer $2" -H "Content-Type: application/json" --data "$3" "$1"
-  echo
-}
+# ---- 1. the nightly workflow, up to the smoke's last day -----------------------------------------
+echo "smoke: running ${workflow} through ${last_day}"
+execution="$(gcloud workflows run "${workflow}" --location="${region}" --project="${GCP_PROJECT_ID}" \
+  --data="{\"lastDay\":\"${last_day}\"}" --format=json)" || fail "${workflow} could not be run"
+state="$(jq -r '.state // "UNKNOWN"' <<< "${execution}")"
+execution_id="$(jq -r '.name // "" | split("/") | last' <<< "${execution}")"
+[[ "${state}" == "SUCCEEDED" ]] ||
+  fail "${workflow} execution ${execution_id} ended ${state}: $(jq -c '.error // {}' <<< "${execution}")"
+echo "smoke: ${workflow} ${execution_id} SUCCEEDED: $(jq -c '.result // ""' <<< "${execution}")"
 
-# ---- 1. generate and load a few days -------------------------------------------------------
-start_date="$(date -u -d "${days} days ago" +%F)"
-end_date="$(date -u -d "1 day ago" +%F)"
-body="$(jq -cn --arg first "${start_date}" --arg last "${end_date}" --argjson users "${users}" \
-  '{startDate: $first, endDate: $last, users: $users}')"
-echo "smoke: generateData ${body}"
-call_function "${generate_url}" "${GENERATE_ID_TOKEN}" "${body}"
-# The same empty body Cloud Scheduler sends: today's snapshot, which some marts may read.
-echo "smoke: refreshRfmSnapshot {}"
-call_function "${refresh_url}" "${REFRESH_ID_TOKEN}" "{}"
-
-# ---- 2. run every scheduled query once, in run-time order ----------------------------------------
-run_time="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-declare -a destinations=()
-for config in "${transfer_configs[@]}"; do
-  details="$(bq show --format=json --transfer_config "${config}")"
-  dataset="$(jq -r '.destinationDatasetId // empty' <<< "${details}")"
-  # 'dm_kpi_daily${run_date}' -> dm_kpi_daily: the partition decorator is not part of the name.
-  table="$(jq -r '.params.destination_table_name_template // empty | sub("\\$.*$"; "")' <<< "${details}")"
-  [[ -n "${dataset}" && -n "${table}" ]] || fail "${config} has no destination dataset/table"
-  destinations+=("${dataset}.${table}")
-
-  echo "smoke: starting ${config} (${dataset}.${table}) at ${run_time}"
-  bq mk --transfer_run --run_time="${run_time}" "${config}"
-  waited=0
-  while :; do
-    state="$(bq ls --format=json --transfer_run --run_attempt=LATEST "${config}" | jq -r --arg t "${run_time}" '
-      [.[] | select((.runTime // "" | sub("\\.[0-9]+Z$"; "Z")) == $t)] | first | .state // "PENDING"')"
-    case "${state}" in
-      SUCCEEDED) echo "smoke: ${config} succeeded"; break ;;
-      FAILED | CANCELLED) fail "${config} run ${state}" ;;
-    esac
-    ((waited >= run_timeout)) && fail "${config} still ${state} after ${run_timeout}s"
-    sleep "${poll_seconds}"
-    waited=$((waited + poll_seconds))
-  done
-done
-
-# ---- 3. every mart has rows ----------------------------------------------------------------
+# ---- 2. every mart has rows ---------------------------------------------------------------------
 empty=()
-for destination in "${destinations[@]}"; do
-  dataset="${destination%%.*}"
-  table="${destination#*.}"
-  # __TABLES__ is metadata: no scan, and no partition filter needed on partitioned marts.
-  rows="$(bq query --nouse_legacy_sql --format=json --project_id="${GCP_PROJECT_ID}" \
-    "select row_count from \`${GCP_PROJECT_ID}.${dataset}.__TABLES__\` where table_id = '${table}'" \
-    | jq -r 'first | .row_count // "0"')"
-  echo "smoke: ${destination} has ${rows} rows"
-  [[ "${rows}" =~ ^[0-9]+$ && "${rows}" -gt 0 ]] || empty+=("${destination}")
+for mart in "${marts[@]}"; do
+  rows="$(bq show --format=json --project_id="${GCP_PROJECT_ID}" "${marts_dataset}.${mart}" 2> /dev/null |
+    jq -r '.numRows // "0"')" || rows=0
+  echo "smoke: ${marts_dataset}.${mart} has ${rows} rows"
+  [[ "${rows}" =~ ^[0-9]+$ && "${rows}" -gt 0 ]] || empty+=("${marts_dataset}.${mart}")
 done
 ((${#empty[@]} == 0)) || fail "empty or missing marts: ${empty[*]}"
-echo "smoke: ${#destinations[@]} marts refreshed, none empty"
+
+# ---- 3. the run record ----------------------------------------------------------------------------
+if [[ "$(jq -r '.result | fromjson? // . | .status // ""' <<< "${execution}")" != "up to date" ]]; then
+  record="$(bq head --format=json -n 1000 --project_id="${GCP_PROJECT_ID}" "${snapshots_dataset}.pipeline_runs" |
+    jq -c --arg id "${execution_id}" '[.[] | select(.run_id == $id)] | first // empty')"
+  [[ -n "${record}" ]] || fail "no run record for execution ${execution_id}"
+  [[ "$(jq -r .status <<< "${record}")" == "succeeded" ]] || fail "run record ${record}"
+  echo "smoke: run record ${record}"
+fi
+echo "smoke: ${#marts[@]} marts refreshed by the nightly workflow, none empty"

@@ -13,6 +13,7 @@ const root = fixtureCheckout(resolve(__dirname, "..", ".."));
 const source = functionSource(root);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+const BUILDER = "fn-builder-dev@p-dev-123.iam.gserviceaccount.com";
 let created: RecordedResource[];
 let byType: (type: string) => RecordedResource[];
 
@@ -38,14 +39,15 @@ beforeAll(async () => {
         startDate: "2024-02-01",
         maxBackfillDays: 10,
       },
-      runTimes: { generateData: "02:00", refreshRfmSnapshot: "02:30" },
+      runRecordTable: new gcp.bigquery.Table("runs", {
+        datasetId: "snapshots",
+        tableId: "pipeline_runs",
+      }),
+      builderEmail: BUILDER,
       labels: { env: "dev" },
     });
   }));
 });
-
-const invokerEmail = () =>
-  `${byType(T.account).find((a) => a.inputs.accountId === "fn-invoker-dev")!.inputs.accountId}@p-dev-123.iam.gserviceaccount.com`;
 
 describe("Functions", () => {
   it("deploys both gen2 functions on nodejs22 from the hashed source object", () => {
@@ -68,7 +70,7 @@ describe("Functions", () => {
   it("runs each function as its own service account", () => {
     const emails = byType(T.fn).map((f) => f.inputs.serviceConfig.serviceAccountEmail);
     expect(new Set(emails).size).toBe(2);
-    expect(emails).not.toContain(invokerEmail());
+    expect(emails).not.toContain(BUILDER);
   });
 
   it("sets every environment variable the functions read, with the stack's values", () => {
@@ -88,47 +90,50 @@ describe("Functions", () => {
     }
   });
 
-  it("lets only the invoker account invoke the functions' Cloud Run services", () => {
-    const grants = byType(T.runIam);
-    expect(grants.map((g) => g.inputs.name).sort()).toEqual(
-      byType(T.fn)
-        .map((f) => f.inputs.name)
-        .sort(),
-    );
-    for (const g of grants) {
-      expect(g.inputs.role).toBe("roles/run.invoker");
-      expect(g.inputs.member).toBe(`serviceAccount:${invokerEmail()}`);
-    }
+  it("has no schedule and no invoker of its own: the workflows call the functions", () => {
+    expect(byType(T.job)).toEqual([]);
+    expect(byType(T.runIam)).toEqual([]);
     expect(publicGrants(created)).toEqual([]);
   });
 
-  it("starts each function daily with an OIDC token of the invoker for the function's URL", () => {
-    const jobs = byType(T.job);
-    expect(jobs).toHaveLength(2);
-    const urls = byType(T.fn).map(
-      (f) => `https://europe-west1-p-dev-123.cloudfunctions.net/${f.inputs.name}`,
-    );
-    for (const job of jobs) {
-      const target = job.inputs.httpTarget;
-      expect(urls).toContain(target.uri);
-      expect(target.oidcToken).toEqual({
-        serviceAccountEmail: invokerEmail(),
-        audience: target.uri,
-      });
-      expect(target.oauthToken).toBeUndefined();
-      expect(job.inputs.timeZone).toBe("Etc/UTC");
+  it("builds as the environment's build account into the stack's own image repository", () => {
+    const repo = byType("gcp:artifactregistry/repository:Repository")[0]!;
+    expect(repo.inputs).toMatchObject({ repositoryId: "fn-images-dev", format: "DOCKER" });
+    for (const f of byType(T.fn)) {
+      expect(f.inputs.buildConfig.serviceAccount).toBe(
+        `projects/p-dev-123/serviceAccounts/${BUILDER}`,
+      );
+      expect(f.inputs.buildConfig.dockerRepository).toBe(
+        "projects/p-dev-123/locations/europe-west1/repositories/fn-images-dev",
+      );
     }
-    expect(jobs.map((j) => j.inputs.schedule).sort()).toEqual(["0 2 * * *", "30 2 * * *"]);
+    const writers = byType("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember");
+    expect(writers.map((w) => [w.inputs.role, w.inputs.member])).toEqual([
+      ["roles/artifactregistry.writer", `serviceAccount:${BUILDER}`],
+    ]);
+    const sourceReaders = byType(T.bucketIam).filter(
+      (g) => g.inputs.bucket === "p-dev-123-dev-fn-src",
+    );
+    expect(sourceReaders.map((g) => [g.inputs.role, g.inputs.member])).toEqual([
+      ["roles/storage.objectViewer", `serviceAccount:${BUILDER}`],
+    ]);
+  });
+
+  it("lets generateData write its run record, and nothing else in snapshots", () => {
+    const records = byType("gcp:bigquery/iamMember:IamMember");
+    expect(records.map((r) => [r.inputs.tableId, r.inputs.role, r.inputs.member])).toEqual([
+      [
+        "pipeline_runs",
+        "roles/bigquery.dataEditor",
+        "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",
+      ],
+    ]);
   });
 
   it("grants data roles on datasets and the bucket, and no broad project role", () => {
     expect(broadServiceAccountRoles(created)).toEqual([]);
     const projectRoles = new Set(byType(T.projectIam).map((r) => r.inputs.role));
-    expect([...projectRoles].sort()).toEqual([
-      "roles/artifactregistry.writer",
-      "roles/bigquery.jobUser",
-      "roles/logging.logWriter",
-    ]);
+    expect([...projectRoles].sort()).toEqual(["roles/bigquery.jobUser"]);
     const lakeGrants = byType(T.bucketIam).filter((g) => g.inputs.bucket === "p-dev-123-dev-lake");
     expect(lakeGrants.map((g) => g.inputs.member)).toEqual([
       "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",

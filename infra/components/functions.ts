@@ -2,8 +2,8 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { FUNCTION_ENV } from "../../functions/src/backends/fromEnv";
 import type { DatasetName } from "../../functions/src/sql/render";
-import { cronAt } from "../martSchedule";
 import { serviceAccountId, stackResourceName } from "../names";
+import { runRecordWriter } from "./warehouse";
 import type { FunctionSource } from "../packaging/functionSource";
 
 /** The two functions, by their entry point names in functions/src/index.ts. */
@@ -21,6 +21,11 @@ export interface FunctionsArgs {
   lakeBucket: gcp.storage.Bucket;
   sourceBucket: gcp.storage.Bucket;
   datasets: Record<DatasetName, gcp.bigquery.Dataset>;
+  /**
+   * `snapshots.pipeline_runs`: every function call writes its own run record there, including
+   * `generateData`, whose account otherwise touches only `raw`.
+   */
+  runRecordTable: gcp.bigquery.Table;
   /** Files, hash and object name of the source archive (infra/packaging). */
   source: FunctionSource;
   generator: {
@@ -29,8 +34,11 @@ export interface FunctionsArgs {
     startDate: string;
     maxBackfillDays: number;
   };
-  /** `HH:MM` UTC of each function's daily Cloud Scheduler run. */
-  runTimes: Record<FunctionName, string>;
+  /**
+   * Email of the environment's build account, made by `scripts/bootstrap` with the project-level
+   * reads a gen2 build needs (see `builderGrants` in deployerRoles.ts).
+   */
+  builderEmail: string;
   labels: Record<string, string>;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -50,8 +58,8 @@ interface FunctionSpec {
 
 /**
  * Sized for the reference shop (30k users): a day's generation and load stays well under 2 GiB
- * with DuckDB's memory limit; a 31-day backfill needs the long timeout. Cloud Scheduler waits at
- * most 30 minutes, so that is the timeout too.
+ * with DuckDB's memory limit; a 31-day backfill chunk needs the long timeout. A workflow's HTTP
+ * call waits at most 30 minutes, so that is the timeout too.
  */
 const SPECS: Record<FunctionName, FunctionSpec> = {
   generateData: {
@@ -59,7 +67,8 @@ const SPECS: Record<FunctionName, FunctionSpec> = {
     description: "Generates a day of the synthetic shop, writes the lake and loads raw partitions.",
     memory: "2Gi",
     timeoutSeconds: 1800,
-    maxInstances: 4,
+    // The backfill fans out lake-writing calls over user shards and date chunks.
+    maxInstances: 8,
     datasetRoles: { raw: "roles/bigquery.dataEditor" },
     lakeRole: "roles/storage.objectAdmin",
   },
@@ -86,17 +95,18 @@ const KEBAB: Record<FunctionName, string> = {
  * `generateData` and `refreshRfmSnapshot` as private gen2 functions built from one source
  * archive, each with its own service account holding roles on the datasets and bucket it uses
  * (BigQuery job creation is the one project-level grant: jobs cannot be granted per dataset).
- * Cloud Scheduler calls them daily with an OIDC token of a dedicated invoker account, the only
- * principal with `roles/run.invoker` on their Cloud Run services. Builds run as a dedicated
- * builder account, because new projects no longer give the default compute account the rights
- * a build needs.
+ * Nothing schedules them: the nightly and backfill workflows call them, and the workflows'
+ * account is the one granted `roles/run.invoker` on their services (see Orchestration).
+ *
+ * Builds run as the environment's build account (new projects no longer give the default compute
+ * account what a build needs). This stack grants it only what is the stack's own: read on the
+ * source bucket and write on the stack's image repository, which the functions name as their
+ * `dockerRepository` instead of the project-wide `gcf-artifacts`.
  */
 export class Functions extends pulumi.ComponentResource {
   readonly functions: Record<FunctionName, gcp.cloudfunctionsv2.Function>;
   readonly accounts: Record<FunctionName, gcp.serviceaccount.Account>;
-  readonly invoker: gcp.serviceaccount.Account;
-  readonly builder: gcp.serviceaccount.Account;
-  readonly jobs: Record<FunctionName, gcp.cloudscheduler.Job>;
+  readonly imageRepository: gcp.artifactregistry.Repository;
   readonly sourceObject: gcp.storage.BucketObject;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -124,16 +134,30 @@ export class Functions extends pulumi.ComponentResource {
       child,
     );
 
-    this.builder = account("builder", "fn-builder", `Function builds (${args.stack})`);
-    const builderMember = pulumi.interpolate`serviceAccount:${this.builder.email}`;
+    const builderMember = `serviceAccount:${args.builderEmail}`;
+    this.imageRepository = new gcp.artifactregistry.Repository(
+      `${name}-images`,
+      {
+        project: args.project,
+        location: args.region,
+        repositoryId: stackResourceName("fn-images", args.stack),
+        format: "DOCKER",
+        description: `Images of the ${args.stack} stack's functions.`,
+        labels: args.labels,
+      },
+      child,
+    );
     const buildGrants: pulumi.Resource[] = [
-      ...["roles/logging.logWriter", "roles/artifactregistry.writer"].map(
-        (role) =>
-          new gcp.projects.IAMMember(
-            `${name}-builder-${role.split("/")[1]!.replace(/\./g, "-")}`,
-            { project: args.project, role, member: builderMember },
-            child,
-          ),
+      new gcp.artifactregistry.RepositoryIamMember(
+        `${name}-builder-images`,
+        {
+          project: args.project,
+          location: args.region,
+          repository: this.imageRepository.name,
+          role: "roles/artifactregistry.writer",
+          member: builderMember,
+        },
+        child,
       ),
       new gcp.storage.BucketIAMMember(
         `${name}-builder-sources`,
@@ -145,13 +169,6 @@ export class Functions extends pulumi.ComponentResource {
         child,
       ),
     ];
-
-    this.invoker = account(
-      "invoker",
-      "fn-invoker",
-      `Scheduler invoker of the functions (${args.stack})`,
-    );
-    const invokerMember = pulumi.interpolate`serviceAccount:${this.invoker.email}`;
 
     const env: Record<string, pulumi.Input<string>> = {
       [FUNCTION_ENV.project]: args.project,
@@ -168,7 +185,6 @@ export class Functions extends pulumi.ComponentResource {
 
     this.functions = {} as Record<FunctionName, gcp.cloudfunctionsv2.Function>;
     this.accounts = {} as Record<FunctionName, gcp.serviceaccount.Account>;
-    this.jobs = {} as Record<FunctionName, gcp.cloudscheduler.Job>;
     for (const fnName of FUNCTION_NAMES) {
       const spec = SPECS[fnName];
       const sa = account(spec.slug, spec.slug, `${fnName} (${args.stack})`);
@@ -186,6 +202,15 @@ export class Functions extends pulumi.ComponentResource {
           new gcp.bigquery.DatasetIamMember(
             `${name}-${spec.slug}-${dataset}`,
             { project: args.project, datasetId: args.datasets[dataset].datasetId, role, member },
+            child,
+          ),
+        );
+      }
+      if (!spec.datasetRoles.snapshots) {
+        grants.push(
+          runRecordWriter(
+            `${name}-${spec.slug}-run-record`,
+            { project: args.project, table: args.runRecordTable, member },
             child,
           ),
         );
@@ -211,7 +236,8 @@ export class Functions extends pulumi.ComponentResource {
           buildConfig: {
             runtime: FUNCTION_RUNTIME,
             entryPoint: fnName,
-            serviceAccount: this.builder.id,
+            serviceAccount: `projects/${args.project}/serviceAccounts/${args.builderEmail}`,
+            dockerRepository: this.imageRepository.id,
             source: {
               storageSource: { bucket: args.sourceBucket.name, object: this.sourceObject.name },
             },
@@ -231,42 +257,6 @@ export class Functions extends pulumi.ComponentResource {
         { parent: this, dependsOn: [...grants, ...buildGrants] },
       );
       this.functions[fnName] = fn;
-
-      // gen2 functions are Cloud Run services: invocation rights live on the service.
-      const invokerGrant = new gcp.cloudrunv2.ServiceIamMember(
-        `${name}-${spec.slug}-invoker`,
-        {
-          project: args.project,
-          location: args.region,
-          name: fn.name,
-          role: "roles/run.invoker",
-          member: invokerMember,
-        },
-        { parent: this },
-      );
-
-      this.jobs[fnName] = new gcp.cloudscheduler.Job(
-        `${name}-${spec.slug}-daily`,
-        {
-          project: args.project,
-          region: args.region,
-          name: stackResourceName(`${KEBAB[fnName]}-daily`, args.stack),
-          description: `Daily ${fnName} for yesterday (UTC).`,
-          schedule: cronAt(args.runTimes[fnName]),
-          timeZone: "Etc/UTC",
-          attemptDeadline: `${Math.min(spec.timeoutSeconds, 1800)}s`,
-          retryConfig: { retryCount: 1, minBackoffDuration: "300s" },
-          httpTarget: {
-            httpMethod: "POST",
-            uri: fn.url,
-            headers: { "Content-Type": "application/json" },
-            // An empty request: the function defaults to yesterday and the deployed scale.
-            body: Buffer.from("{}").toString("base64"),
-            oidcToken: { serviceAccountEmail: this.invoker.email, audience: fn.url },
-          },
-        },
-        { parent: this, dependsOn: [invokerGrant] },
-      );
     }
     this.registerOutputs({
       urls: Object.fromEntries(FUNCTION_NAMES.map((n) => [n, this.functions[n].url])),

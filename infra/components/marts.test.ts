@@ -73,8 +73,6 @@ beforeAll(async () => {
         marts: MARTS,
         renderedSql: (d) => renderDatasets(SQL[d.file]!, IDS),
         dependencies: (d) => (d.name === "dm_tradeoff_summary" ? ["dm_user_purchase_summary"] : []),
-        firstRunTime: "03:00",
-        minutesPerLevel: 20,
         dataTransferAgent: agent,
       },
       { transformations: [recordDependsOn] },
@@ -130,10 +128,18 @@ describe("Marts", () => {
     for (const c of configs) expect(c.inputs.location).toBe(datasetLocation);
   });
 
-  it("runs a mart after the marts it reads", () => {
-    expect(configOf("dm_user_purchase_summary").inputs.schedule).toBe("every day 03:00");
-    expect(configOf("dm_tradeoff_summary").inputs.schedule).toBe("every day 03:20");
-    expect(marts.runTimes).toMatchObject({ dm_kpi_daily: "03:00", dm_tradeoff_summary: "03:20" });
+  it("has no schedule of its own: only the workflows (or a person) start a run", () => {
+    for (const c of configs) {
+      expect(c.inputs.scheduleOptions).toEqual({ disableAutoScheduling: true });
+      expect(c.inputs.schedule).toBeUndefined();
+    }
+  });
+
+  it("orders the marts so each comes after the marts it reads", () => {
+    expect(marts.order.indexOf("dm_tradeoff_summary")).toBeGreaterThan(
+      marts.order.indexOf("dm_user_purchase_summary"),
+    );
+    expect([...marts.order].sort()).toEqual(MARTS.map((m) => m.name).sort());
   });
 
   it("runs as a dedicated account the Data Transfer agent can mint tokens for", () => {

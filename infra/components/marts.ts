@@ -2,12 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { MartDeclaration } from "../../functions/src/marts/catalog";
 import type { DatasetName } from "../../functions/src/sql/render";
-import {
-  addMinutes,
-  dependencyLevels,
-  scheduledQueryParams,
-  transferSchedule,
-} from "../martSchedule";
+import { dependencyLevels, scheduledQueryParams } from "../martSchedule";
 import { serviceAccountId } from "../names";
 
 export interface MartsArgs {
@@ -19,11 +14,8 @@ export interface MartsArgs {
   marts: readonly MartDeclaration[];
   /** A mart's SQL with the stack's dataset ids rendered in. */
   renderedSql: (decl: MartDeclaration) => string;
-  /** Names of the marts a mart reads. */
+  /** Names of the marts a mart reads (a cycle among them is refused). */
   dependencies: (decl: MartDeclaration) => readonly string[];
-  /** `HH:MM` UTC when level-0 marts run (after the daily load and the RFM snapshot). */
-  firstRunTime: string;
-  minutesPerLevel: number;
   /**
    * Each mart's destination table by mart name (Warehouse.martTables): created first, so the
    * query writes into it and keeps its partitioning, clustering and deletion protection.
@@ -38,16 +30,20 @@ export interface MartsArgs {
  * One BigQuery scheduled query per mart, run by a dedicated service account that reads `raw`
  * (and `snapshots`) and writes only the datasets its marts land in. The Data Transfer service
  * agent must be able to mint tokens for that account, or every run fails with a permission
- * error. Marts run in dependency levels: a mart starts `minutesPerLevel` after the deepest mart
- * it reads, so it never reads yesterday's version of another mart. Each query is created after
- * its destination table, which the Warehouse pre-creates with the mart's schema, partitioning and
- * clustering.
+ * error. Each query is created after its destination table, which the Warehouse pre-creates with
+ * the mart's schema, partitioning and clustering.
+ *
+ * The queries have no schedule of their own (`disableAutoScheduling`): the nightly workflow
+ * starts each, in dependency order, after the load and the checks, for the data day it loaded.
+ * A clock-driven schedule would run a mart on partial data after a slow load, and give one mart
+ * two run dates. They stay scheduled queries so they are visible, and runnable by hand, on
+ * BigQuery's scheduled-queries page.
  */
 export class Marts extends pulumi.ComponentResource {
   readonly runner: gcp.serviceaccount.Account;
   readonly configs: Record<string, gcp.bigquery.DataTransferConfig>;
-  /** The run time of each mart (`HH:MM` UTC), by name. */
-  readonly runTimes: Record<string, string>;
+  /** The marts in the order the workflow runs them (each after the marts it reads). */
+  readonly order: string[];
 
   constructor(name: string, args: MartsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecommerce:analytics:Marts", name, {}, opts);
@@ -107,12 +103,10 @@ export class Marts extends pulumi.ComponentResource {
 
     const byName = new Map(args.marts.map((m) => [m.name, m]));
     const levels = dependencyLevels([...byName.keys()], (n) => args.dependencies(byName.get(n)!));
-    this.runTimes = {};
+    this.order = [...byName.keys()].sort((a, b) => levels[a]! - levels[b]!);
     this.configs = {};
     for (const decl of args.marts) {
       const table = args.destinationTables[decl.name]!;
-      const runTime = addMinutes(args.firstRunTime, levels[decl.name]! * args.minutesPerLevel);
-      this.runTimes[decl.name] = runTime;
       this.configs[decl.name] = new gcp.bigquery.DataTransferConfig(
         `${name}-${decl.name}`,
         {
@@ -120,7 +114,8 @@ export class Marts extends pulumi.ComponentResource {
           location: args.location,
           displayName: `${decl.name} (${args.stack})`,
           dataSourceId: "scheduled_query",
-          schedule: transferSchedule(runTime),
+          // Started only by the nightly and backfill workflows (startManualRuns), or by hand.
+          scheduleOptions: { disableAutoScheduling: true },
           destinationDatasetId: args.datasets[decl.dataset].datasetId,
           serviceAccountName: this.runner.email,
           params: scheduledQueryParams(decl, args.renderedSql(decl)),

@@ -17,6 +17,9 @@ export const REQUIRED_SERVICES = [
   "cloudbuild.googleapis.com",
   "artifactregistry.googleapis.com",
   "cloudscheduler.googleapis.com",
+  "workflows.googleapis.com",
+  "workflowexecutions.googleapis.com",
+  "billingbudgets.googleapis.com",
   "logging.googleapis.com",
   "monitoring.googleapis.com",
 ] as const;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RAW_TABLE_LIST } from "../../functions/src/contract";
+import { bigQuerySchema, RAW_TABLE_LIST } from "../../functions/src/contract";
+import { META_TABLES } from "../../functions/src/contract/metaTables";
 import { MARTS } from "../../functions/src/marts/catalog";
 import { committedMartSchemas } from "../martTableSchemas";
 import { recordComponents, T } from "../testing/componentHarness";
@@ -10,7 +11,6 @@ const common = {
   project: "my-analytics-dev",
   location: "EU",
   labels: { env: "x" },
-  previewTableExpirationDays: 3,
 };
 let created: RecordedResource[];
 /** Tables whose options ask to delete before replacing (mocks do not record options). */
@@ -28,7 +28,6 @@ beforeAll(async () => {
       {
         ...common,
         datasetIds: { raw: "raw", marts: "marts", snapshots: "snapshots" },
-        isPreview: false,
         destroyable: false,
       },
       { transformations: [recordOptions] },
@@ -36,7 +35,6 @@ beforeAll(async () => {
     new Warehouse("preview", {
       ...common,
       datasetIds: { raw: "raw_pr_1", marts: "marts_pr_1", snapshots: "snapshots_pr_1" },
-      isPreview: true,
       destroyable: true,
     });
   }));
@@ -44,10 +42,16 @@ beforeAll(async () => {
 
 const tables = (prefix: string) =>
   created.filter((r) => r.type === T.table && r.name.startsWith(prefix));
+const bookkeeping = (prefix: string) =>
+  tables(prefix).filter((t) => t.inputs.labels.kind === "bookkeeping");
 const rawTables = (prefix: string) =>
-  tables(prefix).filter((t) => t.inputs.datasetId.startsWith("raw"));
+  tables(prefix).filter(
+    (t) => t.inputs.datasetId.startsWith("raw") && t.inputs.labels.kind !== "bookkeeping",
+  );
 const martTables = (prefix: string) =>
-  tables(prefix).filter((t) => !t.inputs.datasetId.startsWith("raw"));
+  tables(prefix).filter(
+    (t) => !t.inputs.datasetId.startsWith("raw") && t.inputs.labels.kind !== "bookkeeping",
+  );
 const datasets = (prefix: string) =>
   created.filter((r) => r.type === T.dataset && r.name.startsWith(prefix));
 
@@ -152,13 +156,28 @@ describe("Warehouse", () => {
     }
   });
 
-  it("makes a preview stack fully destroyable, with tables that expire on their own", () => {
+  it("makes a preview stack fully destroyable, with no table that vanishes behind Pulumi's state", () => {
     expect(tables("preview-").every((t) => t.inputs.deletionProtection === false)).toBe(true);
     expect(martTables("preview-").length).toBe(MARTS.length);
     for (const t of tables("preview-")) expect(t.inputs.datasetId).toMatch(/_pr_1$/);
+    for (const t of tables("preview-")) expect(t.inputs.expirationTime).toBeUndefined();
     for (const d of datasets("preview-")) {
       expect(d.inputs.deleteContentsOnDestroy).toBe(true);
-      expect(d.inputs.defaultTableExpirationMs).toBe(3 * 24 * 3600 * 1000);
+      expect(d.inputs.defaultTableExpirationMs).toBeUndefined();
+    }
+  });
+
+  it("creates the world manifest in raw and the run record in snapshots, from their one definition", () => {
+    const byId = new Map(bookkeeping("dev-").map((t) => [t.inputs.tableId, t]));
+    expect([...byId.keys()].sort()).toEqual(META_TABLES.map((t) => t.name).sort());
+    for (const def of META_TABLES) {
+      const table = byId.get(def.name)!;
+      expect(table.inputs.datasetId).toBe(def.dataset);
+      expect(JSON.parse(table.inputs.schema)).toEqual(bigQuerySchema(def));
+      expect(table.inputs.timePartitioning).toEqual(
+        def.partitionColumn ? { type: "DAY", field: def.partitionColumn } : undefined,
+      );
+      expect(table.inputs.deletionProtection).toBe(true);
     }
   });
 });

@@ -6,6 +6,7 @@ import {
   type RawTableName,
   type TableDef,
 } from "../../functions/src/contract";
+import { META_TABLES, type MetaTableDef } from "../../functions/src/contract/metaTables";
 import { MARTS, type MartDeclaration } from "../../functions/src/marts/catalog";
 import type { DatasetName } from "../../functions/src/sql/render";
 import { committedMartSchemas, martTableFields, type MartSchemas } from "../martTableSchemas";
@@ -15,13 +16,9 @@ export interface WarehouseArgs {
   location: string;
   /** Per-stack dataset ids (suffixed on previews). */
   datasetIds: Record<DatasetName, string>;
-  /** Preview stacks: tables expire on their own after `previewTableExpirationDays`. */
-  isPreview: boolean;
   /** Tables and datasets may be deleted with their data (previews, or a stack being torn down). */
   destroyable: boolean;
   labels: Record<string, string>;
-  /** Preview stacks only: tables expire on their own after this many days. */
-  previewTableExpirationDays: number;
   /** The raw tables to create; the contract's eight unless a test narrows them. */
   tables?: readonly TableDef[];
   /** The marts and snapshots to create destination tables for; the catalog's unless narrowed. */
@@ -35,8 +32,6 @@ const DATASET_DESCRIPTIONS: Record<DatasetName, string> = {
   marts: "Analysis marts refreshed by scheduled queries after the daily load.",
   snapshots: "Daily RFM snapshots and the history of segment changes.",
 };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The `timePartitioning` of a raw table: by day on the contract's column, when it has one. */
 export function rawTablePartitioning(
@@ -65,14 +60,19 @@ export function martTablePartitioning(
  * that a query job creates on first write gets neither clustering nor MONTH partitioning, nor
  * deletion protection; writes with WRITE_TRUNCATE into an existing table keep all three.
  *
- * Dev and prod keep `deletionProtection`; preview datasets are destroyable with their contents and
- * their tables expire on their own, so a PR whose cleanup failed stops costing within days.
+ * Dev and prod keep `deletionProtection`; preview datasets are destroyable with their contents.
+ * Preview tables do not expire on their own: a table that vanished while Pulumi's state still
+ * holds it makes the next `up` or `destroy` of that stack drift. A preview is destroyed when its
+ * pull request closes (preview-cleanup.yml, with a refresh first); docs/deploy-from-github.md
+ * lists the command that finds previews left behind.
  */
 export class Warehouse extends pulumi.ComponentResource {
   readonly datasets: Record<DatasetName, gcp.bigquery.Dataset>;
   readonly rawTables: Partial<Record<RawTableName, gcp.bigquery.Table>>;
   /** The destination table of each mart and snapshot, by mart name. */
   readonly martTables: Record<string, gcp.bigquery.Table>;
+  /** The bookkeeping tables (`raw.world_manifest`, `snapshots.pipeline_runs`), by name. */
+  readonly metaTables: Record<MetaTableDef["name"], gcp.bigquery.Table>;
 
   constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecommerce:analytics:Warehouse", name, {}, opts);
@@ -87,9 +87,6 @@ export class Warehouse extends pulumi.ComponentResource {
           description: DATASET_DESCRIPTIONS[logical],
           labels: { ...args.labels, layer: logical },
           deleteContentsOnDestroy: args.destroyable,
-          defaultTableExpirationMs: args.isPreview
-            ? args.previewTableExpirationDays * DAY_MS
-            : undefined,
         },
         { parent: this },
       );
@@ -111,6 +108,29 @@ export class Warehouse extends pulumi.ComponentResource {
           clusterings: def.clustering.length > 0 ? [...def.clustering] : undefined,
           deletionProtection: !args.destroyable,
           labels: { ...args.labels, layer: "raw", kind: def.kind },
+        },
+        { parent: this },
+      );
+    }
+
+    // The world manifest and the run record, from their one definition like the raw tables:
+    // every writer (functions, workflows) finds them in place with their schema.
+    this.metaTables = {} as Record<MetaTableDef["name"], gcp.bigquery.Table>;
+    for (const def of META_TABLES) {
+      this.metaTables[def.name] = new gcp.bigquery.Table(
+        `${name}-${def.dataset}-${def.name}`,
+        {
+          project: args.project,
+          datasetId: datasets[def.dataset].datasetId,
+          tableId: def.name,
+          description: def.description,
+          schema: bigQuerySchemaJson(def),
+          timePartitioning: def.partitionColumn
+            ? { type: "DAY", field: def.partitionColumn }
+            : undefined,
+          clusterings: def.clustering.length > 0 ? [...def.clustering] : undefined,
+          deletionProtection: !args.destroyable,
+          labels: { ...args.labels, layer: def.dataset, kind: "bookkeeping" },
         },
         { parent: this },
       );
@@ -149,4 +169,26 @@ export class Warehouse extends pulumi.ComponentResource {
       },
     });
   }
+}
+
+/**
+ * Write on the run-record table (`snapshots.pipeline_runs`) for one account: everything that runs
+ * a step of the chain records itself there, and needs nothing else of `snapshots` to do so.
+ */
+export function runRecordWriter(
+  name: string,
+  args: { project: string; table: gcp.bigquery.Table; member: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): gcp.bigquery.IamMember {
+  return new gcp.bigquery.IamMember(
+    name,
+    {
+      project: args.project,
+      datasetId: args.table.datasetId,
+      tableId: args.table.tableId,
+      role: "roles/bigquery.dataEditor",
+      member: args.member,
+    },
+    opts,
+  );
 }

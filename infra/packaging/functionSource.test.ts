@@ -8,6 +8,7 @@ import {
   RUNTIME_DEPENDENCIES,
   functionSource,
   importClosure,
+  importedPackages,
 } from "./functionSource";
 
 const REAL_ROOT = resolve(__dirname, "..", "..");
@@ -30,6 +31,7 @@ describe("function source archive", () => {
       "functions/src/handlers/generateData.ts",
       "functions/src/index.ts",
       "functions/src/pipeline/rows.ts",
+      "package-lock.json",
       "package.json",
       "sql/checks/pk_example.sql",
       "sql/marts/dm_example.sql",
@@ -70,12 +72,13 @@ describe("function source archive", () => {
     expect(functionSource(root).objectName).toBe(before);
   });
 
-  it("generates a package.json the buildpack builds: root versions, gcp-build, compiled main", () => {
+  it("generates a package.json the buildpack builds: the imported packages at root versions, gcp-build, compiled main", () => {
     const source = functionSource(checkout());
     const pkg = JSON.parse(source.files.get("package.json")!.toString());
     const root = JSON.parse(readFileSync(join(REAL_ROOT, "package.json"), "utf8"));
-    expect(Object.keys(pkg.dependencies).sort()).toEqual([...RUNTIME_DEPENDENCIES].sort());
-    for (const dep of RUNTIME_DEPENDENCIES)
+    // The fixture's functions import only the Functions Framework: nothing else ships.
+    expect(Object.keys(pkg.dependencies)).toEqual(["@google-cloud/functions-framework"]);
+    for (const dep of Object.keys(pkg.dependencies))
       expect(pkg.dependencies[dep]).toBe(root.dependencies[dep]);
     expect(pkg.devDependencies.typescript).toBe(root.devDependencies.typescript);
     expect(pkg.scripts["gcp-build"]).toBe("tsc -p tsconfig.json");
@@ -118,6 +121,14 @@ describe("function source archive", () => {
 });
 
 describe("the real functions entry", () => {
+  it("ships exactly the runtime packages its files import", () => {
+    const pkg = JSON.parse(functionSource(REAL_ROOT).files.get("package.json")!.toString());
+    const imported = importedPackages(REAL_ROOT, importClosure(REAL_ROOT));
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(
+      RUNTIME_DEPENDENCIES.filter((d) => imported.includes(d)).sort(),
+    );
+  });
+
   it("imports only runtime dependencies and files inside functions/src", () => {
     expect(existsSync(join(REAL_ROOT, FUNCTION_ENTRY))).toBe(true);
     const closure = importClosure(REAL_ROOT);

@@ -3,12 +3,15 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import * as ts from "typescript";
+import { pruneLockfile, type Lockfile, type PackageJson } from "./lockfile";
 
 /**
  * The deployable source of the two Cloud Functions, as the Cloud Functions Node.js buildpack
  * builds it: the TypeScript the entry point imports (followed import by import, so tests, the SQL
  * gate and infra never ship), every SQL file, a generated package.json whose `gcp-build` compiles
- * TypeScript, and the tsconfig for that build.
+ * TypeScript, its package-lock.json cut from the repository's (so the buildpack runs `npm ci` and
+ * installs what CI tested), and the tsconfig for that build. The package.json lists only the
+ * packages the shipped files import.
  *
  * The content hash goes into the archive's object name: a gen2 function redeploys only when its
  * source object changes, and hashing only what ships means an edit to infra/ or the README does
@@ -21,7 +24,10 @@ export const FUNCTION_ENTRY = "functions/src/index.ts";
 /** Where `gcp-build` writes the compiled entry, and so the package's `main`. */
 export const COMPILED_ENTRY = "dist/functions/src/index.js";
 
-/** Packages the functions need at run time, taken with the root package.json's versions. */
+/**
+ * Packages the functions may use at run time, taken with the root package.json's versions; the
+ * archive's package.json lists those the shipped files actually import.
+ */
 export const RUNTIME_DEPENDENCIES = [
   "@duckdb/node-api",
   "@google-cloud/bigquery",
@@ -55,8 +61,12 @@ function versionOf(pkg: RootPackageJson, name: string): string {
   return version;
 }
 
-/** The package.json the buildpack installs and builds. */
-export function functionPackageJson(root: RootPackageJson): Record<string, unknown> {
+/** The package.json the buildpack installs and builds, for the packages the shipped files import. */
+export function functionPackageJson(
+  root: RootPackageJson,
+  imported: readonly string[] = RUNTIME_DEPENDENCIES,
+): PackageJson {
+  const runtime = RUNTIME_DEPENDENCIES.filter((n) => imported.includes(n));
   return {
     name: "ecommerce-analytics-functions",
     version: "0.0.0",
@@ -66,7 +76,7 @@ export function functionPackageJson(root: RootPackageJson): Record<string, unkno
     main: COMPILED_ENTRY,
     engines: { node: ">=22" },
     scripts: { "gcp-build": "tsc -p tsconfig.json" },
-    dependencies: Object.fromEntries(RUNTIME_DEPENDENCIES.map((n) => [n, versionOf(root, n)])),
+    dependencies: Object.fromEntries(runtime.map((n) => [n, versionOf(root, n)])),
     devDependencies: Object.fromEntries(BUILD_DEPENDENCIES.map((n) => [n, versionOf(root, n)])),
   };
 }
@@ -147,6 +157,21 @@ export function importClosure(rootDir: string, entry = FUNCTION_ENTRY): string[]
   return [...seen].map((f) => toPosix(relative(rootDir, f))).sort();
 }
 
+/** The packages (not Node built-ins) the given files import. */
+export function importedPackages(rootDir: string, files: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const file of files) {
+    if (!file.endsWith(".ts")) continue;
+    const info = ts.preProcessFile(readFileSync(join(rootDir, file), "utf8"), true, true);
+    for (const { fileName: spec } of info.importedFiles) {
+      if (spec.startsWith(".") || spec.startsWith("node:")) continue;
+      if (builtinModules.includes(packageName(spec))) continue;
+      names.add(packageName(spec));
+    }
+  }
+  return [...names].sort();
+}
+
 function listFiles(dir: string, keep: (name: string) => boolean): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -159,7 +184,8 @@ function listFiles(dir: string, keep: (name: string) => boolean): string[] {
 /** Collects the archive's files from a checkout and hashes them. */
 export function functionSource(rootDir: string): FunctionSource {
   const files = new Map<string, Buffer>();
-  for (const rel of importClosure(rootDir)) files.set(rel, readFileSync(join(rootDir, rel)));
+  const closure = importClosure(rootDir);
+  for (const rel of closure) files.set(rel, readFileSync(join(rootDir, rel)));
   for (const abs of listFiles(join(rootDir, "sql"), (n) => n.endsWith(".sql"))) {
     files.set(toPosix(relative(rootDir, abs)), readFileSync(abs));
   }
@@ -167,9 +193,12 @@ export function functionSource(rootDir: string): FunctionSource {
     readFileSync(join(rootDir, "package.json"), "utf8"),
   ) as RootPackageJson;
   const rootTsconfig = JSON.parse(readFileSync(join(rootDir, "tsconfig.json"), "utf8"));
+  const pkg = functionPackageJson(rootPkg, importedPackages(rootDir, closure));
+  const rootLock = JSON.parse(readFileSync(join(rootDir, "package-lock.json"), "utf8")) as Lockfile;
+  files.set("package.json", Buffer.from(JSON.stringify(pkg, null, 2) + "\n"));
   files.set(
-    "package.json",
-    Buffer.from(JSON.stringify(functionPackageJson(rootPkg), null, 2) + "\n"),
+    "package-lock.json",
+    Buffer.from(JSON.stringify(pruneLockfile(rootLock, pkg), null, 2) + "\n"),
   );
   files.set(
     "tsconfig.json",

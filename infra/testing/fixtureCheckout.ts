@@ -30,15 +30,16 @@ export const FIXTURE_FILES: Record<string, string> = {
 };
 
 /**
- * Writes a throwaway checkout under the OS temp folder, with the real root package.json and
- * tsconfig.json, so packaging tests can change one file and compare hashes.
+ * Writes a throwaway checkout under the OS temp folder, with the real root package.json, lock file
+ * and tsconfig.json, so packaging tests can change one file and compare hashes.
  */
 export function fixtureCheckout(
   realRoot: string,
   files: Record<string, string> = FIXTURE_FILES,
 ): string {
   const root = mkdtempSync(join(tmpdir(), "fn-src-"));
-  for (const f of ["package.json", "tsconfig.json"]) cpSync(join(realRoot, f), join(root, f));
+  for (const f of ["package.json", "package-lock.json", "tsconfig.json"])
+    cpSync(join(realRoot, f), join(root, f));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

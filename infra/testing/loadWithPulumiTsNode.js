@@ -29,7 +29,8 @@ pulumi.runtime.setMocks(
   {
     newResource: (a) => {
       types.push(a.type);
-      return { id: `${a.name}-id`, state: a.inputs };
+      // Providers give every resource a name; the workflows' sources are built from them.
+      return { id: `${a.name}-id`, state: { name: a.name, ...a.inputs } };
     },
     call: (a) => a.inputs,
   },

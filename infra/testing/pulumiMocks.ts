@@ -52,23 +52,47 @@ function computedOutputs(
       return { name: `projects/${project}/notificationChannels/${name}` };
     case "gcp:storage/bucket:Bucket":
       return { url: `gs://${inputs.name}` };
+    case "gcp:workflows/workflow:Workflow":
+      return { __id: `projects/${project}/locations/${inputs.region}/workflows/${inputs.name}` };
+    case "gcp:artifactregistry/repository:Repository":
+      return {
+        __id: `projects/${project}/locations/${inputs.location}/repositories/${inputs.repositoryId}`,
+        name: inputs.repositoryId,
+      };
     default:
       return {};
   }
 }
 
+/**
+ * Changes a resource's inputs as the provider would receive them: how a test turns the real
+ * program into a deliberately broken one.
+ */
+export type InputsChange = (resource: RecordedResource) => RecordedResource["inputs"] | undefined;
+
 /** Installs recording mocks for a project and stack; returns the (growing) list of resources. */
-export function installRecordingMocks(project: string, stack: string): RecordedResource[] {
+export function installRecordingMocks(
+  project: string,
+  stack: string,
+  change?: InputsChange,
+): RecordedResource[] {
   const created: RecordedResource[] = [];
   void pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const outputs = computedOutputs(args.type, args.name, args.inputs);
-        const id = (outputs.name as string | undefined) ?? `${args.name}-id`;
-        return { id, state: { ...args.inputs, ...outputs } };
+        const recorded = { type: args.type, name: args.name, inputs: args.inputs };
+        const inputs = change?.(recorded) ?? args.inputs;
+        created.push({ ...recorded, inputs });
+        const { __id, ...outputs } = computedOutputs(args.type, args.name, inputs);
+        const id =
+          (__id as string | undefined) ?? (outputs.name as string | undefined) ?? `${args.name}-id`;
+        return { id, state: { ...inputs, ...outputs } };
       },
-      call: (args) => args.inputs,
+      // Data sources answer with their inputs, plus what the program reads of them.
+      call: (args) =>
+        args.token === "gcp:organizations/getProject:getProject"
+          ? { ...args.inputs, number: PROJECT_NUMBER }
+          : args.inputs,
     },
     project,
     stack,

@@ -2,6 +2,7 @@ import { bigQuerySchema, RAW_TABLES } from "../contract";
 import { martByName } from "../marts/catalog";
 import {
   BigQueryWarehouse,
+  MAX_URIS_PER_LOAD_JOB,
   jsonSafe,
   partitionDecorator,
   type BigQueryClientLike,
@@ -144,21 +145,137 @@ describe("BigQueryWarehouse.replacePartitions", () => {
     expect(load.schema).toEqual({ fields: bigQuerySchema(RAW_TABLES.products) });
   });
 
-  it("sums rows per table across days and keeps one job per (table, day)", async () => {
+  it("loads up to two days of a table into their partitions, and more as one staging load and one transaction", async () => {
     const { client, recorded } = recordingClient();
-    const report = await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
+    const report = await new BigQueryWarehouse(client, {
+      ...OPTIONS,
+      uniqueSuffix: () => "u1",
+    }).replacePartitions([
       { table: "orders", partition: "2024-06-01", uris: ["gs://l/a"] },
       { table: "orders", partition: "2024-06-02", uris: ["gs://l/b"] },
-      { table: "users", partition: "2024-06-02", uris: ["gs://l/c"] },
+      { table: "orders", partition: "2024-06-03", uris: [] },
+      { table: "users", partition: "2024-06-01", uris: ["gs://l/c"] },
+      { table: "users", partition: "2024-06-02", uris: ["gs://l/d"] },
     ]);
-    const tableIds = recorded.createJob.map(
-      (j) =>
-        (j.configuration as { load: { destinationTable: { tableId: string } } }).load
-          .destinationTable.tableId,
+    // Tables load side by side; a table's staging load comes before its swap.
+    const prefixes = recorded.createJob.map((j) => j.jobPrefix);
+    expect([...prefixes].sort()).toEqual([
+      "load_users_20240601_",
+      "load_users_20240602_",
+      "replace_orders_",
+      "stage_orders_",
+    ]);
+    expect(prefixes.indexOf("stage_orders_")).toBeLessThan(prefixes.indexOf("replace_orders_"));
+    const stage = (recorded.createJob[0]!.configuration as { load: Record<string, unknown> }).load;
+    expect(stage).toMatchObject({
+      sourceUris: ["gs://l/a", "gs://l/b"],
+      destinationTable: {
+        projectId: "shop-dev",
+        datasetId: "raw_pr_7",
+        tableId: "_staging_orders_20240601_u1",
+      },
+      writeDisposition: "WRITE_TRUNCATE",
+      createDisposition: "CREATE_IF_NEEDED",
+      schema: { fields: bigQuerySchema(RAW_TABLES.orders) },
+    });
+    expect(report.rows).toEqual({ orders: 12, users: 24 });
+    expect(report.jobs).toHaveLength(4);
+    // The staging table goes once the days are swapped in.
+    expect(recorded.other).toEqual(["delete raw_pr_7._staging_orders_20240601_u1"]);
+  });
+
+  it("swaps the days in one transaction over the partition column's range and the exact days", async () => {
+    const { client, recorded } = recordingClient();
+    await new BigQueryWarehouse(client, { ...OPTIONS, uniqueSuffix: () => "u1" }).replacePartitions(
+      [
+        { table: "events", partition: "2024-06-03", uris: ["gs://l/b"] },
+        { table: "events", partition: "2024-06-01", uris: ["gs://l/a"] },
+        { table: "events", partition: "2024-06-02", uris: [] },
+      ],
     );
-    expect(tableIds.sort()).toEqual(["orders$20240601", "orders$20240602", "users$20240602"]);
-    expect(report.rows).toEqual({ orders: 24, users: 12 });
-    expect(report.jobs).toHaveLength(3);
+    const query = (recorded.createJob[1]!.configuration as { query: Record<string, unknown> })
+      .query;
+    const columns = RAW_TABLES.events.columns.map((c) => c.name).join(", ");
+    expect(query.query).toBe(
+      [
+        "begin transaction;",
+        "delete from raw_pr_7.events where event_ts >= timestamp(@first_day) and event_ts < timestamp(date_add(@last_day, interval 1 day)) and date(event_ts) in unnest(@days);",
+        `insert into raw_pr_7.events (${columns}) select ${columns} from raw_pr_7._staging_events_20240601_u1;`,
+        "commit transaction;",
+      ].join("\n"),
+    );
+    expect(query.queryParameters).toEqual([
+      {
+        name: "first_day",
+        parameterType: { type: "DATE" },
+        parameterValue: { value: "2024-06-01" },
+      },
+      {
+        name: "last_day",
+        parameterType: { type: "DATE" },
+        parameterValue: { value: "2024-06-03" },
+      },
+      {
+        name: "days",
+        parameterType: { type: "ARRAY", arrayType: { type: "DATE" } },
+        parameterValue: {
+          arrayValues: [{ value: "2024-06-01" }, { value: "2024-06-02" }, { value: "2024-06-03" }],
+        },
+      },
+    ]);
+  });
+
+  it("filters a DATE partition column by itself, and empties days without files by the delete alone", async () => {
+    const warehouse = new BigQueryWarehouse(recordingClient().client, OPTIONS);
+    expect(warehouse.stagedReplaceSql("order_items", null)).toBe(
+      [
+        "begin transaction;",
+        "delete from raw_pr_7.order_items where order_date between @first_day and @last_day and order_date in unnest(@days);",
+        "commit transaction;",
+      ].join("\n"),
+    );
+    const { client, recorded } = recordingClient();
+    await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
+      { table: "order_items", partition: "2024-06-01", uris: [] },
+      { table: "order_items", partition: "2024-06-02", uris: [] },
+      { table: "order_items", partition: "2024-06-03", uris: [] },
+    ]);
+    expect(recorded.createJob.map((j) => j.jobPrefix)).toEqual(["replace_order_items_"]);
+    expect(recorded.other).toEqual([]);
+  });
+
+  it("splits more files than a load job takes into appending loads of the same staging table", async () => {
+    const { client, recorded } = recordingClient();
+    const uris = Array.from({ length: MAX_URIS_PER_LOAD_JOB + 5 }, (_, i) => `gs://l/${i}`);
+    await new BigQueryWarehouse(client, OPTIONS).replacePartitions([
+      { table: "sessions", partition: "2024-06-01", uris: uris.slice(0, 10) },
+      { table: "sessions", partition: "2024-06-02", uris: uris.slice(10, 20) },
+      { table: "sessions", partition: "2024-06-03", uris: uris.slice(20) },
+    ]);
+    const loads = recorded.createJob
+      .filter((j) => j.jobPrefix === "stage_sessions_")
+      .map(
+        (j) =>
+          (j.configuration as { load: { writeDisposition: string; sourceUris: string[] } }).load,
+      );
+    expect(loads.map((l) => [l.writeDisposition, l.sourceUris.length])).toEqual([
+      ["WRITE_TRUNCATE", MAX_URIS_PER_LOAD_JOB],
+      ["WRITE_APPEND", 5],
+    ]);
+  });
+
+  it("drops the staging table and leaves the target untouched when the swap fails", async () => {
+    const { client, recorded } = recordingClient({
+      failWhen: (c) => JSON.stringify(c).includes("begin transaction"),
+    });
+    await expect(
+      new BigQueryWarehouse(client, { ...OPTIONS, uniqueSuffix: () => "u2" }).replacePartitions([
+        { table: "orders", partition: "2024-06-01", uris: ["gs://l/a"] },
+        { table: "orders", partition: "2024-06-02", uris: ["gs://l/b"] },
+        { table: "orders", partition: "2024-06-03", uris: ["gs://l/c"] },
+      ]),
+    ).rejects.toThrow(/failed/);
+    expect(recorded.other).toEqual(["delete raw_pr_7._staging_orders_20240601_u2"]);
   });
 
   it("empties a day with no files by deleting that partition, never the table", async () => {
@@ -182,13 +299,13 @@ describe("BigQueryWarehouse.replacePartitions", () => {
 
   it("lets every other load finish, then reports the failed one", async () => {
     const { client, recorded } = recordingClient({
-      failWhen: (c) => JSON.stringify(c).includes("orders$20240602"),
+      failWhen: (c) => JSON.stringify(c).includes("users$20240602"),
     });
     await expect(
       new BigQueryWarehouse(client, { ...OPTIONS, loadConcurrency: 1 }).replacePartitions([
-        { table: "orders", partition: "2024-06-01", uris: ["gs://l/a"] },
-        { table: "orders", partition: "2024-06-02", uris: ["gs://l/b"] },
-        { table: "orders", partition: "2024-06-03", uris: ["gs://l/c"] },
+        { table: "orders", partition: "2024-06-02", uris: ["gs://l/a"] },
+        { table: "users", partition: "2024-06-02", uris: ["gs://l/b"] },
+        { table: "sessions", partition: "2024-06-02", uris: ["gs://l/c"] },
       ]),
     ).rejects.toThrow(/failed/);
     expect(recorded.createJob).toHaveLength(3);

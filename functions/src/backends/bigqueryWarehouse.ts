@@ -1,10 +1,13 @@
+import { randomUUID } from "node:crypto";
 import {
   bigQuerySchema,
+  columnDef,
   PIPELINE_RUNS,
   RAW_TABLE_LIST,
   RAW_TABLES,
   WORLD_MANIFEST,
   type MetaTableDef,
+  type RawTableName,
   type TableDef,
 } from "../contract";
 import type { WorldManifest } from "../world/manifest";
@@ -58,7 +61,20 @@ export interface BigQueryWarehouseOptions {
   readonly datasets: Readonly<Record<DatasetName, string>>;
   /** Load jobs in flight at once; each partition is atomic, so order does not matter. */
   readonly loadConcurrency?: number;
+  /** Makes staging table names unique per load (tests pass a fixed one). */
+  readonly uniqueSuffix?: () => string;
 }
+
+/** Source URIs one load job takes at most (https://cloud.google.com/bigquery/quotas#load_jobs). */
+export const MAX_URIS_PER_LOAD_JOB = 10_000;
+
+/**
+ * Days of one table from which a staging load and a transaction replace them. The swap costs the
+ * table two modifications (DELETE and INSERT) whatever the number of days; loading each day into
+ * its partition costs one per day. Up to two days the partition loads cost no more and need no
+ * staging table; from three days on, staging saves one modification per further day.
+ */
+export const STAGED_LOAD_MIN_DAYS = 3;
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -262,23 +278,136 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /**
-   * The manifest is written after every partition has loaded: a failure in between leaves the old
-   * manifest, so `data_through` never claims a day whose load failed.
+   * A day of a table is one load job into its partition (the nightly run). Many days of a
+   * partitioned table (`STAGED_LOAD_MIN_DAYS` or more: a backfill chunk) are one load job into a
+   * staging table plus one transaction that replaces those days of the target: BigQuery allows
+   * 1,500 modifications per table per day, failed jobs included, so a load per day (or per shard
+   * and day) would spend a backfill's allowance at once and leave nothing for a retry
+   * (https://cloud.google.com/bigquery/docs/optimize-load-jobs). The transaction keeps the same
+   * guarantee as a partition load: every day ends fully old or fully new. The manifest is written
+   * after every partition has loaded: a failure in between leaves the old manifest, so
+   * `data_through` never claims a day whose load failed.
    */
   async replacePartitions(
     loads: readonly PartitionLoad[],
     options: { readonly manifest?: WorldManifest } = {},
   ): Promise<LoadReport> {
-    const done = await forEachLimited(loads, this.options.loadConcurrency ?? 8, (load) =>
-      this.replaceOne(load),
+    const days = new Map<RawTableName, PartitionLoad[]>();
+    for (const load of loads) {
+      if (load.partition === null) continue;
+      days.set(load.table, [...(days.get(load.table) ?? []), load]);
+    }
+    const units: (PartitionLoad | PartitionLoad[])[] = [];
+    for (const load of loads) {
+      const ofTable = days.get(load.table);
+      if (load.partition === null || !ofTable || ofTable.length < STAGED_LOAD_MIN_DAYS)
+        units.push(load);
+      else if (ofTable[0] === load) units.push(ofTable);
+    }
+    const done = await forEachLimited(units, this.options.loadConcurrency ?? 8, (unit) =>
+      Array.isArray(unit) ? this.replaceDays(unit) : this.replaceOne(unit),
     );
     if (options.manifest) await this.writeManifest(options.manifest);
     const rows: Partial<Record<PartitionLoad["table"], number>> = {};
     for (const [i, d] of done.entries()) {
-      const table = loads[i]!.table;
+      const unit = units[i]!;
+      const table = Array.isArray(unit) ? unit[0]!.table : unit.table;
       rows[table] = (rows[table] ?? 0) + d.rows;
     }
-    return { jobs: done.map((d) => d.job), rows };
+    return { jobs: done.flatMap((d) => d.jobs), rows };
+  }
+
+  /**
+   * The script that swaps several days of a partitioned table for the staged rows, in one
+   * transaction. The filter names the partition column's range (so BigQuery prunes and
+   * `requirePartitionFilter` is met) and then the exact days.
+   */
+  stagedReplaceSql(table: RawTableName, staging: string | null): string {
+    const def = RAW_TABLES[table];
+    const column = def.partitionColumn!;
+    const isDate = columnDef(table, column).type === "DATE";
+    const target = `${this.options.datasets.raw}.${table}`;
+    const filter = isDate
+      ? `${column} between @first_day and @last_day and ${column} in unnest(@days)`
+      : `${column} >= timestamp(@first_day) and ${column} < timestamp(date_add(@last_day, interval 1 day)) and date(${column}) in unnest(@days)`;
+    const columns = def.columns.map((c) => c.name).join(", ");
+    return [
+      "begin transaction;",
+      `delete from ${target} where ${filter};`,
+      ...(staging
+        ? [
+            `insert into ${target} (${columns}) select ${columns} from ${this.options.datasets.raw}.${staging};`,
+          ]
+        : []),
+      "commit transaction;",
+    ].join("\n");
+  }
+
+  private async replaceDays(
+    loads: readonly PartitionLoad[],
+  ): Promise<{ jobs: string[]; rows: number }> {
+    const table = loads[0]!.table;
+    const sorted = loads.map((l) => l.partition!).sort();
+    const uris = loads.flatMap((l) => l.uris);
+    const suffix = (this.options.uniqueSuffix ?? (() => randomUUID().slice(0, 8)))();
+    const staging = `_staging_${table}_${sorted[0]!.replace(/-/g, "")}_${suffix}`;
+    const jobs: string[] = [];
+    let rows = 0;
+    const raw = this.client.dataset(this.options.datasets.raw);
+    try {
+      for (let at = 0; at < uris.length; at += MAX_URIS_PER_LOAD_JOB) {
+        const [job] = await this.client.createJob({
+          configuration: {
+            load: {
+              sourceUris: uris.slice(at, at + MAX_URIS_PER_LOAD_JOB),
+              sourceFormat: "PARQUET",
+              destinationTable: this.tableRef("raw", staging),
+              writeDisposition: at === 0 ? "WRITE_TRUNCATE" : "WRITE_APPEND",
+              createDisposition: "CREATE_IF_NEEDED",
+              schema: { fields: bigQuerySchema(RAW_TABLES[table]) },
+            },
+          },
+          location: this.options.location,
+          jobPrefix: `stage_${table}_`,
+        });
+        await job.promise();
+        const stats = (job.metadata as { statistics?: { load?: { outputRows?: string | number } } })
+          ?.statistics?.load;
+        rows += Number(stats?.outputRows ?? 0);
+        jobs.push(job.id ?? staging);
+      }
+      const [swap] = await this.client.createJob({
+        configuration: {
+          query: {
+            query: this.stagedReplaceSql(table, uris.length > 0 ? staging : null),
+            useLegacySql: false,
+            parameterMode: "NAMED",
+            queryParameters: [
+              restQueryParameter("first_day", { date: sorted[0]! }),
+              restQueryParameter("last_day", { date: sorted[sorted.length - 1]! }),
+              {
+                name: "days",
+                parameterType: { type: "ARRAY", arrayType: { type: "DATE" } },
+                parameterValue: { arrayValues: sorted.map((value) => ({ value })) },
+              },
+            ],
+          },
+        },
+        location: this.options.location,
+        jobPrefix: `replace_${table}_`,
+      });
+      await swap.promise();
+      jobs.push(swap.id ?? `replace:${table}`);
+    } finally {
+      if (uris.length > 0) {
+        try {
+          await raw.table(staging).delete();
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      }
+    }
+    return { jobs, rows };
   }
 
   async query<T = Record<string, unknown>>(
@@ -356,7 +485,7 @@ export class BigQueryWarehouse implements Warehouse {
     return { projectId: this.options.project, datasetId: this.options.datasets[dataset], tableId };
   }
 
-  private async replaceOne(load: PartitionLoad): Promise<{ job: string; rows: number }> {
+  private async replaceOne(load: PartitionLoad): Promise<{ jobs: string[]; rows: number }> {
     const label =
       load.partition === null ? load.table : partitionDecorator(load.table, load.partition);
     if (load.uris.length === 0) return this.emptyOut(load, label);
@@ -368,7 +497,7 @@ export class BigQueryWarehouse implements Warehouse {
     await job.promise();
     const stats = (job.metadata as { statistics?: { load?: { outputRows?: string | number } } })
       ?.statistics?.load;
-    return { job: job.id ?? label, rows: Number(stats?.outputRows ?? 0) };
+    return { jobs: [job.id ?? label], rows: Number(stats?.outputRows ?? 0) };
   }
 
   /**
@@ -378,14 +507,14 @@ export class BigQueryWarehouse implements Warehouse {
   private async emptyOut(
     load: PartitionLoad,
     label: string,
-  ): Promise<{ job: string; rows: number }> {
+  ): Promise<{ jobs: string[]; rows: number }> {
     if (load.partition !== null) {
       try {
         await this.client.dataset(this.options.datasets.raw).table(label).delete();
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
-      return { job: `delete:${label}`, rows: 0 };
+      return { jobs: [`delete:${label}`], rows: 0 };
     }
     const job = await this.runQuery(
       "truncate",
@@ -397,7 +526,7 @@ export class BigQueryWarehouse implements Warehouse {
         createDisposition: "CREATE_NEVER",
       },
     );
-    return { job: job.id ?? `truncate:${label}`, rows: 0 };
+    return { jobs: [job.id ?? `truncate:${label}`], rows: 0 };
   }
 
   private async runQuery(

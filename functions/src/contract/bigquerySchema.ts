@@ -1,4 +1,4 @@
-import { ColumnDef, LogicalType } from "./tables";
+import { LogicalType, TableDef } from "./tables";
 
 /** One field of a BigQuery table schema, as the REST API, load jobs and `gcp.bigquery.Table` take it. */
 export interface BigQueryField {
@@ -8,7 +8,8 @@ export interface BigQueryField {
   description: string;
 }
 
-export function bigQuerySchema(table: { readonly columns: readonly ColumnDef[] }): BigQueryField[] {
+/** Any table defined by its columns: the raw contract's, or the bookkeeping tables (metaTables.ts). */
+export function bigQuerySchema(table: Pick<TableDef, "columns">): BigQueryField[] {
   return table.columns.map((c) => ({
     name: c.name,
     type: c.type,
@@ -18,6 +19,6 @@ export function bigQuerySchema(table: { readonly columns: readonly ColumnDef[] }
 }
 
 /** The schema as the JSON string `gcp.bigquery.Table.schema` expects. */
-export function bigQuerySchemaJson(table: { readonly columns: readonly ColumnDef[] }): string {
+export function bigQuerySchemaJson(table: Pick<TableDef, "columns">): string {
   return JSON.stringify(bigQuerySchema(table));
 }
