@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
@@ -39,6 +39,14 @@ describe("npm start", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("exits 2 naming --out when it is a file, and writes nothing", async () => {
+    const file = join(dir, "not-a-folder");
+    await writeFile(file, "x");
+    expect(await start(["--out", file])).toBe(2);
+    expect(output.stderr).toBe(`npm start: --out: ${file} is a file, not a folder\n`);
+    expect(existsSync(join(dir, "lake"))).toBe(false);
+  });
+
   it("prints the help and exits 0 without touching the data folder", async () => {
     const out = join(dir, "data");
     expect(await start(["--help", "--out", out])).toBe(0);
@@ -52,6 +60,16 @@ describe("npm start", () => {
     expect(await start(argv)).toBe(0);
     expect(output.stdout).toMatch(/Rows per raw table/);
     expect(output.stdout).toMatch(/Per user type/);
+    // Every check by name, as dbt test reports its tests, then the totals.
+    expect(output.stdout).toMatch(/ PASS {2}funnel_step_order \.+ +0 rows /);
+    expect(output.stdout).toMatch(/^Done\. PASS=(\d+) FAIL=0 TOTAL=\1$/m);
+    // One timing per stage: the closing table, never a second figure in the progress lines.
+    expect(output.stderr).not.toMatch(/done in/);
+    for (const stage of ["generate", "lake write", "load", "checks", "marts", "report"]) {
+      expect(output.stdout.match(new RegExp(`^ {2}${stage} +\\d+\\.\\d\\d$`, "gm"))).toHaveLength(
+        1,
+      );
+    }
     expect(
       existsSync(join(out, "lake", "raw", "events", "dt=2024-04-30", "part-0-of-1.parquet")),
     ).toBe(true);
@@ -110,6 +128,8 @@ describe("npm start", () => {
     expect(code).toBe(1);
     expect(output.stderr).toMatch(/data-quality checks? failed/);
     expect(output.stderr).toContain("O_BOGUS");
+    expect(output.stdout).toMatch(/ FAIL {2}order_id_only_on_purchase \.+ +1 row /);
+    expect(output.stdout).toMatch(/^Done\. PASS=\d+ FAIL=[1-9]\d* TOTAL=\d+$/m);
     expect(output.stdout).not.toMatch(/Per user type/);
   });
 });

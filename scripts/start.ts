@@ -5,7 +5,9 @@ import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src
 import { runMarts } from "../functions/src/marts/runMarts";
 import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
 import { pruneOutsideRange } from "../functions/src/pipeline/pruneOutsideRange";
-import { parseStartArgs, startHelp, UsageError, type StartOptions } from "./cli/args";
+import { START_COMMAND, startOptions, type StartOptions } from "./cli/args";
+import { formatCheckSummary } from "./cli/checkSummary";
+import { EXIT, runCommand, runMain } from "./cli/command";
 import { ProgressLine } from "./cli/progress";
 import { formatSummary, userTypeKpis } from "./cli/summary";
 import { writeReport } from "./report";
@@ -22,22 +24,11 @@ export interface StartHooks {
  * stops here, exit 1, naming the check with sample rows), refreshes the marts, writes the static
  * HTML report (`<out>/report.html`) and prints a summary. Bad flags exit 2 before any work.
  */
-export async function start(argv: readonly string[], hooks: StartHooks = {}): Promise<number> {
-  let options: StartOptions;
-  try {
-    options = parseStartArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(
-      `npm start: ${error.message}\nRun "npm start -- --help" for the options.\n`,
-    );
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${startHelp()}\n`);
-    return 0;
-  }
+export function start(argv: readonly string[], hooks: StartHooks = {}): Promise<number> {
+  return runCommand(START_COMMAND, argv, (args) => run(startOptions(args), hooks));
+}
 
+async function run(options: StartOptions, hooks: StartHooks): Promise<number> {
   const out = resolve(options.out);
   const lake = new LocalLake(join(out, "lake"));
   const warehouse = await DuckDbWarehouse.open({
@@ -74,6 +65,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
     const checks = await timed("checks", () =>
       runChecks(warehouse, { onProgress: (name, i, n) => progress.update("checks", name, i, n) }),
     );
+    process.stdout.write(`${formatCheckSummary(checks)}\n`);
     assertChecksPass(checks);
     await timed("marts", () =>
       runMarts(warehouse, {
@@ -91,29 +83,17 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
       `${formatSummary({ rows: loaded.rows, kpis, seconds: stages, lake: shown(lake.root), warehouse: shown(warehouse.path) })}\n`,
     );
     process.stdout.write(`Report: ${shown(report.file)}\n`);
-    return 0;
+    return EXIT.ok;
   } catch (error) {
     progress.finish();
     if (!(error instanceof ChecksFailedError)) throw error;
     process.stderr.write(
       `\n${error.message}\n\nThe warehouse holds the failing data for inspection: ${warehouse.path}\n`,
     );
-    return 1;
+    return EXIT.failed;
   } finally {
     await warehouse.close();
   }
 }
 
-if (require.main === module) {
-  start(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `npm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain(START_COMMAND, (args) => run(startOptions(args), {}));
