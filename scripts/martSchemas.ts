@@ -15,9 +15,21 @@ import { formatIssue, runGate } from "../functions/src/sqlgate/gate";
 import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/src/sqlgate/server";
 import { fileSources, type SqlSource } from "../functions/src/sqlgate/sqlSources";
 import { REGENERATE_COMMAND, type MartField, type MartSchemas } from "../infra/martTableSchemas";
+import { CommandError, runMain, type CommandSpec } from "./cli/command";
 
 /** Where the derived schemas are committed, relative to the checkout root. */
 export const MART_SCHEMAS_FILE = "infra/martSchemas.json";
+
+export const MART_SCHEMAS_COMMAND: CommandSpec = {
+  command: REGENERATE_COMMAND,
+  summary: [
+    `Derives every mart's and snapshot's output schema with the GoogleSQL analyzer and writes`,
+    `${MART_SCHEMAS_FILE}, from which the Pulumi program creates the BigQuery tables. Run it`,
+    "after changing a mart's SQL or its column descriptions, and commit the file.",
+  ].join("\n"),
+  options: {},
+  exitCodes: { 1: "the analyzer rejects a mart's SQL, or a column lacks a description" },
+};
 
 /** Scalar type kinds and the BigQuery column type each is stored as. */
 const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
@@ -198,7 +210,9 @@ function rootDir(): string {
 async function main(): Promise<void> {
   const server = await startAnalyzer();
   try {
-    const schemas = await deriveMartSchemas(server);
+    const schemas = await deriveMartSchemas(server).catch((error: unknown) => {
+      throw new CommandError((error as Error).message);
+    });
     writeFileSync(join(rootDir(), MART_SCHEMAS_FILE), renderMartSchemas(schemas));
     const columns = Object.values(schemas).reduce((n, fields) => n + fields.length, 0);
     console.log(`${MART_SCHEMAS_FILE}: ${Object.keys(schemas).length} tables, ${columns} columns`);
@@ -207,9 +221,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(MART_SCHEMAS_COMMAND, main);
