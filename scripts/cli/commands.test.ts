@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { forEachLimited } from "../../functions/src/forEachLimited";
 import { BENCH_COMMAND } from "../bench";
 import { MART_SCHEMAS_COMMAND } from "../martSchemas";
+import { QUERY_COMMAND } from "../query";
 import { REPORT_COMMAND } from "../report/cli";
 import { SERVE_COMMAND } from "../serve";
 import { SQL_CHECK_COMMAND } from "../sqlCheck";
@@ -19,6 +20,7 @@ const COMMANDS: readonly (readonly [string, CommandSpec])[] = [
   ["start", START_COMMAND],
   ["bench", BENCH_COMMAND],
   ["report", REPORT_COMMAND],
+  ["query", QUERY_COMMAND],
   ["sql:check", SQL_CHECK_COMMAND],
   ["sql:schemas", MART_SCHEMAS_COMMAND],
   ["serve", SERVE_COMMAND],

@@ -47,10 +47,11 @@ export class DuckDbWarehouse implements Warehouse {
   static async open(options: DuckDbWarehouseOptions = {}): Promise<DuckDbWarehouse> {
     const path =
       options.path === ":memory:" ? ":memory:" : resolve(options.path ?? ".data/warehouse.duckdb");
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:" && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
     const db = await openDuckDb(path, {
       memoryLimit: options.memoryLimit,
       threads: options.threads,
+      readOnly: options.readOnly,
     });
     // The lake files are local, and the operating system already caches what was just written.
     // DuckDB's own cache of external files copied every byte of them on a load's first read:

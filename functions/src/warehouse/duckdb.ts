@@ -4,6 +4,11 @@ export interface DuckDbOptions {
   /** DuckDB's `memory_limit`, for example "2GB"; large generations spill instead of growing. */
   memoryLimit?: string;
   threads?: number;
+  /**
+   * Open the file read-only (DuckDB's `access_mode`): every write is refused by DuckDB itself,
+   * and other read-only processes may open the same file at the same time.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -20,6 +25,7 @@ export async function openDuckDb(
   const config: Record<string, string> = { preserve_insertion_order: "true" };
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.threads) config.threads = String(options.threads);
+  if (options.readOnly) config.access_mode = "READ_ONLY";
   const instance = await DuckDBInstance.create(path, config);
   const connection = await instance.connect();
   await connection.run("set TimeZone = 'UTC'");
