@@ -10,6 +10,11 @@ import { join } from "node:path";
 import { TypeKind } from "@fivetrandevelopers/zetasql";
 import type { TypeProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/TypeProto";
 import { MARTS, type MartDeclaration } from "../functions/src/marts/catalog";
+import {
+  columnDocProblems,
+  readColumnDocs,
+  type ColumnDocs,
+} from "../functions/src/marts/columnDocs";
 import type { CatalogColumn } from "../functions/src/sqlgate/catalog";
 import { formatIssue, runGate } from "../functions/src/sqlgate/gate";
 import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/src/sqlgate/server";
@@ -121,13 +126,16 @@ export function bigQueryFields(columns: readonly CatalogColumn[], where: string)
 
 /**
  * Every declared mart's output schema as the analyzer resolves it from the current SQL (marts that
- * read marts are analysed after them, against their resolved schemas). SQL the analyzer rejects,
- * or a declared mart it resolves no output for, is an error: no schema is guessed.
+ * read marts are analysed after them, against their resolved schemas), each column with its
+ * description from the mart's sidecar (`readColumnDocs`). SQL the analyzer rejects, a declared
+ * mart it resolves no output for, or a column without a description is an error: no schema is
+ * guessed and no column goes undocumented.
  */
 export async function deriveMartSchemas(
   server: AnalyzerServer,
   marts: readonly MartDeclaration[] = MARTS,
   sources: readonly SqlSource[] = fileSources().filter((s) => s.produces),
+  docsOf: (decl: MartDeclaration) => ColumnDocs = (decl) => readColumnDocs(decl),
 ): Promise<MartSchemas> {
   const results = await runGate(server, sources, { duckdb: false });
   const problems = results.flatMap((r) => r.issues.map((issue) => formatIssue(r.path, issue)));
@@ -137,6 +145,7 @@ export async function deriveMartSchemas(
     );
   }
   const schemas: Record<string, MartField[]> = {};
+  const undocumented: string[] = [];
   for (const decl of [...marts].sort((a, b) => a.name.localeCompare(b.name))) {
     const output = results.find(
       (r) => r.output?.dataset === decl.dataset && r.output.name === decl.name,
@@ -146,7 +155,21 @@ export async function deriveMartSchemas(
         `The analyzer resolved no output columns for ${decl.dataset}.${decl.name} (${decl.file})`,
       );
     }
-    schemas[decl.name] = bigQueryFields(output.columns, decl.file);
+    const fields = bigQueryFields(output.columns, decl.file);
+    const docs = docsOf(decl);
+    undocumented.push(
+      ...columnDocProblems(
+        decl,
+        fields.map((f) => f.name),
+        docs,
+      ),
+    );
+    schemas[decl.name] = fields.map((f) =>
+      docs[f.name] ? { ...f, description: docs[f.name] } : f,
+    );
+  }
+  if (undocumented.length > 0) {
+    throw new Error(`Every mart column needs one description:\n${undocumented.join("\n")}`);
   }
   return schemas;
 }
@@ -163,6 +186,11 @@ export function schemaDifferences(committed: MartSchemas, derived: MartSchemas):
     if (!before) lines.push(`${name}: missing from the file`);
     else if (!after) lines.push(`${name}: in the file but not a declared mart`);
     else if (JSON.stringify(before) !== JSON.stringify(after)) {
+      const described = (fields: readonly MartField[]) =>
+        fields.map((f) => `${f.name}: ${f.description ?? ""}`);
+      const redescribed = after
+        .filter((f) => !described(before).includes(`${f.name}: ${f.description ?? ""}`))
+        .map((f) => f.name);
       const gone = describe(before).filter((c) => !describe(after).includes(c));
       const added = describe(after).filter((c) => !describe(before).includes(c));
       lines.push(
@@ -170,7 +198,10 @@ export function schemaDifferences(committed: MartSchemas, derived: MartSchemas):
           [
             gone.length ? `file has ${gone.join(", ")}` : "",
             added.length ? `SQL selects ${added.join(", ")}` : "",
-            !gone.length && !added.length ? "columns in another order" : "",
+            !gone.length && !added.length && redescribed.length
+              ? `descriptions of ${redescribed.join(", ")} changed`
+              : "",
+            !gone.length && !added.length && !redescribed.length ? "columns in another order" : "",
           ]
             .filter(Boolean)
             .join("; "),

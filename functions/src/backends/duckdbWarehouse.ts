@@ -178,6 +178,30 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
+  describeTable(
+    target: Pick<MaterializeTarget, "dataset" | "table">,
+    description: string,
+    columns: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    return this.serial(async () => {
+      const dataset = checkedIdentifier(target.dataset);
+      const name = checkedIdentifier(target.table);
+      const present = await this.rows<{ column_name: string }>(
+        `select column_name from information_schema.columns where table_schema = '${dataset}' and table_name = '${name}'`,
+      );
+      const text = (value: string) => `'${value.replace(/'/g, "''")}'`;
+      const statements = [`comment on table ${dataset}.${name} is ${text(description)}`];
+      for (const { column_name: column } of present) {
+        const doc = columns[column];
+        if (doc) statements.push(`comment on column ${dataset}.${name}.${column} is ${text(doc)}`);
+      }
+      // One transaction: a comment is a catalog change, and one commit for all is much cheaper.
+      await this.transaction(async () => {
+        for (const statement of statements) await this.db.connection.run(statement);
+      });
+    });
+  }
+
   execute(sql: string, params: Record<string, SqlParam> = {}): Promise<void> {
     return this.serial(async () => {
       await this.db.connection.run(await toDuckDb(renderParams(sql, params)));

@@ -3,6 +3,7 @@ import { applyRfmHistory, assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
 import { martsInDependencyOrder } from "./catalog";
+import { readColumnDocs } from "./columnDocs";
 import { isCalendarDate, martTarget } from "./targets";
 
 export { isCalendarDate, martTarget } from "./targets";
@@ -44,11 +45,9 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
     options.onProgress?.(decl.name, index, marts.length);
     const started = performance.now();
     try {
-      const { rows } = await warehouse.materialize(
-        martTarget(decl, options.runDate),
-        readSql(decl.file),
-        params,
-      );
+      const target = martTarget(decl, options.runDate);
+      const { rows } = await warehouse.materialize(target, readSql(decl.file), params);
+      await warehouse.describeTable?.(target, decl.description, readColumnDocs(decl));
       if (decl.name === "rfm_daily") await applyRfmHistory(warehouse, options.runDate);
       runs.push({ name: decl.name, rows, seconds: (performance.now() - started) / 1000 });
     } catch (error) {
