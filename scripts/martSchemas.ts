@@ -4,7 +4,6 @@
  * `infra/martSchemas.json`, from which the Pulumi program pre-creates the destination tables.
  * Run it after changing a mart's SQL; a test fails while the committed file is out of date.
  */
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TypeKind } from "@fivetrandevelopers/zetasql";
@@ -21,6 +20,7 @@ import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/s
 import { fileSources, type SqlSource } from "../functions/src/sqlgate/sqlSources";
 import { REGENERATE_COMMAND, type MartField, type MartSchemas } from "../infra/martTableSchemas";
 import { CommandError, runMain, type CommandSpec } from "./cli/command";
+import { formatWithPrettier } from "./cli/prettier";
 
 /** Where the derived schemas are committed, relative to the checkout root. */
 export const MART_SCHEMAS_FILE = "infra/martSchemas.json";
@@ -222,16 +222,9 @@ export function assertSchemasCurrent(committed: MartSchemas, derived: MartSchema
   }
 }
 
-/**
- * The file's text, formatted by the project's Prettier (run as its CLI: its API loads as an ES
- * module, which jest cannot import), so a regenerated file never fails `prettier --check`.
- */
+/** The file's text, formatted by the project's Prettier, so regenerating leaves no lint diff. */
 export function renderMartSchemas(schemas: MartSchemas): string {
-  return execFileSync(
-    process.execPath,
-    [require.resolve("prettier/bin/prettier.cjs"), "--stdin-filepath", MART_SCHEMAS_FILE],
-    { cwd: rootDir(), input: JSON.stringify(schemas), encoding: "utf8" },
-  );
+  return formatWithPrettier(JSON.stringify(schemas), MART_SCHEMAS_FILE);
 }
 
 function rootDir(): string {

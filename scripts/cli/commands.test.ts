@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { forEachLimited } from "../../functions/src/forEachLimited";
 import { BENCH_COMMAND } from "../bench";
+import { CATALOG_COMMAND } from "../catalogDoc";
 import { MART_SCHEMAS_COMMAND } from "../martSchemas";
 import { QUERY_COMMAND } from "../query";
 import { REPORT_COMMAND } from "../report/cli";
@@ -23,6 +24,7 @@ const COMMANDS: readonly (readonly [string, CommandSpec])[] = [
   ["query", QUERY_COMMAND],
   ["sql:check", SQL_CHECK_COMMAND],
   ["sql:schemas", MART_SCHEMAS_COMMAND],
+  ["docs:catalog", CATALOG_COMMAND],
   ["serve", SERVE_COMMAND],
 ];
 
