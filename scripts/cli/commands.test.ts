@@ -9,6 +9,7 @@ import { QUERY_COMMAND } from "../query";
 import { REPORT_COMMAND } from "../report/cli";
 import { SERVE_COMMAND } from "../serve";
 import { SQL_CHECK_COMMAND } from "../sqlCheck";
+import { TABLEAU_COMMAND } from "../tableau";
 import { START_COMMAND } from "./args";
 import { helpText, type CommandSpec } from "./command";
 
@@ -25,6 +26,7 @@ const COMMANDS: readonly (readonly [string, CommandSpec])[] = [
   ["sql:check", SQL_CHECK_COMMAND],
   ["sql:schemas", MART_SCHEMAS_COMMAND],
   ["docs:catalog", CATALOG_COMMAND],
+  ["bi:tableau", TABLEAU_COMMAND],
   ["serve", SERVE_COMMAND],
 ];
 
