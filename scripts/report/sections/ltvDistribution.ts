@@ -1,6 +1,6 @@
 import { formatDecimal, formatInteger, formatMoney, formatPercent } from "../format";
-import { figureRow, table, type Column, type Section } from "../html";
-import { barChart } from "../svg";
+import { figureRow, paragraph, table, type Column, type Section } from "../html";
+import { barSpec, lineSpec, type Datum } from "../charts/specs";
 import {
   byKnownOrder,
   CONSISTENCY_TIERS,
@@ -33,6 +33,61 @@ const COLUMNS: readonly Column<Row>[] = [
   { header: "Gini", key: "gini", numeric: true, text: (r) => formatDecimal(r.gini, 3) },
 ];
 
+/**
+ * The Lorenz curves of 180-day LTV, for all users observed 180 days and for those who bought: at
+ * each percentile of users (ordered from the lowest LTV), the share of the total LTV they hold.
+ * From the user-level mart, since the distribution mart keeps percentiles, not the whole curve.
+ */
+export const LORENZ_SQL = `-- Grain: one row per curve ('All users', 'Buyers') x percentile of users, 1..100.
+with
+
+users as (
+
+    select ltv_180d from marts.dm_user_purchase_summary
+    where ltv_180d is not null
+
+),
+
+curves as (
+
+    select 'All users' as curve, ltv_180d from users
+    union all
+    select 'Buyers' as curve, ltv_180d from users where ltv_180d > 0
+
+),
+
+ranked as (
+
+    select
+        curve,
+        row_number() over (partition by curve order by ltv_180d) as user_rank,
+        count(*) over (partition by curve) as users,
+        sum(ltv_180d) over (
+            partition by curve order by ltv_180d rows between unbounded preceding and current row
+        ) as cumulative_ltv,
+        sum(ltv_180d) over (partition by curve) as total_ltv
+
+    from curves
+
+),
+
+final as (
+
+    select
+        curve,
+        cast(ceil(100 * user_rank / users) as int64) as percentile,
+        max(user_rank) / max(users) as user_share,
+        safe_divide(max(cumulative_ltv), max(total_ltv)) as ltv_share
+
+    from ranked
+    group by curve, percentile
+
+)
+
+select * from final
+order by curve, percentile
+`;
+
 /** How concentrated 180-day value is: percentiles and Pareto shares, not only the mean. */
 export async function ltvDistributionSection(context: SectionContext): Promise<Section> {
   const rows = await martRows(context, "select * from marts.dm_ltv_distribution");
@@ -47,41 +102,90 @@ export async function ltvDistributionSection(context: SectionContext): Promise<S
   const byType = sorted.filter(
     (r) => text(r, "consistency_tier") === "All" && text(r, "user_type") !== "All",
   );
-  const charts = [];
-  if (all) {
-    charts.push(
-      barChart({
-        title: "180-day LTV percentiles, all observed users",
-        bars: ["p50", "p75", "p90", "p99"].map((p) => ({
-          label: p.toUpperCase(),
-          value: num(all, `ltv_180d_${p}`),
-        })),
-        format: formatMoney,
-        labelWidth: 60,
-        width: 460,
+  const lorenzRows = await martRows(context, LORENZ_SQL);
+  const lorenz: Datum[] = [
+    {
+      curve: "Equal shares",
+      user_share: 0,
+      ltv_share: 0,
+      tip: "Equal shares: every user the same LTV",
+    },
+    {
+      curve: "Equal shares",
+      user_share: 1,
+      ltv_share: 1,
+      tip: "Equal shares: every user the same LTV",
+    },
+    ...["All users", "Buyers"].map((curve) => ({
+      curve,
+      user_share: 0,
+      ltv_share: 0,
+      tip: `${curve}: 0% of users, 0% of LTV`,
+    })),
+    ...lorenzRows.map((r) => ({
+      curve: text(r, "curve"),
+      user_share: num(r, "user_share"),
+      ltv_share: num(r, "ltv_share"),
+      tip:
+        `${text(r, "curve")}: the lowest ${formatPercent(r.user_share, 0)} of users hold ${formatPercent(r.ltv_share)} of 180-day LTV ` +
+        `(the top ${formatPercent(1 - (num(r, "user_share") ?? 0), 0)} hold ${formatPercent(1 - (num(r, "ltv_share") ?? 0))})`,
+    })),
+  ];
+  const topShare = (curve: string) => {
+    const at80 = lorenzRows.find((r) => text(r, "curve") === curve && num(r, "percentile") === 80);
+    return at80 ? formatPercent(1 - (num(at80, "ltv_share") ?? 0)) : "–";
+  };
+  const lorenzChart = context.charts.add(
+    "Lorenz curve of 180-day LTV: share of LTV held by the lowest x% of users",
+    {
+      ...lineSpec({
+        data: lorenz,
+        x: {
+          field: "user_share",
+          title: "Share of users (lowest LTV first)",
+          format: ".0%",
+          type: "quantitative",
+        },
+        y: { field: "ltv_share", title: "Share of 180-day LTV", format: ".0%" },
+        series: { field: "curve", family: "series" },
+        width: 360,
+        height: 260,
       }),
-    );
-  }
-  charts.push(
-    barChart({
-      title: "Share of 180-day revenue from the top 10% of users",
-      bars: byType.map((r) => ({
-        label: `Type ${text(r, "user_type")}`,
-        value: num(r, "top_10pct_revenue_share"),
-      })),
-      format: (v) => formatPercent(v, 0),
-      max: 1,
-      labelWidth: 70,
-      width: 460,
+    },
+  );
+  const percentiles: Datum[] = byType.flatMap((r) =>
+    ["p50", "p75", "p90", "p99"].map((p) => ({
+      percentile: p.toUpperCase(),
+      user_type: text(r, "user_type"),
+      ltv: num(r, `ltv_180d_${p}`),
+      tip: `Type ${text(r, "user_type")}: ${p.toUpperCase()} of 180-day LTV ${formatMoney(r[`ltv_180d_${p}`])} (${formatInteger(r.users)} users)`,
+    })),
+  );
+  const percentileChart = context.charts.add(
+    "180-day LTV percentiles by user type",
+    barSpec({
+      data: percentiles,
+      category: { field: "percentile", title: null, sort: ["P50", "P75", "P90", "P99"] },
+      value: { field: "ltv", title: "180-day LTV", format: ",.0f" },
+      colour: { field: "user_type", family: "user_type" },
+      offset: "user_type",
+      vertical: true,
+      width: 360,
+      height: 260,
     }),
+  );
+  const pareto = paragraph(
+    `The top 20% of users hold ${topShare("All users")} of all 180-day LTV; among buyers, the top 20% hold ${topShare("Buyers")}` +
+      (all ? `. Gini ${formatDecimal(all.gini, 3)} over all observed users.` : "."),
+    "note",
   );
   return {
     id: "ltv-distribution",
     title: "180-day LTV distribution",
     what: "How 180-day revenue per user is spread: percentiles, the share earned by the top 1/10/20% of users, and the Gini coefficient.",
     grain: "one row per user type x consistency tier, with 'All' rollups; users observed 180 days",
-    sources: ["marts.dm_ltv_distribution"],
+    sources: ["marts.dm_ltv_distribution", "marts.dm_user_purchase_summary"],
     rows: rows.length,
-    body: figureRow(...charts) + table(COLUMNS, sorted),
+    body: pareto + figureRow(lorenzChart, percentileChart) + table(COLUMNS, sorted),
   };
 }
