@@ -11,6 +11,9 @@ import { martRows, num, text, type SectionContext } from "./common";
 export const MIN_OBSERVED_USERS = 30;
 export const MIN_OBSERVED_SHARE = 0.5;
 
+/** The fill of a cell that is not shaded. */
+export const UNSHADED = "#dde2e7";
+
 /** One cohort x period cell of the heatmap. */
 export interface CohortCell {
   readonly cohort: string;
@@ -112,18 +115,21 @@ export async function cohortRetentionSection(context: SectionContext): Promise<S
       },
       layer: [
         {
+          // Cells resting on too few users: drawn in grey, never on the colour scale.
+          transform: [{ filter: "datum.rate === null" }],
+          mark: { type: "rect", stroke: "white", strokeWidth: 1, color: UNSHADED },
+          encoding: { description: { field: "tip" } },
+        },
+        {
+          transform: [{ filter: "datum.rate !== null" }],
           mark: { type: "rect", stroke: "white", strokeWidth: 1 },
           encoding: {
             color: {
-              condition: {
-                test: "datum.rate !== null",
-                field: "rate",
-                type: "quantitative",
-                title: "Active",
-                scale: { scheme: "blues", domain: [0, 1] },
-                legend: { format: ".0%" },
-              },
-              value: "#dde2e7",
+              field: "rate",
+              type: "quantitative",
+              title: "Active",
+              scale: { scheme: "blues", domain: [0, 1] },
+              legend: { format: ".0%" },
             },
             description: { field: "tip" },
           },

@@ -35,6 +35,16 @@ export async function openReportShop(
   }
   await runMarts(warehouse, { runDate: EARLIER_RUN_DATE });
   await runMarts(warehouse, { runDate: REPORT_SHOP.endDate });
+  // The latest cohort's next period observed for a quarter of its users, with a high rate: the
+  // cell the old heatmap shaded darkest on a handful of users (the shop is too small to have one).
+  await warehouse.connection.run(`insert into marts.dm_cohort_retention
+    select cohort_granularity, cohort_start, 1, cohort_users, cohort_users // 4,
+           (cohort_users // 4) * 3 // 4, ((cohort_users // 4) * 3 // 4) / (cohort_users // 4),
+           retention_90d, retention_180d
+    from marts.dm_cohort_retention
+    where cohort_granularity = 'month' and period_offset = 0
+      and cohort_start = (select max(cohort_start) from marts.dm_cohort_retention
+                          where cohort_granularity = 'month')`);
   if (options.runRecord) {
     const columns = PIPELINE_RUNS.columns
       .map((c) => `${c.name} ${DUCKDB_TYPES[c.type]}`)
