@@ -139,10 +139,11 @@ export function barSpec(options: {
     ...size,
     data: { values: data },
     encoding: {
-      [horizontal ? "y" : "x"]: axisEncoding(
-        { ...category, sort: category.sort ?? null },
-        "nominal",
-      ),
+      [horizontal ? "y" : "x"]: {
+        ...axisEncoding({ ...category, sort: category.sort ?? null }, "nominal"),
+        // Short category labels under vertical bars read level.
+        ...(horizontal ? {} : { axis: { labelAngle: 0 } }),
+      },
       [horizontal ? "x" : "y"]: axisEncoding(value, "quantitative"),
       ...(options.offset
         ? { [horizontal ? "yOffset" : "xOffset"]: { field: options.offset } }
