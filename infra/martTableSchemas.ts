@@ -19,6 +19,8 @@ export interface MartField {
   readonly name: string;
   readonly type: string;
   readonly mode: "NULLABLE" | "REPEATED";
+  /** From the mart's column descriptions (`sql/marts/<mart>.yml`); BigQuery shows it per column. */
+  readonly description?: string;
   readonly fields?: readonly MartField[];
 }
 
@@ -31,6 +33,8 @@ const Field: z.ZodType<MartField> = z.lazy(() =>
       name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
       type: z.string().regex(/^[A-Z0-9]+$/),
       mode: z.enum(["NULLABLE", "REPEATED"]),
+      // BigQuery's limit on a column description.
+      description: z.string().min(1).max(1024).optional(),
       fields: z.array(Field).min(1).optional(),
     })
     .strict()

@@ -18,6 +18,15 @@ import { closeDuckDb, openDuckDb } from "../functions/src/warehouse/duckdb";
 import { setLogSink } from "../functions/src/handlers/log";
 import { replayDays } from "./replayDays";
 import { start } from "./start";
+import { MAX_USERS, MIN_USERS } from "./cli/args";
+import {
+  integerValue,
+  runMain,
+  sizeValue,
+  stringValue,
+  type CommandSpec,
+  type ParsedArgs,
+} from "./cli/command";
 
 /**
  * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
@@ -27,9 +36,29 @@ import { start } from "./start";
  * writing the same number of rows as the events table straight from `range()` to one zstd
  * Parquet file, the floor any lake write pays on this machine. Each measurement runs in its own
  * child process, so peak RSS is that run's alone.
- *
- *   npm run bench -- [--10x] [--users N] [--memory-limit 500MB]
  */
+export const BENCH_COMMAND: CommandSpec = {
+  command: "npm run bench",
+  summary: [
+    "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
+    "local pipeline with per-mart times, and a baseline measured in the same run (DuckDB writing",
+    "as many rows as the events table to one Parquet file). Each run is its own child process.",
+  ].join("\n"),
+  options: {
+    users: {
+      type: "string",
+      value: "N",
+      help: `users in the measured shop, ${MIN_USERS}..${MAX_USERS} (default ${DEFAULT_GENERATE_OPTIONS.users})`,
+    },
+    "10x": { type: "boolean", help: "also measure generation + lake write at ten times the users" },
+    "memory-limit": {
+      type: "string",
+      value: "SIZE",
+      help: `DuckDB memory limit, for example 512MB (default ${DEFAULT_GENERATION_MEMORY_LIMIT})`,
+    },
+  },
+  examples: ["npm run bench", "npm run bench -- --10x --memory-limit 1GB"],
+};
 
 interface Measurement {
   readonly name: string;
@@ -43,33 +72,27 @@ interface Measurement {
 
 const CHILD = "--child";
 
-async function main(argv: string[]): Promise<void> {
-  if (argv[0] === CHILD) {
-    const result = await child(argv[1]!, Number(argv[2]), argv[3]!, argv[4]!);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
-  }
-  const flag = (name: string) => {
-    const i = argv.indexOf(name);
-    return i < 0 ? undefined : argv[i + 1];
-  };
-  const known = new Set(["--10x", "--users", "--memory-limit"]);
-  const unknown = argv.filter(
-    (a, i) => a.startsWith("--") && !known.has(a) && !known.has(argv[i - 1]!),
+async function main(args: ParsedArgs): Promise<void> {
+  const usersFlag = stringValue(args, "users");
+  const users =
+    usersFlag === undefined
+      ? DEFAULT_GENERATE_OPTIONS.users
+      : integerValue("--users", usersFlag, MIN_USERS, MAX_USERS);
+  const memoryLimit = sizeValue(
+    "--memory-limit",
+    stringValue(args, "memory-limit", DEFAULT_GENERATION_MEMORY_LIMIT),
   );
-  if (unknown.length > 0)
-    throw new Error(`Unknown option(s) ${unknown.join(", ")}; options: ${[...known].join(", ")}`);
-  const users = Number(flag("--users") ?? DEFAULT_GENERATE_OPTIONS.users);
-  if (!Number.isInteger(users) || users < 100) throw new Error(`--users must be an integer >= 100`);
-  const memoryLimit = flag("--memory-limit") ?? DEFAULT_GENERATION_MEMORY_LIMIT;
+  const tenfold = args.values["10x"] === true;
 
   const results: Measurement[] = [];
   // Each child writes under this folder, removed once at the end: deleting a child's thousands
   // of lake files right away slowed the next child's file creation (a filesystem without a
   // journal skips recently freed inodes), so its figures measured the cleanup, not its work.
   const root = await mkdtemp(join(tmpdir(), "bench-"));
+  // `n` is the users of a shop, except for the baseline, whose `n` is its rows.
   const run = async (kind: string, n: number) => {
-    process.stderr.write(`bench: ${kind} at ${n.toLocaleString("en-US")} users...\n`);
+    const what = kind === "baseline" ? "rows" : "users";
+    process.stderr.write(`bench: ${kind} at ${n.toLocaleString("en-US")} ${what}...\n`);
     const m = await inChild(kind, n, memoryLimit, root);
     results.push(m);
     process.stderr.write(
@@ -80,7 +103,7 @@ async function main(argv: string[]): Promise<void> {
     await run("generate+lake", users);
     const eventsRows = results[0]!.events;
     await run("baseline", eventsRows);
-    if (argv.includes("--10x")) await run("generate+lake", users * 10);
+    if (tenfold) await run("generate+lake", users * 10);
     await run("pipeline", users);
     await run("start+replay", users);
   } finally {
@@ -302,7 +325,19 @@ function sum(rows: Record<string, number>): number {
   return Object.values(rows).reduce((s, v) => s + v, 0);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  if (argv[0] === CHILD) {
+    child(argv[1]!, Number(argv[2]), argv[3]!, argv[4]!).then(
+      (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+      (error: unknown) => {
+        process.stderr.write(
+          `bench child failed: ${error instanceof Error ? error.stack : error}\n`,
+        );
+        process.exitCode = 1;
+      },
+    );
+  } else {
+    runMain(BENCH_COMMAND, main);
+  }
+}

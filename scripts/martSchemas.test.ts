@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MARTS, type MartDeclaration } from "../functions/src/marts/catalog";
+import { readColumnDocs } from "../functions/src/marts/columnDocs";
 import { SqlAnalyzer } from "../functions/src/sqlgate/analyzer";
 import { contractTables } from "../functions/src/sqlgate/catalog";
 import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/src/sqlgate/server";
@@ -47,7 +48,42 @@ describe("the committed mart schemas", () => {
   it("are byte for byte what the generator writes, so regenerating leaves no diff", () => {
     const file = readFileSync(join(__dirname, "..", MART_SCHEMAS_FILE), "utf8");
     expect(renderMartSchemas(derived)).toBe(file);
-    expect(file).toMatch(/^ {4}\{ "name": "kpi_date", "type": "DATE", "mode": "NULLABLE" \},$/m);
+    expect(file).toContain(
+      '"name": "kpi_date",\n      "type": "DATE",\n      "mode": "NULLABLE",\n      "description": "The day',
+    );
+  });
+});
+
+describe("column descriptions", () => {
+  it("reach every column of every mart, from the sidecar beside its SQL", () => {
+    const kpi = derived.dm_kpi_daily!.find((f) => f.name === "dau");
+    expect(kpi?.description).toBe("Users with at least one session that day.");
+    for (const [mart, fields] of Object.entries(derived))
+      for (const f of fields)
+        expect([mart, f.name, Boolean(f.description)]).toEqual([mart, f.name, true]);
+  });
+
+  it("are required: a column without one stops the generator, naming mart and column", async () => {
+    const withoutDau = (decl: MartDeclaration) => {
+      const docs = { ...readColumnDocs(decl) };
+      if (decl.name === "dm_kpi_daily") delete docs.dau;
+      return docs;
+    };
+    await expect(deriveMartSchemas(server, MARTS, undefined, withoutDau)).rejects.toThrow(
+      'marts.dm_kpi_daily.dau has no description: add "dau: ..." under columns: in sql/marts/dm_kpi_daily.yml',
+    );
+  });
+
+  it("are compared too: a changed description makes the committed file stale", () => {
+    const changed = {
+      ...derived,
+      dm_kpi_daily: derived.dm_kpi_daily!.map((f) =>
+        f.name === "dau" ? { ...f, description: "old words" } : f,
+      ),
+    } as MartSchemas;
+    expect(schemaDifferences(changed, derived)).toEqual([
+      "dm_kpi_daily: descriptions of dau changed",
+    ]);
   });
 });
 
@@ -170,10 +206,15 @@ describe("deriveMartSchemas", () => {
         produces: { dataset: "marts" as const, name: "dm_a" },
       },
     ];
-    const schemas = await deriveMartSchemas(server, decls, sources);
+    const docs = { user_id: "The user.", days: "Days.", weeks: "Weeks." };
+    const schemas = await deriveMartSchemas(server, decls, sources, (d) =>
+      Object.fromEntries(
+        Object.entries(docs).filter(([c]) => c !== (d.name === "dm_a" ? "weeks" : "days")),
+      ),
+    );
     expect(schemas.dm_b).toEqual([
-      { name: "user_id", type: "STRING", mode: "NULLABLE" },
-      { name: "weeks", type: "INT64", mode: "NULLABLE" },
+      { name: "user_id", type: "STRING", mode: "NULLABLE", description: "The user." },
+      { name: "weeks", type: "INT64", mode: "NULLABLE", description: "Weeks." },
     ]);
   });
 });

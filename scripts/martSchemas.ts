@@ -4,20 +4,37 @@
  * `infra/martSchemas.json`, from which the Pulumi program pre-creates the destination tables.
  * Run it after changing a mart's SQL; a test fails while the committed file is out of date.
  */
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TypeKind } from "@fivetrandevelopers/zetasql";
 import type { TypeProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/TypeProto";
 import { MARTS, type MartDeclaration } from "../functions/src/marts/catalog";
+import {
+  columnDocProblems,
+  readColumnDocs,
+  type ColumnDocs,
+} from "../functions/src/marts/columnDocs";
 import type { CatalogColumn } from "../functions/src/sqlgate/catalog";
 import { formatIssue, runGate } from "../functions/src/sqlgate/gate";
 import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/src/sqlgate/server";
 import { fileSources, type SqlSource } from "../functions/src/sqlgate/sqlSources";
 import { REGENERATE_COMMAND, type MartField, type MartSchemas } from "../infra/martTableSchemas";
+import { CommandError, runMain, type CommandSpec } from "./cli/command";
+import { formatWithPrettier } from "./cli/prettier";
 
 /** Where the derived schemas are committed, relative to the checkout root. */
 export const MART_SCHEMAS_FILE = "infra/martSchemas.json";
+
+export const MART_SCHEMAS_COMMAND: CommandSpec = {
+  command: REGENERATE_COMMAND,
+  summary: [
+    `Derives every mart's and snapshot's output schema with the GoogleSQL analyzer and writes`,
+    `${MART_SCHEMAS_FILE}, from which the Pulumi program creates the BigQuery tables. Run it`,
+    "after changing a mart's SQL or its column descriptions, and commit the file.",
+  ].join("\n"),
+  options: {},
+  exitCodes: { 1: "the analyzer rejects a mart's SQL, or a column lacks a description" },
+};
 
 /** Scalar type kinds and the BigQuery column type each is stored as. */
 const SCALAR_TYPES: ReadonlyMap<number, string> = new Map([
@@ -109,13 +126,16 @@ export function bigQueryFields(columns: readonly CatalogColumn[], where: string)
 
 /**
  * Every declared mart's output schema as the analyzer resolves it from the current SQL (marts that
- * read marts are analysed after them, against their resolved schemas). SQL the analyzer rejects,
- * or a declared mart it resolves no output for, is an error: no schema is guessed.
+ * read marts are analysed after them, against their resolved schemas), each column with its
+ * description from the mart's sidecar (`readColumnDocs`). SQL the analyzer rejects, a declared
+ * mart it resolves no output for, or a column without a description is an error: no schema is
+ * guessed and no column goes undocumented.
  */
 export async function deriveMartSchemas(
   server: AnalyzerServer,
   marts: readonly MartDeclaration[] = MARTS,
   sources: readonly SqlSource[] = fileSources().filter((s) => s.produces),
+  docsOf: (decl: MartDeclaration) => ColumnDocs = (decl) => readColumnDocs(decl),
 ): Promise<MartSchemas> {
   const results = await runGate(server, sources, { duckdb: false });
   const problems = results.flatMap((r) => r.issues.map((issue) => formatIssue(r.path, issue)));
@@ -125,6 +145,7 @@ export async function deriveMartSchemas(
     );
   }
   const schemas: Record<string, MartField[]> = {};
+  const undocumented: string[] = [];
   for (const decl of [...marts].sort((a, b) => a.name.localeCompare(b.name))) {
     const output = results.find(
       (r) => r.output?.dataset === decl.dataset && r.output.name === decl.name,
@@ -134,7 +155,21 @@ export async function deriveMartSchemas(
         `The analyzer resolved no output columns for ${decl.dataset}.${decl.name} (${decl.file})`,
       );
     }
-    schemas[decl.name] = bigQueryFields(output.columns, decl.file);
+    const fields = bigQueryFields(output.columns, decl.file);
+    const docs = docsOf(decl);
+    undocumented.push(
+      ...columnDocProblems(
+        decl,
+        fields.map((f) => f.name),
+        docs,
+      ),
+    );
+    schemas[decl.name] = fields.map((f) =>
+      docs[f.name] ? { ...f, description: docs[f.name] } : f,
+    );
+  }
+  if (undocumented.length > 0) {
+    throw new Error(`Every mart column needs one description:\n${undocumented.join("\n")}`);
   }
   return schemas;
 }
@@ -151,6 +186,11 @@ export function schemaDifferences(committed: MartSchemas, derived: MartSchemas):
     if (!before) lines.push(`${name}: missing from the file`);
     else if (!after) lines.push(`${name}: in the file but not a declared mart`);
     else if (JSON.stringify(before) !== JSON.stringify(after)) {
+      const described = (fields: readonly MartField[]) =>
+        fields.map((f) => `${f.name}: ${f.description ?? ""}`);
+      const redescribed = after
+        .filter((f) => !described(before).includes(`${f.name}: ${f.description ?? ""}`))
+        .map((f) => f.name);
       const gone = describe(before).filter((c) => !describe(after).includes(c));
       const added = describe(after).filter((c) => !describe(before).includes(c));
       lines.push(
@@ -158,7 +198,10 @@ export function schemaDifferences(committed: MartSchemas, derived: MartSchemas):
           [
             gone.length ? `file has ${gone.join(", ")}` : "",
             added.length ? `SQL selects ${added.join(", ")}` : "",
-            !gone.length && !added.length ? "columns in another order" : "",
+            !gone.length && !added.length && redescribed.length
+              ? `descriptions of ${redescribed.join(", ")} changed`
+              : "",
+            !gone.length && !added.length && !redescribed.length ? "columns in another order" : "",
           ]
             .filter(Boolean)
             .join("; "),
@@ -179,16 +222,9 @@ export function assertSchemasCurrent(committed: MartSchemas, derived: MartSchema
   }
 }
 
-/**
- * The file's text, formatted by the project's Prettier (run as its CLI: its API loads as an ES
- * module, which jest cannot import), so a regenerated file never fails `prettier --check`.
- */
+/** The file's text, formatted by the project's Prettier, so regenerating leaves no lint diff. */
 export function renderMartSchemas(schemas: MartSchemas): string {
-  return execFileSync(
-    process.execPath,
-    [require.resolve("prettier/bin/prettier.cjs"), "--stdin-filepath", MART_SCHEMAS_FILE],
-    { cwd: rootDir(), input: JSON.stringify(schemas), encoding: "utf8" },
-  );
+  return formatWithPrettier(JSON.stringify(schemas), MART_SCHEMAS_FILE);
 }
 
 function rootDir(): string {
@@ -198,7 +234,9 @@ function rootDir(): string {
 async function main(): Promise<void> {
   const server = await startAnalyzer();
   try {
-    const schemas = await deriveMartSchemas(server);
+    const schemas = await deriveMartSchemas(server).catch((error: unknown) => {
+      throw new CommandError((error as Error).message);
+    });
     writeFileSync(join(rootDir(), MART_SCHEMAS_FILE), renderMartSchemas(schemas));
     const columns = Object.values(schemas).reduce((n, fields) => n + fields.length, 0);
     console.log(`${MART_SCHEMAS_FILE}: ${Object.keys(schemas).length} tables, ${columns} columns`);
@@ -207,9 +245,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(MART_SCHEMAS_COMMAND, main);

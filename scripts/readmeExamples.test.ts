@@ -27,7 +27,7 @@ function readmeExamples(markdown: string): Example[] {
   const examples: Example[] = [];
   for (const block of markdown.matchAll(/```bash\n([\s\S]*?)```/g)) {
     for (const line of block[1]!.replace(/\\\n\s*/g, " ").split("\n")) {
-      const served = /npm run serve -- --target=(\w+) --port=(\d+)/.exec(line);
+      const served = /npm run serve -- --target[= ](\w+) --port[= ](\d+)/.exec(line);
       if (served) targets.set(served[2]!, served[1]!);
       const curl = /curl .*localhost:(\d+).*?(?:-H '([^']*)')?.* -d '([^']*)'/.exec(line);
       if (curl) {

@@ -1,16 +1,35 @@
 /**
  * `npm run sql:check`: the SQL gate from the command line. Analyses every file under `sql/` and
  * every contract-generated check with the GoogleSQL analyzer, prints one line per source
- * (`ok <path>` or `error <path>:<line>:<col> <message>`) and exits non-zero on any error.
+ * (`ok <path>` or `error <path>:<line>:<col> <message>`) and exits 1 on any error.
  *
  * `npm run sql:check -- <dir>` checks the `.sql` files under another folder instead (contract
  * checks are then left out: they belong to the project's tree).
  */
+import { existsSync, statSync } from "node:fs";
 import { formatIssue, runGate } from "../functions/src/sqlgate/gate";
 import { startAnalyzer, stopAnalyzer } from "../functions/src/sqlgate/server";
 import { contractCheckSources, fileSources } from "../functions/src/sqlgate/sqlSources";
+import { runMain, UsageError, type CommandSpec, type ParsedArgs } from "./cli/command";
 
-async function main(root?: string): Promise<number> {
+export const SQL_CHECK_COMMAND: CommandSpec = {
+  command: "npm run sql:check",
+  summary: [
+    "Analyses every SQL file under sql/ (and the checks generated from the data contract) with",
+    "the GoogleSQL analyzer, the front end BigQuery is built on, offline. Prints ok or",
+    "error <file>:<line>:<col> <message> per source.",
+  ].join("\n"),
+  options: {},
+  positional: { name: "DIR", help: "check the .sql files under DIR instead of the project's sql/" },
+  exitCodes: { 1: "the analyzer rejected at least one source" },
+  examples: ["npm run sql:check", "npm run sql:check -- my/sql"],
+};
+
+async function main(args: ParsedArgs): Promise<number> {
+  const root = args.positionals[0];
+  if (root !== undefined && !(existsSync(root) && statSync(root).isDirectory())) {
+    throw new UsageError(root, "no such folder");
+  }
   const started = Date.now();
   const sources = root ? fileSources(root) : [...fileSources(), ...contractCheckSources()];
   const server = await startAnalyzer();
@@ -33,10 +52,4 @@ async function main(root?: string): Promise<number> {
   }
 }
 
-main(process.argv[2]).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(2);
-  },
-);
+if (require.main === module) runMain(SQL_CHECK_COMMAND, main);

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileListing, withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
@@ -47,6 +47,14 @@ describe("npm start", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("exits 2 naming --out when it is a file, and writes nothing", async () => {
+    const file = join(dir, "not-a-folder");
+    await writeFile(file, "x");
+    expect(await start(["--out", file])).toBe(2);
+    expect(output.stderr).toBe(`npm start: --out: ${file} is a file, not a folder\n`);
+    expect(existsSync(join(dir, "lake"))).toBe(false);
+  });
+
   it("prints the help and exits 0 without touching the data folder", async () => {
     const out = join(dir, "data");
     expect(await start(["--help", "--out", out])).toBe(0);
@@ -60,6 +68,16 @@ describe("npm start", () => {
     expect(output.stdout).toMatch(/Rows per raw table/);
     expect(output.stdout).toMatch(/Per user type/);
     expect(output.stdout).toMatch(/Data through 2024-04-30; 4 RFM snapshots; report: /);
+    // Every check by name, as dbt test reports its tests, then the totals.
+    expect(output.stdout).toMatch(/ PASS {2}funnel_step_order \.+ +0 rows /);
+    expect(output.stdout).toMatch(/^Done\. PASS=(\d+) FAIL=0 TOTAL=\1$/m);
+    // One timing per stage: the closing table, never a second figure in the progress lines.
+    expect(output.stderr).not.toMatch(/done in/);
+    for (const stage of ["generate", "lake write", "load", "checks", "marts", "report", "swap"]) {
+      expect(output.stdout.match(new RegExp(`^ {2}${stage} +\\d+\\.\\d\\d$`, "gm"))).toHaveLength(
+        1,
+      );
+    }
     expect(
       existsSync(join(out, "lake", "raw", "events", "dt=2024-04-30", "part-0-of-1-b0.parquet")),
     ).toBe(true);
@@ -163,13 +181,17 @@ describe("npm start", () => {
         out,
         "select (select count(*) from raw.events) as events, (select count(*) from marts.dm_kpi_daily) as kpi",
       );
-      const failure = start([...SMALL, "--out", out], {
+      output.stderr = "";
+      const code = await start([...SMALL, "--out", out], {
         beforeStep: async (step) => {
           if (step === failing) throw new Error(`injected fault in ${step}`);
         },
       });
-      await expect(failure).rejects.toThrow(
-        new RegExp(`step ${failing} failed; .* still holds the previous data: injected fault`),
+      expect(code).toBe(1);
+      expect(output.stderr).toMatch(
+        new RegExp(
+          `^npm start: step ${failing} failed; .* still holds the previous data: injected fault in ${failing}\n$`,
+        ),
       );
       expect(await fileListing(join(out, "lake"))).toEqual(before);
       expect(
@@ -208,6 +230,8 @@ describe("npm start", () => {
     expect(output.stderr).toMatch(/data-quality checks? failed/);
     expect(output.stderr).toContain("O_BOGUS");
     expect(output.stderr).toMatch(/Nothing was replaced: .* holds the previous data/);
+    expect(output.stdout).toMatch(/ FAIL {2}order_id_only_on_purchase \.+ +1 row /);
+    expect(output.stdout).toMatch(/^Done\. PASS=\d+ FAIL=[1-9]\d* TOTAL=\d+$/m);
     expect(output.stdout).not.toMatch(/Per user type/);
     expect(await fileListing(join(out, "lake"))).toEqual(before);
     expect(

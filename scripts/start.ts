@@ -12,7 +12,9 @@ import {
   WorldMismatchError,
 } from "../functions/src/world/manifest";
 import { RunTracker } from "../functions/src/world/runRecord";
-import { parseStartArgs, startHelp, UsageError, type StartOptions } from "./cli/args";
+import { START_COMMAND, startOptions, type StartOptions } from "./cli/args";
+import { formatCheckSummary } from "./cli/checkSummary";
+import { CommandError, EXIT as COMMAND_EXIT, runCommand, runMain } from "./cli/command";
 import { ProgressLine } from "./cli/progress";
 import { formatSummary, userTypeKpis } from "./cli/summary";
 import {
@@ -38,8 +40,13 @@ export interface StartHooks {
   readonly beforeStep?: (step: string) => Promise<void>;
 }
 
-/** Exit codes, as `--help` documents them. */
-export const EXIT = { done: 0, failed: 1, usage: 2, otherWorld: 3 } as const;
+/** Exit codes, as `--help` documents them: the shared ones, and 3 for another world. */
+export const EXIT = {
+  done: COMMAND_EXIT.ok,
+  failed: COMMAND_EXIT.failed,
+  usage: COMMAND_EXIT.usage,
+  otherWorld: 3,
+} as const;
 
 /**
  * `npm start`: the whole pipeline on the embedded default, no credentials. Generates the shop
@@ -53,22 +60,11 @@ export const EXIT = { done: 0, failed: 1, usage: 2, otherWorld: 3 } as const;
  * folder holding another world is refused before anything is written (exit 3) unless
  * `--replace`. Bad flags exit 2 before any work.
  */
-export async function start(argv: readonly string[], hooks: StartHooks = {}): Promise<number> {
-  let options: StartOptions;
-  try {
-    options = parseStartArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(
-      `npm start: ${error.message}\nRun "npm start -- --help" for the options.\n`,
-    );
-    return EXIT.usage;
-  }
-  if (options.help) {
-    process.stdout.write(`${startHelp()}\n`);
-    return EXIT.done;
-  }
+export function start(argv: readonly string[], hooks: StartHooks = {}): Promise<number> {
+  return runCommand(START_COMMAND, argv, (args) => run(startOptions(args), hooks));
+}
 
+async function run(options: StartOptions, hooks: StartHooks): Promise<number> {
   const out = resolve(options.out);
   const identity = syntheticWorld({
     seed: options.seed,
@@ -141,6 +137,7 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
       runChecks(warehouse, { onProgress: (name, i, n) => progress.update("checks", name, i, n) }),
     );
     keepStaging = checks.some((c) => c.violations > 0);
+    process.stdout.write(`${formatCheckSummary(checks)}\n`);
     assertChecksPass(checks);
     const snapshotDates = monthEndSnapshotDates(options.start, options.end);
     await step("marts", () =>
@@ -196,9 +193,9 @@ export async function start(argv: readonly string[], hooks: StartHooks = {}): Pr
       return EXIT.failed;
     }
     keepStaging = false;
-    throw new Error(
+    // A step that fails is reported in one line, with its step; the previous data stays.
+    throw new CommandError(
       `step ${tracker.step} failed; ${shown(out)} still holds the previous data: ${(error as Error).message}`,
-      { cause: error },
     );
   } finally {
     if (!keepStaging) await rm(staging, { recursive: true, force: true });
@@ -211,16 +208,4 @@ function shown(path: string): string {
   return near.startsWith("..") ? path : near;
 }
 
-if (require.main === module) {
-  start(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `npm start failed: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      process.exitCode = EXIT.failed;
-    },
-  );
-}
+if (require.main === module) runMain(START_COMMAND, (args) => run(startOptions(args), {}));

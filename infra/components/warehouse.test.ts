@@ -105,13 +105,16 @@ describe("Warehouse", () => {
         name: string;
         type: string;
         mode: string;
+        description?: string;
       }[];
       expect(fields).toEqual(schemas[decl.name]);
       expect(fields.length).toBeGreaterThan(1);
       expect(fields.every((f) => f.mode === "NULLABLE")).toBe(true);
+      // Every column carries its description into BigQuery.
+      expect(fields.filter((f) => !f.description).map((f) => `${decl.name}.${f.name}`)).toEqual([]);
     }
     expect(byId.get("dm_kpi_daily")!.inputs.schema).toContain(
-      '{"name":"kpi_date","type":"DATE","mode":"NULLABLE"}',
+      '{"name":"kpi_date","type":"DATE","mode":"NULLABLE","description":"The day (UTC) the row describes; the partition column."}',
     );
     expect(byId.get("rfm_daily")!.inputs.datasetId).toBe("snapshots");
   });

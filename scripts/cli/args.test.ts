@@ -1,4 +1,8 @@
-import { parseStartArgs, START_FLAGS, startHelp, UsageError } from "./args";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseStartArgs, START_COMMAND, UsageError } from "./args";
+import { helpText } from "./command";
 
 function usageError(argv: string[]): UsageError {
   try {
@@ -76,21 +80,35 @@ describe("parseStartArgs", () => {
   });
 });
 
-describe("startHelp", () => {
+describe("the --out folder", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "args-")), "a-file");
+  writeFileSync(file, "x");
+
+  it("rejects a path that is a file, naming --out, before anything is written", () => {
+    expect(usageError(["--out", file]).message).toBe(`--out: ${file} is a file, not a folder`);
+  });
+
+  it("rejects a folder under a file, naming the file", () => {
+    expect(usageError(["--out", join(file, "sub")]).message).toMatch(/--out: .*a-file is a file/);
+  });
+});
+
+describe("npm start --help", () => {
   it("documents every flag the parser accepts", () => {
-    const help = startHelp();
-    for (const flag of START_FLAGS) expect(help).toContain(flag.name);
-    expect(START_FLAGS.map((f) => f.name).sort()).toEqual(
-      [
-        "--end",
-        "--help",
-        "--memory-limit",
-        "--out",
-        "--replace",
-        "--seed",
-        "--start",
-        "--users",
-      ].sort(),
+    const help = helpText(START_COMMAND);
+    const flags = [
+      "--end",
+      "--help",
+      "--memory-limit",
+      "--out",
+      "--replace",
+      "--seed",
+      "--start",
+      "--users",
+    ];
+    for (const flag of flags) expect(help).toContain(flag);
+    expect([...Object.keys(START_COMMAND.options), "help"].map((f) => `--${f}`).sort()).toEqual(
+      flags.sort(),
     );
   });
 });

@@ -1,4 +1,17 @@
 import { DEFAULT_GENERATE_OPTIONS } from "../../functions/src/generator";
+import {
+  dateValue,
+  folderValue,
+  integerValue,
+  parseCommandLine,
+  sizeValue,
+  stringValue,
+  UsageError,
+  type CommandSpec,
+  type ParsedArgs,
+} from "./command";
+
+export { UsageError } from "./command";
 
 /** Everything `npm start` needs, validated once before any work starts. */
 export interface StartOptions {
@@ -20,161 +33,94 @@ export interface StartOptions {
   readonly help: boolean;
 }
 
-/** A bad command line. `flag` names the option at fault; the process exits with code 2. */
-export class UsageError extends Error {
-  constructor(
-    readonly flag: string,
-    message: string,
-  ) {
-    super(`${flag}: ${message}`);
-    this.name = "UsageError";
-  }
-}
-
 export const MIN_USERS = 100;
 export const MAX_USERS = 5_000_000;
 
-interface FlagSpec {
-  readonly name: string;
-  readonly value: string;
-  readonly help: string;
-}
+const defaults = DEFAULT_GENERATE_OPTIONS;
 
-/** The flags, in the order `--help` lists them; the help text is generated from this list. */
-export const START_FLAGS: readonly FlagSpec[] = [
-  {
-    name: "--users",
-    value: "N",
-    help: `scale: users who sign up over the first two years, ${MIN_USERS}..${MAX_USERS} (default ${DEFAULT_GENERATE_OPTIONS.users})`,
-  },
-  {
-    name: "--seed",
-    value: "N",
-    help: `random seed, 0..2147483647 (default ${DEFAULT_GENERATE_OPTIONS.seed})`,
-  },
-  {
-    name: "--start",
-    value: "YYYY-MM-DD",
-    help: `first day of the shop (default ${DEFAULT_GENERATE_OPTIONS.startDate})`,
-  },
-  {
-    name: "--end",
-    value: "YYYY-MM-DD",
-    help: `last day of data: how far the open-ended world is generated (default ${DEFAULT_GENERATE_OPTIONS.endDate})`,
-  },
-  {
-    name: "--out",
-    value: "DIR",
-    help: "data folder for lake/ and warehouse.duckdb (default .data)",
-  },
-  {
-    name: "--memory-limit",
-    value: "SIZE",
-    help: "DuckDB memory limit, for example 512MB or 2GB (default 500MB generating, 1GB in the warehouse)",
-  },
-  {
-    name: "--replace",
-    value: "",
-    help: "replace the data folder even if it holds another world (seed, scale or first day)",
-  },
-  { name: "--help", value: "", help: "print this help and exit" },
-];
-
-export function startHelp(): string {
-  const width = Math.max(...START_FLAGS.map((f) => `${f.name} ${f.value}`.length));
-  return [
-    "Usage: npm start -- [options]",
-    "",
+/** `npm start`'s flags; `--help` is generated from this. */
+export const START_COMMAND: CommandSpec = {
+  command: "npm start",
+  summary: [
     "Generates the synthetic shop, writes the lake (<out>/lake), loads the DuckDB warehouse",
-    "(<out>/warehouse.duckdb), runs the data-quality checks and the marts, and prints a summary.",
-    "No credentials needed. A run builds the new data beside the old and swaps it in only when",
-    "every step passed; a folder holding another world is refused unless --replace is given.",
-    "",
-    "Exit codes: 0 done, 1 a step failed (the previous data is untouched), 2 a bad option,",
-    "3 the folder holds another world.",
-    "",
-    "Options:",
-    ...START_FLAGS.map((f) => `  ${`${f.name} ${f.value}`.trimEnd().padEnd(width)}  ${f.help}`),
-  ].join("\n");
-}
+    "(<out>/warehouse.duckdb), runs the data-quality checks and the marts, writes the report",
+    "(<out>/report.html) and prints a summary. No credentials needed. A run builds the new data",
+    "beside the old and swaps it in only when every step passed; a folder holding another world",
+    "is refused unless --replace is given.",
+  ].join("\n"),
+  options: {
+    users: {
+      type: "string",
+      value: "N",
+      help: `scale: users who sign up over the first two years, ${MIN_USERS}..${MAX_USERS} (default ${defaults.users})`,
+    },
+    seed: {
+      type: "string",
+      value: "N",
+      help: `random seed, 0..2147483647 (default ${defaults.seed})`,
+    },
+    start: {
+      type: "string",
+      value: "YYYY-MM-DD",
+      help: `first day of the shop (default ${defaults.startDate})`,
+    },
+    end: {
+      type: "string",
+      value: "YYYY-MM-DD",
+      help: `last day of data: how far the open-ended world is generated (default ${defaults.endDate})`,
+    },
+    out: {
+      type: "string",
+      value: "DIR",
+      help: "data folder for lake/, warehouse.duckdb and report.html (default .data)",
+    },
+    "memory-limit": {
+      type: "string",
+      value: "SIZE",
+      help: "DuckDB memory limit, for example 512MB or 2GB (default 500MB generating, 1GB in the warehouse)",
+    },
+    replace: {
+      type: "boolean",
+      help: "replace the data folder even if it holds another world (seed, scale or first day)",
+    },
+  },
+  exitCodes: {
+    1: "a data-quality check failed (named, with sample rows) or a step failed; the previous data is untouched",
+    3: "the data folder holds another world (use --replace, or another --out)",
+  },
+  examples: ["npm start -- --users 2000 --out /tmp/shop", "npm start -- --end 2025-06-30"],
+};
 
 /**
- * Parses `npm start` arguments (`--flag value` or `--flag=value`). Any problem is a UsageError
- * naming the flag, raised before anything is generated or written.
+ * Parses `npm start` arguments. Any problem is a UsageError naming the flag, raised before
+ * anything is generated or written.
  */
 export function parseStartArgs(argv: readonly string[]): StartOptions {
-  const given = new Map<string, string>();
-  let help = false;
-  let replace = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") {
-      help = true;
-      continue;
-    }
-    if (arg === "--replace") {
-      replace = true;
-      continue;
-    }
-    if (!arg.startsWith("--"))
-      throw new UsageError(arg, "unexpected argument; options start with --");
-    const eq = arg.indexOf("=");
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!START_FLAGS.some((f) => f.name === name && f.value !== "")) {
-      throw new UsageError(name, "unknown option (see --help)");
-    }
-    if (given.has(name)) throw new UsageError(name, "given more than once");
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) {
-      throw new UsageError(name, "needs a value");
-    }
-    given.set(name, value);
-  }
+  return startOptions(parseCommandLine(START_COMMAND, argv));
+}
 
-  const defaults = DEFAULT_GENERATE_OPTIONS;
-  const users = integerFlag("--users", given.get("--users"), defaults.users, MIN_USERS, MAX_USERS);
-  const seed = integerFlag("--seed", given.get("--seed"), defaults.seed, 0, 2 ** 31 - 1);
-  const start = dateFlag("--start", given.get("--start") ?? defaults.startDate);
-  const end = dateFlag("--end", given.get("--end") ?? defaults.endDate);
+/** The options of an already parsed `npm start` command line, checked. */
+export function startOptions(args: ParsedArgs): StartOptions {
+  const raw = (name: string) => stringValue(args, name);
+  const users = optional(raw("users"), (v) => integerValue("--users", v, MIN_USERS, MAX_USERS));
+  const seed = optional(raw("seed"), (v) => integerValue("--seed", v, 0, 2 ** 31 - 1));
+  const start = dateValue("--start", raw("start") ?? defaults.startDate);
+  const end = dateValue("--end", raw("end") ?? defaults.endDate);
   if (end < start) throw new UsageError("--end", `${end} is before the start date ${start}`);
-  const memoryLimit = given.get("--memory-limit");
-  if (
-    memoryLimit !== undefined &&
-    !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)
-  ) {
-    throw new UsageError("--memory-limit", `"${memoryLimit}" is not a size such as 512MB or 2GB`);
-  }
-  const out = given.get("--out") ?? ".data";
+  const memoryLimit = optional(raw("memory-limit"), (v) => sizeValue("--memory-limit", v));
+  const out = folderValue("--out", raw("out") ?? ".data");
   return {
-    users,
-    seed,
+    users: users ?? defaults.users,
+    seed: seed ?? defaults.seed,
     start,
     end,
     out,
     ...(memoryLimit ? { memoryLimit } : {}),
-    replace,
-    help,
+    replace: args.values.replace === true,
+    help: args.help,
   };
 }
 
-function integerFlag(
-  flag: string,
-  raw: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (raw === undefined) return fallback;
-  const value = /^-?\d+$/.test(raw.replace(/_/g, "")) ? Number(raw.replace(/_/g, "")) : NaN;
-  if (!Number.isSafeInteger(value)) throw new UsageError(flag, `"${raw}" is not an integer`);
-  if (value < min || value > max) throw new UsageError(flag, `${value} is outside ${min}..${max}`);
-  return value;
-}
-
-function dateFlag(flag: string, raw: string): string {
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? Date.parse(`${raw}T00:00:00Z`) : NaN;
-  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== raw) {
-    throw new UsageError(flag, `"${raw}" is not a calendar date YYYY-MM-DD`);
-  }
-  return raw;
+function optional<T>(raw: string | undefined, parse: (value: string) => T): T | undefined {
+  return raw === undefined ? undefined : parse(raw);
 }

@@ -7,8 +7,9 @@ export interface ProgressStream {
 
 /**
  * Progress of long stages without flooding a log. On a terminal: one line rewritten in place, at
- * most ten times a second. Elsewhere (CI logs, pipes): one plain line when a stage starts and one
- * when it ends, never per item.
+ * most ten times a second, cleared when the stage ends. Elsewhere (CI logs, pipes): one plain line
+ * when a stage starts, never per item. It prints no durations: the command's closing summary
+ * holds the one timing of each stage, so a stage is never shown with two different times.
  */
 export class ProgressLine {
   private stage: string | null = null;
@@ -40,11 +41,10 @@ export class ProgressLine {
     this.drawn = true;
   }
 
-  /** Closes the current stage with its duration. */
+  /** Closes the current stage (on a terminal, clears its line). */
   finish(): void {
     if (this.stage === null) return;
-    const line = `${this.stage} done in ${seconds(this.now() - this.stageStarted)}`;
-    this.stream.write(this.stream.isTTY && this.drawn ? `\r\x1b[2K${line}\n` : `${line}\n`);
+    if (this.stream.isTTY && this.drawn) this.stream.write("\r\x1b[2K");
     this.stage = null;
     this.drawn = false;
   }

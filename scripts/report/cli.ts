@@ -1,67 +1,60 @@
 /**
- * `npx tsx scripts/report/cli.ts [--out .data] [--title "..."]`: writes `<out>/report.html` from
- * the warehouse an earlier `npm start` left in `<out>/warehouse.duckdb`.
+ * `npm run report -- [--out .data] [--title "..."]`: writes `<out>/report.html` from the warehouse
+ * an earlier `npm start` left in `<out>/warehouse.duckdb`.
  */
 import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { DuckDbWarehouse } from "../../functions/src/backends/duckdbWarehouse";
+import {
+  CommandError,
+  folderValue,
+  runCommand,
+  runMain,
+  stringValue,
+  type CommandSpec,
+  type ParsedArgs,
+} from "../cli/command";
 import { MissingMartsError, writeReport } from "./index";
 
-export interface ReportCliOptions {
-  readonly out: string;
-  readonly title?: string;
-  readonly help: boolean;
-}
-
-export const REPORT_HELP = `Usage: npx tsx scripts/report/cli.ts [--out DIR] [--title TEXT]
-Writes DIR/report.html from the marts in DIR/warehouse.duckdb (default DIR: .data).
-Run npm start first: it builds the warehouse and its marts.`;
-
-/** Parses the flags; an unknown flag or a flag without its value is an error naming it. */
-export function parseReportArgs(argv: readonly string[]): ReportCliOptions {
-  let out = ".data";
-  let title: string | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s) : [arg];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === "") throw new Error(`${flag}: needs a value`);
-      return v;
-    };
-    if (flag === "--out") out = value();
-    else if (flag === "--title") title = value();
-    else if (flag === "--help" || flag === "-h") help = true;
-    else throw new Error(`${flag}: unknown option`);
-  }
-  return { out, title, help };
-}
+export const REPORT_COMMAND: CommandSpec = {
+  command: "npm run report",
+  summary: [
+    "Writes DIR/report.html from the marts in DIR/warehouse.duckdb: one self-contained page that",
+    "opens from disk with no network. Run npm start first: it builds the warehouse and its marts.",
+  ].join("\n"),
+  options: {
+    out: {
+      type: "string",
+      value: "DIR",
+      help: "data folder holding warehouse.duckdb (default .data)",
+    },
+    title: {
+      type: "string",
+      value: "TEXT",
+      help: 'the page title (default "E-commerce analytics report")',
+    },
+  },
+  exitCodes: { 1: "no warehouse in DIR, or its marts are missing (run npm start first)" },
+  examples: ["npm run report", 'npm run report -- --out /tmp/shop --title "Shop, June"'],
+};
 
 /** Runs the command; returns the exit code (0 written, 1 no warehouse or marts, 2 bad flags). */
-export async function reportCli(argv: readonly string[]): Promise<number> {
-  let options: ReportCliOptions;
-  try {
-    options = parseReportArgs(argv);
-  } catch (error) {
-    process.stderr.write(`report: ${(error as Error).message}\n${REPORT_HELP}\n`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`${REPORT_HELP}\n`);
-    return 0;
-  }
-  const out = resolve(options.out);
+export function reportCli(argv: readonly string[]): Promise<number> {
+  return runCommand(REPORT_COMMAND, argv, report);
+}
+
+async function report(args: ParsedArgs): Promise<number> {
+  const out = resolve(folderValue("--out", stringValue(args, "out", ".data")));
+  const title = stringValue(args, "title");
   const database = join(out, "warehouse.duckdb");
   // Opening a missing file would create an empty warehouse; say what to do instead.
   if (!existsSync(database)) {
-    process.stderr.write(`report: no warehouse at ${database}: run npm start first.\n`);
-    return 1;
+    throw new CommandError(`no warehouse at ${database}: run npm start first.`);
   }
   const started = performance.now();
   const warehouse = await DuckDbWarehouse.open({ path: database });
   try {
-    const result = await writeReport(warehouse, join(out, "report.html"), { title: options.title });
+    const result = await writeReport(warehouse, join(out, "report.html"), { title });
     const seconds = (performance.now() - started) / 1000;
     const near = relative(process.cwd(), result.file);
     process.stdout.write(
@@ -70,24 +63,11 @@ export async function reportCli(argv: readonly string[]): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (!(error instanceof MissingMartsError)) throw error;
-    process.stderr.write(`report: ${error.message}\n`);
-    return 1;
+    if (error instanceof MissingMartsError) throw new CommandError(error.message);
+    throw error;
   } finally {
     await warehouse.close();
   }
 }
 
-if (require.main === module) {
-  reportCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `report failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain(REPORT_COMMAND, report);

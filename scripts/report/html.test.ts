@@ -13,7 +13,7 @@ const COLUMNS: Column<Item>[] = [
     key: "share",
     numeric: true,
     text: (i) => `${i.share}`,
-    background: (i) => (i.share > 0.5 ? "rgb(0, 114, 178)" : null),
+    title: (i) => (i.share > 0.5 ? `most: "${i.name}"` : null),
   },
 ];
 
@@ -38,9 +38,13 @@ describe("table", () => {
     expect(markupProblems(html)).toEqual([]);
   });
 
-  it("shades a cell and picks a readable text colour for it", () => {
-    const html = table(COLUMNS, [{ name: "x", share: 0.9 }]);
-    expect(html).toContain('style="background:rgb(0, 114, 178);color:#fff"');
+  it("gives a cell its hover text, escaped, and none where there is nothing to add", () => {
+    const html = table(COLUMNS, [
+      { name: "<x>", share: 0.9 },
+      { name: "y", share: 0.1 },
+    ]);
+    expect(html).toContain('title="most: &quot;&lt;x&gt;&quot;"');
+    expect(html.match(/title=/g)).toHaveLength(1);
   });
 
   it("refuses a data attribute name that could break out of the tag", () => {
@@ -76,12 +80,16 @@ describe("renderPage", () => {
     const html = renderPage({
       title: "<Report>",
       subtitle: "s",
+      freshness: "Data through 2025-12-31 <now>",
       sections: [section(1)],
       footer: "f",
     });
     expect(markupProblems(html)).toEqual([]);
     expect(html).toContain('<a href="#demo">Demo &amp; more</a>');
     expect(html).toContain("<title>&lt;Report&gt;</title>");
+    expect(html).toContain(
+      '<p class="freshness" id="freshness">Data through 2025-12-31 &lt;now&gt;</p>',
+    );
     expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
   });
 });

@@ -1,10 +1,9 @@
 /**
  * The report's HTML building blocks: tables, sections and the page shell with its inline CSS.
- * Every text value is escaped here or in `svg.ts`; callers pass plain text, never markup, except
- * for chart SVG produced by `svg.ts` (`Section.body`).
+ * Every text value is escaped here; callers pass plain text, never markup, except for the charts
+ * `ChartSet.add` stands in for (`Section.body`), which Vega renders and escapes itself.
  */
 import { escapeHtml } from "./format";
-import { contrastText } from "./svg";
 
 /** One table column: its header, the cell text for a row, and optional styling. */
 export interface Column<R> {
@@ -15,8 +14,8 @@ export interface Column<R> {
   readonly text: (row: R) => string;
   /** Right-aligned numbers. */
   readonly numeric?: boolean;
-  /** A background colour for the cell (for example a heatmap shade). */
-  readonly background?: (row: R) => string | null;
+  /** A hover text for the cell (for example the count behind a rate). */
+  readonly title?: (row: R) => string | null;
 }
 
 export interface TableOptions<R> {
@@ -47,12 +46,10 @@ export function table<R>(
         .join("");
       const cells = columns
         .map((c) => {
-          const background = c.background?.(row);
-          const style = background
-            ? ` style="background:${escapeHtml(background)};color:${contrastText(background)}"`
-            : "";
+          const title = c.title?.(row);
+          const tip = title ? ` title="${escapeHtml(title)}"` : "";
           const cls = c.numeric ? ' class="num"' : "";
-          return `<td data-col="${escapeHtml(c.key)}"${cls}${style}>${escapeHtml(c.text(row))}</td>`;
+          return `<td data-col="${escapeHtml(c.key)}"${cls}${tip}>${escapeHtml(c.text(row))}</td>`;
         })
         .join("");
       return `<tr${data}>${cells}</tr>`;
@@ -76,7 +73,7 @@ export interface Section {
   readonly sources: readonly string[];
   /** Rows shown in its tables (0 means the marts had nothing to show). */
   readonly rows: number;
-  /** Markup from `table`, `paragraph` and `svg.ts` charts. */
+  /** Markup from `table`, `paragraph`, `cards` and `ChartSet.add`. */
   readonly body: string;
 }
 
@@ -102,9 +99,9 @@ export function paragraph(text: string, className?: string): string {
   return `<p${cls}>${escapeHtml(text)}</p>`;
 }
 
-/** Charts side by side when the page is wide enough. */
+/** Charts (from `ChartSet.add`) side by side when the page is wide enough. */
 export function figureRow(...charts: string[]): string {
-  return `<div class="figures">${charts.map((c) => `<figure>${c}</figure>`).join("")}</div>`;
+  return `<div class="figures">${charts.join("")}</div>`;
 }
 
 /** Headline numbers as cards: label over value. */
@@ -120,8 +117,10 @@ export function cards(items: readonly { label: string; value: string }[]): strin
 
 export interface PageOptions {
   readonly title: string;
-  /** A line under the title, for example the data's date. */
+  /** A line under the title: the question the page answers. */
   readonly subtitle: string;
+  /** How fresh the data is: "Data through D, refreshed at T by a ... run: status." */
+  readonly freshness: string;
   readonly sections: readonly Section[];
   /** The footer's notes (units, how it was built). */
   readonly footer: string;
@@ -144,6 +143,7 @@ export function renderPage(options: PageOptions): string {
 <header>
 <h1>${escapeHtml(options.title)}</h1>
 <p class="subtitle">${escapeHtml(options.subtitle)}</p>
+<p class="freshness" id="freshness">${escapeHtml(options.freshness)}</p>
 <nav><ol>${contents}</ol></nav>
 </header>
 <main>
@@ -163,7 +163,8 @@ header, main, footer { max-width: 1200px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 24px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 0 0 6px; }
-.subtitle { color: var(--muted); margin: 0 0 12px; }
+.subtitle { color: var(--muted); margin: 0 0 4px; }
+.freshness { margin: 0 0 12px; font-size: 13px; }
 nav ol { display: flex; flex-wrap: wrap; gap: 4px 18px; list-style: none; padding: 0; margin: 0 0 16px; }
 nav a { color: var(--accent); text-decoration: none; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 20px; margin: 0 0 18px; }
@@ -176,14 +177,10 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
 th { background: #f0f3f6; font-weight: 600; white-space: normal; vertical-align: bottom; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
-table.heatmap td, table.heatmap th { padding: 3px 5px; font-size: 11px; }
 .figures { display: flex; flex-wrap: wrap; gap: 16px; margin: 8px 0; }
-figure { margin: 0; }
-svg.chart { display: block; max-width: 100%; height: auto; font-size: 11px; }
-svg .grid { stroke: #e3e8ee; stroke-width: 1; }
-svg .tick, svg .legend { fill: var(--muted); }
-svg .label, svg .value, svg .axis { fill: var(--ink); }
-svg .chart-title { fill: var(--ink); font-size: 13px; font-weight: 600; }
+figure { margin: 0; max-width: 100%; }
+figcaption { font-weight: 600; font-size: 13px; margin: 0 0 4px; max-width: 560px; }
+svg.chart { display: block; max-width: 100%; height: auto; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 8px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 120px; }
 .card-label { color: var(--muted); font-size: 12px; }

@@ -3,29 +3,25 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../../functions/src/backends/duckdbWarehouse";
-import { RAW_TABLE_NAMES } from "../../functions/src/contract";
-import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../../functions/src/generator";
-import { runMarts } from "../../functions/src/marts/runMarts";
 import { reportCli } from "./cli";
+import { freshnessLine, readFreshness } from "./freshness";
 import { parseFormatted, toNumber } from "./format";
 import { MissingMartsError, REPORT_MARTS, writeReport } from "./index";
 import { TRADEOFF_COLUMNS } from "./sections/tradeoff";
 import { elementCounts, markupProblems } from "./testing/markup";
+import { HOSTILE_CATEGORY, openReportShop, REPORT_SHOP } from "./testing/reportShop";
 
-/** A small shop over the reference calendar: every mart gets rows, in seconds. */
-const SHOP = { ...DEFAULT_GENERATE_OPTIONS, seed: 11, users: 600 };
-const HOSTILE_CATEGORY = `<script>alert("x")</script> & Co`;
 const EXPECTED_SECTIONS = [
+  "kpi-overview",
   "tradeoff",
-  "ltv-distribution",
   "cohort-retention",
   "funnel",
+  "ltv-distribution",
   "promo-effect",
   "category-performance",
   "rfm-segments",
   "churn-risk",
   "acquisition-quality",
-  "kpi-daily",
 ];
 
 let dir: string;
@@ -35,17 +31,8 @@ let result: Awaited<ReturnType<typeof writeReport>>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "report-"));
-  warehouse = await DuckDbWarehouse.open({ path: join(dir, "warehouse.duckdb") });
-  await warehouse.ensureRawTables();
-  await generateShop(warehouse.connection, SHOP);
-  for (const table of RAW_TABLE_NAMES)
-    await warehouse.connection.run(`insert into raw.${table} select * from gen.${table}`);
-  await warehouse.connection.run("drop schema gen cascade");
   // Data can carry markup: a category name must reach the page as text.
-  await warehouse.connection.run(
-    `update raw.products set category = '${HOSTILE_CATEGORY.replace(/'/g, "''")}' where category = 'Books'`,
-  );
-  await runMarts(warehouse, { runDate: SHOP.endDate });
+  warehouse = await openReportShop(join(dir, "warehouse.duckdb"), { hostile: true });
   result = await writeReport(warehouse, join(dir, "nested", "report.html"), { title: "Test shop" });
   html = await readFile(result.file, "utf8");
 }, 240_000);
@@ -135,14 +122,54 @@ describe("writeReport on a generated shop", () => {
   it("is well formed, self-contained and script-free", () => {
     expect(markupProblems(html)).toEqual([]);
     expect(html).not.toMatch(
-      /<script|<link|<img|<iframe|src=|@import|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg")/i,
+      /<script|<link|<img|<iframe|src=|@import|url\((?!#c\d+-)|https?:\/\/(?!www\.w3\.org\/(2000\/svg|1999\/xlink)")/i,
     );
     const counts = elementCounts(html);
     expect(counts.get("section")).toBe(EXPECTED_SECTIONS.length);
-    expect(counts.get("svg")).toBeGreaterThanOrEqual(9);
+    expect(counts.get("svg")).toBeGreaterThanOrEqual(20);
+    expect(html).not.toContain("<!--chart:");
+    // Ids inside charts are unique across the page (two gradient legends must not share one).
+    const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("shows a category named with markup as text, in the tables and the chart legend", () => {
+  it("gives every chart mark a hover title, and every section a chart", () => {
+    for (const id of EXPECTED_SECTIONS) {
+      const section = sectionHtml(id);
+      const marks =
+        section.match(
+          /<(path|rect|circle|text|line)\b[^>]*aria-roledescription="(?!axis|legend|title)[^"]*"[^>]*>/g,
+        ) ?? [];
+      const titled =
+        section.match(
+          /aria-roledescription="(?!axis|legend|title)[^"]*"[^>]*>(<\/\w+>)?<title>[^<]+<\/title>/g,
+        ) ?? [];
+      expect([id, marks.length > 0]).toEqual([id, true]);
+      expect([id, titled.length]).toEqual([id, marks.length]);
+    }
+    // A tooltip reads like the tables: formatted values, not raw floats.
+    expect(sectionHtml("tradeoff")).toMatch(
+      /<title>B: 14-day conversion \d+\.\d%, mean 180-day LTV [\d,]+\.\d\d/,
+    );
+  });
+
+  it("shows the KPI trend over every day the mart holds, and the segment moves between two snapshots", async () => {
+    const [{ days }] = (await warehouse.query<{ days: number }>(
+      "select count(*) as days from marts.dm_kpi_daily",
+    )) as [{ days: number }];
+    expect(days).toBe(2);
+    expect(sectionHtml("kpi-overview").match(/<title>week of [^<]*: revenue /g)).toHaveLength(2);
+    expect(sectionHtml("rfm-segments")).toMatch(/Segment moves from 2025-11-30 to 2025-12-31/);
+    expect(sectionHtml("rfm-segments")).toMatch(/<title>New buyer → [^<]+: \d+ buyers/);
+  });
+
+  it("says there is no run record when the warehouse has none, instead of failing", () => {
+    expect(html).toContain(
+      `Data through ${REPORT_SHOP.endDate}. No run record in this warehouse (snapshots.pipeline_runs).`,
+    );
+  });
+
+  it("shows a category named with markup as text, in the tables and the chart", () => {
     const escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co";
     expect(sectionHtml("category-performance")).toContain(escaped);
     expect(sectionHtml("acquisition-quality")).toContain(escaped);
@@ -186,6 +213,33 @@ describe("the command line on the generated shop's folder", () => {
     } finally {
       warehouse = await DuckDbWarehouse.open({ path: join(dir, "warehouse.duckdb") });
     }
+  });
+});
+
+describe("the freshness line", () => {
+  it("reads the latest run record: data through, when, and how it ended", () => {
+    const line = freshnessLine({
+      dataThrough: "2025-12-31",
+      hasRunRecord: true,
+      lastRun: {
+        kind: "nightly",
+        finishedAt: "2026-01-01 03:12:05+00",
+        status: "failed",
+        failedStep: "mart:dm_kpi_daily",
+        dataThrough: "2025-12-30",
+      },
+    });
+    expect(line).toBe(
+      "Data through 2025-12-31, refreshed 2026-01-01 03:12:05 UTC by a nightly run: FAILED at mart:dm_kpi_daily; the marts show the last complete state.",
+    );
+  });
+
+  it("reads an empty run record as no run yet", async () => {
+    expect(freshnessLine({ dataThrough: "", hasRunRecord: true, lastRun: null })).toBe(
+      "No KPI day yet. No run recorded yet.",
+    );
+    const f = await readFreshness(warehouse);
+    expect(f).toEqual({ dataThrough: REPORT_SHOP.endDate, hasRunRecord: false, lastRun: null });
   });
 });
 

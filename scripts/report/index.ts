@@ -2,14 +2,19 @@
  * The local BI: one self-contained HTML file built from the marts, for the analyst who reads the
  * report on a laptop instead of Looker Studio. It reads only `marts.*` tables, through
  * `warehouse.query` in BigQuery SQL, so it works on the DuckDB warehouse `npm start` builds and
- * on BigQuery alike. The page has inline CSS and inline SVG charts, no script and no external
- * asset: it opens from disk with no network.
+ * on BigQuery alike. The page has inline CSS and inline SVG charts (Vega-Lite, rendered when the
+ * page is built), no script and no external asset: it opens from disk with no network.
+ *
+ * A section is one module under `sections/` (its queries, charts and tables) and one line in
+ * `SECTION_BUILDERS`; sections for marts still to come (significance tests, the campaign
+ * experiment, predicted CLV) are added the same way.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Warehouse } from "../../functions/src/backends/types";
 import { isMissingTable } from "../../functions/src/backends/missingTable";
-import { toText } from "./format";
+import { ChartSet } from "./charts/render";
+import { freshnessLine, readFreshness } from "./freshness";
 import { renderPage, type Section } from "./html";
 import { acquisitionQualitySection } from "./sections/acquisitionQuality";
 import { categoryPerformanceSection } from "./sections/categoryPerformance";
@@ -17,7 +22,7 @@ import { churnRiskSection } from "./sections/churnRisk";
 import { cohortRetentionSection } from "./sections/cohortRetention";
 import type { SectionContext } from "./sections/common";
 import { funnelSection } from "./sections/funnel";
-import { kpiDailySection } from "./sections/kpiDaily";
+import { kpiOverviewSection } from "./sections/kpiOverview";
 import { ltvDistributionSection } from "./sections/ltvDistribution";
 import { promoEffectSection } from "./sections/promoEffect";
 import { rfmSegmentsSection } from "./sections/rfmSegments";
@@ -36,22 +41,27 @@ export interface ReportResult {
   readonly sections: string[];
 }
 
-/** The sections in page order: the business question first, the daily pulse last. */
+/**
+ * The sections in page order, around the questions: the daily pulse, then the trade-off the stack
+ * exists to measure, then what explains it (retention, funnel, value concentration, promotions),
+ * then what to act on (categories, segments, churn, acquisition).
+ */
 export const SECTION_BUILDERS: readonly ((context: SectionContext) => Promise<Section>)[] = [
+  kpiOverviewSection,
   tradeoffSection,
-  ltvDistributionSection,
   cohortRetentionSection,
   funnelSection,
+  ltvDistributionSection,
   promoEffectSection,
   categoryPerformanceSection,
   rfmSegmentsSection,
   churnRiskSection,
   acquisitionQualitySection,
-  kpiDailySection,
 ];
 
 /** Every mart the report reads. */
 export const REPORT_MARTS = [
+  "dm_kpi_daily",
   "dm_tradeoff_summary",
   "dm_ltv_distribution",
   "dm_cohort_retention",
@@ -61,7 +71,7 @@ export const REPORT_MARTS = [
   "dm_rfm_segments",
   "dm_churn_risk",
   "dm_acquisition_quality",
-  "dm_kpi_daily",
+  "dm_user_purchase_summary",
 ] as const;
 
 /** The marts the report needs are not in the warehouse (yet). Names each missing one. */
@@ -98,23 +108,23 @@ export async function writeReport(
   options: ReportOptions = {},
 ): Promise<ReportResult> {
   await assertMartsExist(warehouse);
-  const context: SectionContext = { warehouse };
+  const charts = new ChartSet();
+  const context: SectionContext = { warehouse, charts };
   const sections: Section[] = [];
   for (const build of SECTION_BUILDERS) sections.push(await build(context));
-  const [latest] = await warehouse.query<{ run_date: unknown }>(
-    "select max(kpi_date) as run_date from marts.dm_kpi_daily",
-  );
-  const runDate = toText(latest?.run_date);
-  const html = renderPage({
+  const freshness = await readFreshness(warehouse);
+  const page = renderPage({
     title: options.title ?? "E-commerce analytics report",
     subtitle:
-      `Data through ${runDate || "(no KPI day yet)"}. ` +
       "Question: do the users who buy within 14 days of signup also stay and spend over 180 days?",
+    freshness: freshnessLine(freshness),
     sections,
     footer:
       `Built ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC from the ${warehouse.kind} warehouse's marts. ` +
-      "Amounts are in the shop's currency; rates count only users whose window is observed.",
+      "Amounts are in the shop's currency; rates count only users whose window is observed. " +
+      "Hover a mark for its values.",
   });
+  const html = await charts.render(page);
   const file = resolve(outFile);
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;

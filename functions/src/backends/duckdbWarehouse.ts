@@ -55,7 +55,7 @@ export class DuckDbWarehouse implements Warehouse {
   static async open(options: DuckDbWarehouseOptions = {}): Promise<DuckDbWarehouse> {
     const path =
       options.path === ":memory:" ? ":memory:" : resolve(options.path ?? ".data/warehouse.duckdb");
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:" && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
     const db = await openDuckDb(path, {
       memoryLimit: options.memoryLimit,
       threads: options.threads,
@@ -256,6 +256,30 @@ export class DuckDbWarehouse implements Warehouse {
         const rows = await this.count("select count(*) as n from materialize_rows");
         await run("drop table materialize_rows");
         return { rows };
+      });
+    });
+  }
+
+  describeTable(
+    target: Pick<MaterializeTarget, "dataset" | "table">,
+    description: string,
+    columns: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    return this.serial(async () => {
+      const dataset = checkedIdentifier(target.dataset);
+      const name = checkedIdentifier(target.table);
+      const present = await this.rows<{ column_name: string }>(
+        `select column_name from information_schema.columns where table_schema = '${dataset}' and table_name = '${name}'`,
+      );
+      const text = (value: string) => `'${value.replace(/'/g, "''")}'`;
+      const statements = [`comment on table ${dataset}.${name} is ${text(description)}`];
+      for (const { column_name: column } of present) {
+        const doc = columns[column];
+        if (doc) statements.push(`comment on column ${dataset}.${name}.${column} is ${text(doc)}`);
+      }
+      // One transaction: a comment is a catalog change, and one commit for all is much cheaper.
+      await this.transaction(async () => {
+        for (const statement of statements) await this.db.connection.run(statement);
       });
     });
   }

@@ -95,6 +95,16 @@ export interface Warehouse {
     sql: string,
     params?: Record<string, SqlParam>,
   ): Promise<{ rows: number }>;
+  /**
+   * Writes a table's description and its columns' descriptions into the warehouse's catalog
+   * (DuckDB `COMMENT ON`), after a refresh replaced the table. Optional: in BigQuery the Pulumi
+   * program creates the mart tables with their descriptions. Columns the table lacks are skipped.
+   */
+  describeTable?(
+    target: Pick<MaterializeTarget, "dataset" | "table">,
+    description: string,
+    columns: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /** Runs BigQuery-dialect DML/DDL (for example the RFM history `merge`). */
   execute(sql: string, params?: Record<string, SqlParam>): Promise<void>;
   close(): Promise<void>;

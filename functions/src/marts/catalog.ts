@@ -1,3 +1,4 @@
+import { RAW_TABLE_NAMES } from "../contract/tables";
 import { mapOutsideCommentsAndStrings } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
 
@@ -212,6 +213,23 @@ export function sqlMartReferences(sql: string): string[] {
     return code;
   });
   return [...names].sort();
+}
+
+/** The raw tables a SQL text reads: every `raw.<table>` reference naming a contract table. */
+export function sqlRawReferences(sql: string): string[] {
+  const names = new Set<string>();
+  mapOutsideCommentsAndStrings(sql, (code) => {
+    for (const m of code.matchAll(/(?<![\w.`])raw\.([A-Za-z_]\w*)/g)) {
+      if ((RAW_TABLE_NAMES as readonly string[]).includes(m[1]!)) names.add(m[1]!);
+    }
+    return code;
+  });
+  return [...names].sort();
+}
+
+/** The raw tables a declaration reads, found from its SQL like its mart dependencies. */
+export function martRawDependencies(decl: MartDeclaration): string[] {
+  return sqlRawReferences(readSql(decl.file));
 }
 
 /**

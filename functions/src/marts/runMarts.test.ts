@@ -1,6 +1,6 @@
 import type { Warehouse } from "../backends/types";
 import { queryRows } from "../warehouse/duckdb";
-import { MARTS } from "./catalog";
+import { martByName, MARTS } from "./catalog";
 import { martTarget, runMarts } from "./runMarts";
 import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { openTestWarehouse } from "./testing/testWarehouse";
@@ -69,6 +69,34 @@ describe("runMarts", () => {
     );
     expect(after!.n).toBe(before!.n + 1);
     expect(runs.find((r) => r.name === "dm_kpi_daily")!.rows).toBe(1);
+  });
+
+  it("leaves each mart and its columns described in DuckDB's catalog (COMMENT ON)", async () => {
+    await runMarts(warehouse, { runDate: HAND_FIXTURE_RUN_DATE });
+    const comments = await warehouse.connection.runAndReadAll(
+      `select table_name, column_name, comment from duckdb_columns()
+       where schema_name in ('marts', 'snapshots')`,
+    );
+    const rows = comments.getRowObjectsJson() as {
+      table_name: string;
+      column_name: string;
+      comment: string | null;
+    }[];
+    // Every declared mart (the segment history is created by its own SQL, not declared).
+    const declared = new Set(MARTS.map((m) => m.name));
+    const missing = rows
+      .filter((r) => declared.has(r.table_name) && !r.comment)
+      .map((r) => `${r.table_name}.${r.column_name}`);
+    expect(missing).toEqual([]);
+    expect(
+      rows.find((r) => r.table_name === "dm_kpi_daily" && r.column_name === "dau")?.comment,
+    ).toBe("Users with at least one session that day.");
+    const tables = await warehouse.connection.runAndReadAll(
+      "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'dm_kpi_daily'",
+    );
+    expect(tables.getRowObjectsJson()).toEqual([
+      { comment: martByName("dm_kpi_daily").description },
+    ]);
   });
 
   it("rejects a malformed run date before touching the warehouse", async () => {

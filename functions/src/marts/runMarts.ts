@@ -4,6 +4,7 @@ import { refreshRfmSnapshot } from "../rfm/refreshRfm";
 import { assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { martByName } from "./catalog";
+import { readColumnDocs } from "./columnDocs";
 import { martSql } from "./martParameters";
 import { isCalendarDate, martTarget } from "./targets";
 
@@ -69,6 +70,10 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
         let users = 0;
         for (const date of snapshotDates) users = (await refreshRfmSnapshot(w, date)).users;
+        for (const name of step.produces) {
+          const decl = martByName(name);
+          await w.describeTable?.(martTarget(decl, runDate), decl.description, readColumnDocs(decl));
+        }
         runs.push({
           name: "rfm_segment_map",
           rows: await countRows(w, "snapshots.rfm_segment_map"),
@@ -80,11 +85,11 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
       options.onProgress?.(step.name, runs.length, total);
       const decl = martByName(step.name);
       try {
-        const { rows } = await w.materialize(
-          martTarget(decl, runDate, fromDate),
-          martSql(decl),
-          params,
-        );
+        const target = martTarget(decl, runDate, fromDate);
+        const { rows } = await w.materialize(target, martSql(decl), params);
+        // Column descriptions from the mart's sidecar: DuckDB `comment on` (BigQuery's come from
+        // the schemas Pulumi creates the tables with).
+        await w.describeTable?.(target, decl.description, readColumnDocs(decl));
         runs.push({ name: decl.name, rows, seconds: seconds() });
       } catch (error) {
         throw new Error(`Mart ${decl.name} failed: ${(error as Error).message}`, { cause: error });

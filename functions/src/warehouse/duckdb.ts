@@ -4,7 +4,10 @@ export interface DuckDbOptions {
   /** DuckDB's `memory_limit`, for example "2GB"; large generations spill instead of growing. */
   memoryLimit?: string;
   threads?: number;
-  /** Open an existing file for reading only: another reader may hold it too, no writer may. */
+  /**
+   * Open the file read-only (DuckDB's `access_mode`): every write is refused by DuckDB itself,
+   * and other read-only processes may open the same file at the same time.
+   */
   readOnly?: boolean;
 }
 

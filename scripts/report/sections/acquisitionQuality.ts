@@ -1,6 +1,6 @@
 import { formatInteger, formatMoney, formatPercent } from "../format";
 import { figureRow, table, type Column, type Section } from "../html";
-import { barChart } from "../svg";
+import { barSpec } from "../charts/specs";
 import {
   martRows,
   num,
@@ -41,17 +41,29 @@ export async function acquisitionQualitySection(context: SectionContext): Promis
     DIMENSIONS,
     rows.map((r) => text(r, "dimension")),
   );
-  const chart = (dimension: string, title: string) =>
-    barChart({
+  const chart = (dimension: string, title: string, colour: boolean) =>
+    context.charts.add(
       title,
-      bars: of(dimension).map((r) => ({
-        label: text(r, "dimension_value"),
-        value: num(r, "vip_share_of_buyers"),
-      })),
-      format: (v) => formatPercent(v, 0),
-      labelWidth: 130,
-      width: 500,
-    });
+      barSpec({
+        data: of(dimension).map((r) => ({
+          value: text(r, "dimension_value"),
+          vip: num(r, "vip_share_of_buyers"),
+          label: formatPercent(r.vip_share_of_buyers, 0),
+          tip:
+            `${text(r, "dimension_value")}: ${formatPercent(r.vip_share_of_buyers)} of ${formatInteger(r.buyers)} buyers are VIP Champions; ` +
+            `14-day conversion ${formatPercent(r.conversion_14d)}, mean 180-day LTV ${formatMoney(r.ltv_180d_mean)}`,
+        })),
+        category: {
+          field: "value",
+          title: null,
+          sort: of(dimension).map((r) => text(r, "dimension_value")),
+        },
+        value: { field: "vip", title: "VIP share of buyers", format: ".0%" },
+        ...(colour ? { colour: { field: "value", family: "marketing_source" as const } } : {}),
+        label: "label",
+        width: 330,
+      }),
+    );
   return {
     id: "acquisition-quality",
     title: "Acquisition quality",
@@ -61,8 +73,8 @@ export async function acquisitionQualitySection(context: SectionContext): Promis
     rows: rows.length,
     body:
       figureRow(
-        chart("marketing_source", "VIP share of buyers, by marketing source"),
-        chart("first_purchase_category", "VIP share of buyers, by gateway category"),
+        chart("marketing_source", "VIP share of buyers, by marketing source", true),
+        chart("first_purchase_category", "VIP share of buyers, by gateway category", false),
       ) +
       dimensions
         .map((d) =>

@@ -1,6 +1,7 @@
 import { formatDecimal, formatInteger, formatMoney, formatPercent } from "../format";
 import { figureRow, paragraph, table, type Column, type Section } from "../html";
-import { lineChart } from "../svg";
+import type { Datum } from "../charts/specs";
+import { ACCENT } from "../palette";
 import { martRows, num, text, type Row, type SectionContext } from "./common";
 
 /** One category's totals over every month, and its latest complete month. */
@@ -110,23 +111,60 @@ export async function categoryPerformanceSection(context: SectionContext): Promi
       "from marts.dm_category_performance\norder by order_month, category",
   );
   const summaries = summariseCategories(rows);
-  const months = [...new Set(rows.map((r) => text(r, "order_month")))].sort();
-  const series = summaries.map((c) => {
-    const revenueOf = new Map(
-      rows
-        .filter((r) => text(r, "category") === c.category)
-        .map((r) => [text(r, "order_month"), num(r, "revenue")]),
-    );
-    return { name: c.category, values: months.map((m) => revenueOf.get(m) ?? 0) };
-  });
+  const order = summaries.map((c) => c.category);
+  const data: Datum[] = rows
+    .filter((r) => r.is_partial_month !== true)
+    .map((r) => ({
+      category: text(r, "category"),
+      month: text(r, "order_month"),
+      revenue: num(r, "revenue"),
+      tip:
+        `${text(r, "category")}, ${text(r, "order_month").slice(0, 7)}: revenue ${formatMoney(r.revenue)}, ` +
+        `${formatInteger(r.orders)} orders, growth ${formatPercent(r.revenue_growth_mom)}, ` +
+        `seasonality ${formatDecimal(r.seasonality_index, 2)}`,
+    }));
   const partial = rows.some((r) => r.is_partial_month === true);
-  const chart = lineChart({
-    title: "Monthly revenue by category",
-    xLabels: months.map((m) => m.slice(0, 7)),
-    series,
-    format: (v) => formatInteger(v),
-    width: 1100,
-    height: 320,
+  // Small multiples with each category on its own scale: on one shared axis the two largest
+  // categories flatten every other line near zero.
+  const chart = context.charts.add("Monthly revenue by category (each on its own scale)", {
+    data: { values: data },
+    facet: {
+      field: "category",
+      type: "nominal",
+      sort: order,
+      title: null,
+      header: { labelFontSize: 12, labelFontWeight: 600 },
+    },
+    columns: 5,
+    spec: {
+      width: 170,
+      height: 90,
+      encoding: {
+        x: {
+          field: "month",
+          type: "temporal",
+          title: null,
+          axis: { format: "%b %y", labelFontSize: 9, tickCount: 4 },
+        },
+        y: {
+          field: "revenue",
+          type: "quantitative",
+          title: null,
+          axis: { format: "~s", labelFontSize: 9, tickCount: 3 },
+        },
+      },
+      layer: [
+        {
+          mark: { type: "line", color: ACCENT, strokeWidth: 1.5 },
+          encoding: { description: { field: "category" } },
+        },
+        {
+          mark: { type: "point", filled: true, size: 14, color: ACCENT },
+          encoding: { description: { field: "tip" } },
+        },
+      ],
+    },
+    resolve: { scale: { y: "independent" } },
   });
   return {
     id: "category-performance",

@@ -1,6 +1,6 @@
 import { formatDecimal, formatInteger, formatPercent } from "../format";
 import { figureRow, table, type Column, type Section } from "../html";
-import { barChart } from "../svg";
+import { barSpec } from "../charts/specs";
 import { byKnownOrder, martRows, num, text, type Row, type SectionContext } from "./common";
 
 /** Risk groups from the most to the least engaged (thresholds live in the mart). */
@@ -56,13 +56,54 @@ export async function churnRiskSection(context: SectionContext): Promise<Section
     row,
     share: total > 0 ? (num(row, "buyers") ?? 0) / total : null,
   }));
-  const chart = barChart({
-    title: "Buyers per risk group",
-    bars: groups.map((g) => ({ label: text(g.row, "risk_group"), value: num(g.row, "buyers") })),
-    format: formatInteger,
-    labelWidth: 80,
-    width: 500,
-  });
+  const chart = context.charts.add(
+    "Buyers per risk group",
+    barSpec({
+      data: groups.map((g) => ({
+        risk_group: text(g.row, "risk_group"),
+        buyers: num(g.row, "buyers"),
+        label: formatPercent(g.share, 0),
+        tip:
+          `${text(g.row, "risk_group")}: ${formatInteger(g.row.buyers)} buyers (${formatPercent(g.share)}), ` +
+          `${formatDecimal(g.row.mean_days_since_last_purchase, 0)} days since the last purchase on average`,
+      })),
+      category: {
+        field: "risk_group",
+        title: null,
+        sort: groups.map((g) => text(g.row, "risk_group")),
+      },
+      value: { field: "buyers", title: "Buyers", format: ",.0f" },
+      colour: { field: "risk_group", family: "risk_group" },
+      label: "label",
+      width: 360,
+    }),
+  );
+  const tiers = await martRows(
+    context,
+    "select\n    purchase_count_tier,\n    count(*) as buyers,\n" +
+      "    countif(is_reactivation_target) as reactivation_targets,\n" +
+      "    avg(tier_cycle_p75_days) as tier_cycle_p75_days\n" +
+      "from marts.dm_churn_risk\nwhere purchase_count_tier != '1'\ngroup by purchase_count_tier",
+  );
+  const targets = context.charts.add(
+    "Reactivation targets by orders so far (silent past their tier's P75 purchase cycle)",
+    barSpec({
+      data: byKnownOrder(tiers, (r) => text(r, "purchase_count_tier"), ["2", "3-4", "5+"]).map(
+        (r) => ({
+          tier: `${text(r, "purchase_count_tier")} orders`,
+          targets: num(r, "reactivation_targets"),
+          label: formatInteger(r.reactivation_targets),
+          tip:
+            `${text(r, "purchase_count_tier")} orders: ${formatInteger(r.reactivation_targets)} of ${formatInteger(r.buyers)} buyers to reactivate ` +
+            `(P75 cycle ${formatDecimal(r.tier_cycle_p75_days, 0)} days)`,
+        }),
+      ),
+      category: { field: "tier", title: null, sort: ["2 orders", "3-4 orders", "5+ orders"] },
+      value: { field: "targets", title: "Buyers to reactivate", format: ",.0f" },
+      label: "label",
+      width: 360,
+    }),
+  );
   return {
     id: "churn-risk",
     title: "Churn risk",
@@ -70,6 +111,6 @@ export async function churnRiskSection(context: SectionContext): Promise<Section
     grain: "one row per risk group (the mart's one row per buyer, counted)",
     sources: ["marts.dm_churn_risk"],
     rows: rows.length,
-    body: figureRow(chart) + table(COLUMNS, groups),
+    body: figureRow(chart, targets) + table(COLUMNS, groups),
   };
 }

@@ -1,4 +1,5 @@
 import type { Warehouse } from "../../../functions/src/backends/types";
+import type { ChartSet } from "../charts/render";
 import { toNumber, toText } from "../format";
 import type { Column } from "../html";
 
@@ -8,6 +9,8 @@ export type Row = Record<string, unknown>;
 /** What every section builder receives. */
 export interface SectionContext {
   readonly warehouse: Warehouse;
+  /** Where a section adds its charts; `charts.add` returns the markup that stands for one. */
+  readonly charts: ChartSet;
 }
 
 /** Runs one BigQuery-dialect query against the marts. */

@@ -1,6 +1,6 @@
 import { formatInteger, formatPercent } from "../format";
 import { figureRow, table, type Column, type Section } from "../html";
-import { barChart } from "../svg";
+import { barSpec, type Datum } from "../charts/specs";
 import {
   byKnownOrder,
   martRows,
@@ -93,13 +93,76 @@ export async function funnelSection(context: SectionContext): Promise<Section> {
     );
   }
   const total = shown[0]!;
-  const chart = barChart({
-    title: "Sessions reaching each step, all devices and user types",
-    bars: FUNNEL_STEP_COLUMNS.map((s, i) => ({ label: s.step, value: total.steps[i] ?? 0 })),
-    format: formatInteger,
-    labelWidth: 100,
-    width: 560,
+  const steps: Datum[] = FUNNEL_STEP_COLUMNS.map((st, i) => {
+    const reached = total.steps[i] ?? 0;
+    const previous = i === 0 ? total.sessions : (total.steps[i - 1] ?? 0);
+    const dropOff = previous > 0 ? 1 - reached / previous : null;
+    return {
+      step: st.step,
+      sessions: reached,
+      label:
+        i === 0
+          ? formatInteger(reached)
+          : `${formatInteger(reached)}  (−${formatPercent(dropOff, 0)})`,
+      tip:
+        `${st.step}: ${formatInteger(reached)} sessions` +
+        (i === 0
+          ? ""
+          : `; ${formatPercent(dropOff)} of the ${FUNNEL_STEP_COLUMNS[i - 1]!.step} sessions drop off here`),
+    };
   });
+  const stepOrder = FUNNEL_STEP_COLUMNS.map((st) => st.step);
+  const sessionsChart = context.charts.add(
+    "Sessions reaching each step, and the drop-off from the step before",
+    barSpec({
+      data: steps,
+      category: { field: "step", title: null, sort: stepOrder },
+      value: { field: "sessions", title: "Sessions", format: ",.0f" },
+      label: "label",
+      width: 330,
+    }),
+  );
+  const transitions = FUNNEL_STEP_COLUMNS.slice(1).map(
+    (st, i) => `${FUNNEL_STEP_COLUMNS[i]!.step} → ${st.step}`,
+  );
+  const rateData = (groupsShown: readonly FunnelTotals[], field: "device" | "userType"): Datum[] =>
+    groupsShown.flatMap((g) =>
+      transitions.map((t, i) => {
+        const r = rate(g.steps[i + 1] ?? 0, g.steps[i] ?? 0);
+        return {
+          transition: t,
+          group: g[field],
+          rate: r,
+          tip: `${field === "device" ? g.device : `type ${g.userType}`}, ${t}: ${formatPercent(r)} continue (${formatPercent(r === null ? null : 1 - r)} drop off)`,
+        };
+      }),
+    );
+  const byType = USER_TYPES.filter((t) => t !== "All").map((t) =>
+    sumFunnel(
+      groups.filter((g) => g.userType === t),
+      "All",
+      t,
+    ),
+  );
+  const byDevice = devices.map((d) =>
+    sumFunnel(
+      groups.filter((g) => g.device === d),
+      d,
+      "All",
+    ),
+  );
+  const rateChart = (title: string, data: Datum[], family: "user_type" | "device") =>
+    context.charts.add(
+      title,
+      barSpec({
+        data,
+        category: { field: "transition", title: null, sort: transitions },
+        value: { field: "rate", title: "Continue to the next step", format: ".0%" },
+        colour: { field: "group", family },
+        offset: "group",
+        width: 420,
+      }),
+    );
   return {
     id: "funnel",
     title: "Funnel",
@@ -108,6 +171,11 @@ export async function funnelSection(context: SectionContext): Promise<Section> {
       "one row per device x user type (the mart's day x device x user type x promo rows summed), with 'All' rollups",
     sources: ["marts.dm_funnel_daily"],
     rows: groups.length,
-    body: figureRow(chart) + table(COLUMNS, shown),
+    body:
+      figureRow(
+        sessionsChart,
+        rateChart("Step conversion by user type", rateData(byType, "userType"), "user_type"),
+        rateChart("Step conversion by device", rateData(byDevice, "device"), "device"),
+      ) + table(COLUMNS, shown),
   };
 }

@@ -1,27 +1,37 @@
 import { summariseCategories } from "./categoryPerformance";
-import { pivotCohorts } from "./cohortRetention";
+import { cohortCells, isShaded } from "./cohortRetention";
 import { byKnownOrder } from "./common";
 import { sumFunnel } from "./funnel";
 
-describe("pivotCohorts", () => {
-  it("turns cohort x offset rows into one row per cohort, oldest first, offsets sorted", () => {
-    const { cohorts, offsets } = pivotCohorts([
-      { cohort_start: "2025-02-01", period_offset: 0, cohort_users: 5, retention_rate: 1 },
-      { cohort_start: "2025-01-01", period_offset: 1, cohort_users: 4, retention_rate: 0.5 },
-      { cohort_start: "2025-01-01", period_offset: 0, cohort_users: 4, retention_rate: 1 },
+describe("cohort cells", () => {
+  const row = (cohort: string, offset: number, users: number, observed: number) => ({
+    cohort_start: cohort,
+    period_offset: offset,
+    cohort_users: users,
+    observed_users: observed,
+    active_users: Math.round(observed / 2),
+    retention_rate: 0.5,
+  });
+
+  it("are ordered oldest cohort first, then by period", () => {
+    const cells = cohortCells([
+      row("2025-02-01", 0, 50, 50),
+      row("2025-01-01", 1, 40, 40),
+      row("2025-01-01", 0, 40, 40),
     ]);
-    expect(offsets).toEqual([0, 1]);
-    expect(cohorts.map((c) => [c.cohort, c.users, [...c.rates]])).toEqual([
-      [
-        "2025-01-01",
-        4,
-        [
-          [1, 0.5],
-          [0, 1],
-        ],
-      ],
-      ["2025-02-01", 5, [[0, 1]]],
+    expect(cells.map((c) => [c.cohort, c.offset])).toEqual([
+      ["2025-01", 0],
+      ["2025-01", 1],
+      ["2025-02", 0],
     ]);
+  });
+
+  it("are shaded only when enough of the cohort is observed in the period", () => {
+    // The case: 121 observed users of a cohort of 1,881 is a rate on too few.
+    expect(isShaded({ cohortUsers: 1881, observedUsers: 121 })).toBe(false);
+    expect(isShaded({ cohortUsers: 1881, observedUsers: 1881 })).toBe(true);
+    expect(isShaded({ cohortUsers: 40, observedUsers: 29 })).toBe(false);
+    expect(isShaded({ cohortUsers: 40, observedUsers: 30 })).toBe(true);
   });
 });
 

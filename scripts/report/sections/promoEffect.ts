@@ -1,8 +1,10 @@
 import { formatDecimal, formatInteger, formatMoney, formatPercent } from "../format";
-import { table, type Column, type Section } from "../html";
+import { figureRow, table, type Column, type Section } from "../html";
+import { barSpec } from "../charts/specs";
 import {
   byKnownOrder,
   martRows,
+  num,
   text,
   USER_TYPES,
   type Row,
@@ -45,6 +47,25 @@ export async function promoEffectSection(context: SectionContext): Promise<Secti
     (r) => text(r, "user_type"),
     USER_TYPES,
   );
+  const chart = (key: string, title: string, format: string, show: (v: unknown) => string) =>
+    context.charts.add(
+      title,
+      barSpec({
+        data: sorted.map((r) => ({
+          user_type: text(r, "user_type"),
+          signup_promo: text(r, "signup_promo"),
+          value: num(r, key),
+          tip: `Type ${text(r, "user_type")}, ${text(r, "signup_promo")} signups: ${show(r[key])} (${formatInteger(r.users)} users)`,
+        })),
+        category: { field: "user_type", title: "User type", sort: [...USER_TYPES] },
+        value: { field: "value", title: null, format },
+        colour: { field: "signup_promo", family: "signup_promo" },
+        offset: "signup_promo",
+        vertical: true,
+        width: 280,
+        height: 180,
+      }),
+    );
   return {
     id: "promo-effect",
     title: "Promotion effect",
@@ -52,11 +73,22 @@ export async function promoEffectSection(context: SectionContext): Promise<Secti
     grain: "one row per signup promo (Promo / No promo) x user type, with an 'All' user type",
     sources: ["marts.dm_promo_effect"],
     rows: rows.length,
-    body: table(COLUMNS, sorted, {
-      rowData: (r) => ({
-        "signup-promo": text(r, "signup_promo"),
-        "user-type": text(r, "user_type"),
+    body:
+      figureRow(
+        chart(
+          "conversion_14d",
+          "14-day conversion, promo vs no-promo signups",
+          ".0%",
+          formatPercent,
+        ),
+        chart("retention_90d", "90-day retention, promo vs no-promo signups", ".0%", formatPercent),
+        chart("ltv_180d_mean", "Mean 180-day LTV, promo vs no-promo signups", ",.0f", formatMoney),
+      ) +
+      table(COLUMNS, sorted, {
+        rowData: (r) => ({
+          "signup-promo": text(r, "signup_promo"),
+          "user-type": text(r, "user_type"),
+        }),
       }),
-    }),
   };
 }

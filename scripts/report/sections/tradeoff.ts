@@ -1,6 +1,7 @@
 import { formatInteger, formatMoney, formatPercent } from "../format";
-import { table, figureRow, type Column, type Section } from "../html";
-import { scatterChart } from "../svg";
+import { figureRow, paragraph, table, type Column, type Section } from "../html";
+import { scatterSpec, type Datum } from "../charts/specs";
+import type { ColourFamily } from "../palette";
 import {
   byKnownOrder,
   martRows,
@@ -12,6 +13,13 @@ import {
   numberColumn,
   knownThenUnseen,
 } from "./common";
+
+/** What the user types are, in one sentence: the page says it wherever types appear. */
+export const USER_TYPES_EXPLAINED =
+  "User types are the shop's four behaviour patterns: A converts fast (often on promotion) and fades; " +
+  "B converts slower but returns on a steady rhythm and is worth the most over 180 days; " +
+  "C browses a lot and buys rarely; D barely engages. Consistency tiers read how regular a user's " +
+  "visits were in their first four weeks (High = evenly spaced, Low = in bursts, Sparse = under 3 active days).";
 
 /** The segment types in the order the report shows them, with their display names. */
 export const SEGMENT_TYPES: readonly { key: string; label: string }[] = [
@@ -61,24 +69,31 @@ export async function tradeoffSection(context: SectionContext): Promise<Section>
       });
     })
     .join("\n");
-  const chartOf = (segmentType: string, title: string) =>
-    scatterChart({
+  const chartOf = (segmentType: string, family: ColourFamily, title: string) => {
+    const points = byKnownOrder(
+      rows.filter((r) => text(r, "segment_type") === segmentType),
+      (r) => text(r, "segment"),
+      SEGMENT_ORDER,
+    ).map((r): Datum => ({
+      segment: segmentLabel(text(r, "segment")),
+      conversion_14d: num(r, "conversion_14d"),
+      ltv_180d_mean: num(r, "ltv_180d_mean"),
+      tip:
+        `${segmentLabel(text(r, "segment"))}: 14-day conversion ${formatPercent(r.conversion_14d)}, ` +
+        `mean 180-day LTV ${formatMoney(r.ltv_180d_mean)}, retained 90d ${formatPercent(r.retention_90d)} ` +
+        `(${formatInteger(r.users)} users)`,
+    }));
+    return context.charts.add(
       title,
-      points: byKnownOrder(
-        rows.filter((r) => text(r, "segment_type") === segmentType),
-        (r) => text(r, "segment"),
-        SEGMENT_ORDER,
-      ).map((r) => ({
-        label: segmentLabel(text(r, "segment")),
-        x: num(r, "conversion_14d"),
-        y: num(r, "ltv_180d_mean"),
-      })),
-      xLabel: "14-day conversion",
-      yLabel: "Mean 180-day LTV",
-      formatX: (v) => formatPercent(v, 0),
-      formatY: (v) => formatMoney(v).replace(/\.00$/, ""),
-      width: 540,
-    });
+      scatterSpec({
+        data: points,
+        x: { field: "conversion_14d", title: "14-day conversion", format: ".0%" },
+        y: { field: "ltv_180d_mean", title: "Mean 180-day LTV", format: ",.0f" },
+        label: "segment",
+        family,
+      }),
+    );
+  };
   return {
     id: "tradeoff",
     title: "Fast conversion vs long-term value",
@@ -89,12 +104,19 @@ export async function tradeoffSection(context: SectionContext): Promise<Section>
     sources: ["marts.dm_tradeoff_summary"],
     rows: rows.length,
     body:
+      paragraph(USER_TYPES_EXPLAINED, "note") +
       figureRow(
-        chartOf("user_type", "14-day conversion against mean 180-day LTV, by user type"),
+        chartOf(
+          "user_type",
+          "user_type",
+          "14-day conversion against mean 180-day LTV, by user type",
+        ),
         chartOf(
           "consistency_tier",
-          "14-day conversion against mean 180-day LTV, by consistency tier",
+          "consistency_tier",
+          "Conversion against LTV, by consistency of the first four weeks",
         ),
-      ) + tables,
+      ) +
+      tables,
   };
 }
