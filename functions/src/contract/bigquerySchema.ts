@@ -1,4 +1,4 @@
-import { LogicalType, TableDef } from "./tables";
+import { ColumnDef, LogicalType, TableDef } from "./tables";
 
 /** One field of a BigQuery table schema, as the REST API, load jobs and `gcp.bigquery.Table` take it. */
 export interface BigQueryField {
@@ -8,7 +8,8 @@ export interface BigQueryField {
   description: string;
 }
 
-export function bigQuerySchema(table: TableDef): BigQueryField[] {
+/** The fields of any declared table: the contract's raw tables, or tables computed in code. */
+export function bigQuerySchema(table: { readonly columns: readonly ColumnDef[] }): BigQueryField[] {
   return table.columns.map((c) => ({
     name: c.name,
     type: c.type,
