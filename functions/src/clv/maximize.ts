@@ -1,4 +1,4 @@
-import { nelderMead } from "fmin";
+import { nelderMead } from "./nelderMead";
 
 /** What a maximum-likelihood fit found. */
 export interface Maximum {
@@ -15,7 +15,7 @@ const MAX_RESTARTS = 8;
 const GAIN_TOLERANCE = 1e-9;
 
 /**
- * Maximises a log-likelihood over strictly positive parameters with `fmin`'s Nelder-Mead, on
+ * Maximises a log-likelihood over strictly positive parameters with Nelder-Mead, on
  * their logarithms so the search is unconstrained (the same reparametrisation as the `lifetimes`
  * package). Nelder-Mead's simplex can collapse before the maximum on a ridge, so the search is
  * restarted from its best point with a new simplex until a run gains nothing: that is what lets
@@ -28,7 +28,7 @@ export function maximizePositive(
   name: string,
 ): Maximum {
   if (start.some((v) => !(v > 0))) throw new Error(`${name}: start values must be positive`);
-  const objective = (logs: number[]) => {
+  const objective = (logs: readonly number[]) => {
     const value = logLikelihood(logs.map(Math.exp));
     // Nelder-Mead only compares values: a region where the likelihood is not finite is "worse".
     return Number.isFinite(value) ? -value : Number.MAX_VALUE;
@@ -41,12 +41,14 @@ export function maximizePositive(
   let restarts = 0;
   while (restarts < MAX_RESTARTS) {
     restarts += 1;
-    const run = nelderMead(objective, [...best], {
+    const run = nelderMead(objective, best, {
       maxIterations: 4000,
-      minErrorDelta: 1e-7,
-      // The simplex is built around the start: 10% on the log scale along non-zero coordinates.
-      nonZeroDelta: 1.1,
-      zeroDelta: 0.1,
+      xTolerance: 1e-7,
+      fTolerance: 1e-7,
+      // The first simplex spans 10% of each log-parameter (0.1 where it is 0): the restarts
+      // then search afresh around the best point instead of shrinking onto it.
+      initialStep: 0.1,
+      zeroStep: 0.1,
     });
     const gain = bestValue - run.fx;
     if (run.fx < bestValue) {
