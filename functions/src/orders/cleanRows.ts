@@ -177,8 +177,7 @@ export async function cleanRows(
     )
     select * exclude (rule),
         case ${duplicate} when rule is not null then rule else null end as drop_rule
-    from ruled
-    order by _row`);
+    from ruled`);
   await connection.run("drop table temp.orders_parsed");
 
   const counts = await connection.runAndReadAll(
