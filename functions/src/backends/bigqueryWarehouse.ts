@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   bigQuerySchema,
   columnDef,
@@ -16,7 +19,15 @@ import { manifestFromRow, manifestRowSql, runRecordRowSql } from "./metaRows";
 import { MARTS } from "../marts/catalog";
 import { queryParameters, renderDatasets, type DatasetName, type SqlParam } from "../sql/render";
 import { forEachLimited } from "../forEachLimited";
-import type { LoadReport, MaterializeTarget, PartitionLoad, Warehouse } from "./types";
+import { checkRows, writeNdjson } from "./rowsFile";
+import type {
+  LoadReport,
+  MaterializeTarget,
+  PartitionLoad,
+  RowsTableDef,
+  RowValue,
+  Warehouse,
+} from "./types";
 
 /**
  * The slice of `@google-cloud/bigquery` the warehouse uses, in REST shapes (job configurations as
@@ -37,6 +48,15 @@ export interface BigQueryJobLike {
 export interface BigQueryTableLike {
   exists(): Promise<[boolean, ...unknown[]]>;
   delete(): Promise<unknown>;
+  /**
+   * Uploads a local file as a load job (`Table.createLoadJob` of `@google-cloud/bigquery`), for
+   * rows computed in code (`writeRows`). Optional so that recorders of jobs that never write rows
+   * need not implement it; the real client always has it.
+   */
+  createLoadJob?(
+    source: string,
+    metadata: Record<string, unknown>,
+  ): Promise<[BigQueryJobLike, ...unknown[]]>;
 }
 
 export interface BigQueryDatasetLike {
@@ -471,6 +491,66 @@ export class BigQueryWarehouse implements Warehouse {
     const stats = (job.metadata as { statistics?: { query?: { numDmlAffectedRows?: string } } })
       ?.statistics?.query;
     return { rows: Number(stats?.numDmlAffectedRows ?? 0) };
+  }
+
+  /** The load job configuration `writeRows` sends with its file. */
+  rowsLoadConfiguration(table: RowsTableDef): Record<string, unknown> {
+    return {
+      sourceFormat: "NEWLINE_DELIMITED_JSON",
+      writeDisposition: "WRITE_TRUNCATE",
+      createDisposition: "CREATE_NEVER",
+      schema: { fields: bigQuerySchema(table) },
+    };
+  }
+
+  /**
+   * Creates the table from its declaration if missing, then uploads the rows as newline-delimited
+   * JSON in one load job into `table$YYYYMMDD` (or the whole table) with WRITE_TRUNCATE, which
+   * swaps the partition atomically when the job succeeds, as the raw loads do. Loading a local
+   * file: https://cloud.google.com/bigquery/docs/batch-loading-data#loading_data_from_local_files
+   * No rows: the partition is deleted (a load job cannot take an empty upload).
+   */
+  async writeRows(
+    table: RowsTableDef,
+    rows: readonly Record<string, RowValue>[],
+    partition?: string,
+  ): Promise<{ rows: number }> {
+    checkRows(table, rows, partition);
+    const dataset = this.client.dataset(this.options.datasets[table.dataset]);
+    const [exists] = await dataset.table(table.name).exists();
+    if (!exists) {
+      await dataset.createTable(table.name, {
+        schema: { fields: bigQuerySchema(table) },
+        description: table.description,
+        ...(table.partitionColumn
+          ? { timePartitioning: { type: "DAY", field: table.partitionColumn } }
+          : {}),
+        ...(table.clustering.length > 0 ? { clustering: { fields: [...table.clustering] } } : {}),
+      });
+    }
+    const target = dataset.table(
+      partition === undefined ? table.name : partitionDecorator(table.name, partition),
+    );
+    if (rows.length === 0) {
+      if (partition === undefined) throw new Error("writeRows: no rows to replace a whole table");
+      try {
+        await target.delete();
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      return { rows: 0 };
+    }
+    if (!target.createLoadJob) throw new Error("This BigQuery client cannot upload rows");
+    const scratch = await mkdtemp(join(tmpdir(), "rows-"));
+    try {
+      const file = join(scratch, "rows.ndjson");
+      await writeNdjson(table, rows, file);
+      const [job] = await target.createLoadJob(file, this.rowsLoadConfiguration(table));
+      await job.promise();
+      return { rows: rows.length };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
 
   async execute(sql: string, params?: Record<string, SqlParam>): Promise<void> {

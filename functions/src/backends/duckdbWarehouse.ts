@@ -1,5 +1,7 @@
 import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   DUCKDB_TYPES,
@@ -18,7 +20,15 @@ import { manifestFromRow, manifestRowSql, runRecordRowSql } from "./metaRows";
 import { renderParams, type DatasetName, type SqlParam } from "../sql/render";
 import { toDuckDb } from "../sql/translate";
 import { closeDuckDb, openDuckDb, type DuckDbOptions } from "../warehouse/duckdb";
-import type { LoadReport, MaterializeTarget, PartitionLoad, Warehouse } from "./types";
+import { checkRows, writeNdjson } from "./rowsFile";
+import type {
+  LoadReport,
+  MaterializeTarget,
+  PartitionLoad,
+  RowsTableDef,
+  RowValue,
+  Warehouse,
+} from "./types";
 
 export interface DuckDbWarehouseOptions extends DuckDbOptions {
   /** The database file; `:memory:` for a throwaway warehouse. Default `.data/warehouse.duckdb`. */
@@ -281,6 +291,49 @@ export class DuckDbWarehouse implements Warehouse {
       await this.transaction(async () => {
         for (const statement of statements) await this.db.connection.run(statement);
       });
+    });
+  }
+
+  /**
+   * The rows go through a newline-delimited JSON file read with the declared column types, the
+   * same file format the BigQuery warehouse loads, inside one transaction with the delete.
+   */
+  async writeRows(
+    table: RowsTableDef,
+    rows: readonly Record<string, RowValue>[],
+    partition?: string,
+  ): Promise<{ rows: number }> {
+    checkRows(table, rows, partition);
+    return this.serial(async () => {
+      const name = `${checkedIdentifier(table.dataset)}.${checkedIdentifier(table.name)}`;
+      const columns = table.columns.map(
+        (c) =>
+          `${checkedIdentifier(c.name)} ${DUCKDB_TYPES[c.type]}${c.nullable ? "" : " not null"}`,
+      );
+      const scratch = await mkdtemp(join(tmpdir(), "rows-"));
+      try {
+        const file = join(scratch, "rows.ndjson");
+        await writeNdjson(table, rows, file);
+        const types = table.columns.map((c) => `${c.name}: '${DUCKDB_TYPES[c.type]}'`).join(", ");
+        return await this.transaction(async () => {
+          const run = (s: string) => this.db.connection.run(s);
+          await run(`create schema if not exists ${table.dataset}`);
+          await run(`create table if not exists ${name} (\n    ${columns.join(",\n    ")}\n)`);
+          await run(
+            partition === undefined
+              ? `delete from ${name}`
+              : `delete from ${name} where ${checkedIdentifier(table.partitionColumn!)} = date '${partition}'`,
+          );
+          if (rows.length === 0) return { rows: 0 };
+          const names = table.columns.map((c) => c.name).join(", ");
+          const inserted = await run(
+            `insert into ${name} (${names}) select ${names} from read_json('${file.replace(/'/g, "''")}', format = 'newline_delimited', columns = {${types}})`,
+          );
+          return { rows: inserted.rowsChanged };
+        });
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
     });
   }
 

@@ -1,4 +1,4 @@
-import type { RawTableName } from "../contract";
+import type { ColumnDef, RawTableName } from "../contract";
 import type { DatasetName, SqlParam } from "../sql/render";
 import type { WorldManifest } from "../world/manifest";
 import type { RunRecord } from "../world/runRecord";
@@ -61,6 +61,24 @@ export interface MaterializeTarget {
   readonly partition?: { readonly column: string; readonly date: string; readonly from?: string };
 }
 
+/** A value of a row written from code: dates and timestamps as ISO strings, null when absent. */
+export type RowValue = string | number | boolean | null;
+
+/**
+ * A table whose rows are computed in code rather than by a query (the CLV step's predictions),
+ * declared once: its columns give the DuckDB DDL and the BigQuery schema alike.
+ */
+export interface RowsTableDef {
+  readonly dataset: DatasetName;
+  readonly name: string;
+  readonly description: string;
+  readonly columns: readonly ColumnDef[];
+  /** The DATE column a write may replace one day of (BigQuery: DAY partitioning on it). */
+  readonly partitionColumn?: string;
+  /** BigQuery clustering columns, at most four. */
+  readonly clustering: readonly string[];
+}
+
 export interface Warehouse {
   readonly kind: "duckdb" | "bigquery";
   /** Creates the datasets/schemas and raw tables from the contract if missing. Idempotent. */
@@ -105,6 +123,17 @@ export interface Warehouse {
     description: string,
     columns: Readonly<Record<string, string>>,
   ): Promise<void>;
+  /**
+   * Replaces a table computed in code, or (with `partition`, `YYYY-MM-DD`) the rows of that day
+   * in its partition column, with `rows`, creating the table from its declaration if missing.
+   * Atomic like `materialize`: the day ends fully old or fully new. A row outside the day, a
+   * missing required value or a value of the wrong type is refused before anything is written.
+   */
+  writeRows(
+    table: RowsTableDef,
+    rows: readonly Record<string, RowValue>[],
+    partition?: string,
+  ): Promise<{ rows: number }>;
   /** Runs BigQuery-dialect DML/DDL (for example the RFM history `merge`). */
   execute(sql: string, params?: Record<string, SqlParam>): Promise<void>;
   close(): Promise<void>;

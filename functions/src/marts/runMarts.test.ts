@@ -114,6 +114,7 @@ describe("runMarts", () => {
       atomically: (work) => work(failing),
       query: (sql, params) => warehouse.query(sql, params),
       materialize: () => Promise.reject(new Error("boom")),
+      writeRows: (table, rows, partition) => warehouse.writeRows(table, rows, partition),
       execute: (sql, params) => warehouse.execute(sql, params),
       close: () => warehouse.close(),
     };

@@ -254,7 +254,11 @@ async function generateDays(
 }
 
 /** The lake's manifest: the world, and the latest day whose files it holds. */
-async function writeLakeManifest(lake: Lake, identity: WorldIdentity, day: string): Promise<void> {
+export async function writeLakeManifest(
+  lake: Lake,
+  identity: WorldIdentity,
+  day: string,
+): Promise<void> {
   const text = await lake.readText(LAKE_MANIFEST_PATH);
   const held = text === null ? null : manifestFromJson(text, `lake ${LAKE_MANIFEST_PATH}`);
   const through = laterDay(held?.dataThrough ?? null, day);

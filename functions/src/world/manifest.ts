@@ -48,6 +48,29 @@ export function syntheticWorld(world: {
   };
 }
 
+/**
+ * The identity of an orders file mapped into the contract: no seed or scale; its first day is
+ * the first day with an order; the tables it cannot fill are recorded as absent, so the marts
+ * that need them can say so instead of showing zeros.
+ */
+export function ordersWorld(source: {
+  readonly firstDay: string;
+  readonly absentTables: readonly RawTableName[];
+}): WorldIdentity {
+  return {
+    source: "orders",
+    seed: null,
+    users: null,
+    startDate: source.firstDay,
+    modelVersion: ORDERS_LOADER_VERSION,
+    contractVersion: CONTRACT_VERSION,
+    absentTables: [...source.absentTables].sort(),
+  };
+}
+
+/** Version of the orders loader's mapping into the contract (its "model"). */
+export const ORDERS_LOADER_VERSION = "orders-1";
+
 /** Short, stable id of an identity: the first 12 hex digits of a hash of its fields. */
 export function worldId(identity: WorldIdentity): string {
   const canonical = JSON.stringify([

@@ -1,0 +1,158 @@
+import type { RowValue, Warehouse } from "../backends/types";
+import { isCalendarDate } from "../marts/targets";
+import { readSql } from "../sql/sqlFiles";
+import { expectedTransactions, fitBgNbd, probabilityAlive, type BgNbdFit } from "./bgnbd";
+import { CLV_DAILY, CLV_FIT } from "./clvTables";
+import {
+  expectedAverageValue,
+  fitGammaGamma,
+  spendFrequencyCorrelation,
+  type GammaGammaFit,
+} from "./gammaGamma";
+import type { CustomerHistory } from "./history";
+
+/** The SQL that summarises each buyer's purchase days up to the snapshot date. */
+export const CLV_HISTORY_SQL = "clv/clv_customer_history.sql";
+
+/** Days in the model's time unit: weeks, as in the papers, so parameters compare with theirs. */
+const DAYS_PER_UNIT = 7;
+/** The prediction horizons, in days. */
+export const CLV_HORIZONS_DAYS = [90, 180, 365] as const;
+
+/** A buyer's history as the SQL returns it (times in days). */
+export interface HistoryRow {
+  readonly user_id: string;
+  readonly first_purchase_date: string;
+  readonly frequency: number;
+  readonly recency_days: number;
+  readonly age_days: number;
+  readonly monetary: number;
+  readonly revenue: number;
+}
+
+export interface ClvRefreshSummary {
+  readonly snapshotDate: string;
+  /** `fitted`: both tables written; `skipped`: too little data to fit, nothing written. */
+  readonly status: "fitted" | "skipped";
+  readonly reason?: string;
+  readonly customers: number;
+  readonly bgnbd?: BgNbdFit;
+  /** Absent when the spend model could not be fitted (value columns are then null). */
+  readonly gammaGamma?: GammaGammaFit;
+  readonly spendFrequencyCorrelation?: number;
+}
+
+/** A bad snapshot date, refused before the warehouse is read. */
+export class ClvRefreshError extends Error {}
+
+/** The history in the model's unit. */
+export function toWeeks(row: HistoryRow): CustomerHistory & { monetary: number } {
+  return {
+    frequency: Number(row.frequency),
+    recency: Number(row.recency_days) / DAYS_PER_UNIT,
+    age: Number(row.age_days) / DAYS_PER_UNIT,
+    monetary: Number(row.monetary),
+  };
+}
+
+/**
+ * The CLV step of one snapshot date: reads every buyer's purchase history up to the date through
+ * the warehouse, fits BG/NBD (all buyers) and Gamma-Gamma (repeat buyers with positive spend) by
+ * maximum likelihood, and replaces that date's partitions of `snapshots.clv_daily` (one row per
+ * buyer) and `snapshots.clv_fit` (the parameters and log-likelihoods). Re-running a date replaces
+ * its rows. With no repeat buyer yet the BG/NBD cannot be fitted: the step is skipped and says
+ * why, writing nothing. When only the spend model fails (too few repeat buyers, or q <= 1, an
+ * infinite mean), the value columns are null and `clv_fit` says why.
+ */
+export async function refreshClvSnapshot(
+  warehouse: Warehouse,
+  snapshotDate: string,
+  now: () => Date = () => new Date(),
+): Promise<ClvRefreshSummary> {
+  if (!isCalendarDate(snapshotDate)) {
+    throw new ClvRefreshError(`Snapshot date "${snapshotDate}" is not a YYYY-MM-DD date`);
+  }
+  const rows = await warehouse.query<HistoryRow>(readSql(CLV_HISTORY_SQL), {
+    snapshot_date: { date: snapshotDate },
+  });
+  rows.sort((a, b) => a.user_id.localeCompare(b.user_id));
+  const histories = rows.map(toWeeks);
+  if (!histories.some((h) => h.frequency > 0)) {
+    return {
+      snapshotDate,
+      status: "skipped",
+      reason: `no repeat buyer among ${rows.length} buyer(s) up to ${snapshotDate}`,
+      customers: rows.length,
+    };
+  }
+  const bgnbd = fitBgNbd(histories);
+  const spends = histories.filter((h) => h.frequency > 0 && h.monetary > 0);
+  let gammaGamma: GammaGammaFit | undefined;
+  let note: string | null = null;
+  try {
+    gammaGamma = fitGammaGamma(spends);
+    if (!(gammaGamma.params.q > 1)) {
+      note = `q = ${gammaGamma.params.q} <= 1: the mean spend is infinite`;
+      gammaGamma = undefined;
+    }
+  } catch (error) {
+    note = (error as Error).message;
+  }
+  const correlation = spendFrequencyCorrelation(spends);
+
+  const p = bgnbd.params;
+  const daily: Record<string, RowValue>[] = rows.map((row, i) => {
+    const h = histories[i]!;
+    const [t90, t180, t365] = CLV_HORIZONS_DAYS.map((d) =>
+      expectedTransactions(p, h, d / DAYS_PER_UNIT),
+    ) as [number, number, number];
+    const value = gammaGamma ? expectedAverageValue(gammaGamma.params, h) : null;
+    return {
+      snapshot_date: snapshotDate,
+      user_id: row.user_id,
+      first_purchase_date: row.first_purchase_date,
+      frequency: h.frequency,
+      recency_weeks: h.recency,
+      age_weeks: h.age,
+      monetary: h.monetary,
+      revenue: Number(row.revenue),
+      p_alive: probabilityAlive(p, h),
+      expected_transactions_90d: t90,
+      expected_transactions_180d: t180,
+      expected_transactions_365d: t365,
+      expected_value_per_transaction: value,
+      predicted_clv_180d: value === null ? null : t180 * value,
+      predicted_clv_365d: value === null ? null : t365 * value,
+    };
+  });
+  const g = gammaGamma?.params;
+  const fit: Record<string, RowValue> = {
+    snapshot_date: snapshotDate,
+    time_unit: "week",
+    customers: rows.length,
+    repeat_buyers: histories.filter((h) => h.frequency > 0).length,
+    bgnbd_r: p.r,
+    bgnbd_alpha: p.alpha,
+    bgnbd_a: p.a,
+    bgnbd_b: p.b,
+    bgnbd_log_likelihood: bgnbd.logLikelihood,
+    gamma_gamma_customers: spends.length,
+    gamma_gamma_p: g?.p ?? null,
+    gamma_gamma_q: g?.q ?? null,
+    gamma_gamma_gamma: g?.gamma ?? null,
+    gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
+    spend_frequency_correlation: Number.isFinite(correlation) ? correlation : null,
+    gamma_gamma_note: note,
+    fitted_at: now().toISOString(),
+  };
+  await warehouse.writeRows(CLV_DAILY, daily, snapshotDate);
+  await warehouse.writeRows(CLV_FIT, [fit], snapshotDate);
+  return {
+    snapshotDate,
+    status: "fitted",
+    customers: rows.length,
+    bgnbd,
+    ...(gammaGamma ? { gammaGamma } : {}),
+    ...(Number.isFinite(correlation) ? { spendFrequencyCorrelation: correlation } : {}),
+  };
+}
