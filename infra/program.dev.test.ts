@@ -3,7 +3,6 @@ import { listChecks } from "../functions/src/checks";
 import { MARTS } from "../functions/src/marts/catalog";
 import { renderDatasets } from "../functions/src/sql/render";
 import { martSql } from "../functions/src/marts/martParameters";
-import { readSql } from "../functions/src/sql/sqlFiles";
 import { RAW_TABLE_LIST } from "../functions/src/contract";
 import { datasetIdsFor } from "./config";
 import { deployerGrants, projectGrantableRoles } from "./deployerRoles";

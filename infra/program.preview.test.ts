@@ -4,7 +4,6 @@ import { martSql } from "../functions/src/marts/martParameters";
 import { FUNCTION_ENV } from "../functions/src/backends/fromEnv";
 import { PREVIEW_DEFAULT_USERS, datasetIdsFor } from "./config";
 import { isScheduledQueryMart, scheduledQuerySql } from "./martSchedule";
-import { queryParameters } from "../functions/src/sql/render";
 import { environmentResourceCondition } from "./deployEnvironments";
 import { builderEmail } from "./deployerRoles";
 import { publicGrants } from "./policies";

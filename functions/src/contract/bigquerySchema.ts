@@ -1,4 +1,4 @@
-import { ColumnDef, LogicalType, TableDef } from "./tables";
+import { LogicalType, TableDef } from "./tables";
 
 /** One field of a BigQuery table schema, as the REST API, load jobs and `gcp.bigquery.Table` take it. */
 export interface BigQueryField {

@@ -72,7 +72,11 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         for (const date of snapshotDates) users = (await refreshRfmSnapshot(w, date)).users;
         for (const name of step.produces) {
           const decl = martByName(name);
-          await w.describeTable?.(martTarget(decl, runDate), decl.description, readColumnDocs(decl));
+          await w.describeTable?.(
+            martTarget(decl, runDate),
+            decl.description,
+            readColumnDocs(decl),
+          );
         }
         runs.push({
           name: "rfm_segment_map",

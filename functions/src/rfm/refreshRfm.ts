@@ -47,11 +47,7 @@ export async function refreshRfmSnapshot(
     const map = martByName("rfm_segment_map");
     await w.materialize(martTarget(map, snapshotDate), martSql(map), params);
     const daily = martByName("rfm_daily");
-    const written = await w.materialize(
-      martTarget(daily, snapshotDate),
-      martSql(daily),
-      params,
-    );
+    const written = await w.materialize(martTarget(daily, snapshotDate), martSql(daily), params);
     await applyRfmHistory(w, snapshotDate);
     return written.rows;
   });
