@@ -1,7 +1,5 @@
 import { DuckDbWarehouse } from "../../../functions/src/backends/duckdbWarehouse";
 import { RAW_TABLE_NAMES } from "../../../functions/src/contract";
-import { DUCKDB_TYPES } from "../../../functions/src/contract/duckdbDdl";
-import { PIPELINE_RUNS } from "../../../functions/src/contract/metaTables";
 import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../../../functions/src/generator";
 import { runMarts } from "../../../functions/src/marts/runMarts";
 
@@ -33,8 +31,9 @@ export async function openReportShop(
       `update raw.products set category = '${HOSTILE_CATEGORY.replace(/'/g, "''")}' where category = 'Books'`,
     );
   }
-  await runMarts(warehouse, { runDate: EARLIER_RUN_DATE });
-  await runMarts(warehouse, { runDate: REPORT_SHOP.endDate });
+  // As npm start does: every day of dm_kpi_daily; an RFM snapshot on each run date.
+  await runMarts(warehouse, { runDate: EARLIER_RUN_DATE, fromDate: REPORT_SHOP.startDate });
+  await runMarts(warehouse, { runDate: REPORT_SHOP.endDate, fromDate: REPORT_SHOP.startDate });
   // The latest cohort's next period observed for a quarter of its users, with a high rate: the
   // cell the old heatmap shaded darkest on a handful of users (the shop is too small to have one).
   await warehouse.connection.run(`insert into marts.dm_cohort_retention
@@ -46,15 +45,20 @@ export async function openReportShop(
       and cohort_start = (select max(cohort_start) from marts.dm_cohort_retention
                           where cohort_granularity = 'month')`);
   if (options.runRecord) {
-    const columns = PIPELINE_RUNS.columns
-      .map((c) => `${c.name} ${DUCKDB_TYPES[c.type]}`)
-      .join(", ");
-    await warehouse.connection.run(`create table snapshots.pipeline_runs (${columns})`);
-    await warehouse.connection.run(`insert into snapshots.pipeline_runs by name select
-      'run-1' as run_id, 'bulk' as run_kind, 'w1' as world_id, date '2024-01-01' as days_start,
-      date '${REPORT_SHOP.endDate}' as days_end, date '${REPORT_SHOP.endDate}' as data_through,
-      timestamptz '2026-01-01 06:00:00+00' as started_at, timestamptz '2026-01-01 06:03:10+00' as finished_at,
-      'succeeded' as status, null as failed_step, null as error, '{}' as rows_json`);
+    await warehouse.recordRun({
+      runId: "run-1",
+      runKind: "bulk",
+      worldId: "w1",
+      daysStart: "2024-01-01",
+      daysEnd: REPORT_SHOP.endDate,
+      dataThrough: REPORT_SHOP.endDate,
+      startedAt: "2026-01-01T06:00:00Z",
+      finishedAt: "2026-01-01T06:03:10Z",
+      status: "succeeded",
+      failedStep: null,
+      error: null,
+      rows: {},
+    });
   }
   return warehouse;
 }
