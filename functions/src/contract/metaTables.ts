@@ -43,6 +43,7 @@ export const RUN_KINDS = [
   "replay",
   "generateData",
   "refreshRfmSnapshot",
+  "refreshStatTests",
   "nightly",
   "backfill",
   "orders",
