@@ -89,6 +89,7 @@ export function boundaryFixtureRows(): Record<RawTableName, FixtureRow[]> {
     orders: [],
     order_items: [],
     subscriptions: [],
+    campaign_exposures: [],
   };
   let sessionNo = 0;
   let orderNo = 0;

@@ -30,6 +30,7 @@ export function handFixtureRows(): Record<RawTableName, FixtureRow[]> {
     orders: [],
     order_items: [],
     subscriptions: [],
+    campaign_exposures: [],
   };
   let sessionNo = 0;
   let orderNo = 0;
