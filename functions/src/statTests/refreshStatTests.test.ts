@@ -3,8 +3,9 @@ import { RAW_TABLE_NAMES } from "../contract";
 import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../generator";
 import { runMarts } from "../marts/runMarts";
 import { openTestWarehouse } from "../marts/testing/testWarehouse";
-import { twoProportionTest, welchTTest } from "../stats";
+import { rateAgainstThreshold, twoProportionTest, welchTTest } from "../stats";
 import { refreshStatTests, StatTestsError } from "./refreshStatTests";
+import { campaignTestRows } from "./campaignTests";
 import { tradeoffTestRows } from "./tradeoffTests";
 
 /** A small shop with the reference calendar: big enough for the planted trade-off. */
@@ -109,6 +110,54 @@ describe("the significance-test step in the chain", () => {
     expect(rhythm.p_value).toBeLessThan(0.05);
   });
 
+  it("tests each campaign's uplift as the two-proportion test of the summary mart's counts, treatment against control", async () => {
+    const summary = await warehouse.query<{
+      campaign_id: string;
+      experiment_group: string;
+      users_observed_28d: number;
+      reactivation_rate_28d: number;
+    }>("select * from marts.dm_campaign_summary");
+    const campaigns = [...new Set(summary.map((r) => r.campaign_id))];
+    expect(campaigns.length).toBeGreaterThanOrEqual(4);
+    for (const id of campaigns) {
+      const group = (g: string) =>
+        summary.find((r) => r.campaign_id === id && r.experiment_group === g)!;
+      const [t, c] = [group("treatment"), group("control")];
+      const k = (r: typeof t) => Math.round(r.reactivation_rate_28d * r.users_observed_28d);
+      const expected = twoProportionTest(
+        k(t),
+        Number(t.users_observed_28d),
+        k(c),
+        Number(c.users_observed_28d),
+      );
+      const scope = id === "All campaigns" ? "all campaigns" : id;
+      const got = rows.find(
+        (r) =>
+          r.scope === scope && r.metric === "is_reactivated_28d" && r.test_id.includes(":all:"),
+      )!;
+      expect([id, got.n_a, got.n_b]).toEqual([id, expected.nA, expected.nB]);
+      expect(got.estimate).toBeCloseTo(expected.difference, 12);
+      expect(got.p_value).toBeCloseTo(expected.pValue, 12);
+      expect(got.ci_low).toBeCloseTo(expected.ciLow, 12);
+      expect(got.ci_high).toBeCloseTo(expected.ciHigh, 12);
+    }
+  });
+
+  it("reads the pooled guardrail as the binomial test of the blocked share against the threshold", async () => {
+    const [t] = await warehouse.query<{ users_messaged: number; users_blocked: number }>(
+      "select * from marts.dm_campaign_summary where campaign_id = 'All campaigns' and experiment_group = 'treatment'",
+    );
+    const expected = rateAgainstThreshold(
+      Number(t!.users_blocked),
+      Number(t!.users_messaged),
+      0.05,
+    );
+    const got = rows.find((r) => r.scope === "all campaigns" && r.metric === "block_rate")!;
+    expect(got.n_a).toBe(expected.n);
+    expect(got.p_value).toBeCloseTo(expected.pValueAbove, 12);
+    expect(got.ci_high).toBeCloseTo(expected.ciHigh, 12);
+  });
+
   it("replaces the table when run again for the same date", async () => {
     await refreshStatTests(warehouse, RUN_DATE);
     const again = await warehouse.query<TestRow>("select * from marts.dm_stat_tests");
@@ -151,5 +200,38 @@ describe("trade-off tests on too little data", () => {
     const [first] = tradeoffTestRows("2025-01-31", inputs);
     expect(first).toMatchObject({ verdict: "not tested" });
     expect(first!.note).toMatch(/nothing to compare/);
+  });
+});
+
+describe("campaign tests on too little data", () => {
+  it("reports a campaign whose groups have fewer than two observed users as not tested, and no guardrail without messages", () => {
+    const cell = (group: string, n: number, k: number, messaged: number) => ({
+      campaign_id: "RC2025-01",
+      slice: "all",
+      experiment_group: group,
+      users_messaged: messaged,
+      users_blocked: 0,
+      n_7d: n,
+      k_7d: k,
+      n_14d: n,
+      k_14d: k,
+      n_28d: n,
+      k_28d: k,
+      k_in_category_28d: k,
+      k_other_category_28d: 0,
+    });
+    const tested = campaignTestRows("2025-01-31", [
+      cell("treatment", 1, 1, 0),
+      cell("control", 5, 1, 0),
+    ]);
+    expect(tested.filter((r) => r.method === "two_proportion_z")).toHaveLength(5);
+    expect(tested.every((r) => r.verdict === "not tested")).toBe(true);
+    const tested2 = campaignTestRows("2025-01-31", [
+      cell("treatment", 4, 2, 4),
+      cell("control", 5, 1, 0),
+    ]);
+    const uplift = tested2.find((r) => r.metric === "is_reactivated_28d")!;
+    expect(uplift.estimate).toBeCloseTo(2 / 4 - 1 / 5, 12);
+    expect(tested2.find((r) => r.metric === "block_rate")!.verdict).not.toBe("not tested");
   });
 });

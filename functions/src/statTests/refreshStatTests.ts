@@ -2,6 +2,7 @@ import type { Warehouse } from "../backends/types";
 import { renderMartParameters } from "../marts/martParameters";
 import { isCalendarDate } from "../marts/targets";
 import { readSql } from "../sql/sqlFiles";
+import { CAMPAIGN_INPUTS_SQL, campaignTestRows, type CampaignInput } from "./campaignTests";
 import { DM_STAT_TESTS } from "./statTestsTable";
 import { TRADEOFF_INPUTS_SQL, tradeoffTestRows, type TradeoffInput } from "./tradeoffTests";
 
@@ -32,7 +33,10 @@ export async function refreshStatTests(
   const inputs = await warehouse.query<TradeoffInput>(
     renderMartParameters(readSql(TRADEOFF_INPUTS_SQL)),
   );
-  const rows = tradeoffTestRows(runDate, inputs);
+  const campaigns = await warehouse.query<CampaignInput>(
+    renderMartParameters(readSql(CAMPAIGN_INPUTS_SQL)),
+  );
+  const rows = [...tradeoffTestRows(runDate, inputs), ...campaignTestRows(runDate, campaigns)];
   await warehouse.writeRows(DM_STAT_TESTS, rows);
   return {
     runDate,
