@@ -1,5 +1,6 @@
 import type { Warehouse } from "../backends/types";
 import { queryRows } from "../warehouse/duckdb";
+import { nightlyChain } from "../chain/nightlyChain";
 import { martByName, MARTS } from "./catalog";
 import { martTarget, runMarts } from "./runMarts";
 import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
