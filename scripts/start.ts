@@ -16,7 +16,7 @@ import { START_COMMAND, startOptions, type StartOptions } from "./cli/args";
 import { formatCheckSummary } from "./cli/checkSummary";
 import { CommandError, EXIT as COMMAND_EXIT, runCommand, runMain } from "./cli/command";
 import { ProgressLine } from "./cli/progress";
-import { formatSummary, userTypeKpis } from "./cli/summary";
+import { formatSummary, funnelRates, userTypeKpis } from "./cli/summary";
 import {
   carryRunHistory,
   folderWorld,
@@ -161,13 +161,17 @@ async function run(options: StartOptions, hooks: StartHooks): Promise<number> {
     const report = await step("report", () =>
       writeReport(warehouse, resolve(staging, "report.html")),
     );
-    const kpis = await step("summary", () => userTypeKpis(warehouse, options.end));
+    const { kpis, funnel } = await step("summary", async () => ({
+      kpis: await userTypeKpis(warehouse, options.end),
+      funnel: await funnelRates(warehouse),
+    }));
     await warehouse.close();
     await step("swap", () => swapIn(out, staging));
     process.stdout.write(
       `${formatSummary({
         rows,
         kpis,
+        funnel,
         seconds: stages,
         lake: shown(lakePath(out)),
         warehouse: shown(warehousePath(out)),

@@ -12,6 +12,14 @@ import { duckdbCastColumns, RAW_TABLES } from "../contract";
 import { DEMAND_BUCKETS } from "./catalog";
 import type { Campaign } from "./campaignCalendar";
 import { CAMPAIGN_ASSIGNMENTS } from "./campaignAssignment";
+import {
+  browseHashColumnsSql,
+  pageHashSql,
+  productViewsSql,
+  viewOffsetSql,
+  viewPaceSql,
+  viewRatioSql,
+} from "./browsing";
 import { CAMPAIGN_VISITS, campaignReactionsSql, campaignSeqSql } from "./campaignReactions";
 import { CATALOG, type CampaignEffects } from "./params";
 import { SESSION_DRAWS } from "./sessionsStage";
@@ -215,7 +223,7 @@ placed as (
 
 ),
 
-final as (
+sequenced as (
 
     select
         user_index,
@@ -237,6 +245,55 @@ final as (
         offset_purchase
 
     from placed
+
+),
+
+-- The visit's product pages, from the same hashes the events view expands them with: the funnel
+-- steps come after the last page, as in every session's draws.
+hashed as (
+
+    select *, ${browseHashColumnsSql(world.options.seed)}
+    from sequenced
+
+),
+
+paced as (
+
+    select
+        *,
+        ${productViewsSql(viewRatioSql())} as product_views,
+        ${viewPaceSql()} as view_pace
+
+    from hashed
+
+),
+
+browsed as (
+
+    select
+        *,
+        ${viewOffsetSql("(product_views - 1)", "view_pace", pageHashSql(world.options.seed, "product_views - 1"))}
+            as last_view_offset
+
+    from paced
+
+),
+
+final as (
+
+    -- A long browse late in the day starts earlier, so the visit and its order keep the day the
+    -- first pass drew (the next campaign's eligibility reads that day).
+    select * exclude (h_browse, h_view_count, product_views, view_pace, last_view_offset)
+        replace (
+            least(start_sec, (session_day + 1)::bigint * 86400 - 1 - last_view_offset - offset_purchase)
+                as start_sec,
+            last_view_offset + offset_click as offset_click,
+            last_view_offset + offset_cart as offset_cart,
+            last_view_offset + offset_checkout as offset_checkout,
+            last_view_offset + offset_purchase as offset_purchase
+        )
+
+    from browsed
 
 )
 
