@@ -18,7 +18,13 @@ import {
 import { runMarts } from "../functions/src/marts/runMarts";
 import { openTestWarehouse } from "../functions/src/marts/testing/testWarehouse";
 import { rateAgainstThreshold, twoProportionTest } from "../functions/src/stats";
-import { integerValue, runMain, UsageError, type CommandSpec } from "./cli/command";
+import {
+  integerValue,
+  runMain,
+  UsageError,
+  type CommandSpec,
+  type ParsedArgs,
+} from "./cli/command";
 
 export const CAMPAIGN_RECOVERY_COMMAND: CommandSpec = {
   command: "npm run measure:campaign",
@@ -117,7 +123,7 @@ const pp = (x: number) => `${(100 * x).toFixed(1)} pp`;
 const plantedUplift = (baseline: number): number =>
   CAMPAIGNS.effects.openProbability * CAMPAIGNS.effects.returnPurchaseProbability * (1 - baseline);
 
-runMain(CAMPAIGN_RECOVERY_COMMAND, async (args) => {
+async function main(args: ParsedArgs): Promise<void> {
   const seeds = seedList("seeds", args.values.seeds as string | undefined, [42, 7, 11]);
   const aaOnly = seedList(
     "aa-seeds",
@@ -169,4 +175,6 @@ runMain(CAMPAIGN_RECOVERY_COMMAND, async (args) => {
   const quiet = aa.filter((r) => r.p >= 0.05).length;
   out("");
   out(`${quiet} of ${aa.length} A/A worlds report no significant uplift.`);
-});
+}
+
+if (require.main === module) runMain(CAMPAIGN_RECOVERY_COMMAND, main);

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { forEachLimited } from "../../functions/src/forEachLimited";
 import { BENCH_COMMAND } from "../bench";
+import { CAMPAIGN_RECOVERY_COMMAND } from "../campaignRecovery";
 import { CATALOG_COMMAND } from "../catalogDoc";
 import { MART_SCHEMAS_COMMAND } from "../martSchemas";
 import { QUERY_COMMAND } from "../query";
@@ -30,6 +31,7 @@ const COMMANDS: readonly (readonly [string, CommandSpec])[] = [
   ["docs:catalog", CATALOG_COMMAND],
   ["bi:tableau", TABLEAU_COMMAND],
   ["serve", SERVE_COMMAND],
+  ["measure:campaign", CAMPAIGN_RECOVERY_COMMAND],
 ];
 
 const ROOT = join(__dirname, "..", "..");
