@@ -8,8 +8,8 @@
  * buyer of the tier, so no shard or batch can decide it from its own users: this pass generates
  * the orders of all users up to the last campaign day (sessions and orders only, nothing else),
  * then, campaign by campaign, runs the mart's own SQL (`sql/marts/dm_churn_risk.sql`, translated
- * for DuckDB as the local warehouse runs it) over them. One definition of the rule, which the
- * mart, the generator and the eligibility check all answer to.
+ * for DuckDB as the local warehouse runs it, ahead of time: `churnRuleDuckDb.ts`) over them. One
+ * definition of the rule, which the mart, the generator and the eligibility check all answer to.
  *
  * A campaign's purchases are orders like any other, so the next campaign's rule sees them: the
  * pass adds each campaign's caused purchases before evaluating the next one.
@@ -21,10 +21,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { MARKETING_SOURCES, USER_TYPES } from "../contract";
-import { martByName } from "../marts/catalog";
-import { martSql } from "../marts/martParameters";
-import { renderDatasets, renderParams } from "../sql/render";
-import { toDuckDb } from "../sql/translate";
+import { CAMPAIGN_PASS_SCHEMA, churnRuleDuckDbSql } from "./churnRuleDuckDb";
 import { isoDate } from "./calendar";
 import type { Campaign } from "./campaignCalendar";
 import { campaignReactionsSql } from "./campaignReactions";
@@ -40,7 +37,7 @@ import { buildWorld, dateSql, stringList, timestampSql, userIdSql, type World } 
 export const CAMPAIGN_ASSIGNMENTS = "gen_campaign_assignments";
 
 /** The schema the first pass builds its stand-in `raw` tables in, dropped when it ends. */
-const PASS_SCHEMA = "gen_campaign";
+const PASS_SCHEMA = CAMPAIGN_PASS_SCHEMA;
 
 /** One user's place in one campaign. */
 export interface Assignment {
@@ -207,7 +204,7 @@ select user_id, ${timestampSql("order_sec")} from gen_batch_orders`);
     }
 
     for (const campaign of campaigns) {
-      await run(await eligibleSql(campaign));
+      await run(eligibleSql(campaign));
       await run(`insert into ${PASS_SCHEMA}.assignments
 with
 
@@ -263,19 +260,14 @@ from ${PASS_SCHEMA}.assignments order by campaign_key, user_index`,
 
 /**
  * `temp.gen_campaign_eligible`: the users on `dm_churn_risk`'s reactivation list the day before
- * the campaign, from the mart's own SQL over the pass's stand-in tables.
+ * the campaign, from the mart's own SQL over the pass's stand-in tables (translated to DuckDB
+ * ahead of time, `churnRuleDuckDb.ts`, so the cloud function ships no translator).
  */
-async function eligibleSql(campaign: Campaign): Promise<string> {
-  const bigQuery = renderDatasets(
-    renderParams(martSql(martByName("dm_churn_risk")), {
-      run_date: { date: isoDate(campaign.day - 1) },
-    }),
-    { raw: PASS_SCHEMA },
-  );
+function eligibleSql(campaign: Campaign): string {
   return `create or replace temp table gen_campaign_eligible as
 select user_id, purchase_count_tier
 from (
-${await toDuckDb(bigQuery)}
+${churnRuleDuckDbSql(isoDate(campaign.day - 1))}
 )
 where is_reactivation_target`;
 }
