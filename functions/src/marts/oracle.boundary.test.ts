@@ -247,6 +247,17 @@ describe("the boundary fixture's edges, as the marts read them", () => {
     expect(control).toMatchObject({ users_messaged: 0, block_rate: null });
   });
 
+  it("costs a negative expected revenue nothing: the cost model takes a share of a gain only", async () => {
+    const roi = await complete.mart("dm_campaign_roi");
+    const reached = roi.filter((r) => (r.reachable_users as number) > 0);
+    expect(reached.length).toBeGreaterThan(0);
+    for (const r of reached) {
+      expect(r.expected_incremental_revenue as number).toBeLessThan(0);
+      expect(r.campaign_cost).toBe(0);
+      expect(r.roi).toBeNull();
+    }
+  });
+
   it("breaks ties as documented: the lower order_id is the first order, the lower product_id the gateway", async () => {
     const users = await byId(complete, "dm_user_purchase_summary");
     expect(users.get(U.firstOrdersAtTheSameInstant)).toMatchObject({ first_order_is_promo: true });
