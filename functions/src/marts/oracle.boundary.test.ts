@@ -241,6 +241,11 @@ describe("the boundary fixture's edges, as the marts read them", () => {
     )!;
     expect(treated).toMatchObject({ users_messaged: 2, users_blocked: 1, block_rate: 0.5 });
     expect(treated.is_block_rate_within_max).toBe(false);
+    const onThreshold = summary.find(
+      (r) => r.campaign_id === "RCB-F" && r.experiment_group === "treatment",
+    )!;
+    expect(onThreshold).toMatchObject({ users_messaged: 20, users_blocked: 1 });
+    expect(onThreshold.is_block_rate_within_max).toBe(true);
     const control = summary.find(
       (r) => r.campaign_id === "RCB-A" && r.experiment_group === "control",
     )!;

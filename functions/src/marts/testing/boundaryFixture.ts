@@ -396,6 +396,16 @@ export function boundaryFixtureRows(): Record<RawTableName, FixtureRow[]> {
   expose("RCB-D", -6, "U17", "control", "Toys");
   expose("RCB-D", -6, "U26", "treatment", "Shoes", "blocked");
   expose("RCB-E", 1, "U53", "treatment", "Toys", "opened");
+  // RCB-F: 1 of 20 messaged users blocks, exactly the 5% guardrail (which it meets).
+  for (let i = 0; i < 20; i += 1)
+    expose(
+      "RCB-F",
+      -60,
+      `UA${String(i).padStart(2, "0")}`,
+      "treatment",
+      "Shoes",
+      i === 0 ? "blocked" : "ignored",
+    );
 
   // ---- The run day's last instants: a session at 23:59:30 with an event after midnight (cut),
   // and a session at midnight after the run day (left out), and an order after it.
