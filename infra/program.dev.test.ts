@@ -79,7 +79,9 @@ describe("the dev stack", () => {
       nightlyChain()
         .filter((s) => s.kind !== "record")
         .map((s) =>
-          s.kind === "generate" || s.kind === "snapshot" ? s.kind : `${s.kind}:${s.name}`,
+          s.kind === "generate" || s.kind === "snapshot" || s.kind === "stats"
+            ? s.kind
+            : `${s.kind}:${s.name}`,
         ),
     );
     expect(order.filter((s) => s.startsWith("check:"))).toHaveLength(listChecks().length);
@@ -124,7 +126,7 @@ describe("the dev stack", () => {
       ...ofType(created, T.runIam),
       ...created.filter((r) => r.type.includes("cloudfunctions") && r.type.includes("IamMember")),
     ].filter((r) => /invoker/.test(String(r.inputs.role)));
-    expect(invokerGrants).toHaveLength(2);
+    expect(invokerGrants).toHaveLength(3);
     for (const g of invokerGrants)
       expect(g.inputs.member).toBe(
         `serviceAccount:orchestrator-dev@${PROJECT}.iam.gserviceaccount.com`,

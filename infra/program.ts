@@ -277,6 +277,7 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
     functionUrls: {
       generateData: functions.functions.generateData.url,
       refreshRfmSnapshot: functions.functions.refreshRfmSnapshot.url,
+      refreshStatTests: functions.functions.refreshStatTests.url,
     },
     workflows: {
       nightly: orchestration.workflows.nightly.name,

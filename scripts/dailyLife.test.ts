@@ -153,6 +153,8 @@ describe("a world loaded day by day through the handlers", () => {
   it("holds exactly the bulk run's raw tables", async () => {
     expect(bulk.users).not.toMatch(/^0 /);
     expect(bulk.events).not.toMatch(/^0 /);
+    // The window holds a campaign day (1 April): its exposures too come out the same day by day.
+    expect(bulk.campaign_exposures).not.toMatch(/^0 /);
     expect(await rawPrints(folder("daily"))).toEqual(bulk);
   });
 

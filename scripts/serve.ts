@@ -1,5 +1,5 @@
 /**
- * `npm run serve -- --target generateData --port 8081`: one of the two Cloud Functions on this
+ * `npm run serve -- --target generateData --port 8081`: one of the Cloud Functions on this
  * machine, under the Functions Framework's own server (the same Express app, middleware and
  * function registry as in the cloud), over the local data folder. It says where it listens once
  * the port is bound, and a busy port is one line naming `--port`, not an `EADDRINUSE` stack.
@@ -23,7 +23,7 @@ import {
 } from "./cli/command";
 
 /** The functions `functions/src/index.ts` registers. */
-export const FUNCTION_TARGETS = ["generateData", "refreshRfmSnapshot"] as const;
+export const FUNCTION_TARGETS = ["generateData", "refreshRfmSnapshot", "refreshStatTests"] as const;
 export type FunctionTarget = (typeof FUNCTION_TARGETS)[number];
 
 export const SERVE_COMMAND: CommandSpec = {

@@ -1,5 +1,5 @@
 /**
- * The deployable function package's entry point: registers both HTTP functions with the
+ * The deployable function package's entry point: registers the three HTTP functions with the
  * Functions Framework. The same module serves Cloud Functions (gen2) and the local server
  * (`npm run serve -- --target=generateData`).
  */
@@ -8,6 +8,7 @@ import { functionConfigFromEnv } from "./backends/fromEnv";
 import { installJsonParseErrorHandler } from "./handlers/frameworkErrors";
 import { generateData } from "./handlers/generateData";
 import { refreshRfmSnapshot } from "./handlers/refreshRfmSnapshot";
+import { refreshStatTests } from "./handlers/refreshStatTests";
 
 // Malformed JSON gets the same JSON 400 (with a request id) as any other bad input, not Express's
 // HTML error page; see frameworkErrors.ts.
@@ -18,3 +19,4 @@ functionConfigFromEnv();
 
 functions.http("generateData", generateData);
 functions.http("refreshRfmSnapshot", refreshRfmSnapshot);
+functions.http("refreshStatTests", refreshStatTests);

@@ -50,11 +50,12 @@ beforeAll(async () => {
 });
 
 describe("Functions", () => {
-  it("deploys both gen2 functions on nodejs22 from the hashed source object", () => {
+  it("deploys the three gen2 functions on nodejs22 from the hashed source object", () => {
     const fns = byType(T.fn);
     expect(fns.map((f) => f.inputs.buildConfig.entryPoint).sort()).toEqual([
       "generateData",
       "refreshRfmSnapshot",
+      "refreshStatTests",
     ]);
     const object = byType(T.bucketObject)[0]!;
     expect(object.inputs.name).toBe(source.objectName);
@@ -69,7 +70,7 @@ describe("Functions", () => {
 
   it("runs each function as its own service account", () => {
     const emails = byType(T.fn).map((f) => f.inputs.serviceConfig.serviceAccountEmail);
-    expect(new Set(emails).size).toBe(2);
+    expect(new Set(emails).size).toBe(3);
     expect(emails).not.toContain(BUILDER);
   });
 
@@ -119,7 +120,7 @@ describe("Functions", () => {
     ]);
   });
 
-  it("lets generateData write its run record, and nothing else in snapshots", () => {
+  it("lets generateData and refreshStatTests write their run records, and nothing else in snapshots", () => {
     const records = byType("gcp:bigquery/iamMember:IamMember");
     expect(records.map((r) => [r.inputs.tableId, r.inputs.role, r.inputs.member])).toEqual([
       [
@@ -127,6 +128,19 @@ describe("Functions", () => {
         "roles/bigquery.dataEditor",
         "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",
       ],
+      [
+        "pipeline_runs",
+        "roles/bigquery.dataEditor",
+        "serviceAccount:stats-dev@p-dev-123.iam.gserviceaccount.com",
+      ],
+    ]);
+  });
+
+  it("lets refreshStatTests read and write the marts, and touch neither raw nor the lake", () => {
+    const member = "serviceAccount:stats-dev@p-dev-123.iam.gserviceaccount.com";
+    const grants = byType(T.datasetIam).filter((g) => g.inputs.member === member);
+    expect(grants.map((g) => [g.inputs.datasetId, g.inputs.role])).toEqual([
+      ["marts", "roles/bigquery.dataEditor"],
     ]);
   });
 

@@ -6,8 +6,8 @@ import { serviceAccountId, stackResourceName } from "../names";
 import { runRecordWriter } from "./warehouse";
 import type { FunctionSource } from "../packaging/functionSource";
 
-/** The two functions, by their entry point names in functions/src/index.ts. */
-export const FUNCTION_NAMES = ["generateData", "refreshRfmSnapshot"] as const;
+/** The functions, by their entry point names in functions/src/index.ts. */
+export const FUNCTION_NAMES = ["generateData", "refreshRfmSnapshot", "refreshStatTests"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** The Node.js runtime the buildpack builds with. */
@@ -84,15 +84,28 @@ const SPECS: Record<FunctionName, FunctionSpec> = {
       snapshots: "roles/bigquery.dataEditor",
     },
   },
+  // Reads the marts (tens of thousands of rows at reference scale) and writes one small table;
+  // the bootstrap and the jackknife of its BCa interval are the CPU, about a second each.
+  refreshStatTests: {
+    slug: "stats",
+    description: "Runs the significance tests on the day's marts and replaces marts.dm_stat_tests.",
+    memory: "1Gi",
+    timeoutSeconds: 900,
+    maxInstances: 1,
+    datasetRoles: {
+      marts: "roles/bigquery.dataEditor",
+    },
+  },
 };
 
 const KEBAB: Record<FunctionName, string> = {
   generateData: "generate-data",
   refreshRfmSnapshot: "refresh-rfm-snapshot",
+  refreshStatTests: "refresh-stat-tests",
 };
 
 /**
- * `generateData` and `refreshRfmSnapshot` as private gen2 functions built from one source
+ * `generateData`, `refreshRfmSnapshot` and `refreshStatTests` as private gen2 functions built from one source
  * archive, each with its own service account holding roles on the datasets and bucket it uses
  * (BigQuery job creation is the one project-level grant: jobs cannot be granted per dataset).
  * Nothing schedules them: the nightly and backfill workflows call them, and the workflows'

@@ -132,7 +132,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.policies["function-errors"] = policy(
       "function-errors",
       "Function logged an error",
-      "generateData or refreshRfmSnapshot logged an error (a 4xx refusal or a crash).",
+      "A function (generateData, refreshRfmSnapshot, refreshStatTests) logged an error (a 4xx refusal or a crash).",
       {
         conditionMatchedLog: {
           filter: logFilter(

@@ -55,7 +55,7 @@ describe("the backfill workflow source", () => {
 });
 
 describe("the backfill's order", () => {
-  it("writes the lake, loads, checks, fills per-date marts, snapshots, then the table marts", () => {
+  it("writes the lake, loads, checks, fills per-date marts, snapshots, the table marts, then the tests", () => {
     const tableMarts = nightlyChain()
       .filter((s) => s.kind === "mart" && !perDate.some((m) => m.name === s.name))
       .map((s) => `mart:${s.name}`);
@@ -65,6 +65,7 @@ describe("the backfill's order", () => {
       ...perDate.map((m) => `mart:${m.name}`),
       "snapshot",
       ...tableMarts,
+      "stats",
     ]);
     const names = stepsOf(run.body.try.steps).map((s) => s.name);
     expect(names.indexOf("lake")).toBeLessThan(names.indexOf("load"));

@@ -11,12 +11,19 @@
  * 5. `refreshRfmSnapshot` at each month end in date order, and at the range's last day (the
  *    segment history is applied in date order);
  * 6. the table marts once, in the chain's order, for the last day;
+ * 7. the significance tests (`refreshStatTests`) on those marts, for the last day;
  * then one run record (`run_kind` backfill). Without arguments it fills from the manifest's
  * `data_through` + 1 (or the world's first day) to yesterday.
  */
 import type { ChainStep } from "../../functions/src/chain/nightlyChain";
 import { renderDatasets } from "../../functions/src/sql/render";
-import { checkSteps, martSteps, runCheckSubworkflow, runMartSubworkflow } from "./chainSteps";
+import {
+  checkSteps,
+  martSteps,
+  runCheckSubworkflow,
+  runMartSubworkflow,
+  statsSteps,
+} from "./chainSteps";
 import {
   countDaysSteps,
   initSteps,
@@ -59,7 +66,11 @@ export interface BackfillWorkflowArgs extends JobContext {
   readonly martConfigNames: Readonly<Record<string, string>>;
   readonly martsUsingRunDate: readonly string[];
   readonly perDateMarts: readonly PerDateMart[];
-  readonly functionUrls: { readonly generateData: string; readonly refreshRfmSnapshot: string };
+  readonly functionUrls: {
+    readonly generateData: string;
+    readonly refreshRfmSnapshot: string;
+    readonly refreshStatTests: string;
+  };
   readonly worldStart: string;
   /** Days per `generateData` request (plan.chunkDays). */
   readonly chunkDays: number;
@@ -229,6 +240,9 @@ export function backfillSteps(args: BackfillWorkflowArgs): Step[] {
         expr("last_day"),
       );
     }),
+    ...args.chain
+      .filter((s) => s.kind === "stats")
+      .map(() => statsSteps(args.functionUrls.refreshStatTests, expr("last_day"))),
   ];
 }
 

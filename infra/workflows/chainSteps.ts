@@ -2,7 +2,7 @@
  * The workflow steps of each kind of chain step (`functions/src/chain/nightlyChain.ts`): the
  * load, a data-quality check, a mart's scheduled query, the RFM snapshot. Each names its chain
  * step in `step` before it runs, so a failure is recorded as `generate`, `check:<name>`,
- * `mart:<name>` or `snapshot`, and each takes the data day as one expression, the same for all.
+ * `mart:<name>`, `snapshot` or `stats`, and each takes the data day as one expression, the same for all.
  */
 import { renderDatasets } from "../../functions/src/sql/render";
 import {
@@ -18,8 +18,11 @@ import {
 } from "./steps";
 
 /** The failed-step label a chain step is recorded under. */
-export function failedStepLabel(kind: "generate" | "check" | "mart" | "snapshot", name: string) {
-  return kind === "generate" || kind === "snapshot" ? kind : `${kind}:${name}`;
+export function failedStepLabel(
+  kind: "generate" | "check" | "mart" | "snapshot" | "stats",
+  name: string,
+) {
+  return kind === "generate" || kind === "snapshot" || kind === "stats" ? kind : `${kind}:${name}`;
 }
 
 /**
@@ -253,6 +256,18 @@ export function snapshotSteps(url: string, day: string, suffix = ""): Step {
       steps: [
         markStep(`${id}_mark`, failedStepLabel("snapshot", "refreshRfmSnapshot")),
         functionCallStep(`${id}_call`, url, { snapshotDate: day }, "snapshot_result"),
+      ],
+    },
+  };
+}
+
+/** `refreshStatTests` for the data day: every significance test, into `marts.dm_stat_tests`. */
+export function statsSteps(url: string, day: string): Step {
+  return {
+    stats: {
+      steps: [
+        markStep("stats_mark", failedStepLabel("stats", "refreshStatTests")),
+        functionCallStep("stats_call", url, { runDate: day }, "stats_result"),
       ],
     },
   };

@@ -17,6 +17,7 @@ import {
   runCheckSubworkflow,
   runMartSubworkflow,
   snapshotSteps,
+  statsSteps,
 } from "./chainSteps";
 import {
   countDaysSteps,
@@ -37,7 +38,11 @@ export interface NightlyWorkflowArgs extends JobContext {
   readonly martConfigNames: Readonly<Record<string, string>>;
   /** Marts whose SQL reads `@run_date`. */
   readonly martsUsingRunDate: readonly string[];
-  readonly functionUrls: { readonly generateData: string; readonly refreshRfmSnapshot: string };
+  readonly functionUrls: {
+    readonly generateData: string;
+    readonly refreshRfmSnapshot: string;
+    readonly refreshStatTests: string;
+  };
   /** The world's first day: where a stack with no data yet starts. */
   readonly worldStart: string;
   readonly maxCatchUpDays: number;
@@ -78,6 +83,9 @@ export function dayStepsFromChain(args: NightlyWorkflowArgs): Step[] {
       }
       case "snapshot":
         steps.push(snapshotSteps(args.functionUrls.refreshRfmSnapshot, DAY));
+        break;
+      case "stats":
+        steps.push(statsSteps(args.functionUrls.refreshStatTests, DAY));
         break;
       case "record":
         break;

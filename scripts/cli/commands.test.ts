@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { forEachLimited } from "../../functions/src/forEachLimited";
 import { BENCH_COMMAND } from "../bench";
+import { CAMPAIGN_RECOVERY_COMMAND } from "../campaignRecovery";
 import { CATALOG_COMMAND } from "../catalogDoc";
+import { GENERATOR_SQL_COMMAND } from "../generatorSql";
 import { MART_SCHEMAS_COMMAND } from "../martSchemas";
 import { QUERY_COMMAND } from "../query";
 import { REPLAY_COMMAND } from "../replay";
@@ -30,6 +32,8 @@ const COMMANDS: readonly (readonly [string, CommandSpec])[] = [
   ["docs:catalog", CATALOG_COMMAND],
   ["bi:tableau", TABLEAU_COMMAND],
   ["serve", SERVE_COMMAND],
+  ["measure:campaign", CAMPAIGN_RECOVERY_COMMAND],
+  ["sql:generator", GENERATOR_SQL_COMMAND],
 ];
 
 const ROOT = join(__dirname, "..", "..");

@@ -341,4 +341,77 @@ export const MART_MUTATIONS: readonly Mutation[] = [
     "        order_items.order_date as kpi_date,",
     "        date_sub(order_items.order_date, interval 1 day) as kpi_date,",
   ),
+  // dm_campaign_users / dm_campaign_summary / dm_campaign_roi
+  m(
+    "dm_campaign_users",
+    "7-day reactivation counts an order on day 7",
+    "countif(day_offset < @campaign_window_days_short) > 0 as has_order_short",
+    "countif(day_offset <= @campaign_window_days_short) > 0 as has_order_short",
+  ),
+  m(
+    "dm_campaign_users",
+    "28-day window runs to day 28",
+    "        < date_add(exposures.campaign_date, interval @campaign_window_days_long day)\n\n),",
+    "        <= date_add(exposures.campaign_date, interval @campaign_window_days_long day)\n\n),",
+  ),
+  m(
+    "dm_campaign_users",
+    "28-day reactivation defined a day before day 27 is observed",
+    "            observed.days_observed >= @campaign_window_days_long,\n            order_outcomes.user_id is not null,",
+    "            observed.days_observed >= @campaign_window_days_long - 1,\n            order_outcomes.user_id is not null,",
+  ),
+  m(
+    "dm_campaign_users",
+    "in-category reactivation reads any category",
+    "logical_or(products.category = exposures.category) as has_line_in_category",
+    "count(*) > 0 as has_line_in_category",
+  ),
+  m(
+    "dm_campaign_users",
+    "anomaly-flagged users kept among the campaign's users",
+    "    select user_id, user_type from raw.users\n    where not anomaly_flag\n",
+    "    select user_id, user_type from raw.users\n",
+  ),
+  m(
+    "dm_campaign_users",
+    "campaigns after the run date read",
+    "    select * from raw.campaign_exposures\n    where campaign_date <= @run_date\n",
+    "    select * from raw.campaign_exposures\n",
+  ),
+  m(
+    "dm_campaign_summary",
+    "a block rate on the threshold fails the guardrail",
+    "100 * countif(is_blocked) <= @guardrail_block_rate_max_pct * countif(is_sent)",
+    "100 * countif(is_blocked) < @guardrail_block_rate_max_pct * countif(is_sent)",
+  ),
+  m(
+    "dm_campaign_summary",
+    "block rate over every user, not the messaged",
+    "safe_divide(countif(is_blocked), countif(is_sent)) as block_rate",
+    "safe_divide(countif(is_blocked), count(*)) as block_rate",
+  ),
+  m(
+    "dm_campaign_summary",
+    "unobserved users counted as not reactivated",
+    "avg(cast(is_reactivated_28d as int64)) as reactivation_rate_28d",
+    "avg(coalesce(cast(is_reactivated_28d as int64), 0)) as reactivation_rate_28d",
+  ),
+  m(
+    "dm_campaign_roi",
+    "blocked users counted as reachable",
+    "    where blocked_users.user_id is null\n",
+    "\n",
+  ),
+  m(
+    "dm_campaign_roi",
+    "uplift measured on users whose window is not yet observed",
+    "    from marts.dm_campaign_users\n    where is_reactivated_28d is not null\n",
+    "    from marts.dm_campaign_users\n",
+  ),
+  m(
+    "dm_campaign_roi",
+    "a negative expected revenue lowers the cost",
+    "            when expected_incremental_revenue > 0 then expected_incremental_revenue\n            else 0\n",
+    "            else expected_incremental_revenue\n",
+  ),
 ];

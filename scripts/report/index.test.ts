@@ -22,6 +22,7 @@ const EXPECTED_SECTIONS = [
   "category-performance",
   "rfm-segments",
   "churn-risk",
+  "campaign",
   "acquisition-quality",
 ];
 
@@ -210,7 +211,9 @@ describe("the command line on the generated shop's folder", () => {
     try {
       const { code, text } = await capture(process.stdout, () => reportCli(["--out", dir]));
       expect(code).toBe(0);
-      expect(text).toMatch(/report\.html \(\d+ KB, 10 sections, [\d.]+ s\)/);
+      expect(text).toMatch(
+        new RegExp(`report\\.html \\(\\d+ KB, ${EXPECTED_SECTIONS.length} sections, [\\d.]+ s\\)`),
+      );
       const written = await readFile(join(dir, "report.html"), "utf8");
       expect(written.match(/<section /g)).toHaveLength(EXPECTED_SECTIONS.length);
     } finally {

@@ -6,8 +6,7 @@
  * page is built), no script and no external asset: it opens from disk with no network.
  *
  * A section is one module under `sections/` (its queries, charts and tables) and one line in
- * `SECTION_BUILDERS`; sections for marts still to come (significance tests, the campaign
- * experiment, predicted CLV) are added the same way.
+ * `SECTION_BUILDERS`; sections for marts still to come (predicted CLV) are added the same way.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -17,6 +16,7 @@ import { ChartSet } from "./charts/render";
 import { freshnessLine, readFreshness } from "./freshness";
 import { renderPage, type Section } from "./html";
 import { acquisitionQualitySection } from "./sections/acquisitionQuality";
+import { campaignSection } from "./sections/campaign";
 import { categoryPerformanceSection } from "./sections/categoryPerformance";
 import { churnRiskSection } from "./sections/churnRisk";
 import { cohortRetentionSection } from "./sections/cohortRetention";
@@ -56,6 +56,7 @@ export const SECTION_BUILDERS: readonly ((context: SectionContext) => Promise<Se
   categoryPerformanceSection,
   rfmSegmentsSection,
   churnRiskSection,
+  campaignSection,
   acquisitionQualitySection,
 ];
 
@@ -70,6 +71,8 @@ export const REPORT_MARTS = [
   "dm_category_performance",
   "dm_rfm_segments",
   "dm_churn_risk",
+  "dm_campaign_summary",
+  "dm_stat_tests",
   "dm_acquisition_quality",
   "dm_user_purchase_summary",
 ] as const;

@@ -58,6 +58,7 @@ export const SEGMENT_COLOURS: Readonly<Record<string, Readonly<Record<string, st
     Referral: OKABE_ITO.sky,
   },
   signup_promo: { Promo: OKABE_ITO.vermillion, "No promo": OKABE_ITO.blue },
+  experiment_group: { treatment: OKABE_ITO.vermillion, control: OKABE_ITO.blue },
   series: {
     DAU: OKABE_ITO.blue,
     WAU: OKABE_ITO.sky,

@@ -5,10 +5,25 @@
  * from this list (SPEC: "The nightly chain is one definition"), so their orders cannot drift.
  */
 import { listChecks } from "../checks";
-import { martDependencies, martsInDependencyOrder, type MartDeclaration } from "../marts/catalog";
+import {
+  martDependencies,
+  martsInDependencyOrder,
+  sqlMartReferences,
+  type MartDeclaration,
+} from "../marts/catalog";
+import { readSql } from "../sql/sqlFiles";
+import { STAT_TEST_INPUTS } from "../statTests/inputs";
 
 /** The marts the RFM snapshot step writes (the `refreshRfmSnapshot` function), not a query. */
 export const SNAPSHOT_MARTS = ["rfm_segment_map", "rfm_daily"] as const;
+
+/** The tables the significance-test step writes (the `refreshStatTests` function), not a query. */
+export const STATS_TABLES = ["dm_stat_tests"] as const;
+
+/** The marts the significance-test step reads, found from its input SQL like a mart's. */
+export function statTestDependencies(): string[] {
+  return [...new Set(STAT_TEST_INPUTS.flatMap((file) => sqlMartReferences(readSql(file))))].sort();
+}
 
 export type ChainStep =
   /** `generateData` for the data day: lake files and raw partitions. */
@@ -23,12 +38,23 @@ export type ChainStep =
       readonly name: "refreshRfmSnapshot";
       readonly produces: readonly string[];
     }
+  /**
+   * `refreshStatTests` for the data day: every significance test, computed in TypeScript from the
+   * marts it reads (`dependsOn`) and written to `marts.dm_stat_tests`.
+   */
+  | {
+      readonly kind: "stats";
+      readonly name: "refreshStatTests";
+      readonly produces: readonly string[];
+      readonly dependsOn: readonly string[];
+    }
   /** One row in `snapshots.pipeline_runs`. */
   | { readonly kind: "record"; readonly name: "pipeline_runs" };
 
 /**
  * The chain's steps in the order they run. The snapshot step stands where the first mart it
  * produces would stand in dependency order, so the marts that read the snapshot come after it.
+ * The significance tests come after every mart: they read marts and no mart reads them.
  */
 export function nightlyChain(
   marts: readonly MartDeclaration[] = martsInDependencyOrder(),
@@ -49,6 +75,12 @@ export function nightlyChain(
   }
   if (!snapshotPlaced)
     steps.push({ kind: "snapshot", name: "refreshRfmSnapshot", produces: [...SNAPSHOT_MARTS] });
+  steps.push({
+    kind: "stats",
+    name: "refreshStatTests",
+    produces: [...STATS_TABLES],
+    dependsOn: statTestDependencies(),
+  });
   steps.push({ kind: "record", name: "pipeline_runs" });
   return steps;
 }

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { renderMartParameters } from "../marts/martParameters";
 import { sqlRoot } from "../sql/sqlFiles";
 import type { CheckDefinition } from "./contractChecks";
 
@@ -32,6 +33,12 @@ export function fileChecks(folder = join(sqlRoot(), "checks")): CheckDefinition[
       if (!description) {
         throw new Error(`sql/checks/${file} has no header comment saying what it asserts`);
       }
-      return { name: file.replace(/\.sql$/, ""), description, sql, source: "file" as const };
+      // A check restating a mart's rule (the campaign eligibility) takes the mart's parameters.
+      return {
+        name: file.replace(/\.sql$/, ""),
+        description,
+        sql: renderMartParameters(sql),
+        source: "file" as const,
+      };
     });
 }

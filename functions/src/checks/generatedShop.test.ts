@@ -4,8 +4,8 @@ import { generateShop } from "../generator";
 import { assertChecksPass, listChecks, runChecks } from "./index";
 
 /**
- * The checks against the real generator: a small shop over a short horizon, copied into the raw
- * tables the way a load would, must pass every check. A generator change that breaks an integrity
+ * The checks against the real generator: a small shop over seven months (two reactivation
+ * campaigns), copied into the raw tables the way a load would, must pass every check. A generator change that breaks an integrity
  * rule fails here with the check's name and sample rows.
  */
 describe("a generated shop", () => {
@@ -15,9 +15,9 @@ describe("a generated shop", () => {
     await warehouse.ensureRawTables();
     await generateShop(warehouse.connection, {
       seed: 11,
-      users: 300,
+      users: 3000,
       startDate: "2024-01-01",
-      endDate: "2024-06-30",
+      endDate: "2024-07-31",
     });
     for (const table of RAW_TABLE_LIST) {
       await warehouse.connection.run(

@@ -87,8 +87,10 @@ const SPEC_COLUMNS: Record<string, string[]> = {
 };
 
 describe("the raw data contract", () => {
-  it("holds exactly SPEC's eight tables", () => {
-    expect([...RAW_TABLE_NAMES].sort()).toEqual(Object.keys(SPEC_COLUMNS).sort());
+  it("holds exactly SPEC's eight tables and the campaign exposures (SPEC: tables may be added for new sources)", () => {
+    expect([...RAW_TABLE_NAMES].sort()).toEqual(
+      [...Object.keys(SPEC_COLUMNS), "campaign_exposures"].sort(),
+    );
   });
 
   it.each(Object.entries(SPEC_COLUMNS))("keeps every SPEC column of %s", (table, columns) => {
@@ -191,6 +193,7 @@ describe("derived forms of the contract", () => {
       "orders.order_id",
       "order_items.order_item_id",
       "order_items.order_id",
+      "campaign_exposures.exposure_id",
     ]);
     expect(duckdbColumns(RAW_TABLES.orders, { plainFactIds: true })).toContain(
       "order_id VARCHAR using compression uncompressed not null",

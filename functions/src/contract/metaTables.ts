@@ -12,7 +12,7 @@ import type { ColumnDef, LogicalType } from "./tables";
  * version is another world to the manifest check: bump it whenever a raw table or column is
  * added, so old data is refused instead of loaded beside new columns it lacks.
  */
-export const CONTRACT_VERSION = "1";
+export const CONTRACT_VERSION = "2";
 
 export interface MetaTableDef {
   readonly name: "world_manifest" | "pipeline_runs";
@@ -43,6 +43,7 @@ export const RUN_KINDS = [
   "replay",
   "generateData",
   "refreshRfmSnapshot",
+  "refreshStatTests",
   "nightly",
   "backfill",
   "orders",

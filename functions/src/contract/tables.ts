@@ -1,5 +1,6 @@
 /**
- * The raw data contract: the one definition of the eight raw tables.
+ * The raw data contract: the one definition of the raw tables (SPEC's eight and the campaign
+ * exposures).
  *
  * Everything that needs a table's shape derives it from here: the DuckDB DDL (`duckdbDdl.ts`),
  * the BigQuery schema JSON that Pulumi and load jobs use (`bigquerySchema.ts`), the catalog the
@@ -55,6 +56,10 @@ export const FUNNEL_STEPS = ["view", "click", "add_to_cart", "checkout", "purcha
 export const PLANS = ["Free", "Plus", "Premium"] as const;
 export const SUBSCRIPTION_STATUSES = ["Active", "Cancelled", "Expired"] as const;
 export const UPLIFT_LEVELS = ["Low", "Medium", "High"] as const;
+/** The two arms of a campaign experiment. */
+export const EXPERIMENT_GROUPS = ["treatment", "control"] as const;
+/** Purchase-count tiers of buyers with a purchase cycle (two orders or more), as dm_churn_risk cuts them. */
+export const CYCLE_TIERS = ["2", "3-4", "5+"] as const;
 
 const col = (
   name: string,
@@ -77,6 +82,7 @@ export const RAW_TABLE_NAMES = [
   "orders",
   "order_items",
   "subscriptions",
+  "campaign_exposures",
 ] as const;
 export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
 
@@ -260,6 +266,53 @@ export const RAW_TABLES: Readonly<Record<RawTableName, TableDef>> = {
         allowed: SUBSCRIPTION_STATUSES,
       }),
       col("monthly_fee", "FLOAT64", "Monthly fee; 0 for Free."),
+    ],
+  },
+  campaign_exposures: {
+    name: "campaign_exposures",
+    description:
+      "One row per reactivation campaign and targeted user: the group the user was randomised into (within the purchase-count tier) and, for the treatment group, when the message was sent, opened and made the user block notifications. Targeted users are on the tier-Q3 reactivation list the day before the campaign.",
+    kind: "fact",
+    primaryKey: "exposure_id",
+    foreignKeys: [fk("user_id", "users")],
+    partitionColumn: "campaign_date",
+    clustering: ["campaign_id", "experiment_group", "user_id"],
+    requirePartitionFilter: false,
+    columns: [
+      col("exposure_id", "STRING", "Key: the campaign id, `-` and the user id."),
+      col("campaign_id", "STRING", "Campaign key, `RC` + year + `-` + month (`RC2024-04`)."),
+      col(
+        "campaign_date",
+        "DATE",
+        "UTC day the campaign runs: messages go out on it; eligibility reads only the days before it.",
+      ),
+      col("user_id", "STRING", "Targeted user."),
+      col("experiment_group", "STRING", "treatment (sent the message) or control (not sent).", {
+        allowed: EXPERIMENT_GROUPS,
+      }),
+      col(
+        "purchase_count_tier",
+        "STRING",
+        "The user's purchase-count tier the day before the campaign: the stratum of the randomisation.",
+        { allowed: CYCLE_TIERS },
+      ),
+      col(
+        "category",
+        "STRING",
+        "The user's top category before the campaign (most viewed): the one the message names for the treatment group, the one it would have named for the control.",
+      ),
+      col("sent_at", "TIMESTAMP", "When the message was sent; null for the control group.", {
+        nullable: true,
+      }),
+      col("opened_at", "TIMESTAMP", "When the message was opened (that day); null otherwise.", {
+        nullable: true,
+      }),
+      col(
+        "blocked_at",
+        "TIMESTAMP",
+        "When the user blocked notifications after the message (that day); null otherwise.",
+        { nullable: true },
+      ),
     ],
   },
 };

@@ -13,10 +13,13 @@ import {
   promoCalendarInsertSql,
 } from "./dimensionsStage";
 import { dayNumber, isoDate } from "./calendar";
+import { assignCampaigns, CAMPAIGN_ASSIGNMENTS } from "./campaignAssignment";
+import { campaignCalendar } from "./campaignCalendar";
+import { BATCH_CAMPAIGN, campaignBatchStatements } from "./campaignStage";
 import { eventsSql } from "./eventsStage";
 import { resolveOptions } from "./options";
 import { batchOrdersSql, orderItemsInsertSql, ordersInsertSql } from "./ordersStage";
-import { WORLD } from "./params";
+import { CAMPAIGNS, WORLD, type CampaignEffects } from "./params";
 import { batchSessionsViewSql, sessionDrawsSql, sessionsSql } from "./sessionsStage";
 import { subscriptionsInsertSql } from "./subscriptionsStage";
 import { batchUsersSql, signupDaysSql, usersInsertSql } from "./usersStage";
@@ -91,6 +94,8 @@ const TEMP_TABLES = [
   "gen_product_demand",
   "gen_batch_users",
   "gen_batch_orders",
+  CAMPAIGN_ASSIGNMENTS,
+  BATCH_CAMPAIGN,
 ];
 const TEMP_VIEWS = ["gen_batch_sessions"];
 
@@ -143,13 +148,15 @@ export async function generateShop(
 
 /**
  * `generateShop` with an explicit batch size, so tests can prove that batching (like sharding)
- * does not change a single row.
+ * does not change a single row, and with the campaign's effects as a parameter, so a study can
+ * run the same campaigns with nothing planted (`NO_CAMPAIGN_EFFECT`, an A/A test).
  */
 export async function generateInBatches(
   connection: DuckDBConnection,
   options: GenerateOptions,
   batchUsers: number,
   onProgress?: (stage: string, done: number, total: number) => void,
+  campaignEffects: CampaignEffects = CAMPAIGNS.effects,
 ): Promise<Record<RawTableName, number>> {
   if (!Number.isInteger(batchUsers) || batchUsers < 1)
     throw new Error(`batchUsers must be a positive integer, got ${batchUsers}`);
@@ -172,6 +179,19 @@ export async function generateInBatches(
     await connection.run(promoCalendarInsertSql(world));
     progress("dimensions", 1, 1);
 
+    // The campaigns' targets and groups come from a first pass over every user's orders (a
+    // tier's quartile needs all of them, whatever slice this run generates). A run whose one batch
+    // is the whole world reads them from its own draws; any other run draws them first.
+    const campaigns = campaignCalendar(world.options.startDay, world.options.endDay);
+    const wholeWorld = world.schedule[world.schedule.length - 1]?.nextIndex ?? 0;
+    const oneBatchOfEveryUser =
+      resolved.shardCount === 1 &&
+      resolved.userFrom === 0 &&
+      (resolved.userTo === null || resolved.userTo >= wholeWorld) &&
+      wholeWorld <= batchUsers;
+    if (!oneBatchOfEveryUser)
+      await assignCampaigns(connection, world, campaigns, campaignEffects, batchUsers);
+
     const { userFrom, shardCount } = resolved;
     const worldEnd = world.schedule[world.schedule.length - 1]?.nextIndex ?? 0;
     const userTo = Math.min(resolved.userTo ?? worldEnd, worldEnd);
@@ -182,10 +202,22 @@ export async function generateInBatches(
     const span = batchUsers * shardCount;
     for (let from = userFrom; from < userTo || from === userFrom; from += span) {
       const to = Math.min(userTo, from + span);
-      const stages: [string, string][] = [
+      const drawn: [string, string][] = [
         ["users", batchUsersSql(world, from, to)],
         ["users", usersInsertSql(world)],
         ["sessions", sessionDrawsSql(world, from === userFrom)],
+      ];
+      for (const [stage, sql] of drawn) {
+        progress(stage, Math.ceil((from - userFrom) / shardCount), total);
+        await connection.run(sql);
+      }
+      if (oneBatchOfEveryUser)
+        await assignCampaigns(connection, world, campaigns, campaignEffects, batchUsers, true);
+      const stages: [string, string][] = [
+        // The visits the campaigns cause join the draws before anything reads them.
+        ...campaignBatchStatements(world, campaignEffects, campaigns).map(
+          (sql): [string, string] => ["campaigns", sql],
+        ),
         ["sessions", batchSessionsViewSql(from, to)],
         ["orders", batchOrdersSql(world)],
         ["orders", ordersInsertSql(world)],

@@ -46,7 +46,7 @@ export const WORLD = {
    * the version is part of a world's identity (the world manifest): data written by another
    * model version is another world, refused rather than mixed.
    */
-  modelVersion: "3",
+  modelVersion: "4",
 } as const;
 
 // ------------------------------------------------------------------------------------------------
@@ -479,6 +479,96 @@ export const ANOMALIES = {
   testSessionsMax: 6,
   testActiveDays: 3,
 } as const;
+
+// ------------------------------------------------------------------------------------------------
+// The reactivation campaign (a planted, randomised experiment)
+// ------------------------------------------------------------------------------------------------
+
+/**
+ * What the campaign does to the users it messages: the planted effect. Separate from the schedule
+ * so an A/A study can run the same campaign with no effect (`NO_CAMPAIGN_EFFECT`).
+ */
+export interface CampaignEffects {
+  /** A treated user opens the message (the same day) with this probability. */
+  openProbability: number;
+  /** A treated user blocks notifications after the message (the same day): the guardrail. */
+  blockProbability: number;
+  /**
+   * An opener comes back to buy because of the message with this probability: a return visit
+   * through the whole funnel, on top of whatever the user would have done anyway.
+   */
+  returnPurchaseProbability: number;
+  /** An opener comes back to browse (a visit without a purchase) with this probability. */
+  returnBrowseProbability: number;
+  /**
+   * The product of a campaign-caused visit is from the messaged category with this probability,
+   * else drawn from the month's demand like any visit: the personalisation effect.
+   */
+  messagedCategoryShare: number;
+}
+
+export const CAMPAIGNS = {
+  /**
+   * Campaign days: the 1st of these months, every year, so the schedule never depends on how far
+   * the world is generated. Quarterly, like a CRM team's reactivation pushes; the 28-day windows
+   * of one campaign end long before the next one picks its users.
+   */
+  months: [1, 4, 7, 10],
+  /**
+   * No campaign in a world's first days: the tier-Q3 rule needs buyers with a purchase cycle (two
+   * orders), and a world a month old has almost none. 45 days lets a world starting mid-February
+   * run its first campaign on 1 April.
+   */
+  warmUpDays: 45,
+  /**
+   * Share of each tier's eligible users sent the message (stratified: exactly this share of every
+   * purchase-count tier, rounding up, by a seeded ranking). Half maximises power for a fixed
+   * number of eligible users.
+   */
+  treatmentShare: 0.5,
+  /** Messages go out from 10:00 UTC, spread over two hours (a send queue). */
+  sendHour: 10,
+  sendWindowMinutes: 120,
+  /** Opens and blocks happen within ten hours of sending, so on the campaign day itself. */
+  reactionWindowMinutes: 600,
+  /**
+   * When a campaign-caused visit comes, in days after the campaign day (inclusive ranges): half in
+   * the first week, a quarter in the second, a quarter in weeks three and four. So the planted
+   * share of openers who buy within 7 / 14 / 28 days is 0.5 / 0.75 / 1 times
+   * `returnPurchaseProbability`. A visit on the campaign day comes within an hour of the open; a
+   * later one between 08:00 and 22:00 UTC, so every visit falls on the day drawn.
+   */
+  returnDelays: [
+    { firstDay: 0, lastDay: 6, share: 0.5 },
+    { firstDay: 7, lastDay: 13, share: 0.25 },
+    { firstDay: 14, lastDay: 27, share: 0.25 },
+  ],
+  returnHours: { first: 8, last: 22 },
+  /**
+   * The planted effect. 45% of messages are opened; 30% of openers come back and buy, so 13.5%
+   * of the treated buy because of the message within 28 days (6.75% within 7, 10.125% within
+   * 14); as the control group returns anyway at its own baseline b, the expected uplift of the
+   * reactivation rate is 13.5% x (1 - b). 30% of openers come back to browse only (the retention
+   * effect). Campaign-caused visits are in the messaged category 70% of the time, against its
+   * ~10% share of natural visits, so the uplift is mostly in that category. 2% of the treated
+   * block notifications: under the 5% guardrail, but not by so much that a small campaign can
+   * show it.
+   */
+  effects: {
+    openProbability: 0.45,
+    blockProbability: 0.02,
+    returnPurchaseProbability: 0.3,
+    returnBrowseProbability: 0.3,
+    messagedCategoryShare: 0.7,
+  } satisfies CampaignEffects,
+} as const;
+
+/** The campaign with nothing planted: messages, opens and blocks, but no visit they cause. */
+export const NO_CAMPAIGN_EFFECT: CampaignEffects = {
+  ...CAMPAIGNS.effects,
+  returnPurchaseProbability: 0,
+  returnBrowseProbability: 0,
+};
 
 // ------------------------------------------------------------------------------------------------
 // Subscriptions (an outcome, computed after orders)

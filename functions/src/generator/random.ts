@@ -41,6 +41,14 @@ export const SALT = {
   subscription: 401,
   /** Subscriptions: end and status. */
   subscriptionEnd: 402,
+  /** Campaigns: the ranking that randomises eligible users into treatment and control. */
+  campaignAssignment: 501,
+  /** Campaigns: send time, open, block. */
+  campaignReaction: 502,
+  /** Campaigns: whether and when an opener comes back, and the visit's product. */
+  campaignReturn: 503,
+  /** Campaigns: funnel delays and depth of a campaign-caused visit. */
+  campaignVisit: 504,
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import { RAW_TABLE_NAMES, RAW_TABLES, type RawTableName } from "../contract";
+import { forgetCampaignAssignments } from "./campaignAssignment";
 import { DEFAULT_GENERATE_OPTIONS, generateShop, type GenerateOptions } from "./index";
 import {
   closeDuckDb,
@@ -13,6 +14,9 @@ const WORLD = { ...DEFAULT_GENERATE_OPTIONS, users: 1_200 };
 const PARTITIONED = RAW_TABLE_NAMES.filter((t) => RAW_TABLES[t].partitionColumn !== undefined);
 
 async function generateInto(db: Db, schema: string, options: GenerateOptions): Promise<void> {
+  // Each slice draws its own campaign pass, as a shard of a fan-out or a day's run in another
+  // process would, instead of reusing the whole world's from this process's cache.
+  forgetCampaignAssignments();
   await generateShop(db.connection, options);
   await copyGenerated(db.connection, schema);
 }
@@ -43,15 +47,20 @@ describe("sharding", () => {
   });
   afterAll(() => closeDuckDb(db));
 
-  it.each(["users", "sessions", "events", "orders", "order_items", "subscriptions"] as const)(
-    "makes %s of two user halves exactly the whole",
-    async (table) => {
-      expect(await unionDifference(db, table, ["users_a", "users_b"])).toEqual({
-        missing: 0,
-        extra: 0,
-      });
-    },
-  );
+  it.each([
+    "users",
+    "sessions",
+    "events",
+    "orders",
+    "order_items",
+    "subscriptions",
+    "campaign_exposures",
+  ] as const)("makes %s of two user halves exactly the whole", async (table) => {
+    expect(await unionDifference(db, table, ["users_a", "users_b"])).toEqual({
+      missing: 0,
+      extra: 0,
+    });
+  });
 
   it.each(["products", "promo_calendar"] as const)(
     "gives every user shard the whole %s",
@@ -116,19 +125,37 @@ describe("sharding", () => {
     );
   });
 
-  it("generates a single day on its own, as the daily run does", async () => {
-    const day = "2025-06-30";
-    await generateShop(db.connection, { ...WORLD, dateRange: { start: day, end: day } });
-    for (const table of PARTITIONED) {
-      const column = RAW_TABLES[table].partitionColumn ?? "";
-      expect(
-        await rowDifference(
-          db.connection,
-          `(select * from whole.${table} where cast(${column} as date) = date '${day}')`,
-          `gen.${table}`,
-        ),
-      ).toEqual({ missing: 0, extra: 0 });
-    }
-    expect(await scalar(db.connection, "select count(*) from gen.events")).toBeGreaterThan(0);
+  it.each(["2025-06-30", "2025-07-01", "2025-07-09"])(
+    "generates a single day on its own, as the daily run does (%s: the eve of a campaign, its day, a day of its visits)",
+    async (day) => {
+      forgetCampaignAssignments();
+      await generateShop(db.connection, { ...WORLD, dateRange: { start: day, end: day } });
+      for (const table of PARTITIONED) {
+        const column = RAW_TABLES[table].partitionColumn ?? "";
+        expect(
+          await rowDifference(
+            db.connection,
+            `(select * from whole.${table} where cast(${column} as date) = date '${day}')`,
+            `gen.${table}`,
+          ),
+        ).toEqual({ missing: 0, extra: 0 });
+      }
+      expect(await scalar(db.connection, "select count(*) from gen.events")).toBeGreaterThan(0);
+    },
+  );
+
+  it("holds exposures on the campaign day and visits the campaign caused after it", async () => {
+    expect(
+      await scalar(
+        db.connection,
+        "select count(*) from whole.campaign_exposures where campaign_date = date '2025-07-01'",
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      await scalar(
+        db.connection,
+        "select count(*) from whole.sessions where session_id like '%-RC2025-07-%'",
+      ),
+    ).toBeGreaterThan(0);
   });
 });

@@ -154,6 +154,34 @@ export const MARTS: readonly MartDeclaration[] = [
     clustering: ["risk_group", "purchase_count_tier"],
   },
   {
+    name: "dm_campaign_users",
+    file: "marts/dm_campaign_users.sql",
+    dataset: "marts",
+    description:
+      "Reactivation campaign x targeted user: group, message, open, block, reactivation within 7/14/28 days (in the messaged category or not), revenue, activity before and after.",
+    materialization: table,
+    partitioning: { column: "campaign_date", granularity: "DAY" },
+    clustering: ["campaign_id", "experiment_group"],
+  },
+  {
+    name: "dm_campaign_summary",
+    file: "marts/dm_campaign_summary.sql",
+    dataset: "marts",
+    description:
+      "Reactivation campaign (and all pooled) x group: size, open and block rates against the guardrail, 7/14/28-day reactivation, revenue, pre/post activity.",
+    materialization: table,
+    clustering: ["campaign_id", "experiment_group"],
+  },
+  {
+    name: "dm_campaign_roi",
+    file: "marts/dm_campaign_roi.sql",
+    dataset: "marts",
+    description:
+      "RFM segment: reachable reactivation targets, expected incremental buyers and revenue from the measured uplift, cost, net value and ROI.",
+    materialization: table,
+    clustering: ["segment"],
+  },
+  {
     name: "rfm_segment_map",
     file: "rfm/rfm_segment_map.sql",
     dataset: "snapshots",

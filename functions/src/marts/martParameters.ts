@@ -56,6 +56,20 @@ export const MART_PARAMETERS = {
   active_month_days: 30,
   /** Lorenz-curve points every 5% of users (0, 5, ..., 100). */
   lorenz_step_pct: 5,
+  /**
+   * A campaign's windows, counted from its day (day 0): reactivation within 7 / 14 / 28 days is an
+   * order on days 0..6 / 0..13 / 0..27, and activity before / after the campaign at weeks 1, 2
+   * and 4 a session in the 7 / 14 / 28 days before it / from it.
+   */
+  campaign_window_days_short: 7,
+  campaign_window_days_mid: 14,
+  campaign_window_days_long: 28,
+  /** The guardrail: at most 5% of messaged users may block notifications. */
+  guardrail_block_rate_max_pct: 5,
+  /** Campaign ROI: the cost is 20% of the incremental revenue... */
+  roi_cost_pct_of_incremental_revenue: 20,
+  /** ...plus this much per message sent, in cents (none by default, as in the RFM study). */
+  roi_cost_per_message_cents: 0,
 } as const satisfies Record<string, number>;
 
 export type MartParameterName = keyof typeof MART_PARAMETERS;

@@ -201,6 +201,68 @@ describe("the boundary fixture's edges, as the marts read them", () => {
     expect(buyers.get(U.silentOneDayBeyondInterpolatedP75)!.is_reactivation_target).toBe(true);
   });
 
+  it("counts a campaign order on day N-1 inside the N-day window and on day N outside, and waits for day N-1", async () => {
+    const users = new Map(
+      (await complete.mart("dm_campaign_users")).map((r) => [`${r.campaign_id} ${r.user_id}`, r]),
+    );
+    expect(users.get(`RCB-A ${U.campaignOrdersOnDays3And13}`)).toMatchObject({
+      is_reactivated_7d: true,
+      is_reactivated_14d: true,
+    });
+    expect(users.get(`RCB-A ${U.campaignOrderOnDay14}`)).toMatchObject({
+      is_reactivated_14d: false,
+      is_reactivated_28d: true,
+      is_reactivated_in_category_28d: false,
+    });
+    expect(users.get(`RCB-B ${U.campaignOrderOnDay6}`)!.is_reactivated_7d).toBe(true);
+    expect(users.get(`RCB-B ${U.campaignOrderOnDay7}`)!.is_reactivated_7d).toBe(false);
+    expect(users.get(`RCB-B ${U.campaignOrderOnDay27}`)).toMatchObject({
+      is_reactivated_28d: true,
+      is_reactivated_in_category_28d: true,
+    });
+    expect(users.get(`RCB-B ${U.campaignOrderOnDay28}`)!.is_reactivated_28d).toBe(false);
+    const observed28 = [...users.values()].find((r) => r.campaign_id === "RCB-C")!;
+    expect(observed28.days_observed).toBe(28);
+    expect(observed28.is_reactivated_28d).not.toBeNull();
+    const dayBefore = await partial.mart("dm_campaign_users");
+    const c = dayBefore.find((r) => r.campaign_id === "RCB-C")!;
+    expect(c).toMatchObject({ days_observed: 27, is_reactivated_28d: null });
+    expect(c.is_reactivated_14d).not.toBeNull();
+    const d = dayBefore.find((r) => r.campaign_id === "RCB-D")!;
+    expect(d).toMatchObject({ days_observed: 6, is_reactivated_7d: null });
+    expect(users.has(`RCB-D ${U.anomaly}`)).toBe(false);
+    expect([...users.keys()].some((k) => k.startsWith("RCB-E"))).toBe(false);
+  });
+
+  it("reads the guardrail on the threshold: at most the stated share of the messaged may block", async () => {
+    const summary = await complete.mart("dm_campaign_summary");
+    const treated = summary.find(
+      (r) => r.campaign_id === "RCB-A" && r.experiment_group === "treatment",
+    )!;
+    expect(treated).toMatchObject({ users_messaged: 2, users_blocked: 1, block_rate: 0.5 });
+    expect(treated.is_block_rate_within_max).toBe(false);
+    const onThreshold = summary.find(
+      (r) => r.campaign_id === "RCB-F" && r.experiment_group === "treatment",
+    )!;
+    expect(onThreshold).toMatchObject({ users_messaged: 20, users_blocked: 1 });
+    expect(onThreshold.is_block_rate_within_max).toBe(true);
+    const control = summary.find(
+      (r) => r.campaign_id === "RCB-A" && r.experiment_group === "control",
+    )!;
+    expect(control).toMatchObject({ users_messaged: 0, block_rate: null });
+  });
+
+  it("costs a negative expected revenue nothing: the cost model takes a share of a gain only", async () => {
+    const roi = await complete.mart("dm_campaign_roi");
+    const reached = roi.filter((r) => (r.reachable_users as number) > 0);
+    expect(reached.length).toBeGreaterThan(0);
+    for (const r of reached) {
+      expect(r.expected_incremental_revenue as number).toBeLessThan(0);
+      expect(r.campaign_cost).toBe(0);
+      expect(r.roi).toBeNull();
+    }
+  });
+
   it("breaks ties as documented: the lower order_id is the first order, the lower product_id the gateway", async () => {
     const users = await byId(complete, "dm_user_purchase_summary");
     expect(users.get(U.firstOrdersAtTheSameInstant)).toMatchObject({ first_order_is_promo: true });

@@ -40,25 +40,36 @@ describe("runMarts", () => {
       onProgress: (name) => progress.push(name),
     });
     const chain = nightlyChain().flatMap((s) =>
-      s.kind === "mart" ? [s.name] : s.kind === "snapshot" ? [...s.produces] : [],
+      s.kind === "mart"
+        ? [s.name]
+        : s.kind === "snapshot" || s.kind === "stats"
+          ? [...s.produces]
+          : [],
     );
     expect(progress).toEqual(chain);
   });
 
-  it("builds every declared mart with rows, in dependency order, reporting progress", async () => {
+  it("builds every declared mart and the significance tests with rows, in dependency order, reporting progress", async () => {
     const progress: string[] = [];
     const runs = await runMarts(warehouse, {
       runDate: HAND_FIXTURE_RUN_DATE,
       onProgress: (name) => progress.push(name),
     });
     expect(runs.map((r) => r.name)).toEqual(progress);
-    expect(new Set(progress)).toEqual(new Set(MARTS.map((m) => m.name)));
+    expect(new Set(progress)).toEqual(new Set([...MARTS.map((m) => m.name), "dm_stat_tests"]));
+    expect(progress[progress.length - 1]).toBe("dm_stat_tests");
     for (const run of runs) {
       expect(run.rows).toBeGreaterThan(0);
       expect(run.seconds).toBeGreaterThanOrEqual(0);
     }
     const counts = await tableCounts();
-    for (const run of runs) expect(counts[run.name]).toBe(run.rows);
+    for (const run of runs.filter((r) => r.name !== "dm_stat_tests"))
+      expect(counts[run.name]).toBe(run.rows);
+    const [tests] = await queryRows<{ n: number }>(
+      warehouse.connection,
+      "select count(*)::int as n from marts.dm_stat_tests",
+    );
+    expect(tests!.n).toBe(runs.find((r) => r.name === "dm_stat_tests")!.rows);
     expect(counts.rfm_segment_history).toBe(counts.rfm_daily);
   });
 

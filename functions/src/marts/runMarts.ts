@@ -3,6 +3,7 @@ import { nightlyChain } from "../chain/nightlyChain";
 import { takeRfmSnapshots } from "../rfm/refreshRfm";
 import { assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
+import { refreshStatTests } from "../statTests/refreshStatTests";
 import { martByName } from "./catalog";
 import { readColumnDocs } from "./columnDocs";
 import { martSql } from "./martParameters";
@@ -36,7 +37,8 @@ export interface RunMartsOptions {
 
 /**
  * Refreshes every mart for one run date, in the nightly chain's order (`nightlyChain`: marts in
- * dependency order, the RFM snapshot step where the marts that read it need it), each through
+ * dependency order, the RFM snapshot step where the marts that read it need it, the significance
+ * tests after the marts they read), each through
  * `warehouse.materialize` with the same BigQuery SQL the scheduled queries run. Everything runs
  * `atomically`: on DuckDB a failure leaves every mart as the previous run left it, never marts of
  * two runs side by side. Stops at the first failure, naming the mart.
@@ -59,7 +61,9 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
     run_date: { date: runDate },
     from_date: { date: fromDate },
   };
-  const steps = nightlyChain().filter((s) => s.kind === "mart" || s.kind === "snapshot");
+  const steps = nightlyChain().filter(
+    (s) => s.kind === "mart" || s.kind === "snapshot" || s.kind === "stats",
+  );
   const total = steps.reduce((n, s) => n + (s.kind === "snapshot" ? s.produces.length : 1), 0);
   return warehouse.atomically(async (w) => {
     const runs: MartRun[] = [];
@@ -85,6 +89,18 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
           seconds: 0,
         });
         runs.push({ name: "rfm_daily", rows: users, seconds: seconds() });
+        continue;
+      }
+      if (step.kind === "stats") {
+        options.onProgress?.(step.produces[0]!, runs.length, total);
+        try {
+          const summary = await refreshStatTests(w, runDate);
+          runs.push({ name: step.produces[0]!, rows: summary.tests, seconds: seconds() });
+        } catch (error) {
+          throw new Error(`Step ${step.name} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
         continue;
       }
       options.onProgress?.(step.name, runs.length, total);

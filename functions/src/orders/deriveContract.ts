@@ -9,6 +9,7 @@ export const ABSENT_FROM_ORDERS: readonly RawTableName[] = [
   "sessions",
   "events",
   "subscriptions",
+  "campaign_exposures",
 ];
 
 /** The one product of a file without product ids. */

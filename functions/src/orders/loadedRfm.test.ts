@@ -75,6 +75,7 @@ function truthFromFile(): TruthRaw {
     orders: [...orders.values()],
     lines,
     subscriptions: [],
+    exposures: [],
   };
 }
 

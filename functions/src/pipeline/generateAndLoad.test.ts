@@ -73,9 +73,9 @@ describe("generateAndLoad", () => {
     expect(summary.rows.events).toBeGreaterThan(0);
     expect(summary.files).toContain("raw/events/dt=2024-02-29/part-0-of-1-b0.parquet");
     expect(summary.files).toContain("raw/products/asof=2024-02-29/part-0-of-1-b0.parquet");
-    // five partitioned tables x 60 days, plus three state tables as of the last day
-    expect(summary.files).toHaveLength(5 * 60 + 3);
-    expect(summary.loadJobs).toHaveLength(8);
+    // six partitioned tables x 60 days, plus three state tables as of the last day
+    expect(summary.files).toHaveLength(6 * 60 + 3);
+    expect(summary.loadJobs).toHaveLength(9);
     expect(summary.stateAsOf).toBe("2024-02-29");
     expect(summary.dataThrough).toBe("2024-02-29");
     expect(Object.keys(summary.seconds).sort()).toEqual(["generate", "lake", "load", "total"]);

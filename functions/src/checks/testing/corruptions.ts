@@ -49,6 +49,7 @@ export const CORRUPTIONS: readonly Corruption[] = [
   duplicate("orders", "order_id", "O001"),
   duplicate("order_items", "order_item_id", "OI003"),
   duplicate("subscriptions", "subscription_id", "SUB_U003", ["subscription_per_user"]),
+  duplicate("campaign_exposures", "exposure_id", "RC2024-03-U002", ["campaign_exposure_per_user"]),
 
   // Foreign keys: a reference to a row that does not exist.
   dangling("sessions", "session_id", "S004", "user_id", "U999", ["event_matches_session"]),
@@ -70,6 +71,10 @@ export const CORRUPTIONS: readonly Corruption[] = [
   dangling("order_items", "order_item_id", "OI003", "product_id", "P99"),
   dangling("subscriptions", "subscription_id", "SUB_U003", "user_id", "U999", [
     "subscription_per_user",
+  ]),
+  dangling("campaign_exposures", "exposure_id", "RC2024-03-U002", "user_id", "U999", [
+    "campaign_exposure_per_user",
+    "campaign_exposure_eligible",
   ]),
 
   // Closed value sets.
@@ -140,7 +145,12 @@ export const CORRUPTIONS: readonly Corruption[] = [
       `delete from raw.order_items where order_id = 'O003'`,
       `delete from raw.orders where order_id = 'O003'`,
     ],
-    expect: ["foreign_key_events_order_id", "purchase_order_one_to_one"],
+    // Without O003, U002 has one order and is no longer eligible for the March campaign.
+    expect: [
+      "foreign_key_events_order_id",
+      "purchase_order_one_to_one",
+      "campaign_exposure_eligible",
+    ],
   },
   {
     name: "two purchase events for one order",
@@ -273,5 +283,64 @@ export const CORRUPTIONS: readonly Corruption[] = [
     name: "an order without lines",
     sql: [`delete from raw.order_items where order_item_id = 'OI004'`],
     expect: ["order_item_matches_order"],
+  },
+
+  // Campaign exposures: one per user and campaign, the control never messaged, only eligible users.
+  {
+    name: "an unknown experiment group",
+    sql: [`update raw.campaign_exposures set experiment_group = 'holdout' where user_id = 'U002'`],
+    expect: ["allowed_values_campaign_exposures"],
+  },
+  {
+    name: "a user targeted twice by one campaign",
+    sql: [
+      `insert into raw.campaign_exposures select 'RC2024-03-U002-bis', * exclude (exposure_id) from raw.campaign_exposures`,
+    ],
+    expect: ["campaign_exposure_per_user"],
+  },
+  {
+    name: "a campaign message naming a category the catalogue lacks",
+    sql: [`update raw.campaign_exposures set category = 'Garden' where user_id = 'U002'`],
+    expect: ["campaign_exposure_per_user"],
+  },
+  {
+    name: "a control user who was sent the message",
+    sql: [`update raw.campaign_exposures set experiment_group = 'control' where user_id = 'U002'`],
+    expect: ["campaign_control_not_messaged"],
+  },
+  {
+    name: "a message opened before it was sent",
+    sql: [
+      `update raw.campaign_exposures set opened_at = timestamptz '2024-03-10 09:00:00+00' where user_id = 'U002'`,
+    ],
+    expect: ["campaign_control_not_messaged"],
+  },
+  {
+    name: "a one-order buyer targeted by a campaign",
+    sql: [
+      `insert into raw.campaign_exposures select 'RC2024-03-U001', campaign_id, campaign_date, 'U001', * exclude (exposure_id, campaign_id, campaign_date, user_id) from raw.campaign_exposures`,
+    ],
+    expect: ["campaign_exposure_eligible"],
+  },
+  {
+    name: "a targeted user in another tier than the stated one",
+    sql: [`update raw.campaign_exposures set purchase_count_tier = '3-4' where user_id = 'U002'`],
+    expect: ["campaign_exposure_eligible"],
+  },
+  {
+    // U002's cycle is 29 days (Jan 5 to Feb 3), the tier's only one, so its P75: silent exactly 29
+    // days on the eve (Mar 3) is not beyond it.
+    name: "a campaign on the day the user's silence equals the tier's upper-quartile cycle",
+    sql: [
+      `update raw.campaign_exposures set campaign_date = date '2024-03-04', sent_at = timestamptz '2024-03-04 10:05:00+00', opened_at = timestamptz '2024-03-04 11:30:00+00'`,
+    ],
+    expect: ["campaign_exposure_eligible"],
+  },
+  {
+    name: "(not a corruption) a campaign one day later, when the silence exceeds the quartile",
+    sql: [
+      `update raw.campaign_exposures set campaign_date = date '2024-03-05', sent_at = timestamptz '2024-03-05 10:05:00+00', opened_at = timestamptz '2024-03-05 11:30:00+00'`,
+    ],
+    expect: [],
   },
 ];

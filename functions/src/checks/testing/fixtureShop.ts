@@ -18,7 +18,7 @@ const PROMOS: Record<string, number> = { PR1: 0.15, PR2: 0.1 };
 /**
  * A tiny shop that satisfies every data-quality check: three users (one an anomaly), three
  * products, two promotions, five sessions and the funnel events of each, three orders with four
- * lines, one subscription per user. Small enough to read, and it touches the edges the checks
+ * lines, one subscription per user, one campaign exposure. Small enough to read, and it touches the edges the checks
  * care about: a session crossing midnight, checkout and purchase at the same instant, a promo
  * session that stops after a click, a purchase with a null product, an order with two lines.
  */
@@ -95,6 +95,22 @@ export const FIXTURE_SHOP: Readonly<Record<RawTableName, readonly FixtureRow[]>>
     sub("U001", "Free", "2024-01-01", null, "Active", 0),
     sub("U002", "Plus", "2024-01-05", null, "Active", 9.99),
     sub("U003", "Free", "2024-01-10", "2024-01-31", "Expired", 0),
+  ],
+  // U002 (orders on Jan 5 and Feb 3: a 29-day cycle, the only one of tier '2') has been silent
+  // 35 days on Mar 9, the day before the campaign: on the reactivation list. U001 has one order.
+  campaign_exposures: [
+    {
+      exposure_id: "RC2024-03-U002",
+      campaign_id: "RC2024-03",
+      campaign_date: "2024-03-10",
+      user_id: "U002",
+      experiment_group: "treatment",
+      purchase_count_tier: "2",
+      category: "Apparel",
+      sent_at: "2024-03-10T10:05:00Z",
+      opened_at: "2024-03-10T11:30:00Z",
+      blocked_at: null,
+    },
   ],
 };
 

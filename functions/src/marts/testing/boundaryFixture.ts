@@ -54,6 +54,12 @@ export const BOUNDARY_USERS = {
   firstOrdersAtTheSameInstant: "U60",
   firstOrderLinesOfEqualAmount: "U61",
   spenderExactlyOnP66OnJune29: "UA15",
+  campaignOrdersOnDays3And13: "U41",
+  campaignOrderOnDay14: "U45",
+  campaignOrderOnDay6: "U81",
+  campaignOrderOnDay7: "U82",
+  campaignOrderOnDay27: "U18",
+  campaignOrderOnDay28: "U52",
   onlyTheSignupVisitInPeriod0: "U06",
   firstReturnOnDay1: "U17",
 } as const;
@@ -91,6 +97,7 @@ export function boundaryFixtureRows(): Record<RawTableName, FixtureRow[]> {
     orders: [],
     order_items: [],
     subscriptions: [],
+    campaign_exposures: [],
   };
   let sessionNo = 0;
   let orderNo = 0;
@@ -344,6 +351,61 @@ export function boundaryFixtureRows(): Record<RawTableName, FixtureRow[]> {
     user(id, "2024-10-01", "B");
     buy(id, at("2024-10-01", 4), [["P1", 100 + i]]);
   }
+
+  // ---- Campaign windows, on the orders above (day 0 = the campaign day). Campaign RCB-A on
+  // R-47: U41 buys on days 3 and 13, U45 on day 14 (outside 14, inside 28). RCB-B on
+  // R-36: U81 buys on day 6 (inside 7 days), U82 on day 7 (outside), U18 on day 27 (inside 28
+  // days, in the messaged category), U52 on day 28 (outside). RCB-C on R-27 is observed 28 days
+  // on June 30 and 27 on June 29; RCB-D on R-6 is observed 7 days and 6. The anomaly's exposure
+  // is left out; a campaign after the run day is not yet read. The control spends more in its
+  // windows than the treated (28.25 against 20 a user on June 30), so the ROI mart meets a
+  // negative expected revenue, whose cost is not negative.
+  const expose = (
+    campaign: string,
+    day: number,
+    id: string,
+    group: "treatment" | "control",
+    category: string,
+    reaction: "opened" | "blocked" | "ignored" = "ignored",
+  ): void => {
+    const date = plusDays(R, day);
+    const sent = group === "treatment";
+    rows.campaign_exposures.push({
+      exposure_id: `${campaign}-${id}`,
+      campaign_id: campaign,
+      campaign_date: date,
+      user_id: id,
+      experiment_group: group,
+      purchase_count_tier: "2",
+      category,
+      sent_at: sent ? `${date} 10:05:00+00` : null,
+      opened_at: sent && reaction !== "ignored" ? `${date} 11:00:00+00` : null,
+      blocked_at: sent && reaction === "blocked" ? `${date} 11:01:00+00` : null,
+    });
+  };
+  expose("RCB-A", -47, "U41", "treatment", "Shoes", "blocked");
+  expose("RCB-A", -47, "U45", "treatment", "Books", "opened");
+  expose("RCB-A", -47, "U42", "control", "Shoes");
+  expose("RCB-B", -36, "U81", "control", "Shoes");
+  expose("RCB-B", -36, "U82", "treatment", "Books");
+  expose("RCB-B", -36, "U18", "treatment", "Toys", "opened");
+  expose("RCB-B", -36, "U52", "control", "Books");
+  expose("RCB-C", -27, "U16", "treatment", "Toys", "opened");
+  expose("RCB-C", -27, "U51", "control", "Books");
+  expose("RCB-D", -6, "U50", "treatment", "Books", "blocked");
+  expose("RCB-D", -6, "U17", "control", "Toys");
+  expose("RCB-D", -6, "U26", "treatment", "Shoes", "blocked");
+  expose("RCB-E", 1, "U53", "treatment", "Toys", "opened");
+  // RCB-F: 1 of 20 messaged users blocks, exactly the 5% guardrail (which it meets).
+  for (let i = 0; i < 20; i += 1)
+    expose(
+      "RCB-F",
+      -60,
+      `UA${String(i).padStart(2, "0")}`,
+      "treatment",
+      "Shoes",
+      i === 0 ? "blocked" : "ignored",
+    );
 
   // ---- The run day's last instants: a session at 23:59:30 with an event after midnight (cut),
   // and a session at midnight after the run day (left out), and an order after it.

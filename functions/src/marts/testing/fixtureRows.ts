@@ -27,6 +27,7 @@ const FIXTURE_DEFAULTS: Record<RawTableName, FixtureRow> = {
   orders: { is_promo: false, discount_rate: 0, promo_id: null },
   order_items: { quantity: 1, is_promo: false, discount_rate: 0 },
   subscriptions: { plan: "Free", end_date: null, status: "Active", monthly_fee: 0 },
+  campaign_exposures: { sent_at: null, opened_at: null, blocked_at: null },
 };
 
 function literal(value: string | number | boolean | null, type: string): string {

@@ -30,6 +30,7 @@ export function handFixtureRows(): Record<RawTableName, FixtureRow[]> {
     orders: [],
     order_items: [],
     subscriptions: [],
+    campaign_exposures: [],
   };
   let sessionNo = 0;
   let orderNo = 0;
@@ -145,6 +146,23 @@ export function handFixtureRows(): Record<RawTableName, FixtureRow[]> {
   // Signed up on the last day: observed one day.
   user("U14", HAND_FIXTURE_RUN_DATE, "B");
   buy("U14", `${HAND_FIXTURE_RUN_DATE} 20:00:00+00`, [70]);
+
+  // A campaign on 1 October: U11 messaged (and buys that day), U06 the control.
+  for (const [id, group] of [
+    ["U11", "treatment"],
+    ["U06", "control"],
+  ] as const) {
+    rows.campaign_exposures.push({
+      exposure_id: `RC2024-10-${id}`,
+      campaign_id: "RC2024-10",
+      campaign_date: "2024-10-01",
+      user_id: id,
+      experiment_group: group,
+      purchase_count_tier: id === "U11" ? "3-4" : "2",
+      category: "Shoes",
+      sent_at: group === "treatment" ? "2024-10-01 09:00:00+00" : null,
+    });
+  }
   return rows;
 }
 

@@ -81,6 +81,20 @@ export interface TruthRaw {
     status: string;
     monthly_fee: number;
   }[];
+  readonly exposures: readonly RawExposure[];
+}
+
+/** A campaign exposure: whether the message was sent, opened and blocked, as flags. */
+export interface RawExposure {
+  readonly campaign_id: string;
+  readonly campaign_day: number;
+  readonly user_id: string;
+  readonly experiment_group: string;
+  readonly purchase_count_tier: string;
+  readonly category: string;
+  readonly is_sent: boolean;
+  readonly is_opened: boolean;
+  readonly is_blocked: boolean;
 }
 
 /**
@@ -128,6 +142,12 @@ export async function readTruthRaw(connection: DuckDBConnection): Promise<TruthR
   );
   const subscriptions = await read<TruthRaw["subscriptions"][number]>(
     "select user_id, plan, status, monthly_fee from raw.subscriptions",
+  );
+  const exposures = await read<Omit<RawExposure, "campaign_day"> & { campaign_date: string }>(
+    "select campaign_id, campaign_date::varchar as campaign_date, user_id, experiment_group, " +
+      "purchase_count_tier, category, sent_at is not null as is_sent, " +
+      "opened_at is not null as is_opened, blocked_at is not null as is_blocked " +
+      "from raw.campaign_exposures",
   );
   return {
     users: users.map((u) => ({
@@ -177,5 +197,9 @@ export async function readTruthRaw(connection: DuckDBConnection): Promise<TruthR
       order_day: epochDay(l.order_date),
     })),
     subscriptions,
+    exposures: exposures.map(({ campaign_date, ...e }) => ({
+      ...e,
+      campaign_day: epochDay(campaign_date),
+    })),
   };
 }

@@ -1,5 +1,6 @@
 import type { MartParameters } from "../martParameters";
 import { behaviorConsistencyTruth } from "./behaviorConsistency";
+import { campaignRoiTruth, campaignSummaryTruth, campaignUsersTruth } from "./campaign";
 import { categoryPerformanceTruth } from "./categoryPerformance";
 import { churnRiskTruth } from "./churnRisk";
 import { cohortRetentionTruth } from "./cohortRetention";
@@ -34,6 +35,9 @@ export const ORACLE_KEYS = {
   dm_acquisition_quality: ["dimension", "dimension_value"],
   rfm_daily: ["snapshot_date", "user_id"],
   dm_rfm_segments: ["snapshot_date", "segment"],
+  dm_campaign_users: ["campaign_id", "user_id"],
+  dm_campaign_summary: ["campaign_id", "experiment_group"],
+  dm_campaign_roi: ["segment"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type OracleMart = keyof typeof ORACLE_KEYS;
@@ -58,6 +62,8 @@ export function computeShopTruth(
   const groups = ltvGroups(users, behavior);
   const rfm = rfmDailyTruth(raw, runDay, segmentMap);
   const vips = new Set(rfm.filter((r) => r.segment === "VIP Champions").map((r) => r.user_id));
+  const churn = churnRiskTruth(raw, runDay, P);
+  const campaignUsers = campaignUsersTruth(raw, runDay, P);
   const rows = (values: readonly object[]) => values as unknown as TruthRow[];
   return {
     dm_user_purchase_summary: rows(users.map(({ signupDay: _signupDay, ...columns }) => columns)),
@@ -71,9 +77,12 @@ export function computeShopTruth(
     dm_tradeoff_summary: rows(tradeoffSummaryTruth(users, behavior, P)),
     dm_promo_effect: rows(promoEffectTruth(users, P)),
     dm_kpi_daily: rows(kpiDailyTruth(raw, epochDay(fromDate), runDay, P)),
-    dm_churn_risk: rows(churnRiskTruth(raw, runDay, P)),
+    dm_churn_risk: rows(churn),
     dm_acquisition_quality: rows(acquisitionQualityTruth(users, vips, P)),
     rfm_daily: rows(rfm),
     dm_rfm_segments: rows(rfmSegmentsTruth(rfm, runDay, segmentMap)),
+    dm_campaign_users: rows(campaignUsers),
+    dm_campaign_summary: rows(campaignSummaryTruth(campaignUsers, P)),
+    dm_campaign_roi: rows(campaignRoiTruth(raw, runDay, P, campaignUsers, rfm, churn, segmentMap)),
   };
 }

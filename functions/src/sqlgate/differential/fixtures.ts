@@ -276,6 +276,7 @@ export function fixtureRowObjects(
     orders: [],
     order_items: [],
     subscriptions: [],
+    campaign_exposures: [],
   };
   const steps = ["view", "click", "add_to_cart", "checkout", "purchase"];
   for (const u of users) {

@@ -1,0 +1,47 @@
+import type { Warehouse } from "../backends/types";
+import { renderMartParameters } from "../marts/martParameters";
+import { isCalendarDate } from "../marts/targets";
+import { readSql } from "../sql/sqlFiles";
+import { CAMPAIGN_INPUTS_SQL, campaignTestRows, type CampaignInput } from "./campaignTests";
+import { DM_STAT_TESTS } from "./statTestsTable";
+import { TRADEOFF_INPUTS_SQL, tradeoffTestRows, type TradeoffInput } from "./tradeoffTests";
+
+/** A bad run date, refused before the warehouse is read. */
+export class StatTestsError extends Error {}
+
+export interface StatTestsSummary {
+  readonly runDate: string;
+  /** Tests written. */
+  readonly tests: number;
+  /** Tests whose verdict is significant (or a failed guardrail). */
+  readonly flagged: number;
+}
+
+/**
+ * The significance-test step of the nightly chain: reads the tested groups' values from the marts
+ * (BigQuery-dialect SQL through the warehouse, with the mart parameters rendered in), runs every
+ * test in TypeScript (`functions/src/stats`, equal to SciPy; BigQuery has no t or normal
+ * distribution to compute a p-value with), and replaces `marts.dm_stat_tests` with one row per
+ * test. Runs after the marts it reads, on DuckDB and BigQuery alike.
+ */
+export async function refreshStatTests(
+  warehouse: Warehouse,
+  runDate: string,
+): Promise<StatTestsSummary> {
+  if (!isCalendarDate(runDate))
+    throw new StatTestsError(`Run date "${runDate}" is not a YYYY-MM-DD date`);
+  const inputs = await warehouse.query<TradeoffInput>(
+    renderMartParameters(readSql(TRADEOFF_INPUTS_SQL)),
+  );
+  const campaigns = await warehouse.query<CampaignInput>(
+    renderMartParameters(readSql(CAMPAIGN_INPUTS_SQL)),
+  );
+  const rows = [...tradeoffTestRows(runDate, inputs), ...campaignTestRows(runDate, campaigns)];
+  await warehouse.writeRows(DM_STAT_TESTS, rows);
+  return {
+    runDate,
+    tests: rows.length,
+    flagged: rows.filter((r) => r.verdict === "significant" || r.verdict === "guardrail failed")
+      .length,
+  };
+}
