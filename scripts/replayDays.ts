@@ -2,7 +2,7 @@
  * The nightly chain, replayed day by day on the local backends through the same handler code the
  * cloud runs: for each day, `generateData` (served by the real Functions Framework), every
  * data-quality check, the marts in the chain's order with the cloud's date semantics (the run
- * date is the day), `refreshRfmSnapshot`, and a run record. The steps come from `nightlyChain`,
+ * date is the day), `refreshRfmSnapshot`, `refreshClvSnapshot`, and a run record. The steps come from `nightlyChain`,
  * the one definition the cloud workflow is generated from too.
  */
 import type { Server } from "node:http";
@@ -99,6 +99,7 @@ type Unit =
   | { readonly kind: "checks"; readonly names: readonly string[] }
   | { readonly kind: "marts"; readonly names: readonly string[] }
   | { readonly kind: "snapshot" }
+  | { readonly kind: "clv" }
   | { readonly kind: "record" };
 
 export function replayUnits(steps: readonly ChainStep[] = nightlyChain()): Unit[] {
@@ -126,6 +127,7 @@ export async function replayDays(options: ReplayOptions): Promise<{ days: number
   const days = daysBetween(options.from, options.to);
   const generate = await serve("generateData");
   const snapshot = await serve("refreshRfmSnapshot");
+  const clv = await serve("refreshClvSnapshot");
   const units = replayUnits();
   try {
     for (const [index, day] of days.entries()) {
@@ -192,6 +194,10 @@ export async function replayDays(options: ReplayOptions): Promise<{ days: number
           const answer = await snapshot.call({ snapshotDate: day });
           if (answer.status !== 200)
             await fail("snapshot", `${answer.status} ${String(answer.body.message ?? "")}`);
+        } else if (unit.kind === "clv") {
+          const answer = await clv.call({ snapshotDate: day });
+          if (answer.status !== 200)
+            await fail("clv", `${answer.status} ${String(answer.body.message ?? "")}`);
         } else {
           await withWarehouse(options.out, (w) =>
             w.recordRun(
@@ -213,6 +219,7 @@ export async function replayDays(options: ReplayOptions): Promise<{ days: number
     setLogSink(previousSink);
     await generate.close();
     await snapshot.close();
+    await clv.close();
   }
   return { days: days.length };
 }

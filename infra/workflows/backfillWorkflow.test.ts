@@ -55,7 +55,7 @@ describe("the backfill workflow source", () => {
 });
 
 describe("the backfill's order", () => {
-  it("writes the lake, loads, checks, fills per-date marts, snapshots, then the table marts", () => {
+  it("writes the lake, loads, checks, fills per-date marts, snapshots, fits CLV, then the table marts", () => {
     const tableMarts = nightlyChain()
       .filter((s) => s.kind === "mart" && !perDate.some((m) => m.name === s.name))
       .map((s) => `mart:${s.name}`);
@@ -64,6 +64,7 @@ describe("the backfill's order", () => {
       ...listChecks().map((c) => `check:${c.name}`),
       ...perDate.map((m) => `mart:${m.name}`),
       "snapshot",
+      "clv",
       ...tableMarts,
     ]);
     const names = stepsOf(run.body.try.steps).map((s) => s.name);

@@ -1,8 +1,9 @@
 /**
  * The workflow steps of each kind of chain step (`functions/src/chain/nightlyChain.ts`): the
- * load, a data-quality check, a mart's scheduled query, the RFM snapshot. Each names its chain
- * step in `step` before it runs, so a failure is recorded as `generate`, `check:<name>`,
- * `mart:<name>` or `snapshot`, and each takes the data day as one expression, the same for all.
+ * load, a data-quality check, a mart's scheduled query, the RFM snapshot, the CLV fit. Each names
+ * its chain step in `step` before it runs, so a failure is recorded as `generate`,
+ * `check:<name>`, `mart:<name>`, `snapshot` or `clv`, and each takes the data day as one
+ * expression, the same for all.
  */
 import { renderDatasets } from "../../functions/src/sql/render";
 import {
@@ -18,8 +19,11 @@ import {
 } from "./steps";
 
 /** The failed-step label a chain step is recorded under. */
-export function failedStepLabel(kind: "generate" | "check" | "mart" | "snapshot", name: string) {
-  return kind === "generate" || kind === "snapshot" ? kind : `${kind}:${name}`;
+export function failedStepLabel(
+  kind: "generate" | "check" | "mart" | "snapshot" | "clv",
+  name: string,
+) {
+  return kind === "check" || kind === "mart" ? `${kind}:${name}` : kind;
 }
 
 /**
@@ -253,6 +257,22 @@ export function snapshotSteps(url: string, day: string, suffix = ""): Step {
       steps: [
         markStep(`${id}_mark`, failedStepLabel("snapshot", "refreshRfmSnapshot")),
         functionCallStep(`${id}_call`, url, { snapshotDate: day }, "snapshot_result"),
+      ],
+    },
+  };
+}
+
+/**
+ * `refreshClvSnapshot` for the data day: the BG/NBD and Gamma-Gamma fit and the day's
+ * predictions (`snapshots.clv_daily`, `snapshots.clv_fit`).
+ */
+export function clvSteps(url: string, day: string, suffix = ""): Step {
+  const id = stepName("clv", ...(suffix ? [suffix] : []));
+  return {
+    [id]: {
+      steps: [
+        markStep(`${id}_mark`, failedStepLabel("clv", "refreshClvSnapshot")),
+        functionCallStep(`${id}_call`, url, { snapshotDate: day }, "clv_result"),
       ],
     },
   };

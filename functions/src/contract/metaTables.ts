@@ -43,6 +43,8 @@ export const RUN_KINDS = [
   "replay",
   "generateData",
   "refreshRfmSnapshot",
+  "refreshClvSnapshot",
+  "loadOrders",
   "nightly",
   "backfill",
   "orders",
