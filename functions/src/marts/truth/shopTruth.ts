@@ -2,6 +2,7 @@ import type { MartParameters } from "../martParameters";
 import { behaviorConsistencyTruth } from "./behaviorConsistency";
 import { categoryPerformanceTruth } from "./categoryPerformance";
 import { churnRiskTruth } from "./churnRisk";
+import { clvSegmentsTruth, type ClvFitRow } from "./clvSegments";
 import { cohortRetentionTruth } from "./cohortRetention";
 import { kpiDailyTruth } from "./kpiDaily";
 import { funnelDailyTruth, funnelSessionsTruth } from "./funnel";
@@ -34,6 +35,7 @@ export const ORACLE_KEYS = {
   dm_acquisition_quality: ["dimension", "dimension_value"],
   rfm_daily: ["snapshot_date", "user_id"],
   dm_rfm_segments: ["snapshot_date", "segment"],
+  dm_clv_segments: ["snapshot_date", "segment"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type OracleMart = keyof typeof ORACLE_KEYS;
@@ -50,6 +52,8 @@ export function computeShopTruth(
   segmentMap: readonly SegmentMapRow[],
   /** The first day of the date-spine marts' range (dm_kpi_daily); default the run date. */
   fromDate: string = runDate,
+  /** The CLV fits (`snapshots.clv_fit`): the CLV oracle reads their parameters. */
+  clvFits: readonly ClvFitRow[] = [],
 ): Record<OracleMart, TruthRow[]> {
   const runDay = epochDay(runDate);
   const users = userPurchaseSummaryTruth(raw, runDay, P);
@@ -75,5 +79,6 @@ export function computeShopTruth(
     dm_acquisition_quality: rows(acquisitionQualityTruth(users, vips, P)),
     rfm_daily: rows(rfm),
     dm_rfm_segments: rows(rfmSegmentsTruth(rfm, runDay, segmentMap)),
+    dm_clv_segments: rows(clvSegmentsTruth(raw, rfm, clvFits, segmentMap)),
   };
 }
