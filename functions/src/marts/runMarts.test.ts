@@ -1,5 +1,6 @@
 import type { Warehouse } from "../backends/types";
 import { queryRows } from "../warehouse/duckdb";
+import { CLV_STEP_TABLES } from "../chain/nightlyChain";
 import { martByName, MARTS } from "./catalog";
 import { martTarget, runMarts } from "./runMarts";
 import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
@@ -39,13 +40,22 @@ describe("runMarts", () => {
       onProgress: (name) => progress.push(name),
     });
     expect(runs.map((r) => r.name)).toEqual(progress);
-    expect(new Set(progress)).toEqual(new Set(MARTS.map((m) => m.name)));
-    for (const run of runs) {
+    expect(new Set(progress)).toEqual(new Set([...MARTS.map((m) => m.name), ...CLV_STEP_TABLES]));
+    // Eleven buyers are too few for the CLV models: the step says so, and the mart of predicted
+    // value per segment has nothing to show (docs/clv.md).
+    const clv = runs.find((r) => r.name === "clv_daily")!;
+    expect(clv.skipped).toMatch(/degenerated.*too little data/);
+    const withoutClv = runs.filter(
+      (r) =>
+        !(CLV_STEP_TABLES as readonly string[]).includes(r.name) && r.name !== "dm_clv_segments",
+    );
+    for (const run of withoutClv) {
       expect(run.rows).toBeGreaterThan(0);
       expect(run.seconds).toBeGreaterThanOrEqual(0);
     }
     const counts = await tableCounts();
-    for (const run of runs) expect(counts[run.name]).toBe(run.rows);
+    for (const run of runs.filter((r) => r.name in counts)) expect(counts[run.name]).toBe(run.rows);
+    expect(counts.dm_clv_segments).toBe(0);
     expect(counts.rfm_segment_history).toBe(counts.rfm_daily);
   });
 
