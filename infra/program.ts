@@ -1,3 +1,4 @@
+import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { nightlyChain } from "../functions/src/chain/nightlyChain";
@@ -15,7 +16,7 @@ import { backfillPlan, DEFAULT_LIMITS } from "./backfill/plan";
 import { lookerStudioUrl, tableauConnection } from "./biLinks";
 import { Access } from "./components/access";
 import { Budget } from "./components/budget";
-import { Functions } from "./components/functions";
+import { CHAIN_FUNCTIONS, Functions } from "./components/functions";
 import { Lake } from "./components/lake";
 import { Marts } from "./components/marts";
 import { Monitoring } from "./components/monitoring";
@@ -178,7 +179,9 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       destroyable: config.destroyable,
       datasets: warehouse.datasets,
       runRecordTable: warehouse.metaTables.pipeline_runs,
-      functions: functions.functions,
+      functions: Object.fromEntries(
+        CHAIN_FUNCTIONS.map((n) => [n, functions.functions[n]]),
+      ) as Record<(typeof CHAIN_FUNCTIONS)[number], gcp.cloudfunctionsv2.Function>,
       transferConfigs: martsComponent.configs,
       runTime: config.schedule.runTime,
       transferRunnerRole: transferRunnerRole(config.project),
@@ -277,6 +280,8 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
     functionUrls: {
       generateData: functions.functions.generateData.url,
       refreshRfmSnapshot: functions.functions.refreshRfmSnapshot.url,
+      refreshClvSnapshot: functions.functions.refreshClvSnapshot.url,
+      loadOrders: functions.functions.loadOrders.url,
     },
     workflows: {
       nightly: orchestration.workflows.nightly.name,

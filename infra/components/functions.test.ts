@@ -50,10 +50,12 @@ beforeAll(async () => {
 });
 
 describe("Functions", () => {
-  it("deploys both gen2 functions on nodejs22 from the hashed source object", () => {
+  it("deploys every gen2 function on nodejs22 from the hashed source object", () => {
     const fns = byType(T.fn);
     expect(fns.map((f) => f.inputs.buildConfig.entryPoint).sort()).toEqual([
       "generateData",
+      "loadOrders",
+      "refreshClvSnapshot",
       "refreshRfmSnapshot",
     ]);
     const object = byType(T.bucketObject)[0]!;
@@ -69,7 +71,7 @@ describe("Functions", () => {
 
   it("runs each function as its own service account", () => {
     const emails = byType(T.fn).map((f) => f.inputs.serviceConfig.serviceAccountEmail);
-    expect(new Set(emails).size).toBe(2);
+    expect(new Set(emails).size).toBe(4);
     expect(emails).not.toContain(BUILDER);
   });
 
@@ -119,7 +121,7 @@ describe("Functions", () => {
     ]);
   });
 
-  it("lets generateData write its run record, and nothing else in snapshots", () => {
+  it("lets generateData and loadOrders write their run records, and nothing else in snapshots", () => {
     const records = byType("gcp:bigquery/iamMember:IamMember");
     expect(records.map((r) => [r.inputs.tableId, r.inputs.role, r.inputs.member])).toEqual([
       [
@@ -127,6 +129,18 @@ describe("Functions", () => {
         "roles/bigquery.dataEditor",
         "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",
       ],
+      [
+        "pipeline_runs",
+        "roles/bigquery.dataEditor",
+        "serviceAccount:orders-dev@p-dev-123.iam.gserviceaccount.com",
+      ],
+    ]);
+    const snapshotWriters = byType(T.datasetIam).filter(
+      (g) => g.inputs.datasetId === "snapshots" && g.inputs.role === "roles/bigquery.dataEditor",
+    );
+    expect(snapshotWriters.map((g) => g.inputs.member).sort()).toEqual([
+      "serviceAccount:clv-dev@p-dev-123.iam.gserviceaccount.com",
+      "serviceAccount:rfm-dev@p-dev-123.iam.gserviceaccount.com",
     ]);
   });
 
@@ -137,12 +151,14 @@ describe("Functions", () => {
     const lakeGrants = byType(T.bucketIam).filter((g) => g.inputs.bucket === "p-dev-123-dev-lake");
     expect(lakeGrants.map((g) => g.inputs.member)).toEqual([
       "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",
+      "serviceAccount:orders-dev@p-dev-123.iam.gserviceaccount.com",
     ]);
     const rawWriters = byType(T.datasetIam).filter(
       (g) => g.inputs.datasetId === "raw" && g.inputs.role === "roles/bigquery.dataEditor",
     );
     expect(rawWriters.map((g) => g.inputs.member)).toEqual([
       "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",
+      "serviceAccount:orders-dev@p-dev-123.iam.gserviceaccount.com",
     ]);
   });
 });
