@@ -54,16 +54,27 @@ export function computeShopTruth(
   fromDate: string = runDate,
   /** The CLV fits (`snapshots.clv_fit`): the CLV oracle reads their parameters. */
   clvFits: readonly ClvFitRow[] = [],
+  /**
+   * Columns a source lacks, per mart (`martCoverage`'s `nullColumns`): null in the user-level
+   * rows before anything is aggregated from them, as the runner leaves them in the marts.
+   */
+  nullColumns: Readonly<Record<string, readonly string[]>> = {},
 ): Record<OracleMart, TruthRow[]> {
   const runDay = epochDay(runDate);
-  const users = userPurchaseSummaryTruth(raw, runDay, P);
-  const behavior = behaviorConsistencyTruth(raw, runDay, P);
+  const blank = <T extends object>(mart: string, rows: T[]): T[] => {
+    const columns = nullColumns[mart] ?? [];
+    return columns.length === 0
+      ? rows
+      : rows.map((r) => ({ ...r, ...Object.fromEntries(columns.map((c) => [c, null])) }));
+  };
+  const users = blank("dm_user_purchase_summary", userPurchaseSummaryTruth(raw, runDay, P));
+  const behavior = blank("dm_behavior_consistency", behaviorConsistencyTruth(raw, runDay, P));
   const sessions = funnelSessionsTruth(raw, runDay);
   const groups = ltvGroups(users, behavior);
   const rfm = rfmDailyTruth(raw, runDay, segmentMap);
   const vips = new Set(rfm.filter((r) => r.segment === "VIP Champions").map((r) => r.user_id));
   const rows = (values: readonly object[]) => values as unknown as TruthRow[];
-  return {
+  const truth: Record<OracleMart, TruthRow[]> = {
     dm_user_purchase_summary: rows(users.map(({ signupDay: _signupDay, ...columns }) => columns)),
     dm_behavior_consistency: rows(behavior),
     dm_category_performance: rows(categoryPerformanceTruth(raw, runDay)),
@@ -81,4 +92,7 @@ export function computeShopTruth(
     dm_rfm_segments: rows(rfmSegmentsTruth(rfm, runDay, segmentMap)),
     dm_clv_segments: rows(clvSegmentsTruth(raw, rfm, clvFits, segmentMap)),
   };
+  for (const mart of Object.keys(truth) as OracleMart[])
+    truth[mart] = blank(mart, truth[mart]) as TruthRow[];
+  return truth;
 }
