@@ -21,6 +21,7 @@ import { Lake } from "./components/lake";
 import { Marts } from "./components/marts";
 import { Monitoring } from "./components/monitoring";
 import { Orchestration } from "./components/orchestration";
+import { OrdersIntake } from "./components/ordersIntake";
 import { ProjectServices } from "./components/projectServices";
 import { Warehouse } from "./components/warehouse";
 import type { StackConfig } from "./config";
@@ -131,6 +132,20 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       generator: config.generator,
       builderEmail: builderEmail(config.project, config.deployEnvironment),
       labels,
+    },
+    ready,
+  );
+
+  const intake = new OrdersIntake(
+    "orders-intake",
+    {
+      project: config.project,
+      region: config.region,
+      stack: config.stack,
+      labels,
+      lakeBucket: lake.bucket,
+      loadOrders: functions.functions.loadOrders,
+      pubsubAgent: services.pubsubAgent,
     },
     ready,
   );
@@ -287,6 +302,8 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       nightly: orchestration.workflows.nightly.name,
       backfill: orchestration.workflows.backfill.name,
     },
+    ordersIncoming: pulumi.interpolate`gs://${lake.bucket.name}/incoming/`,
+    ordersIncomingSubscription: intake.subscription.name,
     workflowRegion: config.region,
     worldStart: config.generator.startDate,
     orchestratorServiceAccount: orchestration.account.email,
