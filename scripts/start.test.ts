@@ -67,6 +67,7 @@ describe("npm start", () => {
     expect(await start([...SMALL, "--out", out])).toBe(0);
     expect(output.stdout).toMatch(/Rows per raw table/);
     expect(output.stdout).toMatch(/Per user type/);
+    expect(output.stdout).toMatch(/add to cart, of viewing sessions +\d+\.\d% +8-15%/);
     expect(output.stdout).toMatch(/Data through 2024-04-30; 4 RFM snapshots; report: /);
     // Every check by name, as dbt test reports its tests, then the totals.
     expect(output.stdout).toMatch(/ PASS {2}funnel_step_order \.+ +0 rows /);

@@ -22,7 +22,7 @@ import { formatCheckSummary } from "./cli/checkSummary";
 import { CommandError, EXIT as COMMAND_EXIT, runCommand, runMain } from "./cli/command";
 import { ProgressLine } from "./cli/progress";
 import { formatCoverage, formatOrdersLoad } from "./cli/ordersSummary";
-import { formatSummary, userTypeKpis } from "./cli/summary";
+import { formatSummary, funnelRates, userTypeKpis } from "./cli/summary";
 import {
   carryRunHistory,
   folderWorld,
@@ -270,13 +270,17 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
     dataThrough: loaded.dataThrough,
     rows,
   });
-  const kpis = await b.step("summary", () => userTypeKpis(b.warehouse, options.end));
+  const { kpis, funnel } = await b.step("summary", async () => ({
+    kpis: await userTypeKpis(b.warehouse, options.end),
+    funnel: await funnelRates(b.warehouse),
+  }));
   await b.warehouse.close();
   await b.step("swap", () => swapIn(b.out, b.staging));
   process.stdout.write(
     `${formatSummary({
       rows,
       kpis,
+      funnel,
       seconds: b.stages,
       lake: shown(lakePath(b.out)),
       warehouse: shown(warehousePath(b.out)),

@@ -135,4 +135,14 @@ describe("the real functions entry", () => {
     expect(closure).toContain(FUNCTION_ENTRY);
     expect(closure.some((p) => p.endsWith(".test.ts"))).toBe(false);
   });
+
+  it("ships neither the local DuckDB warehouse nor the SQL translator, which the cloud never runs", () => {
+    const closure = importClosure(REAL_ROOT);
+    expect(closure).not.toContain("functions/src/backends/duckdbWarehouse.ts");
+    expect(closure).not.toContain("functions/src/sql/translate.ts");
+    const pkg = JSON.parse(functionSource(REAL_ROOT).files.get("package.json")!.toString());
+    expect(Object.keys(pkg.dependencies)).not.toContain("@polyglot-sql/sdk");
+    // The generator still runs in DuckDB in the cloud.
+    expect(Object.keys(pkg.dependencies)).toContain("@duckdb/node-api");
+  });
 });

@@ -6,6 +6,7 @@ import { BENCH_COMMAND } from "../bench";
 import { CATALOG_COMMAND } from "../catalogDoc";
 import { MART_SCHEMAS_COMMAND } from "../martSchemas";
 import { QUERY_COMMAND } from "../query";
+import { REPLAY_COMMAND } from "../replay";
 import { REPORT_COMMAND } from "../report/cli";
 import { SERVE_COMMAND } from "../serve";
 import { SQL_CHECK_COMMAND } from "../sqlCheck";
@@ -20,6 +21,7 @@ import { helpText, type CommandSpec } from "./command";
  */
 const COMMANDS: readonly (readonly [string, CommandSpec])[] = [
   ["start", START_COMMAND],
+  ["replay", REPLAY_COMMAND],
   ["bench", BENCH_COMMAND],
   ["report", REPORT_COMMAND],
   ["query", QUERY_COMMAND],

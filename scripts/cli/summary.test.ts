@@ -2,7 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../../functions/src/backends/duckdbWarehouse";
-import { formatSummary, KPIS_FROM_MART_SQL, KPIS_FROM_RAW_SQL } from "./summary";
+import {
+  formatSummary,
+  FUNNEL_FROM_MART_SQL,
+  funnelRates,
+  KPIS_FROM_MART_SQL,
+  KPIS_FROM_RAW_SQL,
+} from "./summary";
 
 let dir: string;
 let warehouse: DuckDbWarehouse;
@@ -94,7 +100,48 @@ describe("KPIS_FROM_MART_SQL", () => {
   });
 });
 
+describe("FUNNEL_FROM_MART_SQL", () => {
+  it("sums the mart's days before dividing, so a small day weighs as little as it is", async () => {
+    await warehouse.connection.run(`create schema if not exists marts;
+      create table marts.dm_funnel_daily as select * from (values
+        (100, 50, 5, 2), (900, 450, 45, 18), (10, 0, 0, 0))
+        t(sessions, view_sessions, add_to_cart_sessions, purchase_sessions)`);
+    expect(await warehouse.query(FUNNEL_FROM_MART_SQL)).toEqual([
+      {
+        sessions: 1010,
+        view_rate: 500 / 1010,
+        add_to_cart_of_viewing: 50 / 500,
+        purchase_of_carts: 20 / 50,
+        session_conversion: 20 / 1010,
+      },
+    ]);
+    expect((await funnelRates(warehouse))?.sessions).toBe(1010);
+  });
+});
+
 describe("formatSummary", () => {
+  it("prints the funnel rates beside their published ranges", () => {
+    const text = formatSummary({
+      rows: {},
+      kpis: [],
+      funnel: {
+        sessions: 722101,
+        view_rate: 0.492,
+        add_to_cart_of_viewing: 0.106,
+        purchase_of_carts: 0.405,
+        session_conversion: 0.021,
+      },
+      seconds: [],
+      lake: ".data/lake",
+      warehouse: ".data/warehouse.duckdb",
+    });
+    expect(text).toMatch(/Funnel \(722,101 sessions\)/);
+    expect(text).toMatch(/sessions viewing a product\s+49\.2%\n/);
+    expect(text).toMatch(/add to cart, of viewing sessions\s+10\.6%\s+8-15%/);
+    expect(text).toMatch(/purchase, of sessions with a cart\s+40\.5%\s+30-55%/);
+    expect(text).toMatch(/session conversion\s+2\.10%\s+1-4%/);
+  });
+
   it("shows every raw table, each user type and each stage with a total", () => {
     const text = formatSummary({
       rows: { users: 30000, events: 1812345 },

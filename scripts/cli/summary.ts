@@ -1,5 +1,6 @@
 import { RAW_TABLE_NAMES, type RawTableName } from "../../functions/src/contract";
 import type { Warehouse } from "../../functions/src/backends/types";
+import { FUNNEL_TARGETS } from "../../functions/src/generator/params";
 import { MARTS } from "../../functions/src/marts/catalog";
 
 /** The business question at a glance: short-term conversion against long-term value, per type. */
@@ -142,9 +143,45 @@ export function userTypeKpis(warehouse: Warehouse, runDate: string): Promise<Use
   });
 }
 
+/**
+ * The funnel where analysts look first, over every day of the funnel mart (which excludes
+ * anomaly-flagged users): the shares a believable shop keeps inside published ranges.
+ */
+export interface FunnelRates {
+  readonly sessions: number;
+  /** Sessions that opened at least one product page, over all sessions. */
+  readonly view_rate: number | null;
+  /** Sessions with an add to cart, over sessions that viewed a product. */
+  readonly add_to_cart_of_viewing: number | null;
+  /** Sessions with a purchase, over sessions with an add to cart. */
+  readonly purchase_of_carts: number | null;
+  /** Sessions with a purchase, over all sessions. */
+  readonly session_conversion: number | null;
+}
+
+/** From `dm_funnel_daily`, summed over its days, so the summary shows what the mart says. */
+export const FUNNEL_FROM_MART_SQL = `-- Grain: one row, every day of the mart summed.
+select
+    cast(sum(sessions) as int64) as sessions,
+    safe_divide(sum(view_sessions), sum(sessions)) as view_rate,
+    safe_divide(sum(add_to_cart_sessions), sum(view_sessions)) as add_to_cart_of_viewing,
+    safe_divide(sum(purchase_sessions), sum(add_to_cart_sessions)) as purchase_of_carts,
+    safe_divide(sum(purchase_sessions), sum(sessions)) as session_conversion
+
+from marts.dm_funnel_daily
+`;
+
+/** The funnel rates of the warehouse's marts. */
+export async function funnelRates(warehouse: Warehouse): Promise<FunnelRates | undefined> {
+  const [rates] = await warehouse.query<FunnelRates>(FUNNEL_FROM_MART_SQL);
+  return rates;
+}
+
 export interface RunSummary {
   readonly rows: Partial<Record<RawTableName, number>>;
   readonly kpis: readonly UserTypeKpis[];
+  /** The funnel's headline rates, when the funnel mart was built. */
+  readonly funnel?: FunnelRates;
   /** Seconds per stage, in the order they ran. */
   readonly seconds: readonly (readonly [string, number])[];
   readonly lake: string;
@@ -168,6 +205,7 @@ export function formatSummary(summary: RunSummary): string {
         `  ${k.user_type.padEnd(10)}${count(k.users).padStart(9)}${pct(k.conversion_14d).padStart(11)}` +
         `${pct(k.conversion_30d).padStart(11)}${money(k.mean_ltv_180d).padStart(18)}${pct(k.retention_90d).padStart(15)}`,
     ),
+    ...(summary.funnel ? ["", ...formatFunnel(summary.funnel)] : []),
     "",
     "Seconds per stage",
     ...summary.seconds.map(([stage, s]) => `  ${stage.padEnd(16)}${s.toFixed(2).padStart(8)}`),
@@ -177,4 +215,33 @@ export function formatSummary(summary: RunSummary): string {
     `Warehouse: ${summary.warehouse} (schemas raw, marts, snapshots)`,
   ];
   return lines.join("\n");
+}
+
+/** The funnel lines of the summary: each rate beside the published range it is tuned to. */
+function formatFunnel(funnel: FunnelRates): string[] {
+  const pct = (v: number | null, digits = 1) =>
+    v === null ? "-" : `${(v * 100).toFixed(digits)}%`;
+  const range = (r: { min: number; max: number }) =>
+    `${Math.round(r.min * 100)}-${Math.round(r.max * 100)}%`;
+  const line = (label: string, rate: string, target = "") =>
+    `  ${label.padEnd(34)}${rate.padStart(7)}${target ? `   ${target}` : ""}`.trimEnd();
+  return [
+    `${`Funnel (${funnel.sessions.toLocaleString("en-US")} sessions)`.padEnd(36)}${"rate".padStart(7)}   published range`,
+    line("sessions viewing a product", pct(funnel.view_rate)),
+    line(
+      "add to cart, of viewing sessions",
+      pct(funnel.add_to_cart_of_viewing),
+      range(FUNNEL_TARGETS.addToCartOfViewingSessions),
+    ),
+    line(
+      "purchase, of sessions with a cart",
+      pct(funnel.purchase_of_carts),
+      range(FUNNEL_TARGETS.purchaseOfCartSessions),
+    ),
+    line(
+      "session conversion",
+      pct(funnel.session_conversion, 2),
+      range(FUNNEL_TARGETS.sessionConversion),
+    ),
+  ];
 }

@@ -204,6 +204,18 @@ export const MART_MUTATIONS: readonly Mutation[] = [
     "unnest(generate_array(0, @cohort_max_period))",
     "unnest(generate_array(1, @cohort_max_period))",
   ),
+  m(
+    "dm_cohort_retention",
+    "the signup visit counted as a return",
+    ">= @cohort_first_return_day",
+    ">= 0",
+  ),
+  m(
+    "dm_cohort_retention",
+    "a return on the first day after signup missed",
+    ">= @cohort_first_return_day",
+    "> @cohort_first_return_day",
+  ),
   // dm_ltv_distribution / dm_ltv_lorenz
   m(
     "dm_ltv_distribution",

@@ -2,6 +2,10 @@
 -- Period k covers days [k * period_days, (k + 1) * period_days - 1] after each user's own signup
 -- (7 days for weekly cohorts, 30 for monthly; k up to 120); a user counts towards period k only
 -- once its last day is observed (<= @run_date), and is retained in it with a session in it.
+-- A return starts on day @cohort_first_return_day: the signup visit (day 0) makes the cohort and
+-- is not a return, so period 0 reads "came back within the first week / month" (days 1..6 /
+-- 1..29) instead of 1.0 by construction; later periods are whole, so monthly period 3 is SPEC's
+-- 90-day retention window (days 90..119).
 -- retention_90d / retention_180d are cohort-level (the same on every row of a cohort): the share
 -- of the cohort's observed users with a session in days 90..119 / 180..209.
 with
@@ -66,7 +70,8 @@ active_periods as (
 
     from user_cohorts
     inner join session_days on user_cohorts.user_id = session_days.user_id
-    where session_days.session_date >= user_cohorts.signup_date
+    where date_diff(session_days.session_date, user_cohorts.signup_date, day)
+            >= @cohort_first_return_day
         and date_diff(@run_date, user_cohorts.signup_date, day) >= (
             div(
                 date_diff(session_days.session_date, user_cohorts.signup_date, day),

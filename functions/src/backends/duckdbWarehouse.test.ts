@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
 import { RAW_TABLES } from "../contract";
-import { DuckDbWarehouse, filesProvenInTheirDays, utcDaySql } from "./duckdbWarehouse";
+import { utcDaySql } from "../warehouse/daySql";
+import { DuckDbWarehouse, filesProvenInTheirDays } from "./duckdbWarehouse";
 import type { PartitionLoad } from "./types";
 
 let dir: string;

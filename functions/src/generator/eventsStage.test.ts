@@ -1,4 +1,4 @@
-import { utcDaySql } from "../backends/duckdbWarehouse";
+import { utcDaySql } from "../warehouse/daySql";
 import { RAW_TABLES } from "../contract";
 import { EVENT_DAYS_AFTER_SESSION, eventsSql } from "./eventsStage";
 import { DEFAULT_GENERATE_OPTIONS } from "./index";

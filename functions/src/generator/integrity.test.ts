@@ -22,13 +22,34 @@ const CHECKS: [string, string][] = [
     ]),
   ),
   [
-    "every session starts with a view",
+    "a session with events starts with a view at its start time",
     `select count(*) from gen.sessions s
-     where not exists (select 1 from gen.events e where e.session_id = s.session_id and e.event_type = 'view')`,
+     join (select session_id, arg_min(event_type, event_id) as first_type, min(event_ts) as first_at
+           from gen.events group by 1) e using (session_id)
+     where e.first_type <> 'view' or e.first_at <> s.session_start_ts`,
   ],
   [
-    "a funnel step occurs at most once per session",
-    `select count(*) from (select session_id, event_type from gen.events group by all having count(*) > 1)`,
+    "click, add to cart, checkout and purchase occur at most once per session (views repeat)",
+    `select count(*) from (select session_id, event_type from gen.events
+     where event_type <> 'view' group by all having count(*) > 1)`,
+  ],
+  [
+    "a session's events are numbered 1, 2, .. in time order, views first, each strictly later",
+    `select count(*) from (
+         select event_id, session_id, event_ts, event_type,
+             row_number() over (partition by session_id order by event_ts) as position,
+             lag(event_ts) over (partition by session_id order by event_ts) as previous_at,
+             lag(event_type) over (partition by session_id order by event_ts) as previous_type
+         from gen.events)
+     where event_id <> printf('E%s-%02d', substr(session_id, 2), position)
+         or event_ts <= previous_at
+         or (event_type = 'view' and previous_type is not null and previous_type <> 'view')`,
+  ],
+  [
+    "only shoppers leave without a product page: every bot and test-account session has events",
+    `select count(*) from gen.sessions s join gen.users u using (user_id)
+     where u.anomaly_flag
+         and not exists (select 1 from gen.events e where e.session_id = s.session_id)`,
   ],
   [
     "a funnel step occurs only after the previous step, strictly later",

@@ -46,7 +46,7 @@ export const WORLD = {
    * the version is part of a world's identity (the world manifest): data written by another
    * model version is another world, refused rather than mixed.
    */
-  modelVersion: "2",
+  modelVersion: "3",
 } as const;
 
 // ------------------------------------------------------------------------------------------------
@@ -147,7 +147,22 @@ export interface TypeBehaviour {
   earlyDecayDays: number;
   /** Multiplier on purchase probability in a High-uplift promotion (scaled down for Medium/Low). */
   promoLift: number;
-  /** Browsing depth of sessions that do not buy: P(click), P(cart | click), P(checkout | cart). */
+  /**
+   * Probability that a session which does not buy opens at least one product page. The others
+   * leave from the home, search, account or order-tracking pages: a visit with no product seen
+   * and so no funnel event (a buying session always views).
+   */
+  productViewProbability: number;
+  /**
+   * Mean number of product pages a viewing session opens: inverse Gaussian around this mean
+   * (`BROWSING`), so most sessions look at one to four products and a few at dozens.
+   */
+  meanProductViews: number;
+  /**
+   * Browsing depth of viewing sessions that do not buy: P(click | view), P(cart | click),
+   * P(checkout | cart). A click is an engagement with the product page (pictures, sizes,
+   * reviews), the step before putting it in the cart.
+   */
   clickProbability: number;
   cartProbability: number;
   checkoutProbability: number;
@@ -189,9 +204,12 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     earlyDecayDays: 8,
     // Deal-driven: the strongest promo response of the four types.
     promoLift: 3,
-    clickProbability: 0.8,
-    cartProbability: 0.5,
-    checkoutProbability: 0.35,
+    // Lands on a deal and looks at little else: few products, quick to the cart.
+    productViewProbability: 0.5,
+    meanProductViews: 3,
+    clickProbability: 0.35,
+    cartProbability: 0.32,
+    checkoutProbability: 0.45,
     // Small baskets: one deal item, rarely more.
     extraLinesMean: 0.45,
     multiUnitProbability: 0.12,
@@ -215,9 +233,12 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     earlyDecayDays: 20,
     // Buys anyway; promotions change little.
     promoLift: 1.4,
-    clickProbability: 0.8,
-    cartProbability: 0.5,
-    checkoutProbability: 0.35,
+    // Comes to shop: views products most often, and a cart usually ends in an order.
+    productViewProbability: 0.55,
+    meanProductViews: 3.8,
+    clickProbability: 0.3,
+    cartProbability: 0.25,
+    checkoutProbability: 0.5,
     // Bigger baskets, more multi-unit lines: the highest order value.
     extraLinesMean: 0.75,
     multiUnitProbability: 0.25,
@@ -238,9 +259,11 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     earlyBoost: 1,
     earlyDecayDays: 10,
     promoLift: 1.8,
-    // Deep browsing: clicks and fills carts more than anyone, then leaves.
-    clickProbability: 0.9,
-    cartProbability: 0.5,
+    // Deep browsing: the most products per visit; carts are abandoned more than anyone's.
+    productViewProbability: 0.45,
+    meanProductViews: 5.5,
+    clickProbability: 0.3,
+    cartProbability: 0.16,
     checkoutProbability: 0.3,
     extraLinesMean: 0.4,
     multiUnitProbability: 0.15,
@@ -261,10 +284,12 @@ export const TYPE_BEHAVIOUR: Readonly<Record<UserType, TypeBehaviour>> = {
     earlyBoost: 1.2,
     earlyDecayDays: 7,
     promoLift: 1.5,
-    // Shallow sessions: most leave after the first view.
-    clickProbability: 0.55,
-    cartProbability: 0.3,
-    checkoutProbability: 0.25,
+    // Shallow sessions: most leave without a product, or after the first one.
+    productViewProbability: 0.3,
+    meanProductViews: 2,
+    clickProbability: 0.2,
+    cartProbability: 0.2,
+    checkoutProbability: 0.3,
     extraLinesMean: 0.3,
     multiUnitProbability: 0.08,
     haulProbability: 0,
@@ -374,6 +399,50 @@ export const STEP_DELAY_SECONDS = {
   add_to_cart: { min: 10, max: 300 },
   checkout: { min: 15, max: 420 },
   purchase: { min: 20, max: 240 },
+} as const;
+
+/**
+ * Product browsing inside a session: how many product pages a viewing session opens, how long
+ * each holds the shopper, and which products they are.
+ */
+export const BROWSING = {
+  /**
+   * The number of product pages is inverse Gaussian around the type's `meanProductViews`, with
+   * this coefficient of variation, rounded to a whole page (at least one): the "law of surfing"
+   * (Huberman, Pirolli, Pitkow and Lukose, Science 280:95, 1998), which found the number of pages
+   * a user visits within a site to follow this distribution, and derived it from a shopper who
+   * moves on to another page as long as the value of the current one stays above a threshold. It
+   * gives a mode at one or two pages and a long right tail of comparison shoppers.
+   */
+  productViewsCv: 1,
+  /** A cap on product pages per session, so one draw from the tail cannot flood the events. */
+  maxProductViews: 60,
+  /**
+   * Seconds between consecutive product pages: a session's pace is uniform in [min, max], and
+   * each page after the first comes that pace later, plus up to half a pace more (so pages are
+   * strictly ordered in time and not evenly spaced). The click follows the last product viewed.
+   */
+  viewPaceSeconds: { min: 20, max: 90 },
+  /**
+   * The session's chosen product (the one it clicks, carts and buys) is its last product page;
+   * the pages before it are comparisons in the same category, drawn by popularity within the
+   * category from this many buckets per category (one uniform and a list lookup, no join).
+   */
+  categoryBuckets: 256,
+} as const;
+
+/**
+ * Published ranges the funnel is tuned to fall inside, over sessions of users without the anomaly
+ * flag (sources in `docs/generation-rules.md`). `npm start` prints the shop's rates beside them,
+ * and a generator test holds the shop to them.
+ */
+export const FUNNEL_TARGETS = {
+  /** Sessions with an add to cart over sessions that viewed a product. */
+  addToCartOfViewingSessions: { min: 0.08, max: 0.15 },
+  /** Sessions with a purchase over sessions with an add to cart (about 70 % of carts abandoned). */
+  purchaseOfCartSessions: { min: 0.3, max: 0.55 },
+  /** Sessions with a purchase over all sessions. */
+  sessionConversion: { min: 0.01, max: 0.04 },
 } as const;
 
 // ------------------------------------------------------------------------------------------------

@@ -27,6 +27,12 @@ export const SALT = {
   sessionTiming: 203,
   /** Sessions: delays between funnel steps. */
   sessionDelays: 204,
+  /** Sessions: whether a product is viewed, the browsing pace, the page-count acceptance draw. */
+  sessionBrowse: 205,
+  /** Sessions: the normal draw behind the number of product pages. */
+  sessionViewCount: 206,
+  /** Product pages: the page's extra seconds and its product. */
+  productView: 207,
   /** Orders: number of lines. */
   orderLines: 301,
   /** Order lines: product and quantity. */

@@ -1,10 +1,21 @@
 /**
  * Sessions: when each user visits, on which device, what they look at, how deep into the funnel
  * they go and whether they buy. All of it is decided per session from (seed, user, session
- * number); the batch table keeps the hidden draws (depth, step delays, product) that the events
- * and orders stages expand.
+ * number); the batch table keeps the hidden draws (depth, step offsets, product) that the events
+ * and orders stages expand. Depth 0 is a visit that left without a product page; the step
+ * offsets count from the session start and come after its product pages, whose number and times
+ * (`browsing.ts`) the events recompute from the same hashes rather than store.
  */
 import { DEVICES, duckdbCastColumns, RAW_TABLES, USER_TYPES } from "../contract";
+import {
+  browseHashColumnsSql,
+  leavesWithoutProductSql,
+  pageHashSql,
+  productViewsSql,
+  viewOffsetSql,
+  viewPaceSql,
+  viewRatioSql,
+} from "./browsing";
 import { DEMAND_BUCKETS } from "./catalog";
 import {
   DEVICE_SWITCH_PROBABILITY,
@@ -158,6 +169,7 @@ promoted as (
         ${hashSql(seed, SALT.sessionFunnel, "user_index", "seq")} as h2,
         ${hashSql(seed, SALT.sessionTiming, "user_index", "seq")} as h3,
         ${hashSql(seed, SALT.sessionDelays, "user_index", "seq")} as h4,
+        ${browseHashColumnsSql(seed)},
         ${promoIndexSql(world, "session_day")} as promo_index
 
     from dated
@@ -184,8 +196,10 @@ funnel as (
 
     select
         *,
+        -- 0: left without opening a product page (no funnel event); a buyer always views.
         case
             when anomaly_kind = 2 or ${u("h2", 0)} < purchase_probability then 5
+            when ${leavesWithoutProductSql()} then 0
             else 1
                 + (${u("h2", 1)} < p_click)::integer
                 + (${u("h2", 1)} < p_click and ${u("h2", 2)} < p_cart)::integer
@@ -201,9 +215,23 @@ funnel as (
         ${delaySql("h4", 0, d.click)} as delay_click,
         ${delaySql("h4", 1, d.add_to_cart)} as delay_cart,
         ${delaySql("h4", 2, d.checkout)} as delay_checkout,
-        ${delaySql("h4", 3, d.purchase)} as delay_purchase
+        ${delaySql("h4", 3, d.purchase)} as delay_purchase,
+        ${viewRatioSql()} as view_ratio,
+        ${viewPaceSql()} as view_pace
 
     from decided
+
+),
+
+browsed as (
+
+    -- The click follows the last product page, so the steps after it start from there.
+    select
+        *,
+        ${viewOffsetSql("(product_views - 1)", "view_pace", pageHashSql(seed, "product_views - 1"))}
+            as last_view_offset
+
+    from (select *, ${productViewsSql("view_ratio")} as product_views from funnel)
 
 ),
 
@@ -211,24 +239,25 @@ sorted as (
 
     -- Numbers only: the sort carries every column, and strings cost it the most.
     select
-        funnel.user_index,
-        funnel.seq,
-        funnel.session_day,
-        funnel.session_day::bigint * 86400 + funnel.hour * 3600 + funnel.second_of_hour as start_sec,
-        funnel.type_index,
-        funnel.session_device_index as device_index,
-        funnel.promo_index,
-        funnel.depth,
-        funnel.anomaly_kind,
+        browsed.user_index,
+        browsed.seq,
+        browsed.session_day,
+        browsed.session_day::bigint * 86400 + browsed.hour * 3600 + browsed.second_of_hour as start_sec,
+        browsed.type_index,
+        browsed.session_device_index as device_index,
+        browsed.promo_index,
+        browsed.depth,
+        browsed.anomaly_kind,
         -- Test accounts always buy the first product: one of their tell-tale signs.
-        case when funnel.anomaly_kind = 2 then 0 else demand.product_index end as product_index,
-        funnel.delay_click as offset_click,
-        funnel.delay_click + funnel.delay_cart as offset_cart,
-        funnel.delay_click + funnel.delay_cart + funnel.delay_checkout as offset_checkout,
-        funnel.delay_click + funnel.delay_cart + funnel.delay_checkout + funnel.delay_purchase
-            as offset_purchase
+        case when browsed.anomaly_kind = 2 then 0 else demand.product_index end as product_index,
+        browsed.last_view_offset + browsed.delay_click as offset_click,
+        browsed.last_view_offset + browsed.delay_click + browsed.delay_cart as offset_cart,
+        browsed.last_view_offset + browsed.delay_click + browsed.delay_cart
+            + browsed.delay_checkout as offset_checkout,
+        browsed.last_view_offset + browsed.delay_click + browsed.delay_cart
+            + browsed.delay_checkout + browsed.delay_purchase as offset_purchase
 
-    from funnel
+    from browsed
     inner join gen_product_demand as demand using (demand_key)
     -- Day order: the events, orders and lake files that follow from it keep it without a sort.
     order by session_day, user_index, seq

@@ -1,12 +1,9 @@
-import { mkdir } from "node:fs/promises";
 import * as path from "node:path";
 import { BigQuery } from "@google-cloud/bigquery";
 import { Storage } from "@google-cloud/storage";
 import { BigQueryWarehouse } from "../backends/bigqueryWarehouse";
-import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import type { BackendConfig } from "../backends/fromEnv";
 import { GcsLake } from "../backends/gcsLake";
-import { LocalLake } from "../backends/localLake";
 import type { Lake, Warehouse } from "../backends/types";
 
 /** The two backends a job takes as arguments. */
@@ -24,18 +21,24 @@ export function localPaths(dataDir: string): { lakeDir: string; warehouseFile: s
 }
 
 /**
+ * The local backends' module, loaded on first use. Its name is not a literal import on purpose:
+ * the function archive is the import closure of the entry point (infra/packaging), and the local
+ * backends bring the DuckDB warehouse and its SQL translator (24 MB), which the cloud never runs.
+ */
+const LOCAL_BACKENDS_MODULE = "./localBackends";
+
+/**
  * Opens the backends a configuration names: a folder and a DuckDB file, or a GCS bucket and
  * BigQuery datasets (the clients authenticate as the runtime's service account, never with a key
  * file). The caller closes the warehouse.
  */
 export async function openBackends(config: BackendConfig): Promise<Backends> {
   if (config.kind === "local") {
-    const { lakeDir, warehouseFile } = localPaths(config.dataDir);
-    await mkdir(config.dataDir, { recursive: true });
-    return {
-      lake: new LocalLake(lakeDir),
-      warehouse: await DuckDbWarehouse.open({ path: warehouseFile }),
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const local = require(LOCAL_BACKENDS_MODULE) as {
+      openLocalBackends(dataDir: string): Promise<Backends>;
     };
+    return local.openLocalBackends(config.dataDir);
   }
   const { project, location, bucket, datasets } = config;
   return {

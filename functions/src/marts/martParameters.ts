@@ -45,6 +45,12 @@ export const MART_PARAMETERS = {
   cohort_week_days: 7,
   cohort_month_days: 30,
   cohort_max_period: 120,
+  /**
+   * The first day after signup whose session counts as a return in the cohort table. Every user
+   * is active on day 0 (the signup visit), so counting it made period 0 retention 1.0 by
+   * construction; from day 1, period 0 is "came back within the first week / month".
+   */
+  cohort_first_return_day: 1,
   /** WAU / MAU: users active in the trailing 7 / 30 days ending on the day. */
   active_week_days: 7,
   active_month_days: 30,

@@ -211,6 +211,26 @@ describe("the boundary fixture's edges, as the marts read them", () => {
     });
   });
 
+  it("counts a cohort's period 0 from day 1: the signup visit alone is no return, a visit on day 1 is", async () => {
+    const cohorts = await complete.mart("dm_cohort_retention");
+    const cell = (granularity: string, start: string) =>
+      cohorts.find(
+        (r) =>
+          r.cohort_granularity === granularity &&
+          r.cohort_start === start &&
+          Number(r.period_offset) === 0,
+      );
+    // The seven signups of 2024-09-01 (the anomaly left out): U01..U03 came back on days 13, 14
+    // and 29; U06's only session in its first 30 days is its signup visit.
+    expect(cell("month", "2024-09-01")).toMatchObject({ observed_users: 7, active_users: 3 });
+    expect(cell("week", "2024-08-26")).toMatchObject({ observed_users: 7, active_users: 0 });
+    const early = await byId(complete, "dm_user_purchase_summary");
+    expect(early.get(U.onlyTheSignupVisitInPeriod0)!.signup_date).toBe("2024-09-01");
+    // The week of 2025-06-16: U16 came back on day 5, U17 on day 1 and never before.
+    expect(cell("week", "2025-06-16")).toMatchObject({ observed_users: 2, active_users: 2 });
+    expect(early.get(U.firstReturnOnDay1)!.signup_date).toBe("2025-06-18");
+  });
+
   it("leaves the anomaly-flagged user out of every user-level mart", async () => {
     for (const name of [
       "dm_user_purchase_summary",

@@ -1,6 +1,6 @@
 import type { Warehouse } from "../backends/types";
 import { queryRows } from "../warehouse/duckdb";
-import { CLV_STEP_TABLES } from "../chain/nightlyChain";
+import { CLV_STEP_TABLES, nightlyChain } from "../chain/nightlyChain";
 import { martByName, MARTS } from "./catalog";
 import { martTarget, runMarts } from "./runMarts";
 import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
@@ -33,6 +33,22 @@ async function tableCounts(): Promise<Record<string, number>> {
 }
 
 describe("runMarts", () => {
+  it("runs the marts in the nightly chain's order, the one the cloud workflow is generated from", async () => {
+    const progress: string[] = [];
+    await runMarts(warehouse, {
+      runDate: HAND_FIXTURE_RUN_DATE,
+      onProgress: (name) => progress.push(name),
+    });
+    const chain = nightlyChain().flatMap((s) =>
+      s.kind === "mart"
+        ? [s.name]
+        : s.kind === "snapshot" || s.kind === "clv"
+          ? [...s.produces]
+          : [],
+    );
+    expect(progress).toEqual(chain);
+  });
+
   it("builds every declared mart with rows, in dependency order, reporting progress", async () => {
     const progress: string[] = [];
     const runs = await runMarts(warehouse, {

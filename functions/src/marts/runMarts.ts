@@ -1,7 +1,7 @@
 import type { Warehouse } from "../backends/types";
 import { nightlyChain } from "../chain/nightlyChain";
 import { refreshClvSnapshot } from "../clv/refreshClv";
-import { refreshRfmSnapshot } from "../rfm/refreshRfm";
+import { takeRfmSnapshots } from "../rfm/refreshRfm";
 import { assertHistoryAccepts } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { martByName } from "./catalog";
@@ -82,8 +82,9 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
       const seconds = () => (performance.now() - started) / 1000;
       if (step.kind === "snapshot") {
         step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
-        let users = 0;
-        for (const date of snapshotDates) users = (await refreshRfmSnapshot(w, date)).users;
+        // The segment map once, then each date's snapshot and history, without the summaries
+        // the function reports (segment counts, movements): the report reads the marts instead.
+        const users = (await takeRfmSnapshots(w, snapshotDates)).pop() ?? 0;
         for (const name of step.produces) {
           const decl = martByName(name);
           await w.describeTable?.(

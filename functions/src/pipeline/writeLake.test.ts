@@ -5,7 +5,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbCreateTable, RAW_TABLES } from "../contract";
 import { LocalLake } from "../backends/localLake";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
-import { dayRangeSql } from "../backends/duckdbWarehouse";
+import { dayRangeSql } from "../warehouse/daySql";
 import { splitByWeight, writeLake } from "./writeLake";
 
 let dir: string;

@@ -11,7 +11,7 @@ import {
   type RawTableName,
   type TableDef,
 } from "../contract";
-import { dayRangeSql, utcDaySql } from "../backends/duckdbWarehouse";
+import { dayRangeSql, utcDaySql } from "../warehouse/daySql";
 import type { Lake } from "../backends/types";
 import { forEachLimited } from "../forEachLimited";
 import { partFilePath, WHOLE_RUN, type PartFile } from "./lakePaths";

@@ -25,33 +25,52 @@ export interface RfmRefreshSummary {
 }
 
 /**
- * Takes the RFM snapshot of one date: rebuilds the segment map, replaces the `snapshots.rfm_daily`
- * partition of that date, applies the segment history statement, and reports users per segment
- * and the movements since the previous snapshot. Re-running a date replaces its partition and
- * leaves the history as one run would; a date older than the history's latest is refused before
- * anything is written, because applying it would rewrite later periods.
+ * Takes the RFM snapshots of some dates, in order: rebuilds the segment map once, then for each
+ * date replaces its `snapshots.rfm_daily` partition and applies the segment history statement.
+ * All of it moves together (DuckDB: one transaction; BigQuery: each statement atomic, the run
+ * record marks the run). A date older than the history's latest, or dates out of order, are
+ * refused before anything is written, because applying them would rewrite later periods. Returns
+ * the buyers in each date's snapshot.
+ */
+export async function takeRfmSnapshots(
+  warehouse: Warehouse,
+  snapshotDates: readonly string[],
+): Promise<number[]> {
+  for (const [i, date] of snapshotDates.entries()) {
+    if (!isCalendarDate(date))
+      throw new RfmRefreshError(`Snapshot date "${date}" is not a YYYY-MM-DD date`);
+    if (i > 0 && date <= snapshotDates[i - 1]!)
+      throw new RfmRefreshError(`Snapshot dates must ascend: ${snapshotDates[i - 1]} then ${date}`);
+  }
+  if (snapshotDates.length === 0) return [];
+  await assertHistoryAccepts(warehouse, snapshotDates[0]!);
+  return warehouse.atomically(async (w) => {
+    const map = martByName("rfm_segment_map");
+    const first = { snapshot_date: { date: snapshotDates[0]! } };
+    await w.materialize(martTarget(map, snapshotDates[0]!), martSql(map), first);
+    const daily = martByName("rfm_daily");
+    const users: number[] = [];
+    for (const snapshotDate of snapshotDates) {
+      const params: Record<string, SqlParam> = { snapshot_date: { date: snapshotDate } };
+      const written = await w.materialize(martTarget(daily, snapshotDate), martSql(daily), params);
+      await applyRfmHistory(w, snapshotDate);
+      users.push(written.rows);
+    }
+    return users;
+  });
+}
+
+/**
+ * Takes the RFM snapshot of one date (`takeRfmSnapshots`), and reports users per segment and the
+ * movements since the previous snapshot. Re-running a date replaces its partition and leaves the
+ * history as one run would.
  */
 export async function refreshRfmSnapshot(
   warehouse: Warehouse,
   snapshotDate: string,
 ): Promise<RfmRefreshSummary> {
-  if (!isCalendarDate(snapshotDate)) {
-    throw new RfmRefreshError(`Snapshot date "${snapshotDate}" is not a YYYY-MM-DD date`);
-  }
+  const [rows] = await takeRfmSnapshots(warehouse, [snapshotDate]);
   const params: Record<string, SqlParam> = { snapshot_date: { date: snapshotDate } };
-  await assertHistoryAccepts(warehouse, snapshotDate);
-
-  // The map, the day's partition and the history move together: a failure leaves all three as
-  // they were (DuckDB; on BigQuery each statement is atomic and the run record marks the run).
-  const rows = await warehouse.atomically(async (w) => {
-    const map = martByName("rfm_segment_map");
-    await w.materialize(martTarget(map, snapshotDate), martSql(map), params);
-    const daily = martByName("rfm_daily");
-    const written = await w.materialize(martTarget(daily, snapshotDate), martSql(daily), params);
-    await applyRfmHistory(w, snapshotDate);
-    return written.rows;
-  });
-
   const segmentRows = await warehouse.query<{ segment: string; users: number | string }>(
     readSql("rfm/rfm_segment_counts.sql"),
     params,
@@ -68,7 +87,7 @@ export async function refreshRfmSnapshot(
   }
   return {
     snapshotDate,
-    users: rows,
+    users: rows ?? 0,
     segments,
     movements: movementRows
       .map((r) => ({ from: r.from_segment, to: r.to_segment, users: Number(r.users) }))

@@ -2,6 +2,7 @@ import type { Datum } from "../charts/specs";
 import { formatInteger, formatPercent } from "../format";
 import { figureRow, paragraph, table, type Column, type Section } from "../html";
 import { martRows, num, text, type SectionContext, notInSourceSection } from "./common";
+import { MART_PARAMETERS as P } from "../../../functions/src/marts/martParameters";
 
 /**
  * A cell is shaded only when its rate rests on enough users: at least this many observed, and at
@@ -74,7 +75,7 @@ const COLUMNS: readonly Column<CohortSummary>[] = [
 const SECTION = {
   id: "cohort-retention",
   title: "Cohort retention",
-  what: "Of each month's signups, the share with a session in period Mk (days 30k..30k+29 after their own signup). Hover a cell for the users behind it.",
+  what: `Of each month's signups, the share with a session in period Mk (days ${P.cohort_month_days}k..${P.cohort_month_days}k+${P.cohort_month_days - 1} after their own signup; M0 counts returns from day ${P.cohort_first_return_day}, as every user visits on the signup day). Hover a cell for the users behind it.`,
   grain: "one row per monthly signup cohort x period offset",
 };
 

@@ -58,6 +58,13 @@ const COLUMNS: readonly Column<FunnelTotals>[] = [
   { header: "Device", key: "device", text: (g) => g.device },
   { header: "User type", key: "user_type", text: (g) => g.userType },
   { header: "Sessions", key: "sessions", numeric: true, text: (g) => formatInteger(g.sessions) },
+  {
+    // Not every visit opens a product page, so the first step has a rate too.
+    header: "Session → view",
+    key: "session_to_view_rate",
+    numeric: true,
+    text: (g) => formatPercent(rate(g.steps[0] ?? 0, g.sessions)),
+  },
   stepRate(0, "View → click"),
   stepRate(1, "Click → cart"),
   stepRate(2, "Cart → checkout"),
@@ -74,7 +81,7 @@ const COLUMNS: readonly Column<FunnelTotals>[] = [
 const SECTION = {
   id: "funnel",
   title: "Funnel",
-  what: "Of the sessions that reach each step, the share that reach the next one (view → click → add_to_cart → checkout → purchase), summed over all days.",
+  what: "Of the sessions that reach each step, the share that reach the next one (view → click → add_to_cart → checkout → purchase), summed over all days; the view bar's drop-off is the sessions that open no product page.",
   grain:
     "one row per device x user type (the mart's day x device x user type x promo rows summed), with 'All' rollups",
 };
@@ -112,15 +119,12 @@ export async function funnelSection(context: SectionContext): Promise<Section> {
     return {
       step: st.step,
       sessions: reached,
-      label:
-        i === 0
-          ? formatInteger(reached)
-          : `${formatInteger(reached)}  (−${formatPercent(dropOff, 0)})`,
+      label: `${formatInteger(reached)}  (−${formatPercent(dropOff, 0)})`,
       tip:
-        `${st.step}: ${formatInteger(reached)} sessions` +
+        `${st.step}: ${formatInteger(reached)} sessions; ` +
         (i === 0
-          ? ""
-          : `; ${formatPercent(dropOff)} of the ${FUNNEL_STEP_COLUMNS[i - 1]!.step} sessions drop off here`),
+          ? `${formatPercent(dropOff)} of all ${formatInteger(total.sessions)} sessions open no product page`
+          : `${formatPercent(dropOff)} of the ${FUNNEL_STEP_COLUMNS[i - 1]!.step} sessions drop off here`),
     };
   });
   const stepOrder = FUNNEL_STEP_COLUMNS.map((st) => st.step);

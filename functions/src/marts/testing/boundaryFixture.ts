@@ -54,6 +54,8 @@ export const BOUNDARY_USERS = {
   firstOrdersAtTheSameInstant: "U60",
   firstOrderLinesOfEqualAmount: "U61",
   spenderExactlyOnP66OnJune29: "UA15",
+  onlyTheSignupVisitInPeriod0: "U06",
+  firstReturnOnDay1: "U17",
 } as const;
 
 /**
@@ -201,6 +203,7 @@ export function boundaryFixtureRows(): Record<RawTableName, FixtureRow[]> {
   buy("U05", at(early, 180, "00:00:00"), [["P2", 100]]);
 
   // ---- Retention windows: sessions on days 119 and 209 (inside) against 89, 120, 179, 210.
+  // U06's signup visit is its only session in its first 30 days: no return in cohort period 0.
   user("U06", early, "C");
   visit("U06", at(early, 0), 0);
   visit("U06", at(early, 119, "23:00:00"), 2);
@@ -228,7 +231,7 @@ export function boundaryFixtureRows(): Record<RawTableName, FixtureRow[]> {
   // Conversion observed 14 / 30 days (days_observed) against a day short.
   user("U16", plusDays(R, -13), "A");
   buy("U16", at(plusDays(R, -13), 5), [["P3", 15]]);
-  user("U17", plusDays(R, -12), "A");
+  user("U17", plusDays(R, -12), "A"); // its only session on day 1: a return in cohort period 0
   buy("U17", at(plusDays(R, -12), 1), [["P3", 15]]);
   user("U18", plusDays(R, -29), "A");
   buy("U18", at(plusDays(R, -29), 20), [["P3", 15]]);

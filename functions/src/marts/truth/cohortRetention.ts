@@ -24,7 +24,8 @@ const mondayOf = (day: number): number => day - ((((day + 3) % 7) + 7) % 7);
  * dm_cohort_retention from raw rows: each user (of the user summary) in a weekly (ISO week) and a
  * monthly signup cohort; period k is days [k * len, (k + 1) * len - 1] after the user's own
  * signup; a user is observed in period k once its last day is on or before the run day, and
- * active in it with a session on one of its days. A row for every period with observed users.
+ * active in it with a session on one of its days from `cohort_first_return_day` on (the signup
+ * visit on day 0 is not a return). A row for every period with observed users.
  */
 export function cohortRetentionTruth(
   raw: TruthRaw,
@@ -54,7 +55,7 @@ export function cohortRetentionTruth(
           new Set(
             (sessionDays.get(u.user_id) ?? [])
               .map((s) => s.session_day - u.signupDay)
-              .filter((d) => d >= 0)
+              .filter((d) => d >= P.cohort_first_return_day)
               .map((d) => Math.floor(d / g.len)),
           ),
         ]),
