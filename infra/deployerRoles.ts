@@ -100,7 +100,7 @@ export function deployerGrants(project: string, environment: string): DeployerGr
     },
     {
       role: "roles/cloudfunctions.developer",
-      justification: "deploys the two gen2 Cloud Functions (no IAM on them: invocation is on Run)",
+      justification: "deploys the gen2 Cloud Functions (no IAM on them: invocation is on Run)",
     },
     {
       role: "roles/run.admin",
@@ -116,6 +116,11 @@ export function deployerGrants(project: string, environment: string): DeployerGr
     {
       role: "roles/workflows.editor",
       justification: "deploys the nightly and backfill workflows",
+    },
+    {
+      role: "roles/pubsub.admin",
+      justification:
+        "creates the topic the lake bucket notifies of orders files under incoming/, the push subscription to loadOrders, the dead-letter topic, and their IAM",
     },
     {
       role: "roles/cloudscheduler.admin",

@@ -78,11 +78,7 @@ describe("the dev stack", () => {
     expect(order).toEqual(
       nightlyChain()
         .filter((s) => s.kind !== "record")
-        .map((s) =>
-          s.kind === "generate" || s.kind === "snapshot" || s.kind === "stats"
-            ? s.kind
-            : `${s.kind}:${s.name}`,
-        ),
+        .map((s) => (s.kind === "check" || s.kind === "mart" ? `${s.kind}:${s.name}` : s.kind)),
     );
     expect(order.filter((s) => s.startsWith("check:"))).toHaveLength(listChecks().length);
     const names = await Promise.all(Object.values(outputs.scheduledQueryNames).map(valueOf));
@@ -119,18 +115,24 @@ describe("the dev stack", () => {
     expect(datasetGrantsTo(created, IDS.snapshots, BI_READERS)).toHaveLength(BI_READERS.length);
   });
 
-  it("keeps every bucket private and lets only the workflows' account invoke the functions", () => {
+  it("keeps every bucket private: the workflows' account invokes the chain's functions, the orders push account loadOrders only", () => {
     for (const b of ofType(created, T.bucket))
       expect(b.inputs.publicAccessPrevention).toBe("enforced");
     const invokerGrants = [
       ...ofType(created, T.runIam),
       ...created.filter((r) => r.type.includes("cloudfunctions") && r.type.includes("IamMember")),
     ].filter((r) => /invoker/.test(String(r.inputs.role)));
-    expect(invokerGrants).toHaveLength(3);
-    for (const g of invokerGrants)
-      expect(g.inputs.member).toBe(
-        `serviceAccount:orchestrator-dev@${PROJECT}.iam.gserviceaccount.com`,
-      );
+    const orchestrator = `serviceAccount:orchestrator-dev@${PROJECT}.iam.gserviceaccount.com`;
+    const pusher = `serviceAccount:orders-push-dev@${PROJECT}.iam.gserviceaccount.com`;
+    expect(invokerGrants.map((g) => [g.inputs.member, g.inputs.name]).sort()).toEqual(
+      [
+        [orchestrator, "generate-data-dev"],
+        [orchestrator, "refresh-rfm-snapshot-dev"],
+        [orchestrator, "refresh-clv-snapshot-dev"],
+        [orchestrator, "refresh-stat-tests-dev"],
+        [pusher, "load-orders-dev"],
+      ].sort(),
+    );
   });
 
   it("keeps deletion protection on every table and workflow, and the datasets' contents on destroy", () => {
@@ -191,6 +193,7 @@ describe("the dev stack", () => {
       [/^gcp:artifactregistry\//, "roles/artifactregistry.admin"],
       [/^gcp:workflows\//, "roles/workflows.editor"],
       [/^gcp:cloudscheduler\//, "roles/cloudscheduler.admin"],
+      [/^gcp:pubsub\//, "roles/pubsub.admin"],
       [/^gcp:serviceaccount\//, "roles/iam.serviceAccountAdmin"],
       [/^gcp:logging\/metric:/, "roles/logging.configWriter"],
       [/^gcp:monitoring\/alertPolicy:/, "roles/monitoring.alertPolicyEditor"],

@@ -1,3 +1,4 @@
+import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { nightlyChain } from "../functions/src/chain/nightlyChain";
@@ -15,11 +16,12 @@ import { backfillPlan, DEFAULT_LIMITS } from "./backfill/plan";
 import { lookerStudioUrl, tableauConnection } from "./biLinks";
 import { Access } from "./components/access";
 import { Budget } from "./components/budget";
-import { Functions } from "./components/functions";
+import { CHAIN_FUNCTIONS, Functions } from "./components/functions";
 import { Lake } from "./components/lake";
 import { Marts } from "./components/marts";
 import { Monitoring } from "./components/monitoring";
 import { Orchestration } from "./components/orchestration";
+import { OrdersIntake } from "./components/ordersIntake";
 import { ProjectServices } from "./components/projectServices";
 import { Warehouse } from "./components/warehouse";
 import type { StackConfig } from "./config";
@@ -134,6 +136,20 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
     ready,
   );
 
+  const intake = new OrdersIntake(
+    "orders-intake",
+    {
+      project: config.project,
+      region: config.region,
+      stack: config.stack,
+      labels,
+      lakeBucket: lake.bucket,
+      loadOrders: functions.functions.loadOrders,
+      pubsubAgent: services.pubsubAgent,
+    },
+    ready,
+  );
+
   // One definition of the chain: the workflows are generated from it (and tested against it).
   const chain = nightlyChain(
     martsInDependencyOrder(marts, dependencies),
@@ -178,7 +194,9 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       destroyable: config.destroyable,
       datasets: warehouse.datasets,
       runRecordTable: warehouse.metaTables.pipeline_runs,
-      functions: functions.functions,
+      functions: Object.fromEntries(
+        CHAIN_FUNCTIONS.map((n) => [n, functions.functions[n]]),
+      ) as Record<(typeof CHAIN_FUNCTIONS)[number], gcp.cloudfunctionsv2.Function>,
       transferConfigs: martsComponent.configs,
       runTime: config.schedule.runTime,
       transferRunnerRole: transferRunnerRole(config.project),
@@ -278,11 +296,15 @@ export function buildStack(config: StackConfig, options: ProgramOptions = {}) {
       generateData: functions.functions.generateData.url,
       refreshRfmSnapshot: functions.functions.refreshRfmSnapshot.url,
       refreshStatTests: functions.functions.refreshStatTests.url,
+      refreshClvSnapshot: functions.functions.refreshClvSnapshot.url,
+      loadOrders: functions.functions.loadOrders.url,
     },
     workflows: {
       nightly: orchestration.workflows.nightly.name,
       backfill: orchestration.workflows.backfill.name,
     },
+    ordersIncoming: pulumi.interpolate`gs://${lake.bucket.name}/incoming/`,
+    ordersIncomingSubscription: intake.subscription.name,
     workflowRegion: config.region,
     worldStart: config.generator.startDate,
     orchestratorServiceAccount: orchestration.account.email,

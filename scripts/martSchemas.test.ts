@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { MARTS, type MartDeclaration } from "../functions/src/marts/catalog";
 import { readColumnDocs } from "../functions/src/marts/columnDocs";
 import { SqlAnalyzer } from "../functions/src/sqlgate/analyzer";
-import { contractTables } from "../functions/src/sqlgate/catalog";
+import { codeWrittenTables, contractTables } from "../functions/src/sqlgate/catalog";
 import { startAnalyzer, stopAnalyzer, type AnalyzerServer } from "../functions/src/sqlgate/server";
 import { committedMartSchemas, type MartSchemas } from "../infra/martTableSchemas";
 import {
@@ -26,7 +26,7 @@ afterAll(() => stopAnalyzer());
 
 /** The output columns of one query, as the real analyzer resolves them. */
 async function outputOf(sql: string) {
-  const analyzer = new SqlAnalyzer(server, contractTables());
+  const analyzer = new SqlAnalyzer(server, [...contractTables(), ...codeWrittenTables()]);
   try {
     const analysis = await analyzer.analyze(sql);
     if (!analysis.ok) throw new Error(analysis.issue.message);

@@ -2,8 +2,9 @@
  * The nightly chain, replayed day by day on the local backends through the same handler code the
  * cloud runs: for each day, `generateData` (served by the real Functions Framework), every
  * data-quality check, the marts in the chain's order with the cloud's date semantics (the run
- * date is the day), `refreshRfmSnapshot`, `refreshStatTests`, and a run record. The steps come from `nightlyChain`,
- * the one definition the cloud workflow is generated from too.
+ * date is the day), `refreshRfmSnapshot`, `refreshClvSnapshot`, `refreshStatTests`, and a run
+ * record. The steps come from `nightlyChain`, the one definition the cloud workflow is generated
+ * from too.
  */
 import type { Server } from "node:http";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
@@ -100,6 +101,7 @@ type Unit =
   | { readonly kind: "marts"; readonly names: readonly string[] }
   | { readonly kind: "snapshot" }
   | { readonly kind: "stats" }
+  | { readonly kind: "clv" }
   | { readonly kind: "record" };
 
 export function replayUnits(steps: readonly ChainStep[] = nightlyChain()): Unit[] {
@@ -128,6 +130,7 @@ export async function replayDays(options: ReplayOptions): Promise<{ days: number
   const generate = await serve("generateData");
   const snapshot = await serve("refreshRfmSnapshot");
   const stats = await serve("refreshStatTests");
+  const clv = await serve("refreshClvSnapshot");
   const units = replayUnits();
   try {
     for (const [index, day] of days.entries()) {
@@ -194,6 +197,10 @@ export async function replayDays(options: ReplayOptions): Promise<{ days: number
           const answer = await snapshot.call({ snapshotDate: day });
           if (answer.status !== 200)
             await fail("snapshot", `${answer.status} ${String(answer.body.message ?? "")}`);
+        } else if (unit.kind === "clv") {
+          const answer = await clv.call({ snapshotDate: day });
+          if (answer.status !== 200)
+            await fail("clv", `${answer.status} ${String(answer.body.message ?? "")}`);
         } else if (unit.kind === "stats") {
           const answer = await stats.call({ runDate: day });
           if (answer.status !== 200)
@@ -220,6 +227,7 @@ export async function replayDays(options: ReplayOptions): Promise<{ days: number
     await generate.close();
     await snapshot.close();
     await stats.close();
+    await clv.close();
   }
   return { days: days.length };
 }

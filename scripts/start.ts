@@ -4,18 +4,24 @@ import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
 import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src/checks";
 import { runMarts } from "../functions/src/marts/runMarts";
+import { OrdersInputError } from "../functions/src/orders/inputError";
+import { ordersToWarehouse } from "../functions/src/orders/ordersToWarehouse";
 import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
 import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
 import {
+  ordersWorld,
   syntheticWorld,
   worldDifferences,
   WorldMismatchError,
+  type WorldIdentity,
+  type WorldManifest,
 } from "../functions/src/world/manifest";
 import { RunTracker } from "../functions/src/world/runRecord";
 import { START_COMMAND, startOptions, type StartOptions } from "./cli/args";
 import { formatCheckSummary } from "./cli/checkSummary";
 import { CommandError, EXIT as COMMAND_EXIT, runCommand, runMain } from "./cli/command";
 import { ProgressLine } from "./cli/progress";
+import { formatCoverage, formatOrdersLoad } from "./cli/ordersSummary";
 import { formatSummary, funnelRates, userTypeKpis } from "./cli/summary";
 import {
   carryRunHistory,
@@ -66,128 +72,139 @@ export function start(argv: readonly string[], hooks: StartHooks = {}): Promise<
 
 async function run(options: StartOptions, hooks: StartHooks): Promise<number> {
   const out = resolve(options.out);
-  const identity = syntheticWorld({
-    seed: options.seed,
-    users: options.users,
-    startDate: options.start,
-  });
   if (await recoverSwap(out)) process.stderr.write(`Completed an interrupted swap in ${out}\n`);
   const held = await folderWorld(out);
-  if (held !== null && !options.replace) {
-    const differences =
-      held === "unknown"
-        ? ["no world manifest (data written by an earlier version)"]
-        : worldDifferences(held, identity);
-    if (differences.length > 0) {
-      process.stderr.write(
-        `npm start: ${new WorldMismatchError(shown(out), differences).message}: --replace ` +
-          `discards it, or --out writes elsewhere.\n`,
-      );
-      return EXIT.otherWorld;
-    }
-  }
-
-  const tracker = new RunTracker("bulk");
+  const frame = { hooks, memoryLimit: options.memoryLimit };
+  if (options.orders)
+    return buildInStaging(out, { ...frame, tracker: new RunTracker("orders") }, (b) =>
+      loadOrders(options, held, b),
+    );
+  // The shop's world is known before anything is built: refuse another one first.
+  const otherWorld = refusal(
+    out,
+    held,
+    syntheticWorld({ seed: options.seed, users: options.users, startDate: options.start }),
+    options.replace,
+  );
+  if (otherWorld !== null) return otherWorld;
   const days = { start: options.start, end: options.end };
+  return buildInStaging(out, { ...frame, tracker: new RunTracker("bulk"), days }, (b) =>
+    generateShop(options, b),
+  );
+}
+
+/** Exit 3 with the differences when the folder holds another world, unless `--replace`. */
+function refusal(
+  out: string,
+  held: WorldManifest | "unknown" | null,
+  identity: WorldIdentity,
+  replace: boolean,
+): number | null {
+  if (held === null || replace) return null;
+  const differences =
+    held === "unknown"
+      ? ["no world manifest (data written by an earlier version)"]
+      : worldDifferences(held, identity);
+  if (differences.length === 0) return null;
+  process.stderr.write(
+    `npm start: ${new WorldMismatchError(shown(out), differences).message}: --replace ` +
+      `discards it, or --out writes elsewhere.\n`,
+  );
+  return EXIT.otherWorld;
+}
+
+/** What a build in the staging folder is given: its backends, and how to time and record steps. */
+interface Build {
+  readonly out: string;
+  readonly staging: string;
+  readonly lake: LocalLake;
+  readonly warehouse: DuckDbWarehouse;
+  readonly tracker: RunTracker;
+  readonly hooks: StartHooks;
+  readonly progress: ProgressLine;
+  /** Seconds per stage, in order, for the closing table. */
+  readonly stages: [string, number][];
+  /** Runs one named step: the run record names it if it fails, its time goes in `stages`. */
+  step<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Runs the checks (those the source can answer), prints them as dbt does, stops on a failure. */
+  checks(): Promise<void>;
+  /** Records the run, writes the report, swaps the staging folder in; returns the report's path. */
+  finish(record: Parameters<RunTracker["record"]>[0]): Promise<string>;
+}
+
+/**
+ * Builds the data folder's new content in a staging folder inside it and swaps it in only when
+ * every step has passed: a failure at any step leaves the previous data readable and records the
+ * failed step in the folder's run record. A failing check keeps the staging folder for inspection.
+ */
+async function buildInStaging(
+  out: string,
+  frame: {
+    readonly tracker: RunTracker;
+    readonly hooks: StartHooks;
+    readonly memoryLimit?: string;
+    /** The days the run covers, when known before it starts (for a failure's record). */
+    readonly days?: { start: string; end: string };
+  },
+  work: (build: Build) => Promise<number>,
+): Promise<number> {
+  const { tracker, hooks } = frame;
   const staging = await stagingFolder(out, tracker.runId);
   const lake = new LocalLake(lakePath(staging));
-  const warehouse = await DuckDbWarehouse.open({
-    path: warehousePath(staging),
-    memoryLimit: options.memoryLimit ?? "1GB",
-  });
   const progress = new ProgressLine();
   const stages: [string, number][] = [];
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    tracker.step = name;
-    await hooks.beforeStep?.(name);
-    const started = performance.now();
-    const result = await work();
-    progress.finish();
-    stages.push([name, (performance.now() - started) / 1000]);
-    return result;
-  };
+  let warehouse: DuckDbWarehouse | undefined;
   let keepStaging = false;
   try {
-    const request = {
-      seed: options.seed,
-      users: options.users,
-      startDate: options.start,
-      dateRange: days,
+    warehouse = await DuckDbWarehouse.open({
+      path: warehousePath(staging),
+      memoryLimit: frame.memoryLimit ?? "1GB",
+    });
+    const w = warehouse;
+    const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      tracker.step = name;
+      await hooks.beforeStep?.(name);
+      const started = performance.now();
+      const result = await run();
+      progress.finish();
+      stages.push([name, (performance.now() - started) / 1000]);
+      return result;
     };
-    const settings = options.memoryLimit ? { memoryLimit: options.memoryLimit } : {};
-    const show = (p: { stage: string; detail: string; done: number; total: number }) =>
-      progress.update(p.stage, p.detail, p.done, p.total);
-    tracker.step = "generate";
-    await hooks.beforeStep?.("generate");
-    const written = await generateAndLoad(
-      { ...request, stage: "lake" },
-      { lake, warehouse },
-      show,
-      settings,
-    );
-    progress.finish();
-    stages.push(["generate", written.seconds.generate], ["lake write", written.seconds.lake]);
-    const loaded = await step("load", () =>
-      generateAndLoad({ ...request, stage: "load" }, { lake, warehouse }, show, settings),
-    );
-    const rows = written.rows;
-
-    await hooks.beforeChecks?.(warehouse);
-    const checks = await step("checks", () =>
-      runChecks(warehouse, { onProgress: (name, i, n) => progress.update("checks", name, i, n) }),
-    );
-    keepStaging = checks.some((c) => c.violations > 0);
-    process.stdout.write(`${formatCheckSummary(checks)}\n`);
-    assertChecksPass(checks);
-    const snapshotDates = monthEndSnapshotDates(options.start, options.end);
-    await step("marts", () =>
-      runMarts(warehouse, {
-        runDate: options.end,
-        fromDate: options.start,
-        snapshotDates,
-        onProgress: (name, i, n) => progress.update("marts", name, i, n),
-      }),
-    );
-    await carryRunHistory(out, warehouse);
-    await warehouse.recordRun(
-      tracker.record({
-        status: "succeeded",
-        worldId: loaded.world.worldId,
-        days,
-        dataThrough: loaded.dataThrough,
-        rows,
-      }),
-    );
-    const report = await step("report", () =>
-      writeReport(warehouse, resolve(staging, "report.html")),
-    );
-    const { kpis, funnel } = await step("summary", async () => ({
-      kpis: await userTypeKpis(warehouse, options.end),
-      funnel: await funnelRates(warehouse),
-    }));
-    await warehouse.close();
-    await step("swap", () => swapIn(out, staging));
-    process.stdout.write(
-      `${formatSummary({
-        rows,
-        kpis,
-        funnel,
-        seconds: stages,
-        lake: shown(lakePath(out)),
-        warehouse: shown(warehousePath(out)),
-      })}\n`,
-    );
-    process.stdout.write(
-      `Data through ${loaded.dataThrough}; ${snapshotDates.length} RFM snapshots; ` +
-        `report: ${shown(resolve(out, relative(staging, report.file)))}\n`,
-    );
-    return EXIT.done;
+    const build: Build = {
+      out,
+      staging,
+      lake,
+      warehouse: w,
+      tracker,
+      hooks,
+      progress,
+      stages,
+      step,
+      async checks() {
+        await hooks.beforeChecks?.(w);
+        const results = await step("checks", () =>
+          runChecks(w, { onProgress: (name, i, n) => progress.update("checks", name, i, n) }),
+        );
+        keepStaging = results.some((c) => c.violations > 0);
+        process.stdout.write(`${formatCheckSummary(results)}\n`);
+        assertChecksPass(results);
+      },
+      async finish(record) {
+        await carryRunHistory(out, w);
+        await w.recordRun(tracker.record(record));
+        const report = await step("report", () => writeReport(w, resolve(staging, "report.html")));
+        return resolve(out, relative(staging, report.file));
+      },
+    };
+    return await work(build);
   } catch (error) {
     progress.finish();
-    await warehouse.close().catch(() => undefined);
+    await warehouse?.close().catch(() => undefined);
+    // Another world was reported already; the folder's run record is that world's to keep.
+    if (error instanceof OtherWorldError) return error.exitCode;
     await recordFailureInFolder(
       out,
-      tracker.record({ status: "failed", worldId: null, days, error }),
+      tracker.record({ status: "failed", worldId: null, days: frame.days ?? null, error }),
     );
     if (error instanceof ChecksFailedError) {
       process.stderr.write(
@@ -197,6 +214,9 @@ async function run(options: StartOptions, hooks: StartHooks): Promise<number> {
       return EXIT.failed;
     }
     keepStaging = false;
+    // Bad input in an orders file: one line naming file, row and column; nothing was replaced.
+    if (error instanceof OrdersInputError)
+      throw new CommandError(`${error.message}; nothing was written to ${shown(out)}`);
     // A step that fails is reported in one line, with its step; the previous data stays.
     throw new CommandError(
       `step ${tracker.step} failed; ${shown(out)} still holds the previous data: ${(error as Error).message}`,
@@ -204,6 +224,127 @@ async function run(options: StartOptions, hooks: StartHooks): Promise<number> {
   } finally {
     if (!keepStaging) await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** The folder holds another world than the build made: already reported, exit 3. */
+class OtherWorldError extends Error {
+  readonly exitCode = EXIT.otherWorld;
+}
+
+/** `npm start`: the generated shop from its first day to `--end`. */
+async function generateShop(options: StartOptions, b: Build): Promise<number> {
+  const days = { start: options.start, end: options.end };
+  const request = {
+    seed: options.seed,
+    users: options.users,
+    startDate: options.start,
+    dateRange: days,
+  };
+  const settings = options.memoryLimit ? { memoryLimit: options.memoryLimit } : {};
+  const show = (p: { stage: string; detail: string; done: number; total: number }) =>
+    b.progress.update(p.stage, p.detail, p.done, p.total);
+  const backends = { lake: b.lake, warehouse: b.warehouse };
+  b.tracker.step = "generate";
+  await b.hooks.beforeStep?.("generate");
+  const written = await generateAndLoad({ ...request, stage: "lake" }, backends, show, settings);
+  b.progress.finish();
+  b.stages.push(["generate", written.seconds.generate], ["lake write", written.seconds.lake]);
+  const loaded = await b.step("load", () =>
+    generateAndLoad({ ...request, stage: "load" }, backends, show, settings),
+  );
+  const rows = written.rows;
+  await b.checks();
+  const snapshotDates = monthEndSnapshotDates(options.start, options.end);
+  await b.step("marts", () =>
+    runMarts(b.warehouse, {
+      runDate: options.end,
+      fromDate: options.start,
+      snapshotDates,
+      onProgress: (name, i, n) => b.progress.update("marts", name, i, n),
+    }),
+  );
+  const report = await b.finish({
+    status: "succeeded",
+    worldId: loaded.world.worldId,
+    days,
+    dataThrough: loaded.dataThrough,
+    rows,
+  });
+  const { kpis, funnel } = await b.step("summary", async () => ({
+    kpis: await userTypeKpis(b.warehouse, options.end),
+    funnel: await funnelRates(b.warehouse),
+  }));
+  await b.warehouse.close();
+  await b.step("swap", () => swapIn(b.out, b.staging));
+  process.stdout.write(
+    `${formatSummary({
+      rows,
+      kpis,
+      funnel,
+      seconds: b.stages,
+      lake: shown(lakePath(b.out)),
+      warehouse: shown(warehousePath(b.out)),
+    })}\n`,
+  );
+  process.stdout.write(
+    `Data through ${loaded.dataThrough}; ${snapshotDates.length} RFM snapshots; report: ${shown(report)}\n`,
+  );
+  return EXIT.done;
+}
+
+/**
+ * `npm start -- --orders FILE --mapping FILE`: the file loaded through its mapping (the same
+ * loader as the cloud's `loadOrders`), the checks it can answer, the marts with what the source
+ * lacks left out or null, RFM snapshots at every month end of the file's days, the CLV models
+ * fitted at its last day, and the report. The file's world (source `orders`, its first day) is
+ * known once it is read, so a folder holding another world is refused then, before the swap:
+ * nothing outside the staging folder has been written.
+ */
+async function loadOrders(
+  options: StartOptions,
+  held: WorldManifest | "unknown" | null,
+  b: Build,
+): Promise<number> {
+  const { file, mapping } = options.orders!;
+  const summary = await b.step("load", () =>
+    ordersToWarehouse(file, mapping, { lake: b.lake, warehouse: b.warehouse }),
+  );
+  const otherWorld = refusal(b.out, held, ordersWorld(summary), options.replace);
+  if (otherWorld !== null) throw new OtherWorldError();
+  process.stdout.write(`${formatOrdersLoad(summary)}\n`);
+  await b.checks();
+  const snapshotDates = monthEndSnapshotDates(summary.firstDay, summary.lastDay);
+  const runs = await b.step("marts", () =>
+    runMarts(b.warehouse, {
+      runDate: summary.lastDay,
+      fromDate: summary.firstDay,
+      snapshotDates,
+      onProgress: (name, i, n) => b.progress.update("marts", name, i, n),
+    }),
+  );
+  process.stdout.write(`${formatCoverage(runs)}\n`);
+  const manifest = await b.warehouse.readManifest();
+  const report = await b.finish({
+    status: "succeeded",
+    worldId: manifest?.worldId ?? null,
+    days: { start: summary.firstDay, end: summary.lastDay },
+    dataThrough: manifest?.dataThrough ?? summary.lastDay,
+    rows: summary.tables,
+  });
+  await b.warehouse.close();
+  await b.step("swap", () => swapIn(b.out, b.staging));
+  const total = b.stages.reduce((n, [, s]) => n + s, 0);
+  process.stdout.write(
+    [
+      "Seconds per stage",
+      ...b.stages.map(([stage, s]) => `  ${stage.padEnd(16)}${s.toFixed(2).padStart(8)}`),
+      `  ${"total".padEnd(16)}${total.toFixed(2).padStart(8)}`,
+      `Lake: ${shown(lakePath(b.out))}`,
+      `Warehouse: ${shown(warehousePath(b.out))} (schemas raw, marts, snapshots)`,
+      `Data through ${summary.lastDay}; ${snapshotDates.length} RFM snapshots; CLV at ${summary.lastDay}; report: ${shown(report)}`,
+    ].join("\n") + "\n",
+  );
+  return EXIT.done;
 }
 
 /** A path relative to the working folder when it is inside it. */

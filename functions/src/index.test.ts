@@ -4,15 +4,15 @@ describe("the function entry point", () => {
     process.env = { ...saved };
   });
 
-  it("registers both functions", () => {
+  it("registers every function the Pulumi program deploys", () => {
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require("./index");
       // The framework's registry is a module too: read it from the same isolated registry.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { getFunction } = require("@google-cloud/functions-framework/testing");
-      expect(typeof getFunction("generateData")).toBe("function");
-      expect(typeof getFunction("refreshRfmSnapshot")).toBe("function");
+      for (const name of ["generateData", "refreshRfmSnapshot", "refreshClvSnapshot", "loadOrders"])
+        expect([name, typeof getFunction(name)]).toEqual([name, "function"]);
     });
   });
 

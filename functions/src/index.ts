@@ -1,5 +1,5 @@
 /**
- * The deployable function package's entry point: registers the three HTTP functions with the
+ * The deployable function package's entry point: registers the HTTP functions with the
  * Functions Framework. The same module serves Cloud Functions (gen2) and the local server
  * (`npm run serve -- --target=generateData`).
  */
@@ -7,6 +7,8 @@ import * as functions from "@google-cloud/functions-framework";
 import { functionConfigFromEnv } from "./backends/fromEnv";
 import { installJsonParseErrorHandler } from "./handlers/frameworkErrors";
 import { generateData } from "./handlers/generateData";
+import { loadOrders } from "./handlers/loadOrders";
+import { refreshClvSnapshot } from "./handlers/refreshClvSnapshot";
 import { refreshRfmSnapshot } from "./handlers/refreshRfmSnapshot";
 import { refreshStatTests } from "./handlers/refreshStatTests";
 
@@ -20,3 +22,5 @@ functionConfigFromEnv();
 functions.http("generateData", generateData);
 functions.http("refreshRfmSnapshot", refreshRfmSnapshot);
 functions.http("refreshStatTests", refreshStatTests);
+functions.http("refreshClvSnapshot", refreshClvSnapshot);
+functions.http("loadOrders", loadOrders);

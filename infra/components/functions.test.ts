@@ -50,10 +50,12 @@ beforeAll(async () => {
 });
 
 describe("Functions", () => {
-  it("deploys the three gen2 functions on nodejs22 from the hashed source object", () => {
+  it("deploys every gen2 function on nodejs22 from the hashed source object", () => {
     const fns = byType(T.fn);
     expect(fns.map((f) => f.inputs.buildConfig.entryPoint).sort()).toEqual([
       "generateData",
+      "loadOrders",
+      "refreshClvSnapshot",
       "refreshRfmSnapshot",
       "refreshStatTests",
     ]);
@@ -70,7 +72,7 @@ describe("Functions", () => {
 
   it("runs each function as its own service account", () => {
     const emails = byType(T.fn).map((f) => f.inputs.serviceConfig.serviceAccountEmail);
-    expect(new Set(emails).size).toBe(3);
+    expect(new Set(emails).size).toBe(5);
     expect(emails).not.toContain(BUILDER);
   });
 
@@ -120,7 +122,7 @@ describe("Functions", () => {
     ]);
   });
 
-  it("lets generateData and refreshStatTests write their run records, and nothing else in snapshots", () => {
+  it("lets generateData, refreshStatTests and loadOrders write their run records, and nothing else in snapshots", () => {
     const records = byType("gcp:bigquery/iamMember:IamMember");
     expect(records.map((r) => [r.inputs.tableId, r.inputs.role, r.inputs.member])).toEqual([
       [
@@ -133,6 +135,18 @@ describe("Functions", () => {
         "roles/bigquery.dataEditor",
         "serviceAccount:stats-dev@p-dev-123.iam.gserviceaccount.com",
       ],
+      [
+        "pipeline_runs",
+        "roles/bigquery.dataEditor",
+        "serviceAccount:orders-dev@p-dev-123.iam.gserviceaccount.com",
+      ],
+    ]);
+    const snapshotWriters = byType(T.datasetIam).filter(
+      (g) => g.inputs.datasetId === "snapshots" && g.inputs.role === "roles/bigquery.dataEditor",
+    );
+    expect(snapshotWriters.map((g) => g.inputs.member).sort()).toEqual([
+      "serviceAccount:clv-dev@p-dev-123.iam.gserviceaccount.com",
+      "serviceAccount:rfm-dev@p-dev-123.iam.gserviceaccount.com",
     ]);
   });
 
@@ -151,12 +165,14 @@ describe("Functions", () => {
     const lakeGrants = byType(T.bucketIam).filter((g) => g.inputs.bucket === "p-dev-123-dev-lake");
     expect(lakeGrants.map((g) => g.inputs.member)).toEqual([
       "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",
+      "serviceAccount:orders-dev@p-dev-123.iam.gserviceaccount.com",
     ]);
     const rawWriters = byType(T.datasetIam).filter(
       (g) => g.inputs.datasetId === "raw" && g.inputs.role === "roles/bigquery.dataEditor",
     );
     expect(rawWriters.map((g) => g.inputs.member)).toEqual([
       "serviceAccount:gen-data-dev@p-dev-123.iam.gserviceaccount.com",
+      "serviceAccount:orders-dev@p-dev-123.iam.gserviceaccount.com",
     ]);
   });
 });

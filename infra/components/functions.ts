@@ -7,8 +7,23 @@ import { runRecordWriter } from "./warehouse";
 import type { FunctionSource } from "../packaging/functionSource";
 
 /** The functions, by their entry point names in functions/src/index.ts. */
-export const FUNCTION_NAMES = ["generateData", "refreshRfmSnapshot", "refreshStatTests"] as const;
+export const FUNCTION_NAMES = [
+  "generateData",
+  "refreshRfmSnapshot",
+  "refreshClvSnapshot",
+  "refreshStatTests",
+  "loadOrders",
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** The functions the nightly chain's workflows call (`loadOrders` is called by an upload). */
+export const CHAIN_FUNCTIONS = [
+  "generateData",
+  "refreshRfmSnapshot",
+  "refreshClvSnapshot",
+  "refreshStatTests",
+] as const;
+export type ChainFunctionName = (typeof CHAIN_FUNCTIONS)[number];
 
 /** The Node.js runtime the buildpack builds with. */
 export const FUNCTION_RUNTIME = "nodejs22";
@@ -96,20 +111,49 @@ const SPECS: Record<FunctionName, FunctionSpec> = {
       marts: "roles/bigquery.dataEditor",
     },
   },
+  // Reads every buyer's history (one query), fits in memory: 30,000 users fit in about a second,
+  // so 1 GiB and the RFM step's timeout leave room for ten times the reference scale.
+  refreshClvSnapshot: {
+    slug: "clv",
+    description: "Fits BG/NBD and Gamma-Gamma and writes the day's predicted CLV per buyer.",
+    memory: "1Gi",
+    timeoutSeconds: 900,
+    maxInstances: 1,
+    datasetRoles: {
+      raw: "roles/bigquery.dataViewer",
+      snapshots: "roles/bigquery.dataEditor",
+    },
+  },
+  // Reads a file from the lake's incoming/ prefix into a private DuckDB, writes the lake's raw
+  // files and loads them: the generator's sizing (a file of a few million lines fits in 2 GiB).
+  loadOrders: {
+    slug: "orders",
+    description: "Loads an orders file from the lake's incoming/ prefix into the raw tables.",
+    memory: "2Gi",
+    timeoutSeconds: 1800,
+    // One load at a time: two files would race for the same world manifest.
+    maxInstances: 1,
+    datasetRoles: { raw: "roles/bigquery.dataEditor" },
+    lakeRole: "roles/storage.objectAdmin",
+  },
 };
 
 const KEBAB: Record<FunctionName, string> = {
   generateData: "generate-data",
   refreshRfmSnapshot: "refresh-rfm-snapshot",
   refreshStatTests: "refresh-stat-tests",
+  refreshClvSnapshot: "refresh-clv-snapshot",
+  loadOrders: "load-orders",
 };
 
 /**
- * `generateData`, `refreshRfmSnapshot` and `refreshStatTests` as private gen2 functions built from one source
- * archive, each with its own service account holding roles on the datasets and bucket it uses
- * (BigQuery job creation is the one project-level grant: jobs cannot be granted per dataset).
- * Nothing schedules them: the nightly and backfill workflows call them, and the workflows'
- * account is the one granted `roles/run.invoker` on their services (see Orchestration).
+ * `generateData`, `refreshRfmSnapshot`, `refreshClvSnapshot`, `refreshStatTests` and `loadOrders`
+ * as private gen2 functions built from one source archive, each with its own service account
+ * holding roles on the datasets and bucket it uses (BigQuery job creation is the one
+ * project-level grant: jobs cannot be granted per dataset). Nothing schedules them: the nightly
+ * and backfill workflows call the chain's four, and the workflows' account is the one granted
+ * `roles/run.invoker` on their services (see Orchestration); a file uploaded under the lake's
+ * `incoming/` prefix calls `loadOrders` (see OrdersIntake).
  *
  * Builds run as the environment's build account (new projects no longer give the default compute
  * account what a build needs). This stack grants it only what is the stack's own: read on the

@@ -32,6 +32,7 @@ beforeAll(async () => {
       functions: {
         generateData: fn("generate-data-dev"),
         refreshRfmSnapshot: fn("refresh-rfm-snapshot-dev"),
+        refreshClvSnapshot: fn("refresh-clv-snapshot-dev"),
         refreshStatTests: fn("refresh-stat-tests-dev"),
       },
       transferConfigs: {
@@ -82,6 +83,8 @@ describe("Orchestration", () => {
       generateData: "https://europe-west1-mock-project.cloudfunctions.net/generate-data-dev",
       refreshRfmSnapshot:
         "https://europe-west1-mock-project.cloudfunctions.net/refresh-rfm-snapshot-dev",
+      refreshClvSnapshot:
+        "https://europe-west1-mock-project.cloudfunctions.net/refresh-clv-snapshot-dev",
       refreshStatTests:
         "https://europe-west1-mock-project.cloudfunctions.net/refresh-stat-tests-dev",
     });
@@ -126,6 +129,7 @@ describe("Orchestration", () => {
         "bigquery/iamMember snapshots_dev.pipeline_runs roles/bigquery.dataEditor",
         "cloudrunv2/serviceIamMember generate-data-dev roles/run.invoker",
         "cloudrunv2/serviceIamMember refresh-rfm-snapshot-dev roles/run.invoker",
+        "cloudrunv2/serviceIamMember refresh-clv-snapshot-dev roles/run.invoker",
         "cloudrunv2/serviceIamMember refresh-stat-tests-dev roles/run.invoker",
         "projects/iAMMember  roles/bigquery.jobUser",
         `projects/iAMMember  ${ROLE}`,

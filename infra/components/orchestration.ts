@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DatasetName } from "../../functions/src/sql/render";
 import { cronAt } from "../martSchedule";
 import { serviceAccountId, stackResourceName } from "../names";
-import type { FunctionName } from "./functions";
+import type { ChainFunctionName } from "./functions";
 import { runRecordWriter } from "./warehouse";
 
 /** What a workflow's source needs that only exists once the stack's resources do. */
 export interface WorkflowInputs {
   readonly martConfigNames: Record<string, string>;
-  readonly functionUrls: Record<FunctionName, string>;
+  readonly functionUrls: Record<ChainFunctionName, string>;
 }
 
 export const WORKFLOW_NAMES = ["nightly", "backfill"] as const;
@@ -25,7 +25,8 @@ export interface OrchestrationArgs {
   datasets: Record<DatasetName, gcp.bigquery.Dataset>;
   /** `snapshots.pipeline_runs`, where each execution writes its run record. */
   runRecordTable: gcp.bigquery.Table;
-  functions: Record<FunctionName, gcp.cloudfunctionsv2.Function>;
+  /** The functions the chain calls (not `loadOrders`, which an upload starts). */
+  functions: Record<ChainFunctionName, gcp.cloudfunctionsv2.Function>;
   /** The marts' scheduled queries, by mart. */
   transferConfigs: Record<string, gcp.bigquery.DataTransferConfig>;
   /** `HH:MM` UTC when Cloud Scheduler starts the nightly workflow. */
@@ -40,7 +41,7 @@ export interface OrchestrationArgs {
  * The nightly chain as one orchestrated run: the nightly and backfill workflows, the account they
  * run as, and the Cloud Scheduler job that starts the nightly one. The workflows' account gets
  * what the chain needs and nothing more:
- * - `run.invoker` on the two functions' Cloud Run services (gen2 invocation lives there);
+ * - `run.invoker` on the chain functions' Cloud Run services (gen2 invocation lives there);
  * - read on `raw` (the checks, the manifest) and on `marts` and `snapshots` (a mart's dry run
  *   reads what the mart reads), write on the run-record table only;
  * - `bigquery.jobUser` and the transfer-runner custom role on the project: neither jobs nor
@@ -136,7 +137,7 @@ export class Orchestration extends pulumi.ComponentResource {
           sourceContents: pulumi.all([configNames, urls]).apply(([martConfigNames, functionUrls]) =>
             args.sources[workflow]({
               martConfigNames,
-              functionUrls: functionUrls as Record<FunctionName, string>,
+              functionUrls: functionUrls as Record<ChainFunctionName, string>,
             }),
           ),
         },

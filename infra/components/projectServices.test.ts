@@ -17,9 +17,9 @@ describe("ProjectServices", () => {
     for (const s of services) expect(s.inputs.disableOnDestroy).toBe(false);
   });
 
-  it("creates the BigQuery Data Transfer service agent explicitly", () => {
+  it("creates the BigQuery Data Transfer and Pub/Sub service agents explicitly", () => {
     expect(
       created.filter((r) => r.type === T.serviceIdentity).map((r) => r.inputs.service),
-    ).toEqual(["bigquerydatatransfer.googleapis.com"]);
+    ).toEqual(["bigquerydatatransfer.googleapis.com", "pubsub.googleapis.com"]);
   });
 });

@@ -19,6 +19,7 @@ export const REQUIRED_SERVICES = [
   "cloudscheduler.googleapis.com",
   "workflows.googleapis.com",
   "workflowexecutions.googleapis.com",
+  "pubsub.googleapis.com",
   "billingbudgets.googleapis.com",
   "logging.googleapis.com",
   "monitoring.googleapis.com",
@@ -42,6 +43,11 @@ export class ProjectServices extends pulumi.ComponentResource {
   readonly services: Record<RequiredService, gcp.projects.Service>;
   /** `service-<number>@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com`. */
   readonly dataTransferAgent: gcp.projects.ServiceIdentity;
+  /**
+   * `service-<number>@gcp-sa-pubsub.iam.gserviceaccount.com`: it dead-letters the orders
+   * files that cannot be loaded (OrdersIntake), so it is created up front for the same reason.
+   */
+  readonly pubsubAgent: gcp.projects.ServiceIdentity;
   /** Depend on these before creating anything that calls the APIs. */
   readonly ready: pulumi.Resource[];
 
@@ -66,7 +72,12 @@ export class ProjectServices extends pulumi.ComponentResource {
       { project: args.project, service: "bigquerydatatransfer.googleapis.com" },
       { parent: this, dependsOn: [services["bigquerydatatransfer.googleapis.com"]] },
     );
-    this.ready = [...Object.values(services), this.dataTransferAgent];
+    this.pubsubAgent = new gcp.projects.ServiceIdentity(
+      `${name}-pubsub-agent`,
+      { project: args.project, service: "pubsub.googleapis.com" },
+      { parent: this, dependsOn: [services["pubsub.googleapis.com"]] },
+    );
+    this.ready = [...Object.values(services), this.dataTransferAgent, this.pubsubAgent];
     this.registerOutputs({ dataTransferAgentEmail: this.dataTransferAgent.email });
   }
 }

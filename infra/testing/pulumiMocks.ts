@@ -32,7 +32,8 @@ function computedOutputs(
       };
     }
     case "gcp:projects/serviceIdentity:ServiceIdentity": {
-      const email = `service-${PROJECT_NUMBER}@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com`;
+      const agent = String(inputs.service).split(".")[0];
+      const email = `service-${PROJECT_NUMBER}@gcp-sa-${agent}.iam.gserviceaccount.com`;
       return { email, member: `serviceAccount:${email}` };
     }
     case "gcp:cloudfunctionsv2/function:Function":
@@ -89,10 +90,16 @@ export function installRecordingMocks(
         return { id, state: { ...inputs, ...outputs } };
       },
       // Data sources answer with their inputs, plus what the program reads of them.
-      call: (args) =>
-        args.token === "gcp:organizations/getProject:getProject"
-          ? { ...args.inputs, number: PROJECT_NUMBER }
-          : args.inputs,
+      call: (args) => {
+        if (args.token === "gcp:organizations/getProject:getProject")
+          return { ...args.inputs, number: PROJECT_NUMBER };
+        if (args.token === "gcp:storage/getProjectServiceAccount:getProjectServiceAccount")
+          return {
+            ...args.inputs,
+            emailAddress: `service-${PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`,
+          };
+        return args.inputs;
+      },
     },
     project,
     stack,

@@ -55,7 +55,7 @@ describe("the backfill workflow source", () => {
 });
 
 describe("the backfill's order", () => {
-  it("writes the lake, loads, checks, fills per-date marts, snapshots, the table marts, then the tests", () => {
+  it("writes the lake, loads, checks, fills per-date marts, snapshots, fits CLV, the table marts, then the tests", () => {
     const tableMarts = nightlyChain()
       .filter((s) => s.kind === "mart" && !perDate.some((m) => m.name === s.name))
       .map((s) => `mart:${s.name}`);
@@ -64,6 +64,7 @@ describe("the backfill's order", () => {
       ...listChecks().map((c) => `check:${c.name}`),
       ...perDate.map((m) => `mart:${m.name}`),
       "snapshot",
+      "clv",
       ...tableMarts,
       "stats",
     ]);

@@ -9,16 +9,18 @@
  * 4. the per-date marts over the whole range, one query job each (a transaction replacing the
  *    range with the mart's rows for `@from_date`..`@run_date`);
  * 5. `refreshRfmSnapshot` at each month end in date order, and at the range's last day (the
- *    segment history is applied in date order);
+ *    segment history is applied in date order), then `refreshClvSnapshot` at the last day;
  * 6. the table marts once, in the chain's order, for the last day;
  * 7. the significance tests (`refreshStatTests`) on those marts, for the last day;
  * then one run record (`run_kind` backfill). Without arguments it fills from the manifest's
  * `data_through` + 1 (or the world's first day) to yesterday.
  */
 import type { ChainStep } from "../../functions/src/chain/nightlyChain";
+import type { ChainFunctionUrls } from "./nightlyWorkflow";
 import { renderDatasets } from "../../functions/src/sql/render";
 import {
   checkSteps,
+  clvSteps,
   martSteps,
   runCheckSubworkflow,
   runMartSubworkflow,
@@ -66,11 +68,7 @@ export interface BackfillWorkflowArgs extends JobContext {
   readonly martConfigNames: Readonly<Record<string, string>>;
   readonly martsUsingRunDate: readonly string[];
   readonly perDateMarts: readonly PerDateMart[];
-  readonly functionUrls: {
-    readonly generateData: string;
-    readonly refreshRfmSnapshot: string;
-    readonly refreshStatTests: string;
-  };
+  readonly functionUrls: ChainFunctionUrls;
   readonly worldStart: string;
   /** Days per `generateData` request (plan.chunkDays). */
   readonly chunkDays: number;
@@ -232,6 +230,11 @@ export function backfillSteps(args: BackfillWorkflowArgs): Step[] {
         },
       },
     },
+    // The CLV fit of the last day only: one fit reads the whole history, and the predictions of
+    // past month ends are not what anyone reads after a backfill.
+    ...(args.chain.some((s) => s.kind === "clv")
+      ? [clvSteps(args.functionUrls.refreshClvSnapshot, expr("last_day"))]
+      : []),
     ...tableMarts.map((m) => {
       const configName = args.martConfigNames[m.name];
       if (!configName) throw new Error(`Mart ${m.name} has no scheduled query`);

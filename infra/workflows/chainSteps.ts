@@ -1,8 +1,9 @@
 /**
  * The workflow steps of each kind of chain step (`functions/src/chain/nightlyChain.ts`): the
- * load, a data-quality check, a mart's scheduled query, the RFM snapshot. Each names its chain
- * step in `step` before it runs, so a failure is recorded as `generate`, `check:<name>`,
- * `mart:<name>`, `snapshot` or `stats`, and each takes the data day as one expression, the same for all.
+ * load, a data-quality check, a mart's scheduled query, the RFM snapshot, the CLV fit, the
+ * significance tests. Each names its chain step in `step` before it runs, so a failure is
+ * recorded as `generate`, `check:<name>`, `mart:<name>`, `snapshot`, `clv` or `stats`, and each
+ * takes the data day as one expression, the same for all.
  */
 import { renderDatasets } from "../../functions/src/sql/render";
 import {
@@ -19,10 +20,10 @@ import {
 
 /** The failed-step label a chain step is recorded under. */
 export function failedStepLabel(
-  kind: "generate" | "check" | "mart" | "snapshot" | "stats",
+  kind: "generate" | "check" | "mart" | "snapshot" | "clv" | "stats",
   name: string,
 ) {
-  return kind === "generate" || kind === "snapshot" || kind === "stats" ? kind : `${kind}:${name}`;
+  return kind === "check" || kind === "mart" ? `${kind}:${name}` : kind;
 }
 
 /**
@@ -268,6 +269,22 @@ export function statsSteps(url: string, day: string): Step {
       steps: [
         markStep("stats_mark", failedStepLabel("stats", "refreshStatTests")),
         functionCallStep("stats_call", url, { runDate: day }, "stats_result"),
+      ],
+    },
+  };
+}
+
+/**
+ * `refreshClvSnapshot` for the data day: the BG/NBD and Gamma-Gamma fit and the day's
+ * predictions (`snapshots.clv_daily`, `snapshots.clv_fit`).
+ */
+export function clvSteps(url: string, day: string, suffix = ""): Step {
+  const id = stepName("clv", ...(suffix ? [suffix] : []));
+  return {
+    [id]: {
+      steps: [
+        markStep(`${id}_mark`, failedStepLabel("clv", "refreshClvSnapshot")),
+        functionCallStep(`${id}_call`, url, { snapshotDate: day }, "clv_result"),
       ],
     },
   };

@@ -53,9 +53,7 @@ describe("the nightly workflow's day", () => {
     const expected = nightlyChain()
       .filter((s) => s.kind !== "record")
       .map((s: ChainStep) =>
-        s.kind === "generate" || s.kind === "snapshot" || s.kind === "stats"
-          ? s.kind
-          : `${s.kind}:${s.name}`,
+        s.kind === "check" || s.kind === "mart" ? `${s.kind}:${s.name}` : s.kind,
       );
     expect(order).toEqual(expected);
   });
@@ -103,12 +101,15 @@ describe("the nightly workflow's day", () => {
     expect(failed.body.switch[0].condition).toBe('${"errorResult" in check_job.status}');
   });
 
-  it("gives generateData, every check, every mart's run and refreshRfmSnapshot the same data day", () => {
+  it("gives generateData, every check, every mart's run, refreshRfmSnapshot and refreshClvSnapshot the same data day", () => {
     const calls = callsOf(runDay);
     const http = (prefix: string) =>
       calls.filter((c) => c.call === "http.post" && c.step.startsWith(prefix)).map((c) => c.args);
     expect(http("generate").map((a) => a.body)).toEqual([{ date: "${day}" }]);
     expect(http("snapshot").map((a) => a.body)).toEqual([{ snapshotDate: "${day}" }]);
+    expect(http("clv").map((a) => [a.url, a.body])).toEqual([
+      [chainArgs().functionUrls.refreshClvSnapshot, { snapshotDate: "${day}" }],
+    ]);
     const checks = calls.filter((c) => c.call === "run_check");
     const marts = calls.filter((c) => c.call === "run_mart");
     expect(checks).toHaveLength(listChecks().length);

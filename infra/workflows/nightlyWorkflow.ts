@@ -5,13 +5,14 @@
  * For each missing data day, from the manifest's `data_through` + 1 (or the world's first day)
  * to yesterday (or `lastDay`), in order: `generateData`, every data-quality check (stopping at
  * the first violation), every mart's scheduled query in dependency order with the RFM snapshot
- * where the chain places it. Then one run record for the whole execution. More missing days than
+ * and the CLV fit where the chain places them. Then one run record for the whole execution. More missing days than
  * `maxCatchUpDays` is refused with a pointer to the backfill workflow: catching up a long gap day
  * by day would rebuild every table mart once per day.
  */
 import type { ChainStep } from "../../functions/src/chain/nightlyChain";
 import {
   checkSteps,
+  clvSteps,
   generateSteps,
   martSteps,
   runCheckSubworkflow,
@@ -29,6 +30,14 @@ import {
 } from "./runSteps";
 import { dayPlus, expr, recordRunSubworkflow, type JobContext, type Step } from "./steps";
 
+/** The URL of each function the chain calls. */
+export interface ChainFunctionUrls {
+  readonly generateData: string;
+  readonly refreshRfmSnapshot: string;
+  readonly refreshClvSnapshot: string;
+  readonly refreshStatTests: string;
+}
+
 export interface NightlyWorkflowArgs extends JobContext {
   /** The chain, `nightlyChain()` unless a test passes its own. */
   readonly chain: readonly ChainStep[];
@@ -38,11 +47,7 @@ export interface NightlyWorkflowArgs extends JobContext {
   readonly martConfigNames: Readonly<Record<string, string>>;
   /** Marts whose SQL reads `@run_date`. */
   readonly martsUsingRunDate: readonly string[];
-  readonly functionUrls: {
-    readonly generateData: string;
-    readonly refreshRfmSnapshot: string;
-    readonly refreshStatTests: string;
-  };
+  readonly functionUrls: ChainFunctionUrls;
   /** The world's first day: where a stack with no data yet starts. */
   readonly worldStart: string;
   readonly maxCatchUpDays: number;
@@ -84,11 +89,18 @@ export function dayStepsFromChain(args: NightlyWorkflowArgs): Step[] {
       case "snapshot":
         steps.push(snapshotSteps(args.functionUrls.refreshRfmSnapshot, DAY));
         break;
+      case "clv":
+        steps.push(clvSteps(args.functionUrls.refreshClvSnapshot, DAY));
+        break;
       case "stats":
         steps.push(statsSteps(args.functionUrls.refreshStatTests, DAY));
         break;
       case "record":
         break;
+      default: {
+        const unknown: never = step;
+        throw new Error(`The nightly workflow has no steps for ${JSON.stringify(unknown)}`);
+      }
     }
   }
   return steps;

@@ -1,7 +1,7 @@
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseStartArgs, START_COMMAND, UsageError } from "./args";
+import { dirname, join } from "node:path";
+import { ORDERS_DEFAULT_OUT, parseStartArgs, START_COMMAND, UsageError } from "./args";
 import { helpText } from "./command";
 
 function usageError(argv: string[]): UsageError {
@@ -93,13 +93,48 @@ describe("the --out folder", () => {
   });
 });
 
+describe("parseStartArgs with --orders", () => {
+  const orders = join(
+    __dirname,
+    "..",
+    "..",
+    "functions",
+    "src",
+    "orders",
+    "testing",
+    "retail_lines.csv",
+  );
+  const mapping = join(dirname(orders), "retail_lines.mapping.json");
+
+  it("reads the file and its mapping, into its own default folder", () => {
+    const options = parseStartArgs(["--orders", orders, "--mapping", mapping]);
+    expect(options.out).toBe(ORDERS_DEFAULT_OUT);
+    expect(options.orders).toMatchObject({ file: orders, mappingFile: mapping });
+    expect(options.orders!.mapping.fields.customer_id).toBe("Customer ID");
+    expect(parseStartArgs(["--orders", orders, "--mapping", mapping, "--out", "x"]).out).toBe("x");
+  });
+
+  it.each([
+    [["--orders", orders], "--orders", /needs --mapping FILE/],
+    [["--mapping", mapping], "--mapping", /goes with --orders FILE/],
+    [["--orders", orders, "--mapping", mapping, "--seed", "7"], "--seed", /own days/],
+    [["--orders", orders, "--mapping", orders], "--mapping", /./],
+  ])("refuses %j naming %s", (argv, flag, message) => {
+    const error = usageError(argv);
+    expect(error.flag).toBe(flag);
+    expect(error.message).toMatch(message);
+  });
+});
+
 describe("npm start --help", () => {
   it("documents every flag the parser accepts", () => {
     const help = helpText(START_COMMAND);
     const flags = [
       "--end",
       "--help",
+      "--mapping",
       "--memory-limit",
+      "--orders",
       "--out",
       "--replace",
       "--seed",

@@ -25,4 +25,16 @@ describe("formatCheckSummary", () => {
     // The row counts line up in one column.
     expect(new Set(lines.slice(1, 4).map((l) => l.indexOf(" row"))).size).toBe(1);
   });
+
+  it("lists a check the source cannot answer as SKIP with its reason, and counts it apart", () => {
+    const skipped = {
+      ...result("funnel_step_order", 0),
+      skipped: "not in this source (needs events)",
+    };
+    const lines = formatCheckSummary([result("pk_users", 0), skipped]).split("\n");
+    expect(lines[2]).toMatch(
+      /^ {2}2 of 2 {2}SKIP {2}funnel_step_order \.+ not in this source \(needs events\)$/,
+    );
+    expect(lines[3]).toBe("Done. PASS=1 FAIL=0 SKIP=1 TOTAL=2");
+  });
 });

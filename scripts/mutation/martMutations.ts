@@ -304,6 +304,43 @@ export const MART_MUTATIONS: readonly Mutation[] = [
     "    left join segment_totals\n",
     "    inner join segment_totals\n",
   ),
+  // dm_clv_segments
+  m(
+    "dm_clv_segments",
+    "CLV segments: empty segments vanish (the segment join turned inner)",
+    "    left join segment_totals\n",
+    "    inner join segment_totals\n",
+  ),
+  m(
+    "dm_clv_segments",
+    "CLV segments: one-time buyers counted as repeat buyers",
+    "countif(frequency > 0) as repeat_buyers",
+    "countif(frequency >= 0) as repeat_buyers",
+  ),
+  m(
+    "dm_clv_segments",
+    "CLV segments: repeat buyers' P(alive) averaged over every buyer",
+    "avg(if(frequency > 0, p_alive, null))",
+    "avg(if(frequency >= 0, p_alive, null))",
+  ),
+  m(
+    "dm_clv_segments",
+    "CLV segments: the highest P(alive) instead of the mean",
+    "avg(p_alive) as mean_p_alive,",
+    "max(p_alive) as mean_p_alive,",
+  ),
+  m(
+    "dm_clv_segments",
+    "CLV segments: 180-day value per repeat buyer instead of per buyer",
+    "safe_divide(segment_totals.predicted_clv_180d, segment_totals.buyers)",
+    "safe_divide(segment_totals.predicted_clv_180d, segment_totals.repeat_buyers)",
+  ),
+  m(
+    "dm_clv_segments",
+    "CLV segments: the 365-day value is the 180-day one",
+    "sum(predicted_clv_365d) as predicted_clv_365d",
+    "sum(predicted_clv_180d) as predicted_clv_365d",
+  ),
   // dm_kpi_daily
   m(
     "dm_kpi_daily",

@@ -69,5 +69,6 @@ export function freshnessLine(f: Freshness): string {
     f.lastRun.status === "succeeded"
       ? "succeeded"
       : `FAILED${f.lastRun.failedStep ? ` at ${f.lastRun.failedStep}` : ""}; the marts show the last complete state`;
-  return `${through}, refreshed ${at} by a ${f.lastRun.kind} run: ${status}.`;
+  const article = /^[aeiou]/.test(f.lastRun.kind) ? "an" : "a";
+  return `${through}, refreshed ${at} by ${article} ${f.lastRun.kind} run: ${status}.`;
 }

@@ -3,10 +3,19 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../../functions/src/backends/duckdbWarehouse";
+import { LocalLake } from "../../functions/src/backends/localLake";
+import { CDNOW_FILE } from "../../functions/src/clv/testing/cdnow";
+import { monthEndSnapshotDates } from "../../functions/src/rfm/snapshotDates";
+import { runMarts } from "../../functions/src/marts/runMarts";
+import { readMappingFile } from "../../functions/src/orders/mapping";
+import { ordersToWarehouse } from "../../functions/src/orders/ordersToWarehouse";
+import { CDNOW_MAPPING_FILE } from "../../functions/src/orders/testing/fixtures";
 import { reportCli } from "./cli";
 import { freshnessLine, readFreshness } from "./freshness";
 import { parseFormatted, toNumber } from "./format";
 import { MissingMartsError, REPORT_MARTS, writeReport } from "./index";
+import { CLV_SEGMENT_COLUMNS } from "./sections/clvSegments";
+import type { Column } from "./html";
 import { KPI_WEEKLY_SQL } from "./sections/kpiOverview";
 import { TRADEOFF_COLUMNS } from "./sections/tradeoff";
 import { elementCounts, markupProblems } from "./testing/markup";
@@ -21,6 +30,7 @@ const EXPECTED_SECTIONS = [
   "promo-effect",
   "category-performance",
   "rfm-segments",
+  "clv-segments",
   "churn-risk",
   "campaign",
   "acquisition-quality",
@@ -77,6 +87,38 @@ function tableRows(
   }));
 }
 
+/**
+ * Every numeric cell of a section's table against its mart row, within the rounding of its
+ * format; returns how many cells were compared.
+ */
+function expectTableShowsMart(
+  shown: ReturnType<typeof tableRows>,
+  mart: readonly Record<string, unknown>[],
+  columns: readonly Column<Record<string, unknown>>[],
+  rowOf: (s: { data: Record<string, string> }, row: Record<string, unknown>) => boolean,
+): number {
+  const tolerance = (text: string) =>
+    text.endsWith("%") ? 0.0005 : /\.\d\d$/.test(text) ? 0.005 : 0.5;
+  let compared = 0;
+  for (const row of mart) {
+    const cells = shown.find((s) => rowOf(s, row))?.cells;
+    expect(cells).toBeDefined();
+    for (const column of columns.filter((c) => c.numeric)) {
+      const text = cells![column.key]!;
+      const expected = toNumber(row[column.key]);
+      const value = parseFormatted(text);
+      if (expected === null) {
+        expect([column.key, value]).toEqual([column.key, null]);
+      } else {
+        expect([column.key, value]).not.toEqual([column.key, null]);
+        expect(Math.abs(value! - expected)).toBeLessThanOrEqual(tolerance(text) + 1e-9);
+        compared += 1;
+      }
+    }
+  }
+  return compared;
+}
+
 describe("writeReport on a generated shop", () => {
   it("writes every section, in order, each with rows in a table", () => {
     expect(result.sections).toEqual(EXPECTED_SECTIONS);
@@ -119,6 +161,29 @@ describe("writeReport on a generated shop", () => {
       }
     }
     expect(compared).toBeGreaterThan(mart.length * 5);
+  });
+
+  it("shows predicted value beside each RFM segment: the CLV mart's latest date, every segment", async () => {
+    const mart = await warehouse.query<Record<string, unknown>>(
+      "select * from marts.dm_clv_segments\n" +
+        "where snapshot_date = (select max(snapshot_date) from marts.dm_clv_segments)",
+    );
+    expect(mart).toHaveLength(9);
+    const section = sectionHtml("clv-segments");
+    const shown = tableRows(section);
+    expect(shown).toHaveLength(mart.length);
+    const compared = expectTableShowsMart(
+      shown,
+      mart,
+      CLV_SEGMENT_COLUMNS,
+      (s, row) => s.data.segment === row.segment,
+    );
+    expect(compared).toBeGreaterThan(mart.length * 3);
+    const [fit] = await warehouse.query<Record<string, unknown>>(
+      "select * from snapshots.clv_fit order by snapshot_date desc limit 1",
+    );
+    expect(section).toContain(`Fitted on ${Number(fit!.customers).toLocaleString("en-US")} buyers`);
+    expect(section).toContain(`r = ${Number(fit!.bgnbd_r).toFixed(3)}`);
   });
 
   it("is well formed, self-contained and script-free", () => {
@@ -203,6 +268,81 @@ async function capture(
     spy.mockRestore();
   }
 }
+
+describe("writeReport on a loaded orders file (CDNOW)", () => {
+  let ordersDir: string;
+  let orders: DuckDbWarehouse;
+  let page: string;
+  const section = (id: string) => {
+    const match = page.match(
+      new RegExp(`<section id="${id}" data-rows="\\d+">[\\s\\S]*?</section>`),
+    );
+    if (!match) throw new Error(`section ${id} not found`);
+    return match[0];
+  };
+  beforeAll(async () => {
+    ordersDir = await mkdtemp(join(tmpdir(), "report-orders-"));
+    orders = await DuckDbWarehouse.open({ path: ":memory:" });
+    const summary = await ordersToWarehouse(CDNOW_FILE, readMappingFile(CDNOW_MAPPING_FILE), {
+      lake: new LocalLake(join(ordersDir, "lake")),
+      warehouse: orders,
+    });
+    await runMarts(orders, {
+      runDate: summary.lastDay,
+      fromDate: summary.firstDay,
+      snapshotDates: monthEndSnapshotDates(summary.firstDay, summary.lastDay),
+    });
+    const written = await writeReport(orders, join(ordersDir, "report.html"));
+    page = await readFile(written.file, "utf8");
+  }, 240_000);
+  afterAll(async () => {
+    await orders.close();
+    await rm(ordersDir, { recursive: true, force: true });
+  });
+
+  it("keeps every section in its place and says which the source cannot fill, naming what it lacks", () => {
+    expect([...page.matchAll(/<section id="([\w-]+)"/g)].map((m) => m[1])).toEqual(
+      EXPECTED_SECTIONS,
+    );
+    expect(markupProblems(page)).toEqual([]);
+    const absent = {
+      tradeoff: "sessions",
+      "cohort-retention": "sessions",
+      funnel: "events, sessions",
+      "promo-effect": "promo_calendar, sessions",
+      campaign: "campaign_exposures, sessions",
+    };
+    for (const [id, tables] of Object.entries(absent)) {
+      const body = section(id);
+      expect(body).toContain(`Not in this source: the data has no ${tables}`);
+      expect(body).not.toMatch(/<svg|<table/);
+    }
+  });
+
+  it("shows the KPIs it has without active users or sessions, rather than zeros", () => {
+    const kpis = section("kpi-overview");
+    expect(kpis).toContain("Active users, stickiness and sessions are not in this source");
+    expect(kpis).not.toMatch(/data-col="(dau|mau|stickiness|sessions)"/);
+    expect(kpis).toMatch(/data-col="revenue"/);
+  });
+
+  it("shows RFM segments and predicted CLV per segment from the file's marts", async () => {
+    expect(section("rfm-segments")).toContain("RFM segments on 1998-06-30");
+    const mart = await orders.query<Record<string, unknown>>(
+      "select * from marts.dm_clv_segments where snapshot_date = date '1998-06-30'",
+    );
+    const shown = tableRows(section("clv-segments"));
+    expect(shown).toHaveLength(9);
+    const compared = expectTableShowsMart(
+      shown,
+      mart,
+      CLV_SEGMENT_COLUMNS,
+      (s, row) => s.data.segment === row.segment,
+    );
+    expect(compared).toBeGreaterThan(20);
+    expect(section("clv-segments")).toMatch(/Fitted on 2,357 buyers up to 1998-06-30/);
+  });
+});
 
 describe("the command line on the generated shop's folder", () => {
   it("writes <out>/report.html from the warehouse file and says where", async () => {

@@ -6,12 +6,16 @@
  * page is built), no script and no external asset: it opens from disk with no network.
  *
  * A section is one module under `sections/` (its queries, charts and tables) and one line in
- * `SECTION_BUILDERS`; sections for marts still to come (predicted CLV) are added the same way.
+ * `SECTION_BUILDERS`.
+ *
+ * The data says what its source lacks (the world manifest): on an orders file the sections whose
+ * marts need sessions, promotions or campaigns say "not in this source" in their place.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Warehouse } from "../../functions/src/backends/types";
 import { isMissingTable } from "../../functions/src/backends/missingTable";
+import { chainCoverage } from "../../functions/src/marts/sourceCoverage";
 import { ChartSet } from "./charts/render";
 import { freshnessLine, readFreshness } from "./freshness";
 import { renderPage, type Section } from "./html";
@@ -19,8 +23,9 @@ import { acquisitionQualitySection } from "./sections/acquisitionQuality";
 import { campaignSection } from "./sections/campaign";
 import { categoryPerformanceSection } from "./sections/categoryPerformance";
 import { churnRiskSection } from "./sections/churnRisk";
+import { clvSegmentsSection } from "./sections/clvSegments";
 import { cohortRetentionSection } from "./sections/cohortRetention";
-import type { SectionContext } from "./sections/common";
+import { FULL_COVERAGE, type ReportCoverage, type SectionContext } from "./sections/common";
 import { funnelSection } from "./sections/funnel";
 import { kpiOverviewSection } from "./sections/kpiOverview";
 import { ltvDistributionSection } from "./sections/ltvDistribution";
@@ -55,6 +60,7 @@ export const SECTION_BUILDERS: readonly ((context: SectionContext) => Promise<Se
   promoEffectSection,
   categoryPerformanceSection,
   rfmSegmentsSection,
+  clvSegmentsSection,
   churnRiskSection,
   campaignSection,
   acquisitionQualitySection,
@@ -70,6 +76,7 @@ export const REPORT_MARTS = [
   "dm_promo_effect",
   "dm_category_performance",
   "dm_rfm_segments",
+  "dm_clv_segments",
   "dm_churn_risk",
   "dm_campaign_summary",
   "dm_stat_tests",
@@ -87,10 +94,31 @@ export class MissingMartsError extends Error {
   }
 }
 
-/** Checks every mart the report reads is there, so a missing one fails before any work. */
-export async function assertMartsExist(warehouse: Warehouse): Promise<void> {
+/** What the warehouse's source lacks, from its world manifest (none without a manifest). */
+export async function readCoverage(warehouse: Warehouse): Promise<ReportCoverage> {
+  const manifest = await warehouse.readManifest();
+  if (!manifest) return FULL_COVERAGE;
+  const coverage = chainCoverage(manifest.absentTables);
+  return {
+    source: manifest.source,
+    absentTables: manifest.absentTables,
+    missing: (mart) => {
+      const c = coverage.get(mart);
+      return c?.status === "not in this source" ? c.missing : null;
+    },
+  };
+}
+
+/**
+ * Checks every mart the report reads is there, so a missing one fails before any work; marts the
+ * source cannot build are not expected.
+ */
+export async function assertMartsExist(
+  warehouse: Warehouse,
+  coverage: ReportCoverage = FULL_COVERAGE,
+): Promise<void> {
   const missing: string[] = [];
-  for (const mart of REPORT_MARTS) {
+  for (const mart of REPORT_MARTS.filter((m) => coverage.missing(m) === null)) {
     try {
       await warehouse.query(`select 1 as present from marts.${mart} limit 1`);
     } catch (error) {
@@ -110,9 +138,10 @@ export async function writeReport(
   outFile: string,
   options: ReportOptions = {},
 ): Promise<ReportResult> {
-  await assertMartsExist(warehouse);
+  const coverage = await readCoverage(warehouse);
+  await assertMartsExist(warehouse, coverage);
   const charts = new ChartSet();
-  const context: SectionContext = { warehouse, charts };
+  const context: SectionContext = { warehouse, charts, coverage };
   const sections: Section[] = [];
   for (const build of SECTION_BUILDERS) sections.push(await build(context));
   const freshness = await readFreshness(warehouse);

@@ -10,7 +10,7 @@ export interface GcsFileLike {
   readonly metadata: { readonly size?: string | number; readonly generation?: string | number };
   getMetadata(): Promise<[{ generation?: string | number }, ...unknown[]]>;
   delete(options?: { ignoreNotFound?: boolean }): Promise<unknown>;
-  download(): Promise<[Buffer, ...unknown[]]>;
+  download(options?: { destination: string }): Promise<unknown[]>;
   save(
     data: string,
     options: {
@@ -93,9 +93,20 @@ export class GcsLake implements Lake {
   async readText(path: string): Promise<string | null> {
     try {
       const [data] = await this.bucket.file(path).download();
-      return data.toString("utf8");
+      return (data as Buffer).toString("utf8");
     } catch (err) {
       if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Streams the object to a local file (the client checks its CRC32C as it downloads). */
+  async getFile(path: string, localFile: string): Promise<boolean> {
+    try {
+      await this.bucket.file(path).download({ destination: localFile });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
       throw err;
     }
   }

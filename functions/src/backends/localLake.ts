@@ -59,6 +59,16 @@ export class LocalLake implements Lake {
     }
   }
 
+  async getFile(path: string, localFile: string): Promise<boolean> {
+    try {
+      await copyFile(this.uri(path), localFile);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
+    }
+  }
+
   async putText(path: string, text: string): Promise<void> {
     const target = this.uri(path);
     await mkdir(dirname(target), { recursive: true });

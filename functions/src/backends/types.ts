@@ -31,6 +31,11 @@ export interface Lake {
   deletePrefix(prefix: string): Promise<number>;
   /** A small text object (the manifest), or null when there is none. */
   readText(path: string): Promise<string | null>;
+  /**
+   * Copies an object to a local file (an orders file under `incoming/`, for a reader that needs
+   * a path); false when there is no such object.
+   */
+  getFile(path: string, localFile: string): Promise<boolean>;
   /** Writes a small text object whole, replacing any object there. */
   putText(path: string, text: string): Promise<void>;
 }

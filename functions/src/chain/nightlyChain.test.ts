@@ -1,6 +1,7 @@
 import { listChecks } from "../checks";
 import { MARTS, martDependencies } from "../marts/catalog";
-import { nightlyChain, SNAPSHOT_MARTS } from "./nightlyChain";
+import { readSql } from "../sql/sqlFiles";
+import { CLV_STEP_TABLES, nightlyChain, SNAPSHOT_MARTS } from "./nightlyChain";
 
 describe("nightlyChain", () => {
   const steps = nightlyChain();
@@ -49,6 +50,21 @@ describe("nightlyChain", () => {
           });
       }
     }
+  });
+
+  it("fits the CLV models once, right after the RFM snapshot, before every mart that reads them", () => {
+    const clv = steps.filter((s) => s.kind === "clv");
+    expect(clv).toEqual([
+      { kind: "clv", name: "refreshClvSnapshot", produces: [...CLV_STEP_TABLES] },
+    ]);
+    const at = steps.indexOf(clv[0]!);
+    expect(steps[at - 1]?.kind).toBe("snapshot");
+    const readers = MARTS.filter((m) =>
+      CLV_STEP_TABLES.some((t) => new RegExp(`snapshots\\.${t}\\b`).test(readSql(m.file))),
+    );
+    expect(readers.length).toBeGreaterThan(0);
+    for (const m of readers)
+      expect({ mart: m.name, after: position(m.name) > at }).toEqual({ mart: m.name, after: true });
   });
 
   it("keeps the mart order it is given, so the dependency test above is what guards the order", () => {

@@ -2,6 +2,7 @@ import type { Warehouse } from "../backends/types";
 import { fileChecks } from "./checkFiles";
 import { CheckDefinition, contractChecks } from "./contractChecks";
 import { CheckResult, RunChecksOptions, runCheckDefinitions } from "./runChecks";
+import { checksForSource } from "./sourceScope";
 
 /**
  * Data-quality checks on the raw tables. Each check is a BigQuery-dialect `select` returning the
@@ -14,6 +15,7 @@ export { contractChecks } from "./contractChecks";
 export { fileChecks } from "./checkFiles";
 export { ChecksFailedError, assertChecksPass, countAndSampleSql, failureReport } from "./runChecks";
 export type { CheckResult, RunChecksOptions } from "./runChecks";
+export { CHECK_SOURCE_NEEDS, checksForSource, type SkippedCheck } from "./sourceScope";
 
 /** Every check, files first (by name), then the contract's; names are unique. */
 export function listChecks(): { name: string; description: string; sql: string }[] {
@@ -31,12 +33,27 @@ function allChecks(): CheckDefinition[] {
 }
 
 /**
- * Runs every check against the warehouse's raw tables and returns all results; pair it with
- * `assertChecksPass` to stop a pipeline on any violation.
+ * Runs every check against the warehouse's raw tables and returns all results, in the checks'
+ * order; pair it with `assertChecksPass` to stop a pipeline on any violation. The data says which
+ * raw tables its source lacks (the world manifest); the checks that need one are not run and are
+ * returned with `skipped` saying so (`sourceScope.ts`).
  */
 export async function runChecks(
   warehouse: Warehouse,
   options: RunChecksOptions = {},
 ): Promise<CheckResult[]> {
-  return runCheckDefinitions(warehouse, allChecks(), options);
+  const checks = allChecks();
+  const absent = (await warehouse.readManifest())?.absentTables ?? [];
+  const { run, skipped } = checksForSource(checks, absent);
+  const results = await runCheckDefinitions(warehouse, run, options);
+  const skippedResults = skipped.map((s): CheckResult => ({
+    name: s.name,
+    description: s.description,
+    violations: 0,
+    sample: [],
+    seconds: 0,
+    skipped: `not in this source (needs ${s.missing.join(", ")})`,
+  }));
+  const byName = new Map([...results, ...skippedResults].map((r) => [r.name, r]));
+  return checks.map((c) => byName.get(c.name)!);
 }

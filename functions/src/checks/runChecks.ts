@@ -9,6 +9,8 @@ export interface CheckResult {
   violations: number;
   sample: Record<string, unknown>[];
   seconds: number;
+  /** Set when the check did not run: the source lacks a table it needs (`sourceScope.ts`). */
+  skipped?: string;
 }
 
 export interface RunChecksOptions {

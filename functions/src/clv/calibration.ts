@@ -27,8 +27,16 @@ export interface Calibration {
    */
   readonly pAliveByType: Readonly<Record<string, number>>;
   readonly pAliveByTypeRepeatBuyers: Readonly<Record<string, number>>;
+  /** Sample standard deviation of P(alive) among each type's repeat buyers (NaN under two). */
+  readonly pAliveSdByTypeRepeatBuyers: Readonly<Record<string, number>>;
   /** Repeat buyers per user type. */
   readonly repeatBuyersByType: Readonly<Record<string, number>>;
+  /**
+   * Totals per user type: the model is fitted on every buyer as one population, so its errors
+   * show by type (a type that fades is over-predicted, one that stays is under-predicted) even
+   * when they cancel in the total.
+   */
+  readonly totalByType: Readonly<Record<string, Omit<CalibrationDecile, "decile">>>;
 }
 
 interface Joined {
@@ -94,7 +102,8 @@ export async function clvCalibration(
     (x, y) => x.predictedTransactions - y.predictedTransactions || x.userId.localeCompare(y.userId),
   );
   const summarise = (group: readonly Joined[]) => {
-    const mean = (f: (j: Joined) => number) => group.reduce((s, j) => s + f(j), 0) / group.length;
+    const mean = (f: (j: Joined) => number) =>
+      group.length === 0 ? Number.NaN : group.reduce((s, j) => s + f(j), 0) / group.length;
     return {
       customers: group.length,
       predictedTransactions: mean((j) => j.predictedTransactions),
@@ -114,10 +123,17 @@ export async function clvCalibration(
   const types = [...new Set(joined.map((j) => j.userType))].sort();
   const meanPAlive = (group: readonly Joined[]) =>
     group.length === 0 ? Number.NaN : group.reduce((s, j) => s + j.pAlive, 0) / group.length;
-  const byType = (keep: (j: Joined) => boolean, f: (group: Joined[]) => number) =>
+  const byType = <T>(keep: (j: Joined) => boolean, f: (group: Joined[]) => T) =>
     Object.fromEntries(types.map((t) => [t, f(joined.filter((j) => j.userType === t && keep(j)))]));
   const pAliveByType = byType(() => true, meanPAlive);
   const pAliveByTypeRepeatBuyers = byType((j) => j.frequency > 0, meanPAlive);
+  const pAliveSdByTypeRepeatBuyers = byType(
+    (j) => j.frequency > 0,
+    (g) => {
+      const m = meanPAlive(g);
+      return Math.sqrt(g.reduce((s, j) => s + (j.pAlive - m) ** 2, 0) / (g.length - 1));
+    },
+  );
   const repeatBuyersByType = byType(
     (j) => j.frequency > 0,
     (g) => g.length,
@@ -129,6 +145,8 @@ export async function clvCalibration(
     total: summarise(joined),
     pAliveByType,
     pAliveByTypeRepeatBuyers,
+    pAliveSdByTypeRepeatBuyers,
     repeatBuyersByType,
+    totalByType: byType(() => true, summarise),
   };
 }

@@ -8,6 +8,8 @@ import { ordersToWarehouse } from "../orders/ordersToWarehouse";
 import { CDNOW_MAPPING_FILE } from "../orders/testing/fixtures";
 import { expectedTransactions, probabilityAlive } from "./bgnbd";
 import { expectedAverageValue } from "./gammaGamma";
+import { HAND_FIXTURE_RUN_DATE, loadHandFixture } from "../marts/testing/handFixture";
+import { openTestWarehouse } from "../marts/testing/testWarehouse";
 import { ClvRefreshError, refreshClvSnapshot } from "./refreshClv";
 import {
   CDNOW_CALIBRATION_END,
@@ -94,17 +96,40 @@ describe("the CLV step on the CDNOW sample, loaded through the orders loader", (
     expect(counts).toEqual({ daily: CDNOW_PUBLISHED.customers, fits: 1 });
   });
 
-  it("skips a date with no repeat buyer yet, writing nothing", async () => {
+  it("skips a date with no repeat buyer yet, leaving that date without predictions", async () => {
     const summary = await refreshClvSnapshot(warehouse, "1997-01-01");
     expect(summary.status).toBe("skipped");
     expect(summary.reason).toContain("no repeat buyer");
-    const [row] = await warehouse.query<{ n: number }>(
-      "select count(*) as n from snapshots.clv_daily where snapshot_date = date '1997-01-01'",
+    const [row] = await warehouse.query<{ daily: number; fits: number; other: number }>(
+      `select
+           (select count(*) from snapshots.clv_daily where snapshot_date = date '1997-01-01') as daily,
+           (select count(*) from snapshots.clv_fit where snapshot_date = date '1997-01-01') as fits,
+           (select count(*) from snapshots.clv_fit where snapshot_date <> date '1997-01-01') as other`,
     );
-    expect(row!.n).toBe(0);
+    expect(row).toEqual({ daily: 0, fits: 0, other: 1 });
   });
 
   it("refuses a date that is not a calendar day", async () => {
     await expect(refreshClvSnapshot(warehouse, "1997-02-30")).rejects.toThrow(ClvRefreshError);
+  });
+});
+
+describe("the CLV step on a handful of buyers", () => {
+  it("skips a fit whose predictions are not finite numbers, rather than write them", async () => {
+    const small = await openTestWarehouse();
+    try {
+      await loadHandFixture(small.connection);
+      const summary = await refreshClvSnapshot(small, HAND_FIXTURE_RUN_DATE);
+      expect(summary.status).toBe("skipped");
+      expect(summary.reason).toMatch(
+        /^the BG\/NBD fit on 11 buyer\(s\) .* degenerated .* too little data$/,
+      );
+      const [row] = await small.query<{ n: number }>(
+        "select count(*) as n from snapshots.clv_daily",
+      );
+      expect(Number(row!.n)).toBe(0);
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -61,7 +61,8 @@ export function toWeeks(row: HistoryRow): CustomerHistory & { monetary: number }
  * maximum likelihood, and replaces that date's partitions of `snapshots.clv_daily` (one row per
  * buyer) and `snapshots.clv_fit` (the parameters and log-likelihoods). Re-running a date replaces
  * its rows. With no repeat buyer yet the BG/NBD cannot be fitted: the step is skipped and says
- * why, writing nothing. When only the spend model fails (too few repeat buyers, or q <= 1, an
+ * why, leaving the date's partitions empty; so does a fit whose predictions are not finite
+ * numbers (a few buyers can put the maximum on the edge of the parameter space). When only the spend model fails (too few repeat buyers, or q <= 1, an
  * infinite mean), the value columns are null and `clv_fit` says why.
  */
 export async function refreshClvSnapshot(
@@ -78,6 +79,10 @@ export async function refreshClvSnapshot(
   rows.sort((a, b) => a.user_id.localeCompare(b.user_id));
   const histories = rows.map(toWeeks);
   if (!histories.some((h) => h.frequency > 0)) {
+    // No prediction for the date: its partitions are emptied (a re-run never leaves an older
+    // fit's rows standing) and the tables exist for the marts that read them.
+    await warehouse.writeRows(CLV_DAILY, [], snapshotDate);
+    await warehouse.writeRows(CLV_FIT, [], snapshotDate);
     return {
       snapshotDate,
       status: "skipped",
@@ -125,6 +130,27 @@ export async function refreshClvSnapshot(
       predicted_clv_365d: value === null ? null : t365 * value,
     };
   });
+  const unusable = daily.findIndex((row) =>
+    Object.values(row).some((v) => typeof v === "number" && !Number.isFinite(v)),
+  );
+  if (unusable !== -1) {
+    // A maximum on the edge of the parameter space (a handful of buyers can put r and α near
+    // infinity and a near 0) gives predictions that are not numbers: no prediction is better
+    // than a wrong one.
+    await warehouse.writeRows(CLV_DAILY, [], snapshotDate);
+    await warehouse.writeRows(CLV_FIT, [], snapshotDate);
+    const shown = Object.entries(p)
+      .map(([k, v]) => `${k} = ${v.toPrecision(4)}`)
+      .join(", ");
+    return {
+      snapshotDate,
+      status: "skipped",
+      reason:
+        `the BG/NBD fit on ${rows.length} buyer(s) up to ${snapshotDate} degenerated (${shown}): ` +
+        `its predictions are not finite numbers (${rows[unusable]!.user_id}); too little data`,
+      customers: rows.length,
+    };
+  }
   const g = gammaGamma?.params;
   const fit: Record<string, RowValue> = {
     snapshot_date: snapshotDate,

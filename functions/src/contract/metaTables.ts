@@ -44,6 +44,8 @@ export const RUN_KINDS = [
   "generateData",
   "refreshRfmSnapshot",
   "refreshStatTests",
+  "refreshClvSnapshot",
+  "loadOrders",
   "nightly",
   "backfill",
   "orders",

@@ -10,8 +10,15 @@
  * Identity in CI). Otherwise every test is skipped and the reason is printed once. It writes one
  * day (2024-03-05) of a 300-user shop and today's RFM snapshot into the datasets it is given:
  * point it at a dev or preview stack, never prod.
+ *
+ * `loadOrders` is checked live too: a file uploaded under the lake's `incoming/` prefix with bad
+ * input is refused with its row and column, and a good one is refused as another world (the
+ * datasets hold the shop); nothing is written either way. Loading a file for real replaces the
+ * stack's world, so it runs only with LIVE_ORDERS_LOAD=1, on datasets that hold no world (a
+ * fresh preview stack). The uploads also reach the stack's own `loadOrders` through the bucket's
+ * notification: expect the refused ones on its dead-letter subscription and in its error alert.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -22,6 +29,7 @@ import request from "supertest";
 import { BigQueryWarehouse } from "../backends/bigqueryWarehouse";
 import { backendConfigFromEnv, CLOUD_REQUIRED_VARS } from "../backends/fromEnv";
 import { GcsLake } from "../backends/gcsLake";
+import { RETAIL_FILE } from "../orders/testing/fixtures";
 import { utcDay } from "./generateRequest";
 import { setLogSink } from "./log";
 
@@ -137,4 +145,93 @@ live("live: generateData and refreshRfmSnapshot on BigQuery", () => {
     );
     expect(Number(row!.n)).toBe(Number(row!.u));
   });
+});
+
+live("live: loadOrders from the lake's incoming/ prefix", () => {
+  let warehouse: BigQueryWarehouse;
+  let lake: GcsLake;
+  let load: ReturnType<typeof getTestServer>;
+  const prefix = `incoming/live-tests/${randomUUID()}/`;
+  const scratch = mkdtempSync(join(tmpdir(), "live-orders-"));
+
+  /** Uploads `text` as `incoming/.../<name>` and returns its lake path. */
+  async function upload(name: string, text: string): Promise<string> {
+    const file = join(scratch, name);
+    writeFileSync(file, text);
+    await lake.putFile(`${prefix}${name}`, file);
+    return `${prefix}${name}`;
+  }
+
+  /** What a refused load must leave as it was: the world and the orders. */
+  async function state(): Promise<unknown> {
+    const manifest = await warehouse.readManifest();
+    const [orders] = await warehouse
+      .query<{ n: number }>("select count(*) as n from raw.orders")
+      .catch(() => [{ n: -1 }]);
+    return { world: manifest?.worldId ?? null, orders: Number(orders!.n) };
+  }
+
+  beforeAll(async () => {
+    setLogSink(() => undefined);
+    const c = backendConfigFromEnv();
+    if (c.kind !== "cloud") throw new Error("expected cloud configuration");
+    warehouse = new BigQueryWarehouse(
+      new BigQuery({ projectId: c.project, location: c.location }),
+      c,
+    );
+    lake = new GcsLake(new Storage({ projectId: c.project }), c.bucket);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../index");
+    load = getTestServer("loadOrders");
+    await upload(
+      "retail.mapping.json",
+      readFileSync(RETAIL_FILE.replace(/\.csv$/, ".mapping.json"), "utf8"),
+    );
+    await upload("retail.csv", readFileSync(RETAIL_FILE, "utf8"));
+  });
+  afterAll(async () => {
+    await lake.deletePrefix(prefix);
+  });
+
+  it("refuses a file with an unparseable timestamp with 400, naming row and column, and writes nothing", async () => {
+    const before = await state();
+    const lines = readFileSync(RETAIL_FILE, "utf8").split("\n");
+    lines[2] = lines[2]!.replace(/2024-03-01 09:15:00/, "first of March");
+    const bad = await upload("bad.csv", lines.join("\n"));
+    const res = await request(load)
+      .post("/")
+      .send({ file: bad, mapping: `${prefix}retail.mapping.json` });
+    expect(res.status).toBe(400);
+    expect(res.body.issues[0].field).toBe("file");
+    expect(res.body.issues[0].message).toMatch(
+      new RegExp(`^${bad}: row 2, column "InvoiceDate": `),
+    );
+    expect(await state()).toEqual(before);
+  });
+
+  (process.env.LIVE_ORDERS_LOAD === "1" ? it : it.skip)(
+    "loads the file into the raw tables with the world manifest (LIVE_ORDERS_LOAD=1)",
+    async () => {
+      const res = await request(load)
+        .post("/")
+        .send({ file: `${prefix}retail.csv` });
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe("loaded");
+      const manifest = await warehouse.readManifest();
+      expect(manifest?.source).toBe("orders");
+      expect(await state()).toEqual({ world: manifest!.worldId, orders: res.body.tables.orders });
+    },
+  );
+
+  (process.env.LIVE_ORDERS_LOAD === "1" ? it.skip : it)(
+    "refuses a good file with 409 when the datasets hold the shop, and writes nothing",
+    async () => {
+      const before = await state();
+      const res = await request(load)
+        .post("/")
+        .send({ file: `${prefix}retail.csv` });
+      expect(res.status).toBe(409);
+      expect(await state()).toEqual(before);
+    },
+  );
 });

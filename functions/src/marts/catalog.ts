@@ -210,6 +210,16 @@ export const MARTS: readonly MartDeclaration[] = [
     clustering: ["segment"],
   },
   {
+    name: "dm_clv_segments",
+    file: "marts/dm_clv_segments.sql",
+    dataset: "marts",
+    description:
+      "CLV fit date x RFM segment: buyers, revenue to date, mean P(alive), expected purchase days and predicted 180/365-day revenue.",
+    materialization: table,
+    partitioning: { column: "snapshot_date", granularity: "DAY" },
+    clustering: ["segment"],
+  },
+  {
     name: "dm_acquisition_quality",
     file: "marts/dm_acquisition_quality.sql",
     dataset: "marts",

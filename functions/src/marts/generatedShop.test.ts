@@ -7,6 +7,7 @@ import { runMarts } from "./runMarts";
 import { openTestWarehouse } from "./testing/testWarehouse";
 import { compareWithOracle, readMartRows } from "./truth/compare";
 import { epochDay, readTruthRaw } from "./truth/rawRows";
+import type { ClvFitRow } from "./truth/clvSegments";
 import type { SegmentMapRow } from "./truth/rfmSnapshot";
 import { computeRfmScores } from "./truth/rfmScores";
 import { computeShopTruth, ORACLE_KEYS, type OracleMart, type TruthRow } from "./truth/shopTruth";
@@ -33,6 +34,7 @@ beforeAll(async () => {
     MART_PARAMETERS,
     await warehouse.query<SegmentMapRow>("select * from snapshots.rfm_segment_map"),
     SHOP.startDate,
+    await warehouse.query<ClvFitRow>("select * from snapshots.clv_fit"),
   );
 }, 300_000);
 afterAll(() => warehouse.close());

@@ -11,6 +11,7 @@ import {
 import { openTestWarehouse } from "./testing/testWarehouse";
 import { compareWithOracle, readMartRows } from "./truth/compare";
 import { readTruthRaw } from "./truth/rawRows";
+import type { ClvFitRow } from "./truth/clvSegments";
 import type { SegmentMapRow } from "./truth/rfmSnapshot";
 import { computeShopTruth, ORACLE_KEYS, type OracleMart, type TruthRow } from "./truth/shopTruth";
 import { exactPercentile, fraction } from "./truth/stats";
@@ -39,6 +40,7 @@ async function materialise(runDate: string): Promise<Run> {
     MART_PARAMETERS,
     segmentMap,
     KPI_FROM_DATE,
+    await warehouse.query<ClvFitRow>("select * from snapshots.clv_fit"),
   );
   const mart = (name: OracleMart) => {
     const decl = MARTS.find((m) => m.name === name)!;

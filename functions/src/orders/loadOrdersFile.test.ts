@@ -40,7 +40,13 @@ describe("loadOrdersFile on a line-level file with every cleaning rule's case", 
     expect(summary.rowsRead).toBe(15);
     expect(summary.rowsKept).toBe(7);
     expect([summary.firstDay, summary.lastDay]).toEqual(["2024-03-01", "2024-03-08"]);
-    expect(summary.absentTables).toEqual(["promo_calendar", "sessions", "events", "subscriptions"]);
+    expect(summary.absentTables).toEqual([
+      "promo_calendar",
+      "sessions",
+      "events",
+      "subscriptions",
+      "campaign_exposures",
+    ]);
     // C002's "Newsletter" is not one of the contract's channels: it takes the default.
     expect(summary.channelDefaulted).toBe(2);
   });
@@ -56,6 +62,7 @@ describe("loadOrdersFile on a line-level file with every cleaning rule's case", 
       orders: 6,
       order_items: 7,
       subscriptions: 0,
+      campaign_exposures: 0,
     });
     for (const name of RAW_TABLE_NAMES) {
       const columns = await rows(

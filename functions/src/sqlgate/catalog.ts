@@ -4,6 +4,7 @@ import type { SimpleCatalogProto } from "@fivetrandevelopers/zetasql/lib/types/z
 import type { SimpleTableProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/SimpleTableProto";
 import type { TypeKind__Output } from "@fivetrandevelopers/zetasql/lib/types/zetasql/TypeKind";
 import type { TypeProto } from "@fivetrandevelopers/zetasql/lib/types/zetasql/TypeProto";
+import { CLV_TABLES } from "../clv/clvTables";
 import { LogicalType, RAW_TABLE_LIST } from "../contract";
 
 /**
@@ -44,6 +45,18 @@ export const TYPE_KINDS: Readonly<Record<LogicalType, TypeKind__Output>> = {
 export function contractTables(): CatalogTable[] {
   return RAW_TABLE_LIST.map((table) => ({
     dataset: "raw" as const,
+    name: table.name,
+    columns: table.columns.map((c) => ({ name: c.name, type: { typeKind: TYPE_KINDS[c.type] } })),
+  }));
+}
+
+/**
+ * The tables computed in code rather than by a query (the CLV step's `snapshots.clv_daily` and
+ * `snapshots.clv_fit`), from their one declaration, so the marts that read them are checked too.
+ */
+export function codeWrittenTables(): CatalogTable[] {
+  return CLV_TABLES.map((table) => ({
+    dataset: table.dataset,
     name: table.name,
     columns: table.columns.map((c) => ({ name: c.name, type: { typeKind: TYPE_KINDS[c.type] } })),
   }));

@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { duckdbCreateTable, RAW_TABLE_LIST } from "../contract";
+import { CLV_TABLES } from "../clv/clvTables";
+import { duckdbColumns, duckdbCreateTable, RAW_TABLE_LIST } from "../contract";
 import { MART_PARAMETERS } from "../marts/martParameters";
 import { renderParams, SqlParam } from "../sql/render";
 import { toDuckDb } from "../sql/translate";
@@ -27,13 +28,22 @@ export class DuckDbTranslationCheck {
     private readonly db: { instance: DuckDBInstance; connection: DuckDBConnection },
   ) {}
 
-  /** An empty warehouse with the contract's raw tables and the `marts`/`snapshots` schemas. */
+  /**
+   * An empty warehouse with the contract's raw tables, the `marts`/`snapshots` schemas and the
+   * tables written from code (the CLV step's).
+   */
   static async open(): Promise<DuckDbTranslationCheck> {
     const db = await openDuckDb(":memory:", { threads: 1 });
     for (const schema of ["raw", "marts", "snapshots"]) {
       await db.connection.run(`create schema ${schema}`);
     }
     for (const table of RAW_TABLE_LIST) await db.connection.run(duckdbCreateTable(table, "raw"));
+    // The tables the CLV step writes from code, so the marts that read them bind.
+    for (const table of CLV_TABLES) {
+      await db.connection.run(
+        `create table ${table.dataset}.${table.name} (\n    ${duckdbColumns(table)}\n)`,
+      );
+    }
     return new DuckDbTranslationCheck(db);
   }
 

@@ -1,6 +1,6 @@
 import { BANNED_CONSTRUCTS } from "../sql/translate";
 import { SqlAnalyzer, SqlIssue } from "./analyzer";
-import { CatalogTable, contractTables } from "./catalog";
+import { CatalogTable, codeWrittenTables, contractTables } from "./catalog";
 import { DuckDbTranslationCheck } from "./duckdbCheck";
 import { AnalyzerServer } from "./server";
 import { SqlSource } from "./sqlSources";
@@ -132,7 +132,7 @@ export async function runGate(
   sources: readonly SqlSource[],
   options: GateOptions = {},
 ): Promise<GateResult[]> {
-  const analyzer = new SqlAnalyzer(server, contractTables());
+  const analyzer = new SqlAnalyzer(server, [...contractTables(), ...codeWrittenTables()]);
   const duckdb = options.duckdb === false ? undefined : await DuckDbTranslationCheck.open();
   const failed = new Map<string, string>();
   const results = new Map<SqlSource, GateResult>();

@@ -28,6 +28,7 @@ export function chainArgs() {
     functionUrls: {
       generateData: "https://us-central1-p.cloudfunctions.net/generate-data-dev",
       refreshRfmSnapshot: "https://us-central1-p.cloudfunctions.net/refresh-rfm-snapshot-dev",
+      refreshClvSnapshot: "https://us-central1-p.cloudfunctions.net/refresh-clv-snapshot-dev",
       refreshStatTests: "https://us-central1-p.cloudfunctions.net/refresh-stat-tests-dev",
     },
     worldStart: "2024-01-01",

@@ -1,7 +1,7 @@
 import { formatDecimal, formatInteger, formatPercent } from "../format";
 import { figureRow, table, type Column, type Section } from "../html";
 import { barSpec } from "../charts/specs";
-import { martRows, num, text, type Row, type SectionContext } from "./common";
+import { martRows, notInSourceSection, num, text, type Row, type SectionContext } from "./common";
 
 /** The reactivation windows, shortest first, as the summary mart names their rates. */
 const WINDOWS = [
@@ -49,6 +49,17 @@ const COLUMNS: readonly Column<Row>[] = [
  * the guardrail's block rate against its threshold.
  */
 export async function campaignSection(context: SectionContext): Promise<Section> {
+  const absent = notInSourceSection(
+    context,
+    {
+      id: "campaign",
+      title: "Reactivation campaign",
+      what: "High-risk buyers randomised into a messaged group and a control; the uplift is the difference in the share who bought within 28 days, with its 95% interval, and the guardrail's block rate against its threshold.",
+      grain: "one row per campaign and every campaign pooled (the test rows of dm_stat_tests)",
+    },
+    ["dm_campaign_summary", "dm_stat_tests"],
+  );
+  if (absent) return absent;
   const pooled = await martRows(
     context,
     "select * from marts.dm_campaign_summary where campaign_id = 'All campaigns'",

@@ -1,7 +1,7 @@
 import type { Datum } from "../charts/specs";
 import { formatInteger, formatPercent } from "../format";
 import { figureRow, paragraph, table, type Column, type Section } from "../html";
-import { martRows, num, text, type SectionContext } from "./common";
+import { martRows, num, text, type SectionContext, notInSourceSection } from "./common";
 import { MART_PARAMETERS as P } from "../../../functions/src/marts/martParameters";
 
 /**
@@ -71,8 +71,18 @@ const COLUMNS: readonly Column<CohortSummary>[] = [
   },
 ];
 
+/** What the section is, also when the source cannot fill it. */
+const SECTION = {
+  id: "cohort-retention",
+  title: "Cohort retention",
+  what: `Of each month's signups, the share with a session in period Mk (days ${P.cohort_month_days}k..${P.cohort_month_days}k+${P.cohort_month_days - 1} after their own signup; M0 counts returns from day ${P.cohort_first_return_day}, as every user visits on the signup day). Hover a cell for the users behind it.`,
+  grain: "one row per monthly signup cohort x period offset",
+};
+
 /** Monthly signup cohorts: the share active in each 30-day period after signup. */
 export async function cohortRetentionSection(context: SectionContext): Promise<Section> {
+  const absent = notInSourceSection(context, SECTION, ["dm_cohort_retention"]);
+  if (absent) return absent;
   const rows = await martRows(
     context,
     "select cohort_start, period_offset, cohort_users, observed_users, active_users,\n" +
@@ -159,10 +169,7 @@ export async function cohortRetentionSection(context: SectionContext): Promise<S
   }
   const summary = [...summaries.values()].sort((a, b) => a.cohort.localeCompare(b.cohort));
   return {
-    id: "cohort-retention",
-    title: "Cohort retention",
-    what: `Of each month's signups, the share with a session in period Mk (days ${P.cohort_month_days}k..${P.cohort_month_days}k+${P.cohort_month_days - 1} after their own signup; M0 counts returns from day ${P.cohort_first_return_day}, as every user visits on the signup day). Hover a cell for the users behind it.`,
-    grain: "one row per monthly signup cohort x period offset",
+    ...SECTION,
     sources: ["marts.dm_cohort_retention"],
     rows: summary.length,
     body:

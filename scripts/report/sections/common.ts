@@ -1,16 +1,59 @@
 import type { Warehouse } from "../../../functions/src/backends/types";
+import type { RawTableName } from "../../../functions/src/contract";
 import type { ChartSet } from "../charts/render";
 import { toNumber, toText } from "../format";
-import type { Column } from "../html";
+import { paragraph, type Column, type Section } from "../html";
 
 /** A mart row as the warehouse returns it. */
 export type Row = Record<string, unknown>;
+
+/**
+ * What the data's source lacks (`raw.world_manifest`): an orders file has no sessions, events,
+ * promotions or subscriptions, so some marts are not built and some columns are null.
+ */
+export interface ReportCoverage {
+  /** `synthetic` (the generated shop) or `orders` (a mapped file). */
+  readonly source: "synthetic" | "orders";
+  readonly absentTables: readonly RawTableName[];
+  /** The raw tables a mart misses, or null when it is built from this source. */
+  missing(mart: string): readonly RawTableName[] | null;
+}
+
+/** The coverage of data that lacks nothing (a warehouse without a manifest is read as such). */
+export const FULL_COVERAGE: ReportCoverage = {
+  source: "synthetic",
+  absentTables: [],
+  missing: () => null,
+};
 
 /** What every section builder receives. */
 export interface SectionContext {
   readonly warehouse: Warehouse;
   /** Where a section adds its charts; `charts.add` returns the markup that stands for one. */
   readonly charts: ChartSet;
+  readonly coverage: ReportCoverage;
+}
+
+/**
+ * The section a source cannot fill, in its place in the page: says what it would show and which
+ * tables the source lacks, instead of charts of zeros. Null when every mart is there.
+ */
+export function notInSourceSection(
+  context: SectionContext,
+  section: Pick<Section, "id" | "title" | "what" | "grain">,
+  marts: readonly string[],
+): Section | null {
+  const missing = [...new Set(marts.flatMap((m) => context.coverage.missing(m) ?? []))].sort();
+  if (missing.length === 0) return null;
+  return {
+    ...section,
+    sources: marts.map((m) => `marts.${m}`),
+    rows: 1,
+    body: paragraph(
+      `Not in this source: the data has no ${missing.join(", ")} (see the world manifest), so this section has nothing to show rather than zeros.`,
+      "note",
+    ),
+  };
 }
 
 /** Runs one BigQuery-dialect query against the marts. */

@@ -9,6 +9,7 @@ import {
   USER_TYPES,
   type Row,
   type SectionContext,
+  notInSourceSection,
 } from "./common";
 
 /** The five funnel steps, in order, with the mart's session-count column for each. */
@@ -76,8 +77,19 @@ const COLUMNS: readonly Column<FunnelTotals>[] = [
   },
 ];
 
+/** What the section is, also when the source cannot fill it. */
+const SECTION = {
+  id: "funnel",
+  title: "Funnel",
+  what: "Of the sessions that reach each step, the share that reach the next one (view → click → add_to_cart → checkout → purchase), summed over all days; the view bar's drop-off is the sessions that open no product page.",
+  grain:
+    "one row per device x user type (the mart's day x device x user type x promo rows summed), with 'All' rollups",
+};
+
 /** Step-to-step funnel conversion by device and user type, over the whole observed period. */
 export async function funnelSection(context: SectionContext): Promise<Section> {
+  const absent = notInSourceSection(context, SECTION, ["dm_funnel_daily"]);
+  if (absent) return absent;
   const sums = FUNNEL_STEP_COLUMNS.map((s) => `sum(${s.column}) as ${s.column}`).join(",\n    ");
   const rows = await martRows(
     context,
@@ -168,11 +180,7 @@ export async function funnelSection(context: SectionContext): Promise<Section> {
       }),
     );
   return {
-    id: "funnel",
-    title: "Funnel",
-    what: "Of the sessions that reach each step, the share that reach the next one (view → click → add_to_cart → checkout → purchase), summed over all days; the view bar's drop-off is the sessions that open no product page.",
-    grain:
-      "one row per device x user type (the mart's day x device x user type x promo rows summed), with 'All' rollups",
+    ...SECTION,
     sources: ["marts.dm_funnel_daily"],
     rows: groups.length,
     body:

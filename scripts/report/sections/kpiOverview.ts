@@ -44,6 +44,9 @@ const COLUMNS: readonly Column<Row>[] = [
   numberColumn("New users", "new_users", formatInteger),
 ];
 
+/** The table's columns that count visits (null when the source has no sessions). */
+const VISIT_COLUMNS: readonly string[] = ["dau", "wau", "mau", "stickiness", "sessions"];
+
 /** The daily pulse first: the latest day as cards, then every KPI's trend over the whole history. */
 export async function kpiOverviewSection(context: SectionContext): Promise<Section> {
   const weeks = await martRows(context, KPI_WEEKLY_SQL);
@@ -83,39 +86,51 @@ export async function kpiOverviewSection(context: SectionContext): Promise<Secti
       tip: `${week(r)}: mean ${k.toUpperCase()} ${formatInteger(r[k])}`,
     })),
   );
+  // Without sessions (an orders file) there are no active users to chart: the section says so.
+  const noVisits = context.coverage.absentTables.includes("sessions");
+  const activity = noVisits
+    ? []
+    : [
+        context.charts.add(
+          "Active users (weekly mean of DAU, WAU, MAU)",
+          lineSpec({
+            data: active,
+            x: { field: "week_start", title: null },
+            y: { field: "users", title: "Users", format: ",.0f" },
+            series: { field: "measure", family: "series" },
+          }),
+        ),
+        trend(
+          "Stickiness (DAU / MAU, weekly mean)",
+          "stickiness",
+          "stickiness",
+          (v) => formatPercent(v),
+          ".0%",
+        ),
+      ];
   const charts = figureRow(
-    context.charts.add(
-      "Active users (weekly mean of DAU, WAU, MAU)",
-      lineSpec({
-        data: active,
-        x: { field: "week_start", title: null },
-        y: { field: "users", title: "Users", format: ",.0f" },
-        series: { field: "measure", family: "series" },
-      }),
-    ),
-    trend(
-      "Stickiness (DAU / MAU, weekly mean)",
-      "stickiness",
-      "stickiness",
-      (v) => formatPercent(v),
-      ".0%",
-    ),
+    ...activity,
     trend("Revenue per week", "revenue", "revenue", formatMoney, ",.0f"),
     trend("Orders per week", "orders", "orders", formatInteger, ",.0f"),
     trend("Average order value", "aov", "AOV", formatMoney, ",.2f"),
     trend("New users per week", "new_users", "new users", formatInteger, ",.0f"),
   );
+  const visitCards = (row: Row) => [
+    { label: "DAU", value: formatInteger(row.dau) },
+    { label: "MAU", value: formatInteger(row.mau) },
+    { label: "Stickiness", value: formatPercent(row.stickiness) },
+  ];
   const headline = latest
     ? cards([
         { label: "Latest day", value: text(latest, "kpi_date") },
-        { label: "DAU", value: formatInteger(latest.dau) },
-        { label: "MAU", value: formatInteger(latest.mau) },
-        { label: "Stickiness", value: formatPercent(latest.stickiness) },
+        ...(noVisits ? [] : visitCards(latest)),
         { label: "Orders", value: formatInteger(latest.orders) },
         { label: "Revenue", value: formatMoney(latest.revenue) },
         { label: "AOV", value: formatMoney(latest.aov) },
         { label: "New users", value: formatInteger(latest.new_users) },
-        { label: "Orders per session", value: formatPercent(latest.conversion_rate, 2) },
+        ...(noVisits
+          ? []
+          : [{ label: "Orders per session", value: formatPercent(latest.conversion_rate, 2) }]),
       ])
     : "";
   const history =
@@ -126,8 +141,10 @@ export async function kpiOverviewSection(context: SectionContext): Promise<Secti
         )
       : paragraph(
           `${formatInteger(weeks.length)} weeks, ${text(weeks[0]!, "first_day")} to ${text(weeks[weeks.length - 1]!, "last_day")}; ` +
-            `mean weekly revenue ${formatMoney(weeks.reduce((s, r) => s + (num(r, "revenue") ?? 0), 0) / weeks.length)}, ` +
-            `mean stickiness ${formatDecimal((weeks.reduce((s, r) => s + (num(r, "stickiness") ?? 0), 0) / weeks.length) * 100, 1)}%.`,
+            `mean weekly revenue ${formatMoney(weeks.reduce((s, r) => s + (num(r, "revenue") ?? 0), 0) / weeks.length)}` +
+            (noVisits
+              ? ". Active users, stickiness and sessions are not in this source (it has no sessions); new users are first-time buyers."
+              : `, mean stickiness ${formatDecimal((weeks.reduce((s, r) => s + (num(r, "stickiness") ?? 0), 0) / weeks.length) * 100, 1)}%.`),
           "note",
         );
   return {
@@ -141,6 +158,8 @@ export async function kpiOverviewSection(context: SectionContext): Promise<Secti
       headline +
       history +
       charts +
-      table(COLUMNS, recent, { rowData: (r) => ({ day: text(r, "kpi_date") }) }),
+      table(noVisits ? COLUMNS.filter((c) => !VISIT_COLUMNS.includes(c.key)) : COLUMNS, recent, {
+        rowData: (r) => ({ day: text(r, "kpi_date") }),
+      }),
   };
 }

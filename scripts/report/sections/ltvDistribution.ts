@@ -53,7 +53,14 @@ order by curve, user_share_pct
 
 /** How concentrated 180-day value is: percentiles and Pareto shares, not only the mean. */
 export async function ltvDistributionSection(context: SectionContext): Promise<Section> {
-  const rows = await martRows(context, "select * from marts.dm_ltv_distribution");
+  // An orders file has no latent user types and no visits for the tiers: its rows by type and
+  // tier repeat the 'All' rollup, so only that is shown.
+  const typed = context.coverage.source === "synthetic";
+  const isRollup = (r: Row) =>
+    text(r, "user_type") === "All" && text(r, "consistency_tier") === "All";
+  const rows = (await martRows(context, "select * from marts.dm_ltv_distribution")).filter(
+    (r) => typed || isRollup(r),
+  );
   const sorted = byKnownOrder(
     byKnownOrder(
       byKnownOrder(rows, (r) => text(r, "consistency_tier"), CONSISTENCY_TIERS),
@@ -74,7 +81,7 @@ export async function ltvDistributionSection(context: SectionContext): Promise<S
     (r) =>
       text(r, "population") === "Buyers" &&
       text(r, "consistency_tier") === "All" &&
-      text(r, "user_type") !== "All",
+      (typed ? text(r, "user_type") !== "All" : true),
   );
   const lorenzRows = await martRows(context, LORENZ_SQL);
   const lorenz: Datum[] = [
@@ -132,7 +139,9 @@ export async function ltvDistributionSection(context: SectionContext): Promise<S
     })),
   );
   const percentileChart = context.charts.add(
-    "180-day LTV percentiles among buyers, by user type",
+    typed
+      ? "180-day LTV percentiles among buyers, by user type"
+      : "180-day LTV percentiles among buyers",
     barSpec({
       data: percentiles,
       category: { field: "percentile", title: null, sort: ["P50", "P75", "P90", "P99"] },
@@ -146,7 +155,8 @@ export async function ltvDistributionSection(context: SectionContext): Promise<S
   );
   const pareto = paragraph(
     `The top 20% of users hold ${topShare("All users")} of all 180-day LTV; among buyers, the top 20% hold ${topShare("Buyers")}` +
-      (all ? `. Gini ${formatDecimal(all.gini, 3)} over all observed users.` : "."),
+      (all ? `. Gini ${formatDecimal(all.gini, 3)} over all observed users.` : ".") +
+      (typed ? "" : " User types and consistency tiers are not in this source."),
     "note",
   );
   return {

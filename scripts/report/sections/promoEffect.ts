@@ -10,6 +10,7 @@ import {
   type Row,
   type SectionContext,
   numberColumn,
+  notInSourceSection,
 } from "./common";
 
 const COLUMNS: readonly Column<Row>[] = [
@@ -39,8 +40,18 @@ const COLUMNS: readonly Column<Row>[] = [
   numberColumn("LTV 180d median", "ltv_180d_median", formatMoney),
 ];
 
+/** What the section is, also when the source cannot fill it. */
+const SECTION = {
+  id: "promo-effect",
+  title: "Promotion effect",
+  what: "Users who signed up during a promotion against those who did not: how fast they buy, how deep their discounts were, and their retention and 180-day LTV.",
+  grain: "one row per signup promo (Promo / No promo) x user type, with an 'All' user type",
+};
+
 /** Whether signing up during a promotion speeds the first purchase, and what follows it. */
 export async function promoEffectSection(context: SectionContext): Promise<Section> {
+  const absent = notInSourceSection(context, SECTION, ["dm_promo_effect"]);
+  if (absent) return absent;
   const rows = await martRows(context, "select * from marts.dm_promo_effect");
   const sorted = byKnownOrder(
     byKnownOrder(rows, (r) => text(r, "signup_promo"), ["Promo", "No promo"]),
@@ -67,10 +78,7 @@ export async function promoEffectSection(context: SectionContext): Promise<Secti
       }),
     );
   return {
-    id: "promo-effect",
-    title: "Promotion effect",
-    what: "Users who signed up during a promotion against those who did not: how fast they buy, how deep their discounts were, and their retention and 180-day LTV.",
-    grain: "one row per signup promo (Promo / No promo) x user type, with an 'All' user type",
+    ...SECTION,
     sources: ["marts.dm_promo_effect"],
     rows: rows.length,
     body:

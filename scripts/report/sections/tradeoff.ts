@@ -12,6 +12,7 @@ import {
   type SectionContext,
   numberColumn,
   knownThenUnseen,
+  notInSourceSection,
 } from "./common";
 
 /** What the user types are, in one sentence: the page says it wherever types appear. */
@@ -45,8 +46,20 @@ export const TRADEOFF_COLUMNS: readonly Column<Row>[] = [
   numberColumn("Paid subscribers", "paid_subscription_share", formatPercent),
 ];
 
+/** What the section is, also when the source cannot fill it. */
+const SECTION = {
+  id: "tradeoff",
+  title: "Fast conversion vs long-term value",
+  what:
+    "Do the segments that buy within 14 days of signup also retain and earn the most over 180 days? " +
+    "Each rate counts only users whose window is observed.",
+  grain: "one row per segment type x segment",
+};
+
 /** Short-term conversion against long-term value, per segment: the business question itself. */
 export async function tradeoffSection(context: SectionContext): Promise<Section> {
+  const absent = notInSourceSection(context, SECTION, ["dm_tradeoff_summary"]);
+  if (absent) return absent;
   const rows = await martRows(
     context,
     "select * from marts.dm_tradeoff_summary order by segment_type, segment",
@@ -95,12 +108,7 @@ export async function tradeoffSection(context: SectionContext): Promise<Section>
     );
   };
   return {
-    id: "tradeoff",
-    title: "Fast conversion vs long-term value",
-    what:
-      "Do the segments that buy within 14 days of signup also retain and earn the most over 180 days? " +
-      "Each rate counts only users whose window is observed.",
-    grain: "one row per segment type x segment",
+    ...SECTION,
     sources: ["marts.dm_tradeoff_summary"],
     rows: rows.length,
     body:

@@ -3,6 +3,7 @@ import { behaviorConsistencyTruth } from "./behaviorConsistency";
 import { campaignRoiTruth, campaignSummaryTruth, campaignUsersTruth } from "./campaign";
 import { categoryPerformanceTruth } from "./categoryPerformance";
 import { churnRiskTruth } from "./churnRisk";
+import { clvSegmentsTruth, type ClvFitRow } from "./clvSegments";
 import { cohortRetentionTruth } from "./cohortRetention";
 import { kpiDailyTruth } from "./kpiDaily";
 import { funnelDailyTruth, funnelSessionsTruth } from "./funnel";
@@ -38,6 +39,7 @@ export const ORACLE_KEYS = {
   dm_campaign_users: ["campaign_id", "user_id"],
   dm_campaign_summary: ["campaign_id", "experiment_group"],
   dm_campaign_roi: ["segment"],
+  dm_clv_segments: ["snapshot_date", "segment"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type OracleMart = keyof typeof ORACLE_KEYS;
@@ -54,10 +56,23 @@ export function computeShopTruth(
   segmentMap: readonly SegmentMapRow[],
   /** The first day of the date-spine marts' range (dm_kpi_daily); default the run date. */
   fromDate: string = runDate,
+  /** The CLV fits (`snapshots.clv_fit`): the CLV oracle reads their parameters. */
+  clvFits: readonly ClvFitRow[] = [],
+  /**
+   * Columns a source lacks, per mart (`martCoverage`'s `nullColumns`): null in the user-level
+   * rows before anything is aggregated from them, as the runner leaves them in the marts.
+   */
+  nullColumns: Readonly<Record<string, readonly string[]>> = {},
 ): Record<OracleMart, TruthRow[]> {
   const runDay = epochDay(runDate);
-  const users = userPurchaseSummaryTruth(raw, runDay, P);
-  const behavior = behaviorConsistencyTruth(raw, runDay, P);
+  const blank = <T extends object>(mart: string, rows: T[]): T[] => {
+    const columns = nullColumns[mart] ?? [];
+    return columns.length === 0
+      ? rows
+      : rows.map((r) => ({ ...r, ...Object.fromEntries(columns.map((c) => [c, null])) }));
+  };
+  const users = blank("dm_user_purchase_summary", userPurchaseSummaryTruth(raw, runDay, P));
+  const behavior = blank("dm_behavior_consistency", behaviorConsistencyTruth(raw, runDay, P));
   const sessions = funnelSessionsTruth(raw, runDay);
   const groups = ltvGroups(users, behavior);
   const rfm = rfmDailyTruth(raw, runDay, segmentMap);
@@ -65,7 +80,7 @@ export function computeShopTruth(
   const churn = churnRiskTruth(raw, runDay, P);
   const campaignUsers = campaignUsersTruth(raw, runDay, P);
   const rows = (values: readonly object[]) => values as unknown as TruthRow[];
-  return {
+  const truth: Record<OracleMart, TruthRow[]> = {
     dm_user_purchase_summary: rows(users.map(({ signupDay: _signupDay, ...columns }) => columns)),
     dm_behavior_consistency: rows(behavior),
     dm_category_performance: rows(categoryPerformanceTruth(raw, runDay)),
@@ -84,5 +99,9 @@ export function computeShopTruth(
     dm_campaign_users: rows(campaignUsers),
     dm_campaign_summary: rows(campaignSummaryTruth(campaignUsers, P)),
     dm_campaign_roi: rows(campaignRoiTruth(raw, runDay, P, campaignUsers, rfm, churn, segmentMap)),
+    dm_clv_segments: rows(clvSegmentsTruth(raw, rfm, clvFits, segmentMap)),
   };
+  for (const mart of Object.keys(truth) as OracleMart[])
+    truth[mart] = blank(mart, truth[mart]) as TruthRow[];
+  return truth;
 }
