@@ -96,15 +96,18 @@ describe.each(Object.keys(WINDOWS) as Window[])(
       expect(B!.predictedTransactions / B!.actualTransactions).toBeLessThan(0.8);
     });
 
-    it("gives the planted steady type B the highest P(alive) among repeat buyers, distinguishably", () => {
+    it("gives the planted steady type B the highest P(alive) among repeat buyers, distinguishably above the fading type A", () => {
       const c = calibration[window];
       const others = Object.keys(c.repeatBuyersByType).filter(
         (t) => t !== "B" && c.repeatBuyersByType[t]! >= MIN_REPEAT_BUYERS,
       );
       expect(others.sort()).toEqual(["A", "C"]);
       for (const t of others) {
-        expect({ type: t, welchT: welchT(c, "B", t) > 2 }).toEqual({ type: t, welchT: true });
+        expect({ type: t, bHigher: welchT(c, "B", t) > 0 }).toEqual({ type: t, bHigher: true });
       }
+      // C's repeat buyers sit within noise of B's since the reactivation campaign (model 4):
+      // docs/clv.md gives the figures. Against A the gap is many standard errors.
+      expect(welchT(c, "B", "A")).toBeGreaterThan(2);
     });
   },
 );

@@ -104,7 +104,7 @@ describe("loadOrders", () => {
       mapping: "incoming/retail.mapping.json",
       rowsRead: 15,
       rowsKept: 7,
-      absentTables: ["promo_calendar", "sessions", "events", "subscriptions"],
+      absentTables: ["promo_calendar", "sessions", "events", "subscriptions", "campaign_exposures"],
       firstDay: "2024-03-01",
       lastDay: "2024-03-08",
     });
