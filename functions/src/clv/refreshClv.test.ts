@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { LocalLake } from "../backends/localLake";
+import { generateAndLoad } from "../pipeline/generateAndLoad";
 import { readMappingFile } from "../orders/mapping";
 import { ordersToWarehouse } from "../orders/ordersToWarehouse";
 import { CDNOW_MAPPING_FILE } from "../orders/testing/fixtures";
@@ -132,4 +133,32 @@ describe("the CLV step on a handful of buyers", () => {
       await small.close();
     }
   });
+});
+
+describe("the CLV step on the first weeks of a shop", () => {
+  it("refuses a fit on the edge of the parameter space before predicting: it returns at once", async () => {
+    // Seed 11's shop on its 20th day: 12 buyers, a maximum at a = 2.6e305, where the
+    // predictions' hypergeometric series ran for hours (the replay stopped there).
+    const dir = await mkdtemp(join(tmpdir(), "clv-edge-"));
+    const warehouse = await DuckDbWarehouse.open({ path: ":memory:" });
+    try {
+      await generateAndLoad(
+        {
+          seed: 11,
+          users: 6_000,
+          startDate: "2024-02-15",
+          dateRange: { start: "2024-02-15", end: "2024-03-05" },
+        },
+        { lake: new LocalLake(join(dir, "lake")), warehouse },
+      );
+      const summary = await refreshClvSnapshot(warehouse, "2024-03-05");
+      expect(summary.status).toBe("skipped");
+      expect(summary.reason).toMatch(
+        /^the BG\/NBD fit on \d+ buyer\(s\) up to 2024-03-05 degenerated .*: \w+ is outside 0\.000001\.\.1000000; too little data$/,
+      );
+    } finally {
+      await warehouse.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -65,6 +65,13 @@ export function toWeeks(row: HistoryRow): CustomerHistory & { monetary: number }
  * numbers (a few buyers can put the maximum on the edge of the parameter space). When only the spend model fails (too few repeat buyers, or q <= 1, an
  * infinite mean), the value columns are null and `clv_fit` says why.
  */
+/**
+ * The range a fitted BG/NBD parameter must fall in to be used. The fits seen on real data and
+ * the shop sit well inside it (CDNOW: r 0.24, α 4.4 weeks, a 0.79, b 2.4; the shop: a 8-14, b
+ * 19-23); beyond it the maximum is on the edge of the parameter space.
+ */
+export const FIT_PARAMETER_RANGE = [1e-6, 1e6] as const;
+
 export async function refreshClvSnapshot(
   warehouse: Warehouse,
   snapshotDate: string,
@@ -91,6 +98,30 @@ export async function refreshClvSnapshot(
     };
   }
   const bgnbd = fitBgNbd(histories);
+  const degenerate = async (why: string): Promise<ClvRefreshSummary> => {
+    // A maximum on the edge of the parameter space (a handful of buyers can put r and α near
+    // infinity and a near 0): no prediction is better than a wrong one.
+    await warehouse.writeRows(CLV_DAILY, [], snapshotDate);
+    await warehouse.writeRows(CLV_FIT, [], snapshotDate);
+    const shown = Object.entries(bgnbd.params)
+      .map(([k, v]) => `${k} = ${v.toPrecision(4)}`)
+      .join(", ");
+    return {
+      snapshotDate,
+      status: "skipped",
+      reason:
+        `the BG/NBD fit on ${rows.length} buyer(s) up to ${snapshotDate} degenerated (${shown}): ` +
+        `${why}; too little data`,
+      customers: rows.length,
+    };
+  };
+  // Parameters outside this range are an edge of the parameter space, not a fit: the
+  // predictions' hypergeometric series can then run for hours (seen on 13 buyers:
+  // a = 2.6e305), so they are refused before any prediction is computed.
+  const outside = Object.entries(bgnbd.params).find(
+    ([, v]) => !(v >= FIT_PARAMETER_RANGE[0] && v <= FIT_PARAMETER_RANGE[1]),
+  );
+  if (outside) return degenerate(`${outside[0]} is outside ${FIT_PARAMETER_RANGE.join("..")}`);
   const spends = histories.filter((h) => h.frequency > 0 && h.monetary > 0);
   let gammaGamma: GammaGammaFit | undefined;
   let note: string | null = null;
@@ -134,22 +165,7 @@ export async function refreshClvSnapshot(
     Object.values(row).some((v) => typeof v === "number" && !Number.isFinite(v)),
   );
   if (unusable !== -1) {
-    // A maximum on the edge of the parameter space (a handful of buyers can put r and α near
-    // infinity and a near 0) gives predictions that are not numbers: no prediction is better
-    // than a wrong one.
-    await warehouse.writeRows(CLV_DAILY, [], snapshotDate);
-    await warehouse.writeRows(CLV_FIT, [], snapshotDate);
-    const shown = Object.entries(p)
-      .map(([k, v]) => `${k} = ${v.toPrecision(4)}`)
-      .join(", ");
-    return {
-      snapshotDate,
-      status: "skipped",
-      reason:
-        `the BG/NBD fit on ${rows.length} buyer(s) up to ${snapshotDate} degenerated (${shown}): ` +
-        `its predictions are not finite numbers (${rows[unusable]!.user_id}); too little data`,
-      customers: rows.length,
-    };
+    return degenerate(`its predictions are not finite numbers (${rows[unusable]!.user_id})`);
   }
   const g = gammaGamma?.params;
   const fit: Record<string, RowValue> = {
