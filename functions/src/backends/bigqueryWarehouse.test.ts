@@ -432,6 +432,7 @@ describe("BigQueryWarehouse.ensureRawTables", () => {
       "raw_pr_7.orders",
       "raw_pr_7.order_items",
       "raw_pr_7.subscriptions",
+      "raw_pr_7.campaign_exposures",
       // The world manifest, from its own definition beside the contract.
       "raw_pr_7.world_manifest",
     ]);
