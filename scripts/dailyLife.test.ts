@@ -165,7 +165,7 @@ describe("a world loaded day by day through the handlers", () => {
   });
 
   it("holds the bulk run's marts at the last day", async () => {
-    const perDate = new Set(["dm_kpi_daily", "rfm_daily", "dm_rfm_segments"]);
+    const perDate = new Set(["dm_kpi_daily", "rfm_daily", "dm_rfm_segments", "dm_clv_segments"]);
     for (const mart of MARTS.filter((m) => !perDate.has(m.name))) {
       const table = `${mart.dataset}.${mart.name}`;
       expect([table, await martRows(folder("daily"), table)]).toEqual([
@@ -186,6 +186,21 @@ describe("a world loaded day by day through the handlers", () => {
       expect(rows.length).toBeGreaterThan(0);
       expect([table, rows]).toEqual([table, await martRows(folder("bulk"), table, where)]);
     }
+  });
+
+  it("holds the bulk run's CLV predictions on the last day, the one day both fitted", async () => {
+    // The replay fits every day (the nightly chain), the bulk run once, at its last day. A fit
+    // refused as degenerate is refused by both, leaving both without rows.
+    const where = `snapshot_date = date '${LAST}'`;
+    for (const table of ["snapshots.clv_daily", "marts.dm_clv_segments"]) {
+      expect([table, await martRows(folder("daily"), table, where)]).toEqual([
+        table,
+        await martRows(folder("bulk"), table, where),
+      ]);
+    }
+    const fit = (dir: string) =>
+      martRows(dir, `(select * exclude (fitted_at) from snapshots.clv_fit where ${where})`);
+    expect(await fit(folder("daily"))).toEqual(await fit(folder("bulk")));
   });
 
   it("changes nothing when a day is run again", async () => {
