@@ -232,8 +232,8 @@ export const MART_MUTATIONS: readonly Mutation[] = [
   m(
     "dm_ltv_distribution",
     "top 20% counted with floor instead of ceil",
-    "div(group_users * 20 + 99, 100)",
-    "div(group_users * 20, 100)",
+    "div(group_users * @pareto_top_pct + 99, 100)",
+    "div(group_users * @pareto_top_pct, 100)",
   ),
   m(
     "dm_ltv_lorenz",

@@ -64,9 +64,11 @@ reachable as (
 
 measured as (
 
+    -- coalesce: over no campaign rows the GoogleSQL reference evaluator answers countif with
+    -- null where DuckDB answers 0; a count is 0 in both.
     select
-        countif(is_treatment) as treated_users,
-        countif(not is_treatment) as control_users,
+        coalesce(countif(is_treatment), 0) as treated_users,
+        coalesce(countif(not is_treatment), 0) as control_users,
         avg(if(is_treatment, reactivated, null)) - avg(if(is_treatment, null, reactivated))
             as reactivation_uplift,
         avg(if(is_treatment, revenue_28d, null)) - avg(if(is_treatment, null, revenue_28d))

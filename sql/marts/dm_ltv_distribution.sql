@@ -107,7 +107,8 @@ final as (
             sum(if(rank_desc <= div(group_users * 10 + 99, 100), ltv_180d, 0)), sum(ltv_180d)
         ) as top_10pct_revenue_share,
         safe_divide(
-            sum(if(rank_desc <= div(group_users * 20 + 99, 100), ltv_180d, 0)), sum(ltv_180d)
+            sum(if(rank_desc <= div(group_users * @pareto_top_pct + 99, 100), ltv_180d, 0)),
+            sum(ltv_180d)
         ) as top_20pct_revenue_share,
         safe_divide(2 * sum(rank_asc * ltv_180d), count(*) * sum(ltv_180d))
             - safe_divide(count(*) + 1, count(*)) as gini

@@ -57,6 +57,11 @@ export const MART_PARAMETERS = {
   /** Lorenz-curve points every 5% of users (0, 5, ..., 100). */
   lorenz_step_pct: 5,
   /**
+   * The Pareto share: revenue of the top 20% of users (`top_20pct_revenue_share`, named after
+   * it). A parameter like every share, so no mart holds a threshold as a literal.
+   */
+  pareto_top_pct: 20,
+  /**
    * A campaign's windows, counted from its day (day 0): reactivation within 7 / 14 / 28 days is an
    * order on days 0..6 / 0..13 / 0..27, and activity before / after the campaign at weeks 1, 2
    * and 4 a session in the 7 / 14 / 28 days before it / from it.

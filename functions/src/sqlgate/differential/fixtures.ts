@@ -357,6 +357,25 @@ export function fixtureRowObjects(
       });
     });
   }
+  // A campaign on 2024-07-01: U02 messaged, opens and buys on days 6 and 7 after it (either side
+  // of the 7-day window), U03 messaged and blocks, U01 the control.
+  const campaign = (id: string, group: string, reaction: "opened" | "blocked" | null) => ({
+    exposure_id: `RC2024-07-${id}`,
+    campaign_id: "RC2024-07",
+    campaign_date: "2024-07-01",
+    user_id: id,
+    experiment_group: group,
+    purchase_count_tier: "2",
+    category: "Home",
+    sent_at: group === "treatment" ? "2024-07-01T10:05:00Z" : null,
+    opened_at: reaction ? "2024-07-01T11:00:00Z" : null,
+    blocked_at: reaction === "blocked" ? "2024-07-01T11:01:00Z" : null,
+  });
+  out.campaign_exposures.push(
+    campaign("U01", "control", null),
+    campaign("U02", "treatment", "opened"),
+    campaign("U03", "treatment", "blocked"),
+  );
   return out;
 }
 

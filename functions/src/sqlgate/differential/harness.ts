@@ -1,3 +1,4 @@
+import { renderMartParameters } from "../../marts/martParameters";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { RawTableName } from "../../contract";
 import { MARTS, type MartDeclaration } from "../../marts/catalog";
@@ -144,7 +145,9 @@ async function compareQuery(
   query: { readonly name: string; readonly sql: string },
   params: Record<string, SqlParam>,
 ): Promise<MartOutcome> {
-  const rendered = renderParams(query.sql, params);
+  // A check or query restating a mart's rule (the campaign eligibility) takes the mart
+  // parameters, as the checks runner renders them (checkFiles.ts).
+  const rendered = renderParams(renderMartParameters(query.sql), params);
   try {
     const reference = await evaluateQuery(server, rendered, tables);
     const duckdb = await duckDbResult(connection, await toDuckDb(rendered));
