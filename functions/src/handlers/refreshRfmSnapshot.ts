@@ -28,12 +28,17 @@ export function requestedSnapshotDate(body: unknown): string | null {
 }
 
 /**
- * The snapshot date to take: the one asked for, or the warehouse's last loaded day. A snapshot
- * describes loaded data only, so a date after the last loaded day (the data would be missing, and
- * every buyer would look lapsed) or before the world's first day is refused naming the field.
+ * The date a step over loaded data runs for: the one asked for (in `field`), or the warehouse's
+ * last loaded day. Snapshots and tests describe loaded data only, so a date after the last loaded
+ * day (the data would be missing, and every buyer would look lapsed) or before the world's first
+ * day is refused naming the field.
  */
-export function resolveSnapshotDate(asked: string | null, manifest: WorldManifest | null): string {
-  const issue = (message: string) => new RequestError([{ field: "snapshotDate", message }]);
+export function resolveLoadedDate(
+  asked: string | null,
+  manifest: WorldManifest | null,
+  field: "snapshotDate" | "runDate",
+): string {
+  const issue = (message: string) => new RequestError([{ field, message }]);
   if (manifest === null || manifest.dataThrough === null)
     throw issue("the warehouse holds no data yet; load days with generateData first");
   const date = asked ?? manifest.dataThrough;
@@ -42,6 +47,11 @@ export function resolveSnapshotDate(asked: string | null, manifest: WorldManifes
   if (date < manifest.startDate)
     throw issue(`${date} is before the world's first day ${manifest.startDate}`);
   return date;
+}
+
+/** The snapshot date to take (`resolveLoadedDate` for the `snapshotDate` field). */
+export function resolveSnapshotDate(asked: string | null, manifest: WorldManifest | null): string {
+  return resolveLoadedDate(asked, manifest, "snapshotDate");
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from "./httpErrors";
 import { RequestLog, requestIdFrom } from "./log";
 import { readJsonBody, type HttpRequest } from "./requestBody";
+import { resolveLoadedDate } from "./refreshRfmSnapshot";
 
 /** The body of a `refreshStatTests` request. Unknown fields are refused. */
 export const RefreshStatTestsBody = z
@@ -22,21 +23,9 @@ export const RefreshStatTestsBody = z
   })
   .strict();
 
-/**
- * The run date to test: the one asked for, or the warehouse's last loaded day. The tests read the
- * marts, which describe loaded data only, so a date after the last loaded day or before the
- * world's first day is refused naming the field.
- */
+/** The run date to test (`resolveLoadedDate` for the `runDate` field): the marts describe loaded data. */
 export function resolveRunDate(asked: string | null, manifest: WorldManifest | null): string {
-  const issue = (message: string) => new RequestError([{ field: "runDate", message }]);
-  if (manifest === null || manifest.dataThrough === null)
-    throw issue("the warehouse holds no data yet; load days with generateData first");
-  const date = asked ?? manifest.dataThrough;
-  if (date > manifest.dataThrough)
-    throw issue(`${date} is after the last loaded day ${manifest.dataThrough}`);
-  if (date < manifest.startDate)
-    throw issue(`${date} is before the world's first day ${manifest.startDate}`);
-  return date;
+  return resolveLoadedDate(asked, manifest, "runDate");
 }
 
 /**
