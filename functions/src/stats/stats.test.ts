@@ -1,4 +1,6 @@
 import { bootstrap, differenceOfMeans, mannWhitneyU, twoProportionTest, welchTTest } from "./index";
+import stdlibMt19937 from "@stdlib/random-base-mt19937";
+import { acceleration, Mt19937 } from "./bootstrap";
 import { averageRanks, exactUpperTail } from "./mannWhitney";
 import { rateAgainstThreshold } from "./proportions";
 
@@ -54,5 +56,59 @@ describe("the bootstrap is reproducible", () => {
     expect(a.estimate).toBe(b.estimate);
     expect(a.ciLow).toBeLessThan(a.estimate);
     expect(a.ciHigh).toBeGreaterThan(a.estimate);
+  });
+});
+
+describe("the bootstrap's generator", () => {
+  it("draws stdlib's MT19937 stream for a seed, through several refills of its state", () => {
+    for (const seed of [1, 5489, 20240601, 2147483647]) {
+      const ours = new Mt19937(seed);
+      const theirs = stdlibMt19937.factory({ seed });
+      const a = Array.from({ length: 2000 }, () => ours.next());
+      const b = Array.from({ length: 2000 }, () => theirs());
+      expect(a).toEqual(b);
+    }
+  });
+
+  it("skips to the same output as drawing, across refills of its state", () => {
+    for (const count of [0, 1, 623, 624, 625, 5000]) {
+      const drawn = new Mt19937(20240601);
+      for (let i = 0; i < count; i++) drawn.next();
+      const skipped = new Mt19937(20240601);
+      skipped.skip(count);
+      expect(skipped.next()).toBe(drawn.next());
+    }
+  });
+
+  it("leaves the jackknife's result as a fresh copy per left-out value gives it", () => {
+    // The acceleration reuses one buffer; this statistic depends on the order of its input, so a
+    // buffer that lost the group's order would change the interval.
+    const ordered = (x: readonly number[], y: readonly number[]) =>
+      x.reduce((s, v, i) => s + v * (i + 1), 0) / x.length - y[0]!;
+    const x = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
+    const y = [2, 7, 1, 8];
+    const leaveOut = x.map((_, i) => ordered([...x.slice(0, i), ...x.slice(i + 1)], y));
+    const dot = leaveOut.reduce((s, v) => s + v, 0) / x.length;
+    const u = leaveOut.map((v) => (x.length - 1) * (dot - v));
+    const yOut = y.map((_, i) => ordered(x, [...y.slice(0, i), ...y.slice(i + 1)]));
+    const yDot = yOut.reduce((s, v) => s + v, 0) / y.length;
+    const w = yOut.map((v) => (y.length - 1) * (yDot - v));
+    const expected =
+      (u.reduce((s, v) => s + v ** 3, 0) / x.length ** 3 +
+        w.reduce((s, v) => s + v ** 3, 0) / y.length ** 3) /
+      (6 *
+        (u.reduce((s, v) => s + v ** 2, 0) / x.length ** 2 +
+          w.reduce((s, v) => s + v ** 2, 0) / y.length ** 2) **
+          1.5);
+    expect(acceleration([x, y], ordered)).toBeCloseTo(expected, 12);
+  });
+
+  it("gives the difference of means' closed-form jackknife the value of calling it per value", () => {
+    const x = [0, 0, 12.5, 0, 40, 0, 8.99, 0, 70, 3.25];
+    const y = [0, 9.5, 0, 0, 15, 0, 0, 1.75];
+    const plain = (a: readonly number[], b: readonly number[]) => differenceOfMeans(a, b);
+    expect(differenceOfMeans.leaveOneOut).toBeDefined();
+    expect(acceleration([x, y], differenceOfMeans)).toBeCloseTo(acceleration([x, y], plain), 12);
+    expect(acceleration([x, y], differenceOfMeans)).not.toBeCloseTo(0, 3);
   });
 });
