@@ -126,7 +126,9 @@ describe("rewrites after translation", () => {
   it("rewrites nested round calls and leaves strings and one-argument calls alone", () => {
     const round = DUCKDB_REWRITES.find((r) => r.name === "round like BigQuery")!;
     const out = round.apply("SELECT ROUND(ROUND(a, 2) / b, 1), 'round(x, 2)', ROUND(c)");
-    expect(out.match(/printf/g)).toHaveLength(2);
+    // The inner call is rewritten inside each copy of the outer call's value.
+    expect(out).not.toMatch(/ROUND\(\s*ROUND/i);
+    expect(out.match(/CAST\(a AS DOUBLE\)/g)!.length).toBeGreaterThan(1);
     expect(out).toContain("'round(x, 2)'");
     expect(out).toMatch(/, ROUND\(c\)$/);
   });
