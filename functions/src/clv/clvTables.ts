@@ -1,4 +1,4 @@
-import type { ColumnDef, LogicalType } from "../contract";
+import { column as col } from "../contract";
 import type { RowsTableDef } from "../backends/types";
 
 /**
@@ -7,18 +7,6 @@ import type { RowsTableDef } from "../backends/types";
  * partition per snapshot date, so RFM segments and predicted value join on (snapshot_date,
  * user_id).
  */
-const col = (
-  name: string,
-  type: LogicalType,
-  description: string,
-  nullable = false,
-): ColumnDef => ({
-  name,
-  type,
-  description,
-  nullable,
-});
-
 export const CLV_DAILY: RowsTableDef = {
   dataset: "snapshots",
   name: "clv_daily",

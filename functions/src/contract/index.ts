@@ -1,4 +1,5 @@
 export * from "./tables";
+export * from "./column";
 export * from "./duckdbDdl";
 export * from "./bigquerySchema";
 export * from "./rowSchema";

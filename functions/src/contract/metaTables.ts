@@ -5,7 +5,8 @@
  * live apart from `RAW_TABLES`; DuckDB DDL and BigQuery schemas derive from these definitions the
  * same way.
  */
-import type { ColumnDef, LogicalType } from "./tables";
+import { column as col } from "./column";
+import type { ColumnDef } from "./tables";
 
 /**
  * Version of the data contract (raw tables and their columns). Data written under another
@@ -25,14 +26,6 @@ export interface MetaTableDef {
   readonly partitionColumn?: string;
   readonly clustering: readonly string[];
 }
-
-const col = (
-  name: string,
-  type: LogicalType,
-  description: string,
-  nullable = false,
-  allowed?: readonly string[],
-): ColumnDef => ({ name, type, description, nullable, ...(allowed ? { allowed } : {}) });
 
 /** Where the data came from: the generated shop, or an orders file mapped into the contract. */
 export const DATA_SOURCES = ["synthetic", "orders"] as const;

@@ -8,6 +8,7 @@
  * generator's output columns. Columns may be added; none of SPEC's columns may be removed or
  * renamed.
  */
+import { column } from "./column";
 
 /** Logical column types, named as BigQuery names them. */
 export type LogicalType = "STRING" | "INT64" | "FLOAT64" | "BOOL" | "DATE" | "TIMESTAMP";
@@ -66,7 +67,7 @@ const col = (
   type: LogicalType,
   description: string,
   extra: { nullable?: boolean; allowed?: readonly string[] } = {},
-): ColumnDef => ({ name, type, description, nullable: extra.nullable ?? false, ...extra });
+): ColumnDef => column(name, type, description, extra.nullable, extra.allowed);
 
 const fk = (column: string, table: RawTableName, refColumn = column): ForeignKey => ({
   column,

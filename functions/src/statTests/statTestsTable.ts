@@ -1,12 +1,5 @@
-import type { ColumnDef, LogicalType } from "../contract";
+import { column as col } from "../contract";
 import type { RowsTableDef } from "../backends/types";
-
-const col = (
-  name: string,
-  type: LogicalType,
-  description: string,
-  nullable = false,
-): ColumnDef => ({ name, type, description, nullable });
 
 /**
  * `marts.dm_stat_tests`, written by the significance-test step (`refreshStatTests`), declared
