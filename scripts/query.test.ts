@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { captureOutput } from "./cli/testing/capturedOutput";
 import { paramValue, queryCli } from "./query";
 
 /**
@@ -33,22 +34,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs the command and returns what it printed on each stream. */
 async function query(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((c) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((c) => {
-    stderr += String(c);
-    return true;
-  });
+  const output = captureOutput();
   try {
     const code = await queryCli([...argv, "--out", dir]);
-    return { code, stdout, stderr };
+    return { code, stdout: output.stdout, stderr: output.stderr };
   } finally {
-    out.mockRestore();
-    err.mockRestore();
+    output.restore();
   }
 }
 

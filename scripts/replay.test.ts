@@ -3,23 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FUNCTION_ENV } from "../functions/src/backends/fromEnv";
 import { withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
+import { captureOutput, type CapturedOutput } from "./cli/testing/capturedOutput";
 import { replay } from "./replay";
 
 let dir: string;
-let output: { stdout: string; stderr: string };
+let output: CapturedOutput;
 const saved = { ...process.env };
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "replay-"));
-  output = { stdout: "", stderr: "" };
-  jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    output.stdout += String(chunk);
-    return true;
-  });
-  jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    output.stderr += String(chunk);
-    return true;
-  });
+  output = captureOutput();
 });
 afterEach(async () => {
   jest.restoreAllMocks();

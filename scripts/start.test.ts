@@ -2,31 +2,22 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileListing, withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
+import { fileListing } from "../functions/src/handlers/testSupport";
+import { captureOutput, warehouseRows, type CapturedOutput } from "./cli/testing/capturedOutput";
 import { start } from "./start";
 
 /** A small world: a scale of 3,000 over two years is ~500 users by the end of April 2024. */
 const SMALL = ["--users", "3000", "--start", "2024-01-01", "--end", "2024-04-30"];
 
 /** Rows of a query on the folder's warehouse, read-only. */
-function rowsOf(out: string, sql: string): Promise<Record<string, unknown>[]> {
-  return withDuckDbReadOnly(join(out, "warehouse.duckdb"), (query) => query(sql));
-}
+const rowsOf = warehouseRows;
 
 let dir: string;
-let output: { stdout: string; stderr: string };
+let output: CapturedOutput;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "start-"));
-  output = { stdout: "", stderr: "" };
-  jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    output.stdout += String(chunk);
-    return true;
-  });
-  jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    output.stderr += String(chunk);
-    return true;
-  });
+  output = captureOutput();
 });
 afterEach(async () => {
   jest.restoreAllMocks();

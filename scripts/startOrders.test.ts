@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { listChecks } from "../functions/src/checks";
 import { CDNOW_FILE } from "../functions/src/clv/testing/cdnow";
-import { fileListing, withDuckDbReadOnly } from "../functions/src/handlers/testSupport";
+import { fileListing } from "../functions/src/handlers/testSupport";
+import { captureOutput, warehouseRows, type CapturedOutput } from "./cli/testing/capturedOutput";
 import { CDNOW_MAPPING_FILE, RETAIL_FILE } from "../functions/src/orders/testing/fixtures";
 import { start } from "./start";
 
@@ -12,24 +13,14 @@ import { start } from "./start";
 const CDNOW = ["--orders", CDNOW_FILE, "--mapping", CDNOW_MAPPING_FILE];
 
 /** Rows of a query on the folder's warehouse, read-only. */
-function rowsOf(out: string, sql: string): Promise<Record<string, unknown>[]> {
-  return withDuckDbReadOnly(join(out, "warehouse.duckdb"), (query) => query(sql));
-}
+const rowsOf = warehouseRows;
 
 let dir: string;
-let output: { stdout: string; stderr: string };
+let output: CapturedOutput;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "start-orders-"));
-  output = { stdout: "", stderr: "" };
-  jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    output.stdout += String(chunk);
-    return true;
-  });
-  jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    output.stderr += String(chunk);
-    return true;
-  });
+  output = captureOutput();
 });
 afterEach(async () => {
   jest.restoreAllMocks();
