@@ -434,6 +434,12 @@ export const MART_MUTATIONS: readonly Mutation[] = [
     "avg(coalesce(cast(is_reactivated_28d as int64), 0)) as reactivation_rate_28d",
   ),
   m(
+    "dm_campaign_summary",
+    "no pooled 'All campaigns' rows",
+    "unnest([false, true]) as is_pooled",
+    "unnest([false]) as is_pooled",
+  ),
+  m(
     "dm_campaign_roi",
     "blocked users counted as reachable",
     "    where blocked_users.user_id is null\n",

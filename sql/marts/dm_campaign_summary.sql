@@ -12,53 +12,37 @@ campaign_users as (
 
 ),
 
+scopes as (
+
+    -- Each user counts twice: in its own campaign's rows and in the pooled rows.
+    select is_pooled from unnest([false, true]) as is_pooled
+
+),
+
 labelled as (
 
     select
-        campaign_id,
-        campaign_date,
-        experiment_group,
-        is_sent,
-        is_opened,
-        is_blocked,
-        is_reactivated_7d,
-        is_reactivated_14d,
-        is_reactivated_28d,
-        is_reactivated_in_category_28d,
-        is_reactivated_other_category_28d,
-        revenue_28d,
-        is_active_before_7d,
-        is_active_before_14d,
-        is_active_before_28d,
-        is_active_after_7d,
-        is_active_after_14d,
-        is_active_after_28d
+        if(scopes.is_pooled, 'All campaigns', campaign_users.campaign_id) as campaign_id,
+        if(scopes.is_pooled, cast(null as date), campaign_users.campaign_date) as campaign_date,
+        campaign_users.experiment_group,
+        campaign_users.is_sent,
+        campaign_users.is_opened,
+        campaign_users.is_blocked,
+        campaign_users.is_reactivated_7d,
+        campaign_users.is_reactivated_14d,
+        campaign_users.is_reactivated_28d,
+        campaign_users.is_reactivated_in_category_28d,
+        campaign_users.is_reactivated_other_category_28d,
+        campaign_users.revenue_28d,
+        campaign_users.is_active_before_7d,
+        campaign_users.is_active_before_14d,
+        campaign_users.is_active_before_28d,
+        campaign_users.is_active_after_7d,
+        campaign_users.is_active_after_14d,
+        campaign_users.is_active_after_28d
 
     from campaign_users
-
-    union all
-
-    select
-        'All campaigns' as campaign_id,
-        cast(null as date) as campaign_date,
-        experiment_group,
-        is_sent,
-        is_opened,
-        is_blocked,
-        is_reactivated_7d,
-        is_reactivated_14d,
-        is_reactivated_28d,
-        is_reactivated_in_category_28d,
-        is_reactivated_other_category_28d,
-        revenue_28d,
-        is_active_before_7d,
-        is_active_before_14d,
-        is_active_before_28d,
-        is_active_after_7d,
-        is_active_after_14d,
-        is_active_after_28d
-
-    from campaign_users
+    cross join scopes
 
 ),
 
