@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -405,6 +405,44 @@ describe("missing warehouse or marts", () => {
     } finally {
       await empty.close();
     }
+  });
+
+  it("stops its chart renderers and writes nothing when a section fails after charts were added", async () => {
+    // Every query goes through but the run record's, read after the last section: by then every
+    // chart is added and the renderer processes are started.
+    const failing = new Proxy(warehouse, {
+      get(target, property) {
+        if (property === "query")
+          return (sql: string, params?: Record<string, never>) =>
+            sql.includes("pipeline_runs")
+              ? Promise.reject(new Error("injected: the run record could not be read"))
+              : target.query(sql, params);
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const file = join(dir, "failed.html");
+    await expect(writeReport(failing, file)).rejects.toThrow(/injected/);
+    expect(existsSync(file)).toBe(false);
+    // This process's children running the renderer script, read from /proc (no tool needed).
+    const renderers = () =>
+      readdirSync("/proc")
+        .filter((pid) => /^\d+$/.test(pid))
+        .filter((pid) => {
+          try {
+            const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+            const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+            return (
+              parent === String(process.pid) &&
+              readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("renderSvg")
+            );
+          } catch {
+            return false; // exited while being read
+          }
+        })
+        .join(",");
+    for (let i = 0; i < 50 && renderers() !== ""; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(renderers()).toBe("");
   });
 
   it("the CLI says to run npm start when the folder has no warehouse, and creates none", async () => {

@@ -141,6 +141,20 @@ export async function writeReport(
   const coverage = await readCoverage(warehouse);
   await assertMartsExist(warehouse, coverage);
   const charts = new ChartSet();
+  try {
+    return await buildReport(warehouse, charts, coverage, outFile, options);
+  } finally {
+    charts.close();
+  }
+}
+
+async function buildReport(
+  warehouse: Warehouse,
+  charts: ChartSet,
+  coverage: Awaited<ReturnType<typeof readCoverage>>,
+  outFile: string,
+  options: ReportOptions,
+): Promise<ReportResult> {
   const context: SectionContext = { warehouse, charts, coverage };
   const sections: Section[] = [];
   for (const build of SECTION_BUILDERS) sections.push(await build(context));

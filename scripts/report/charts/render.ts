@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { escapeHtml } from "../format";
@@ -13,9 +13,14 @@ import { escapeHtml } from "../format";
 /** A Vega-Lite specification (https://vega.github.io/vega-lite/docs/spec.html), as plain JSON. */
 export type ChartSpec = Record<string, unknown>;
 
-/** Collects the charts of a report and renders them all in one renderer process. */
+/**
+ * Collects the charts of a report and renders them all at the end. The renderer processes start
+ * when the first chart is added: starting Node and importing vega takes about half a second,
+ * which then passes while the report's other sections still query the warehouse.
+ */
 export class ChartSet {
   private readonly charts: { spec: ChartSpec; title: string }[] = [];
+  private renderers: Renderer[] | null = null;
 
   /**
    * Adds a chart; returns the markup that stands for it until `render` fills it in. The title is
@@ -23,6 +28,7 @@ export class ChartSet {
    */
   add(title: string, spec: ChartSpec): string {
     this.charts.push({ spec: { ...BASE_CONFIG, ...spec }, title });
+    this.renderers ??= Array.from({ length: RENDERERS }, startRenderer);
     return (
       `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>` +
       `${placeholder(this.charts.length - 1)}</figure>`
@@ -35,11 +41,22 @@ export class ChartSet {
 
   /** Renders every chart and puts its SVG in place of its placeholder in `html`. */
   async render(html: string): Promise<string> {
-    const svgs = await renderSvgs(this.charts.map((c) => c.spec));
+    const renderers = this.renderers ?? [];
+    this.renderers = null;
+    const svgs = await renderSvgs(
+      this.charts.map((c) => c.spec),
+      renderers,
+    );
     return html.replace(/<!--chart:(\d+)-->/g, (_m, i: string) => {
       const chart = this.charts[Number(i)]!;
       return decorateSvg(uniqueIds(svgs[Number(i)]!, `c${i}-`), chart.title);
     });
+  }
+
+  /** Stops renderers started for charts that will not be rendered (the report failed first). */
+  close(): void {
+    for (const renderer of this.renderers ?? []) renderer.child.kill();
+    this.renderers = null;
   }
 }
 
@@ -89,16 +106,33 @@ export function decorateSvg(svg: string, title: string): string {
 }
 
 /**
- * Renders the specs in two renderer processes side by side when there are enough of them:
- * laying out the report's two dozen charts took ~3 s of CPU in one process. One SVG per spec,
- * in order.
+ * Renderer processes side by side: laying out the report's two dozen charts took ~3 s of CPU in
+ * one process.
  */
-export async function renderSvgs(specs: readonly ChartSpec[]): Promise<string[]> {
-  const workers = specs.length >= 8 ? Math.min(2, availableParallelism()) : 1;
-  const shares = Array.from({ length: workers }, (_, w) =>
-    specs.filter((_, i) => i % workers === w),
+const RENDERERS = Math.min(2, availableParallelism());
+
+/**
+ * Renders the specs in the given renderer processes, started ahead (`startRenderer`), or in
+ * new ones: two side by side when there are enough specs. Every renderer given is handed its
+ * share, an empty one if need be, so none is left waiting. One SVG per spec, in order.
+ */
+export async function renderSvgs(
+  specs: readonly ChartSpec[],
+  started: readonly Renderer[] = [],
+): Promise<string[]> {
+  const renderers =
+    started.length > 0
+      ? started
+      : Array.from({ length: specs.length >= 8 ? RENDERERS : 1 }, startRenderer);
+  const workers = renderers.length;
+  const rendered = await Promise.all(
+    renderers.map((renderer, w) =>
+      render(
+        renderer,
+        specs.filter((_, i) => i % workers === w),
+      ),
+    ),
   );
-  const rendered = await Promise.all(shares.map(renderInOneProcess));
   return specs.map((_, i) => rendered[i % workers]![Math.floor(i / workers)]!);
 }
 
@@ -113,28 +147,41 @@ export function uniqueIds(svg: string, prefix: string): string {
     .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}${id}"`);
 }
 
-/** Runs the renderer script (vega is ES-module only) on the specs; one SVG per spec, in order. */
-function renderInOneProcess(specs: readonly ChartSpec[]): Promise<string[]> {
-  if (specs.length === 0) return Promise.resolve([]);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, "renderSvg.mjs")], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+/** A running renderer script (vega is ES-module only): specs go to its stdin, SVGs come back. */
+interface Renderer {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Its stdout parsed once it exits: one SVG per spec it was given. */
+  readonly output: Promise<string[]>;
+}
+
+/** Starts the renderer script, which loads vega and then waits for its specs on stdin. */
+function startRenderer(): Renderer {
+  const child = spawn(process.execPath, [join(__dirname, "renderSvg.mjs")], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  // A renderer that died before its specs came (a broken install) is reported by its exit code.
+  child.stdin.on("error", () => undefined);
+  const output = new Promise<string[]>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) {
+      if (code !== 0)
         reject(new Error(`chart rendering failed (exit ${code}): ${stderr.trim().split("\n")[0]}`));
-        return;
-      }
-      const svgs = JSON.parse(stdout) as string[];
-      if (svgs.length !== specs.length) {
-        reject(new Error(`chart rendering returned ${svgs.length} charts for ${specs.length}`));
-      } else resolve(svgs);
+      else resolve(JSON.parse(stdout) as string[]);
     });
-    child.stdin.end(JSON.stringify(specs));
   });
+  output.catch(() => undefined); // awaited by render(); a renderer closed unused fails quietly
+  return { child, output };
+}
+
+/** Hands a renderer its specs and waits for their SVGs, in order. */
+async function render(renderer: Renderer, specs: readonly ChartSpec[]): Promise<string[]> {
+  renderer.child.stdin.end(JSON.stringify(specs));
+  const svgs = await renderer.output;
+  if (svgs.length !== specs.length)
+    throw new Error(`chart rendering returned ${svgs.length} charts for ${specs.length}`);
+  return svgs;
 }
