@@ -20,6 +20,12 @@ import { normalCdf, normalQuantile } from "./distributions";
  */
 export type GroupStatistic = ((...groups: readonly number[][]) => number) & {
   readonly leaveOneOut?: (groups: readonly (readonly number[])[], j: number) => Float64Array;
+  /**
+   * The statistic from each group's sum and size, when that is all it reads: the bootstrap then
+   * adds up each resample as it draws it instead of building the resampled groups first. It must
+   * give what the statistic gives on groups whose elements add up, in order, to those sums.
+   */
+  readonly ofSums?: (sums: readonly number[], sizes: readonly number[]) => number;
 };
 
 export interface BootstrapOptions {
@@ -148,6 +154,22 @@ export function bootstrapDistribution(
     return generator;
   });
   const values = new Float64Array(resamples);
+  const ofSums = statistic.ofSums;
+  if (ofSums) {
+    const sizes = groups.map((g) => g.length);
+    const sums = groups.map(() => 0);
+    for (let b = 0; b < resamples; b++) {
+      groups.forEach((group, j) => {
+        const n = group.length;
+        const generator = generators[j]!;
+        let total = 0;
+        for (let i = 0; i < n; i++) total += group[generator.below(n)]!;
+        sums[j] = total;
+      });
+      values[b] = ofSums(sums, sizes);
+    }
+    return values;
+  }
   const buffers = groups.map((g) => new Array<number>(g.length));
   for (let b = 0; b < resamples; b++) {
     groups.forEach((group, j) => {
@@ -273,6 +295,8 @@ export function bootstrap(
 export const differenceOfMeans: GroupStatistic = Object.assign(
   (x: readonly number[], y: readonly number[]) => sum(x) / x.length - sum(y) / y.length,
   {
+    ofSums: (sums: readonly number[], sizes: readonly number[]) =>
+      sums[0]! / sizes[0]! - sums[1]! / sizes[1]!,
     /** Leaving x_i out of a group of n with sum S moves its mean to (S - x_i) / (n - 1). */
     leaveOneOut(groups: readonly (readonly number[])[], j: number): Float64Array {
       const [x, y] = groups as [readonly number[], readonly number[]];

@@ -1,6 +1,6 @@
 import { bootstrap, differenceOfMeans, mannWhitneyU, twoProportionTest, welchTTest } from "./index";
 import stdlibMt19937 from "@stdlib/random-base-mt19937";
-import { acceleration, Mt19937 } from "./bootstrap";
+import { acceleration, bootstrapDistribution, Mt19937 } from "./bootstrap";
 import { averageRanks, exactUpperTail } from "./mannWhitney";
 import { rateAgainstThreshold } from "./proportions";
 
@@ -101,6 +101,16 @@ describe("the bootstrap's generator", () => {
           w.reduce((s, v) => s + v ** 2, 0) / y.length ** 2) **
           1.5);
     expect(acceleration([x, y], ordered)).toBeCloseTo(expected, 12);
+  });
+
+  it("resamples the difference of means from sums to the same values as from resampled groups", () => {
+    const x = Array.from({ length: 300 }, (_, i) => ((i * 7919) % 101) / 7);
+    const y = Array.from({ length: 200 }, (_, i) => ((i * 104729) % 97) / 3);
+    const plain = (a: number[], b: number[]) => differenceOfMeans(a, b);
+    expect(differenceOfMeans.ofSums).toBeDefined();
+    expect(bootstrapDistribution([x, y], differenceOfMeans, 400, 11)).toEqual(
+      bootstrapDistribution([x, y], plain, 400, 11),
+    );
   });
 
   it("gives the difference of means' closed-form jackknife the value of calling it per value", () => {
