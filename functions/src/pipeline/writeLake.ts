@@ -51,6 +51,8 @@ export interface WriteLakeOptions {
 export interface LakeWrite {
   /** Lake paths written by this run, sorted. */
   readonly files: readonly string[];
+  /** Rows written per partitioned table (counted per day before writing). */
+  readonly rows: Partial<Record<RawTableName, number>>;
 }
 
 /**
@@ -166,7 +168,11 @@ export async function writeLake(
       uploads.push(upload);
     }
     await allSettled(uploads);
-    return { files: files.sort() };
+    const rows = [...perDayOf].map(([t, perDay]) => [
+      t,
+      [...perDay.values()].reduce((a, b) => a + b, 0),
+    ]);
+    return { files: files.sort(), rows: Object.fromEntries(rows) };
   } finally {
     await Promise.allSettled(uploads);
     await restore();
