@@ -1,6 +1,7 @@
 import {
   expectedAverageValue,
   fitGammaGamma,
+  gammaGammaCustomerLogLikelihood,
   gammaGammaLogLikelihood,
   spendFrequencyCorrelation,
 } from "./gammaGamma";
@@ -29,6 +30,21 @@ describe("expectedAverageValue", () => {
     expect(() =>
       expectedAverageValue({ p: 1, q: 1, gamma: 1 }, { frequency: 0, monetary: 0 }),
     ).toThrow("q = 1");
+  });
+});
+
+describe("gammaGammaLogLikelihood", () => {
+  it("is the sum of every repeat buyer's log-likelihood, to the bit", () => {
+    const sample = simulateCustomers(
+      { r: 2, alpha: 4, a: 0.5, b: 6 },
+      PARAMS,
+      2000,
+      { min: 20, max: 60 },
+      5,
+    ).filter((s) => s.frequency > 0);
+    expect(new Set(sample.map((s) => s.frequency)).size).toBeGreaterThan(3);
+    const each = sample.reduce((sum, s) => sum + gammaGammaCustomerLogLikelihood(PARAMS, s), 0);
+    expect(gammaGammaLogLikelihood(PARAMS, sample)).toBe(each);
   });
 });
 

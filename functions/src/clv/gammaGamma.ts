@@ -23,13 +23,26 @@ export interface GammaGammaFit {
 
 /** One repeat buyer's log-likelihood of their mean repeat value m̄ given x transactions. */
 export function gammaGammaCustomerLogLikelihood(g: GammaGammaParams, s: CustomerSpend): number {
+  const px = g.p * s.frequency;
+  return customerTerm(g, s, gammaln(px + g.q) - gammaln(px), gammaln(g.q));
+}
+
+/**
+ * The buyer's log-likelihood given its two log-gamma terms: `shape` = lnΓ(px + q) - lnΓ(px)
+ * (a function of x alone for given parameters) and `lnGammaQ` = lnΓ(q).
+ */
+function customerTerm(
+  g: GammaGammaParams,
+  s: CustomerSpend,
+  shape: number,
+  lnGammaQ: number,
+): number {
   const { p, q, gamma } = g;
   const x = s.frequency;
   const m = s.monetary;
   return (
-    gammaln(p * x + q) -
-    gammaln(p * x) -
-    gammaln(q) +
+    shape -
+    lnGammaQ +
     q * Math.log(gamma) +
     (p * x - 1) * Math.log(m) +
     p * x * Math.log(x) -
@@ -37,11 +50,29 @@ export function gammaGammaCustomerLogLikelihood(g: GammaGammaParams, s: Customer
   );
 }
 
+/**
+ * The sum over buyers. The log-gamma terms depend on a buyer only through x, which takes a few
+ * values, so each is computed once per x: the fit evaluates this a few hundred times, and
+ * lnΓ per buyer was most of the CLV step's time. The same value to the bit as summing
+ * `gammaGammaCustomerLogLikelihood` (tested).
+ */
 export function gammaGammaLogLikelihood(
   g: GammaGammaParams,
   spends: readonly CustomerSpend[],
 ): number {
-  return spends.reduce((sum, s) => sum + gammaGammaCustomerLogLikelihood(g, s), 0);
+  const lnGammaQ = gammaln(g.q);
+  const shapes = new Map<number, number>();
+  let sum = 0;
+  for (const s of spends) {
+    let shape = shapes.get(s.frequency);
+    if (shape === undefined) {
+      const px = g.p * s.frequency;
+      shape = gammaln(px + g.q) - gammaln(px);
+      shapes.set(s.frequency, shape);
+    }
+    sum += customerTerm(g, s, shape, lnGammaQ);
+  }
+  return sum;
 }
 
 /**
