@@ -288,10 +288,9 @@ export class DuckDbWarehouse implements Warehouse {
         const doc = columns[column];
         if (doc) statements.push(`comment on column ${dataset}.${name}.${column} is ${text(doc)}`);
       }
-      // One transaction: a comment is a catalog change, and one commit for all is much cheaper.
-      await this.transaction(async () => {
-        for (const statement of statements) await this.db.connection.run(statement);
-      });
+      // One transaction: a comment is a catalog change, and one commit for all is much cheaper;
+      // one call for all: the 300 comments of a run took 0.18 s as one call each.
+      await this.transaction(() => this.db.connection.run(statements.join(";\n")));
     });
   }
 
