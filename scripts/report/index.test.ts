@@ -139,27 +139,12 @@ describe("writeReport on a generated shop", () => {
     const shown = tableRows(sectionHtml("tradeoff"));
     expect(shown).toHaveLength(mart.length);
     expect(mart.length).toBeGreaterThanOrEqual(10);
-    const tolerance = (text: string) =>
-      text.endsWith("%") ? 0.0005 : /\.\d\d$/.test(text) ? 0.005 : 0.5;
-    let compared = 0;
-    for (const row of mart) {
-      const cells = shown.find(
-        (s) => s.data["segment-type"] === row.segment_type && s.data.segment === row.segment,
-      )?.cells;
-      expect(cells).toBeDefined();
-      for (const column of TRADEOFF_COLUMNS.filter((c) => c.numeric)) {
-        const text = cells![column.key]!;
-        const expected = toNumber(row[column.key]);
-        const value = parseFormatted(text);
-        if (expected === null) {
-          expect([column.key, value]).toEqual([column.key, null]);
-        } else {
-          expect(value).not.toBeNull();
-          expect(Math.abs(value! - expected)).toBeLessThanOrEqual(tolerance(text) + 1e-9);
-          compared += 1;
-        }
-      }
-    }
+    const compared = expectTableShowsMart(
+      shown,
+      mart,
+      TRADEOFF_COLUMNS as readonly Column<Record<string, unknown>>[],
+      (s, row) => s.data["segment-type"] === row.segment_type && s.data.segment === row.segment,
+    );
     expect(compared).toBeGreaterThan(mart.length * 5);
   });
 
