@@ -37,8 +37,7 @@ export const RUNTIME_DEPENDENCIES = [
   // The CLV models (functions/src/clv/): log-gamma and the Gaussian hypergeometric function.
   "@stdlib/math-base-special-gammaln",
   "@stdlib/math-base-special-hyp2f1",
-  // The significance tests' distributions and the bootstrap's generator (refreshStatTests).
-  "@stdlib/random-base-mt19937",
+  // The significance tests' distributions (refreshStatTests).
   "@stdlib/stats-base-dists-binomial-cdf",
   "@stdlib/stats-base-dists-normal-cdf",
   "@stdlib/stats-base-dists-normal-quantile",
