@@ -11,17 +11,17 @@ import request from "supertest";
 import type { LoadReport, PartitionLoad, Warehouse } from "../backends/types";
 import { localPaths, openBackends, setBackendsForTesting } from "./backends";
 import { setLogSink } from "./log";
-import { fileListing, rowsPerTable, warehousePrint, type WarehousePrint } from "./testSupport";
+import {
+  fileListing,
+  postJson,
+  rowsPerTable,
+  type WarehousePrint,
+  useLocalBackends,
+  warehousePrint,
+} from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "generate-data-"));
-const CLOUD_VARS = [
-  "LAKE_BUCKET",
-  "BIGQUERY_LOCATION",
-  "RAW_DATASET",
-  "MARTS_DATASET",
-  "SNAPSHOTS_DATASET",
-];
-for (const name of CLOUD_VARS) delete process.env[name];
+useLocalBackends();
 Object.assign(process.env, {
   LOCAL_DATA_DIR: join(root, "unused"),
   GENERATOR_SEED: "42",
@@ -51,12 +51,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 afterEach(() => setBackendsForTesting(null));
 
-function post(body: unknown) {
-  return request(server)
-    .post("/")
-    .set("Content-Type", "application/json")
-    .send(body as object);
-}
+const post = (body: unknown) => postJson(server, body);
 
 async function state(dir: string): Promise<{ files: string[]; warehouse: WarehousePrint }> {
   return {

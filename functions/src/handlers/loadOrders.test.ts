@@ -15,25 +15,13 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
-import request from "supertest";
 import { RETAIL_FILE } from "../orders/testing/fixtures";
 import { localPaths } from "./backends";
 import { setLogSink } from "./log";
-import { fileListing, withDuckDbReadOnly } from "./testSupport";
+import { fileListing, postJson, useLocalBackends, withDuckDbReadOnly } from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "load-orders-"));
-for (const name of [
-  "LAKE_BUCKET",
-  "BIGQUERY_LOCATION",
-  "RAW_DATASET",
-  "MARTS_DATASET",
-  "SNAPSHOTS_DATASET",
-  "GENERATOR_SEED",
-  "GENERATOR_USERS",
-  "GENERATOR_START_DATE",
-]) {
-  delete process.env[name];
-}
+useLocalBackends({ folderWorld: true });
 let folder = 0;
 /** A fresh data folder with the retail fixture and its mapping under lake/incoming/. */
 function freshFolder(): string {
@@ -59,11 +47,7 @@ beforeAll(() => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const post = (body: unknown) =>
-  request(server)
-    .post("/")
-    .set("Content-Type", "application/json")
-    .send(body as object);
+const post = (body: unknown) => postJson(server, body);
 
 /** A Pub/Sub push of the bucket's notification for one object. */
 const push = (objectId: string, eventType = "OBJECT_FINALIZE", bucketId = "local") => ({

@@ -7,7 +7,6 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
-import request from "supertest";
 import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { LocalLake } from "../backends/localLake";
 import { CDNOW_FILE, CDNOW_PUBLISHED } from "../clv/testing/cdnow";
@@ -16,21 +15,10 @@ import { ordersToWarehouse } from "../orders/ordersToWarehouse";
 import { CDNOW_MAPPING_FILE } from "../orders/testing/fixtures";
 import { localPaths } from "./backends";
 import { setLogSink } from "./log";
-import { withDuckDbReadOnly } from "./testSupport";
+import { postJson, useLocalBackends, withDuckDbReadOnly } from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "refresh-clv-"));
-for (const name of [
-  "LAKE_BUCKET",
-  "BIGQUERY_LOCATION",
-  "RAW_DATASET",
-  "MARTS_DATASET",
-  "SNAPSHOTS_DATASET",
-  "GENERATOR_SEED",
-  "GENERATOR_USERS",
-  "GENERATOR_START_DATE",
-]) {
-  delete process.env[name];
-}
+useLocalBackends({ folderWorld: true });
 const data = join(root, "data");
 process.env.LOCAL_DATA_DIR = data;
 const { lakeDir, warehouseFile } = localPaths(data);
@@ -53,11 +41,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const post = (body: unknown) =>
-  request(server)
-    .post("/")
-    .set("Content-Type", "application/json")
-    .send(body as object);
+const post = (body: unknown) => postJson(server, body);
 
 const fitsOn = (date: string) =>
   withDuckDbReadOnly(warehouseFile, (query) =>

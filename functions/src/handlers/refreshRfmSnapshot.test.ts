@@ -10,18 +10,10 @@ import { getTestServer } from "@google-cloud/functions-framework/testing";
 import request from "supertest";
 import { localPaths } from "./backends";
 import { setLogSink } from "./log";
-import { fileListing, withDuckDbReadOnly } from "./testSupport";
+import { fileListing, postJson, useLocalBackends, withDuckDbReadOnly } from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "refresh-rfm-"));
-for (const name of [
-  "LAKE_BUCKET",
-  "BIGQUERY_LOCATION",
-  "RAW_DATASET",
-  "MARTS_DATASET",
-  "SNAPSHOTS_DATASET",
-]) {
-  delete process.env[name];
-}
+useLocalBackends();
 Object.assign(process.env, {
   LOCAL_DATA_DIR: join(root, "data"),
   GENERATOR_SEED: "42",
@@ -51,12 +43,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-function post(body: unknown) {
-  return request(refresh)
-    .post("/")
-    .set("Content-Type", "application/json")
-    .send(body as object);
-}
+const post = (body: unknown) => postJson(refresh, body);
 
 interface SnapshotState {
   daily: { rows: number; users: number; hash: string };

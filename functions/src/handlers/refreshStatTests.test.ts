@@ -12,18 +12,10 @@ import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { runMarts } from "../marts/runMarts";
 import { localPaths } from "./backends";
 import { setLogSink } from "./log";
-import { fileListing, withDuckDbReadOnly } from "./testSupport";
+import { fileListing, postJson, useLocalBackends, withDuckDbReadOnly } from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "refresh-stats-"));
-for (const name of [
-  "LAKE_BUCKET",
-  "BIGQUERY_LOCATION",
-  "RAW_DATASET",
-  "MARTS_DATASET",
-  "SNAPSHOTS_DATASET",
-]) {
-  delete process.env[name];
-}
+useLocalBackends();
 Object.assign(process.env, {
   LOCAL_DATA_DIR: join(root, "data"),
   GENERATOR_SEED: "42",
@@ -55,12 +47,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-function post(body: unknown) {
-  return request(stats)
-    .post("/")
-    .set("Content-Type", "application/json")
-    .send(body as object);
-}
+const post = (body: unknown) => postJson(stats, body);
 
 const tableState = () =>
   withDuckDbReadOnly(warehouseFile, async (query) => {

@@ -8,6 +8,8 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import request from "supertest";
+import { FUNCTION_ENV } from "../backends/fromEnv";
 import { RAW_TABLE_LIST } from "../contract";
 
 /** Every file under `dir`: path, size and SHA-256, sorted by path. Empty when `dir` is absent. */
@@ -92,4 +94,30 @@ export function rowsPerTable(print: WarehousePrint): Record<string, number> {
     out[table] = (out[table] ?? 0) + p.rows;
   }
   return out;
+}
+
+/**
+ * Clears the variables that send the functions to the cloud (bucket, BigQuery location, dataset
+ * ids), so a handler test runs on the local backends; with `folderWorld`, also the world's
+ * (seed, scale, first day), so the functions use the world the data folder records.
+ */
+export function useLocalBackends(options: { readonly folderWorld?: boolean } = {}): void {
+  const cloud = [
+    "lakeBucket",
+    "bigQueryLocation",
+    "rawDataset",
+    "martsDataset",
+    "snapshotsDataset",
+  ];
+  const world = ["generatorSeed", "generatorUsers", "generatorStartDate"];
+  for (const key of [...cloud, ...(options.folderWorld ? world : [])])
+    delete process.env[FUNCTION_ENV[key as keyof typeof FUNCTION_ENV]];
+}
+
+/** POSTs `body` as JSON to a function served by the Functions Framework's test server. */
+export function postJson(server: Parameters<typeof request>[0], body: unknown): request.Test {
+  return request(server)
+    .post("/")
+    .set("Content-Type", "application/json")
+    .send(body as object);
 }
