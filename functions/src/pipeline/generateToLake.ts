@@ -147,7 +147,7 @@ export async function generateToLake(
     const count = (table: RawTableName, n: number | undefined) => {
       if (batch.part.batch === 0 || isUserTable(table)) rows[table] += n ?? 0;
     };
-    for (const table of tables) if (counts[table] !== undefined) count(table, counts[table]);
+    for (const table of tables) count(table, counts[table]);
     if (request.dryRun) continue;
     const firstUser = request.shard.index + batch.userRange.from;
     const firstDay = batch.part.batch === 0 ? "" : signedUp.signupDate(firstUser);
