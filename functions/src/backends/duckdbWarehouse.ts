@@ -94,7 +94,7 @@ export class DuckDbWarehouse implements Warehouse {
       // every load, by the primary-key data-quality check, as in BigQuery, which has no keys.
       for (const table of RAW_TABLE_LIST) {
         await this.db.connection.run(
-          `create table if not exists raw.${table.name} (\n    ${duckdbColumns(table, { plainFactIds: true })}\n)`,
+          `create table if not exists raw.${table.name} (\n    ${duckdbColumns(table, { chosenCompression: true })}\n)`,
         );
       }
       for (const table of META_TABLES) await this.createMetaTable(table);

@@ -2,13 +2,16 @@ import {
   bigQuerySchema,
   duckdbColumns,
   duckdbCreateTable,
-  isFactIdentifier,
+  factStringCompression,
   RAW_TABLE_LIST,
   RAW_TABLE_NAMES,
   RAW_TABLES,
   rowSchema,
   tableDef,
 } from ".";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
 
 /** SPEC's frozen columns: the contract may add columns, never drop or rename these. */
@@ -179,26 +182,73 @@ describe("derived forms of the contract", () => {
     }
   });
 
-  it("stores only the facts' string identifiers uncompressed in the warehouse", () => {
-    const plain = RAW_TABLE_NAMES.flatMap((t) =>
+  it("names a compression for every fact string column: identifiers plain, the rest a dictionary", () => {
+    const chosen = RAW_TABLE_NAMES.flatMap((t) =>
       RAW_TABLES[t].columns
-        .filter((c) => isFactIdentifier(RAW_TABLES[t], c.name))
-        .map((c) => `${t}.${c.name}`),
+        .map((c) => [`${t}.${c.name}`, factStringCompression(RAW_TABLES[t], c.name)] as const)
+        .filter(([, method]) => method !== null),
     );
-    expect(plain).toEqual([
-      "sessions.session_id",
-      "events.event_id",
-      "events.session_id",
-      "events.order_id",
-      "orders.order_id",
-      "order_items.order_item_id",
-      "order_items.order_id",
-      "campaign_exposures.exposure_id",
-    ]);
-    expect(duckdbColumns(RAW_TABLES.orders, { plainFactIds: true })).toContain(
-      "order_id VARCHAR using compression uncompressed not null",
-    );
+    expect(Object.fromEntries(chosen)).toEqual({
+      "sessions.session_id": "uncompressed",
+      "sessions.user_id": "dictionary",
+      "sessions.user_type": "dictionary",
+      "sessions.device": "dictionary",
+      "sessions.promo_id": "dictionary",
+      "events.event_id": "uncompressed",
+      "events.user_id": "dictionary",
+      "events.event_type": "dictionary",
+      "events.session_id": "uncompressed",
+      "events.device": "dictionary",
+      "events.order_id": "uncompressed",
+      "events.product_id": "dictionary",
+      "events.promo_id": "dictionary",
+      "orders.order_id": "uncompressed",
+      "orders.user_id": "dictionary",
+      "orders.promo_id": "dictionary",
+      "order_items.order_item_id": "uncompressed",
+      "order_items.order_id": "uncompressed",
+      "order_items.user_id": "dictionary",
+      "order_items.product_id": "dictionary",
+      "campaign_exposures.exposure_id": "uncompressed",
+      "campaign_exposures.campaign_id": "dictionary",
+      "campaign_exposures.user_id": "dictionary",
+      "campaign_exposures.experiment_group": "dictionary",
+      "campaign_exposures.purchase_count_tier": "dictionary",
+      "campaign_exposures.category": "dictionary",
+    });
     expect(duckdbColumns(RAW_TABLES.orders)).not.toContain("compression");
+  });
+
+  it("stores a fact's columns with the named compression in a DuckDB file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "compression-"));
+    const db = await openDuckDb(join(dir, "w.duckdb"));
+    try {
+      await db.connection.run("create schema raw");
+      await db.connection.run(
+        `create table raw.orders (${duckdbColumns(RAW_TABLES.orders, { chosenCompression: true })})`,
+      );
+      // Data on which DuckDB, left to choose, picks otherwise: a dictionary for the few repeated
+      // order ids, FSST for the user ids sharing a long prefix.
+      await db.connection.run(
+        `insert into raw.orders by name select 'O' || (i % 50) as order_id, 'user-with-a-long-common-prefix-' || i as user_id,
+                timestamptz '2024-01-01 00:00:00+00' as order_ts, false as is_promo,
+                0.0 as discount_rate, null as promo_id
+         from range(20000) t(i)`,
+      );
+      await db.connection.run("checkpoint");
+      const stored = await queryRows<{ column_name: string; compression: string }>(
+        db.connection,
+        `select distinct column_name, compression from pragma_storage_info('raw.orders')
+         where column_name in ('order_id', 'user_id') and segment_type = 'VARCHAR' order by 1`,
+      );
+      expect(stored).toEqual([
+        { column_name: "order_id", compression: "Uncompressed" },
+        { column_name: "user_id", compression: "Dictionary" },
+      ]);
+    } finally {
+      closeDuckDb(db);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives BigQuery REQUIRED exactly for the non-nullable columns", () => {
