@@ -17,8 +17,8 @@ import {
 import type { WorldManifest } from "../world/manifest";
 import type { RunRecord } from "../world/runRecord";
 import { manifestFromRow, manifestRowSql, runRecordRowSql } from "./metaRows";
-import { renderParams, type DatasetName, type SqlParam } from "../sql/render";
-import { toDuckDb } from "../sql/translate";
+import type { DatasetName, SqlParam } from "../sql/render";
+import { DUCKDB_TEMPLATES } from "../sql/duckdbTemplates";
 import { dayRangeSql, utcDaySql } from "../warehouse/daySql";
 import { closeDuckDb, openDuckDb, type DuckDbOptions } from "../warehouse/duckdb";
 import { checkRows, writeNdjson } from "./rowsFile";
@@ -208,11 +208,11 @@ export class DuckDbWarehouse implements Warehouse {
     sql: string,
     params: Record<string, SqlParam> = {},
   ): Promise<T[]> {
-    if (this.inAtomic) return toDuckDb(renderParams(sql, params)).then((s) => this.rows<T>(s));
+    if (this.inAtomic) return DUCKDB_TEMPLATES.render(sql, params).then((s) => this.rows<T>(s));
     const result = this.queue.then(async () => {
       const connection = await this.reader();
       try {
-        return await this.rows<T>(await toDuckDb(renderParams(sql, params)), connection);
+        return await this.rows<T>(await DUCKDB_TEMPLATES.render(sql, params), connection);
       } finally {
         this.idleReaders.push(connection);
         this.waitingForReader.shift()?.();
@@ -234,7 +234,7 @@ export class DuckDbWarehouse implements Warehouse {
   ): Promise<{ rows: number }> {
     return this.serial(async () => {
       const table = `${checkedIdentifier(target.dataset)}.${checkedIdentifier(target.table)}`;
-      const select = await toDuckDb(renderParams(sql, params));
+      const select = await DUCKDB_TEMPLATES.render(sql, params);
       await this.db.connection.run(`create schema if not exists ${target.dataset}`);
       const partition = target.partition;
       if (!partition) {
@@ -339,7 +339,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   execute(sql: string, params: Record<string, SqlParam> = {}): Promise<void> {
     return this.serial(async () => {
-      await this.db.connection.run(await toDuckDb(renderParams(sql, params)));
+      await this.db.connection.run(await DUCKDB_TEMPLATES.render(sql, params));
     });
   }
 
