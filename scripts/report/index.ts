@@ -138,10 +138,11 @@ export async function writeReport(
   outFile: string,
   options: ReportOptions = {},
 ): Promise<ReportResult> {
-  const coverage = await readCoverage(warehouse);
-  await assertMartsExist(warehouse, coverage);
+  // The chart renderers start first: loading vega passes while the marts are read.
   const charts = new ChartSet();
   try {
+    const coverage = await readCoverage(warehouse);
+    await assertMartsExist(warehouse, coverage);
     return await buildReport(warehouse, charts, coverage, outFile, options);
   } finally {
     charts.close();

@@ -14,24 +14,30 @@ import { escapeHtml } from "../format";
 export type ChartSpec = Record<string, unknown>;
 
 /**
- * Collects the charts of a report and renders them all at the end. The renderer processes start
- * when the first chart is added: starting Node and importing vega takes about half a second,
- * which then passes while the report's other sections still query the warehouse.
+ * Collects the charts of a report and renders each as it is added. The renderer processes start
+ * with the set: starting Node and importing vega takes about half a second, which then passes
+ * while the report's first sections query the warehouse (0.6 s before the first chart), and each
+ * chart is laid out while the sections after it query (the charts are about 1.5 s of CPU).
+ * `close` stops them if the report fails before `render`.
  */
 export class ChartSet {
-  private readonly charts: { spec: ChartSpec; title: string }[] = [];
-  private renderers: Renderer[] | null = null;
+  private readonly charts: { title: string }[] = [];
+  private renderers: Renderer[] | null = Array.from({ length: RENDERERS }, startRenderer);
 
   /**
-   * Adds a chart; returns the markup that stands for it until `render` fills it in. The title is
-   * the figure's caption, in HTML, so a long one wraps instead of widening the chart.
+   * Adds a chart and hands it to a renderer; returns the markup that stands for it until
+   * `render` fills it in. The title is the figure's caption, in HTML, so a long one wraps
+   * instead of widening the chart.
    */
   add(title: string, spec: ChartSpec): string {
-    this.charts.push({ spec: { ...BASE_CONFIG, ...spec }, title });
-    this.renderers ??= Array.from({ length: RENDERERS }, startRenderer);
+    if (this.renderers === null) throw new Error("charts were added after the report rendered");
+    const index = this.charts.length;
+    this.charts.push({ title });
+    // Chart i goes to renderer i mod n: which process draws a chart never depends on timing.
+    this.renderers[index % this.renderers.length]!.send({ ...BASE_CONFIG, ...spec });
     return (
       `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>` +
-      `${placeholder(this.charts.length - 1)}</figure>`
+      `${placeholder(index)}</figure>`
     );
   }
 
@@ -39,14 +45,11 @@ export class ChartSet {
     return this.charts.length;
   }
 
-  /** Renders every chart and puts its SVG in place of its placeholder in `html`. */
+  /** Waits for every chart's SVG and puts it in place of its placeholder in `html`. */
   async render(html: string): Promise<string> {
     const renderers = this.renderers ?? [];
     this.renderers = null;
-    const svgs = await renderSvgs(
-      this.charts.map((c) => c.spec),
-      renderers,
-    );
+    const svgs = await collect(renderers, this.charts.length);
     return html.replace(/<!--chart:(\d+)-->/g, (_m, i: string) => {
       const chart = this.charts[Number(i)]!;
       return decorateSvg(uniqueIds(svgs[Number(i)]!, `c${i}-`), chart.title);
@@ -112,28 +115,30 @@ export function decorateSvg(svg: string, title: string): string {
 const RENDERERS = Math.min(2, availableParallelism());
 
 /**
- * Renders the specs in the given renderer processes, started ahead (`startRenderer`), or in
- * new ones: two side by side when there are enough specs. Every renderer given is handed its
- * share, an empty one if need be, so none is left waiting. One SVG per spec, in order.
+ * Renders the specs in new renderer processes, two side by side when there are enough specs.
+ * One SVG per spec, in order.
  */
-export async function renderSvgs(
-  specs: readonly ChartSpec[],
-  started: readonly Renderer[] = [],
-): Promise<string[]> {
-  const renderers =
-    started.length > 0
-      ? started
-      : Array.from({ length: specs.length >= 8 ? RENDERERS : 1 }, startRenderer);
-  const workers = renderers.length;
-  const rendered = await Promise.all(
-    renderers.map((renderer, w) =>
-      render(
-        renderer,
-        specs.filter((_, i) => i % workers === w),
-      ),
-    ),
-  );
-  return specs.map((_, i) => rendered[i % workers]![Math.floor(i / workers)]!);
+export async function renderSvgs(specs: readonly ChartSpec[]): Promise<string[]> {
+  const renderers = Array.from({ length: specs.length >= 8 ? RENDERERS : 1 }, startRenderer);
+  specs.forEach((spec, i) => renderers[i % renderers.length]!.send(spec));
+  return collect(renderers, specs.length);
+}
+
+/**
+ * Closes the renderers' input and waits for their SVGs: spec i went to renderer i mod n, and each
+ * renderer answers its specs in the order it was given them.
+ */
+async function collect(renderers: readonly Renderer[], count: number): Promise<string[]> {
+  const rendered = await Promise.all(renderers.map((r) => r.finish()));
+  const svgs = Array.from({ length: count }, (_, i) => {
+    const svg = rendered[i % renderers.length]?.[Math.floor(i / renderers.length)];
+    if (svg === undefined) throw new Error(`chart rendering returned no chart ${i} of ${count}`);
+    return svg;
+  });
+  const returned = rendered.reduce((n, r) => n + r.length, 0);
+  if (returned !== count)
+    throw new Error(`chart rendering returned ${returned} charts for ${count}`);
+  return svgs;
 }
 
 /**
@@ -147,14 +152,19 @@ export function uniqueIds(svg: string, prefix: string): string {
     .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}${id}"`);
 }
 
-/** A running renderer script (vega is ES-module only): specs go to its stdin, SVGs come back. */
+/**
+ * A running renderer script (vega is ES-module only): specs go to its stdin one JSON line each,
+ * as they come; one JSON line with the SVG comes back for each, in order.
+ */
 interface Renderer {
   readonly child: ChildProcessWithoutNullStreams;
-  /** Its stdout parsed once it exits: one SVG per spec it was given. */
-  readonly output: Promise<string[]>;
+  /** Hands it one more spec. */
+  send(spec: ChartSpec): void;
+  /** Ends its input; resolves to one SVG per spec it was sent, once it exits. */
+  finish(): Promise<string[]>;
 }
 
-/** Starts the renderer script, which loads vega and then waits for its specs on stdin. */
+/** Starts the renderer script, which loads vega and then renders each spec as it arrives. */
 function startRenderer(): Renderer {
   const child = spawn(process.execPath, [join(__dirname, "renderSvg.mjs")], {
     stdio: ["pipe", "pipe", "pipe"],
@@ -170,18 +180,22 @@ function startRenderer(): Renderer {
     child.on("close", (code) => {
       if (code !== 0)
         reject(new Error(`chart rendering failed (exit ${code}): ${stderr.trim().split("\n")[0]}`));
-      else resolve(JSON.parse(stdout) as string[]);
+      else
+        resolve(
+          stdout
+            .split("\n")
+            .filter((line) => line !== "")
+            .map((line) => JSON.parse(line) as string),
+        );
     });
   });
-  output.catch(() => undefined); // awaited by render(); a renderer closed unused fails quietly
-  return { child, output };
-}
-
-/** Hands a renderer its specs and waits for their SVGs, in order. */
-async function render(renderer: Renderer, specs: readonly ChartSpec[]): Promise<string[]> {
-  renderer.child.stdin.end(JSON.stringify(specs));
-  const svgs = await renderer.output;
-  if (svgs.length !== specs.length)
-    throw new Error(`chart rendering returned ${svgs.length} charts for ${specs.length}`);
-  return svgs;
+  output.catch(() => undefined); // awaited by finish(); a renderer closed unused fails quietly
+  return {
+    child,
+    send: (spec) => void child.stdin.write(`${JSON.stringify(spec)}\n`),
+    finish: () => {
+      child.stdin.end();
+      return output;
+    },
+  };
 }

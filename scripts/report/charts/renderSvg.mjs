@@ -1,21 +1,20 @@
 // Renders Vega-Lite specs to static SVG in a plain Node process. vega and vega-lite are ES
 // modules only; the report's TypeScript (and jest, which runs it in tests) loads CommonJS, so the
-// report hands its specs to this script instead: a JSON array of specs on stdin, a JSON array of
-// SVG strings on stdout, in the same order.
+// report hands its specs to this script instead: one JSON spec per line on stdin, rendered as it
+// arrives (the report is still querying for later charts), one JSON SVG string per line on
+// stdout, in the same order.
+import { createInterface } from "node:readline";
 import { parse, View } from "vega";
 import { compile } from "vega-lite";
 
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-const specs = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-const svgs = [];
-for (const spec of specs) {
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (line === "") continue;
+  const spec = JSON.parse(line);
   try {
     const view = new View(parse(compile(spec).spec), { renderer: "none" });
-    svgs.push(await view.toSVG());
+    process.stdout.write(`${JSON.stringify(await view.toSVG())}\n`);
     view.finalize();
   } catch (error) {
     throw new Error(`chart "${spec.title}": ${error.message}`);
   }
 }
-process.stdout.write(JSON.stringify(svgs));
