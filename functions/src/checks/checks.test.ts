@@ -97,6 +97,64 @@ describe("runChecks", () => {
     expect(seen).toEqual(names.map((name, i) => [name, i + 1, names.length]));
   });
 
+  /**
+   * The warehouse, except that one check's query runs out of memory whenever another query is
+   * in flight (as DuckDB does when checks over the largest tables need more than its limit
+   * together), or always with `evenAlone`.
+   */
+  function squeezed(checkName: string, evenAlone = false) {
+    const sql = listChecks()
+      .find((c) => c.name === checkName)!
+      .sql.trim();
+    const seen = { refused: 0, ranAlone: 0 };
+    let inFlight = 0;
+    const query: DuckDbWarehouse["query"] = async (text, params) => {
+      inFlight += 1;
+      try {
+        if (text.includes(sql)) {
+          if (inFlight > 1 || evenAlone) {
+            seen.refused += 1;
+            throw new Error(
+              "Out of Memory Error: could not allocate block of size 256.0 KiB (488.0 MiB/488.2 MiB used)",
+            );
+          }
+          seen.ranAlone += 1;
+        }
+        return await warehouse.query(text, params);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const proxy = new Proxy(warehouse, {
+      get: (target, key) => {
+        if (key === "query") return query;
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    return { proxy, seen };
+  }
+
+  it("runs a check that ran out of memory beside others again, alone, with the same results in order", async () => {
+    const plain = await runChecks(warehouse);
+    const { proxy, seen } = squeezed("order_item_line_amount");
+    const results = await runChecks(proxy);
+    expect(seen).toEqual({ refused: 1, ranAlone: 1 });
+    const summary = (r: CheckResult[]) => r.map((c) => [c.name, c.violations, c.sample]);
+    expect(summary(results)).toEqual(summary(plain));
+    expect(results.find((r) => r.name === "order_item_line_amount")!.violations).toBe(
+      FIXTURE_SHOP.order_items.length,
+    );
+  });
+
+  it("names a check that runs out of memory even alone", async () => {
+    const { proxy, seen } = squeezed("order_item_line_amount", true);
+    await expect(runChecks(proxy)).rejects.toThrow(
+      /Data-quality check "order_item_line_amount" could not run: Out of Memory Error/,
+    );
+    expect(seen.refused).toBe(2);
+  });
+
   it("names the check that cannot run", async () => {
     const empty = await DuckDbWarehouse.open({ path: ":memory:", threads: 1 });
     try {
