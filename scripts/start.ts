@@ -1,6 +1,9 @@
 import { relative, resolve } from "node:path";
 import { rm } from "node:fs/promises";
-import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import {
+  DEFAULT_WAREHOUSE_MEMORY_LIMIT,
+  DuckDbWarehouse,
+} from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
 import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src/checks";
 import { runMarts } from "../functions/src/marts/runMarts";
@@ -158,7 +161,7 @@ async function buildInStaging(
   try {
     warehouse = await DuckDbWarehouse.open({
       path: warehousePath(staging),
-      memoryLimit: frame.memoryLimit ?? "1GB",
+      memoryLimit: frame.memoryLimit ?? DEFAULT_WAREHOUSE_MEMORY_LIMIT,
     });
     const w = warehouse;
     const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {

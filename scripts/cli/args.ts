@@ -1,9 +1,11 @@
+import { DEFAULT_WAREHOUSE_MEMORY_LIMIT } from "../../functions/src/backends/duckdbWarehouse";
 import { DEFAULT_GENERATE_OPTIONS } from "../../functions/src/generator";
 import {
   MappingError,
   readMappingFile,
   type OrdersMapping,
 } from "../../functions/src/orders/mapping";
+import { DEFAULT_GENERATION_MEMORY_LIMIT } from "../../functions/src/pipeline/generateAndLoad";
 import {
   dateValue,
   existingFileValue,
@@ -31,7 +33,7 @@ export interface StartOptions {
   readonly out: string;
   /**
    * DuckDB memory limit for generation and the warehouse, for example `1GB`; when absent each
-   * uses its own default (500MB for generation, 1GB for the warehouse).
+   * uses its own default (`DEFAULT_GENERATION_MEMORY_LIMIT`, `DEFAULT_WAREHOUSE_MEMORY_LIMIT`).
    */
   readonly memoryLimit?: string;
   /** Replace the data folder even when it holds another world. */
@@ -103,7 +105,7 @@ export const START_COMMAND: CommandSpec = {
     "memory-limit": {
       type: "string",
       value: "SIZE",
-      help: "DuckDB memory limit, for example 512MB or 2GB (default 500MB generating, 1GB in the warehouse)",
+      help: `DuckDB memory limit, for example 512MB or 2GB (default ${DEFAULT_GENERATION_MEMORY_LIMIT} generating, ${DEFAULT_WAREHOUSE_MEMORY_LIMIT} in the warehouse)`,
     },
     replace: {
       type: "boolean",

@@ -41,6 +41,17 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
 
 /**
+ * DuckDB's memory limit for the warehouse of a local run (`npm start`; `--memory-limit` sets
+ * another). The whole run must stay under 1 GiB of process memory at ten times the reference
+ * users (19M events), and DuckDB's process grows past its limit (buffers it does not count, the
+ * allocator's spare pages): a check over the events alone peaked at 0.65 GiB with 384MB, 0.91
+ * GiB with 512MB, and the whole run at 10x at 1.5 GiB with 1GB, 0.96 GiB with 512MB (checks one
+ * at a time) and 0.84 GiB with 384MB. At the reference scale 384MB cost no time against 1GB (the
+ * load, checks and marts within noise, three alternating runs): beyond the limit DuckDB spills.
+ */
+export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "384MB";
+
+/**
  * The warehouse as one DuckDB file with schemas `raw`, `marts` and `snapshots`: the local twin of
  * the BigQuery datasets. It takes the same BigQuery-dialect SQL as BigQuery (parameters rendered,
  * then translated) and the same lake files, so a pipeline that passes here runs unchanged in the
