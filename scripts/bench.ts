@@ -31,9 +31,9 @@ import {
 /**
  * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
  * the whole local pipeline with per-mart times, `npm start` as a user runs it followed by the
- * nightly chain replayed for three more days (seconds per day), and a baseline measured in the
- * same run: DuckDB
- * writing the same number of rows as the events table straight from `range()` to one zstd
+ * nightly chain replayed for three more days (seconds per day), with `--10x` also `npm start`
+ * alone at ten times the users (its peak memory), and a baseline measured in the same run:
+ * DuckDB writing the same number of rows as the events table straight from `range()` to one zstd
  * Parquet file, the floor any lake write pays on this machine. Each measurement runs in its own
  * child process, so peak RSS is that run's alone.
  */
@@ -41,8 +41,9 @@ export const BENCH_COMMAND: CommandSpec = {
   command: "npm run bench",
   summary: [
     "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
-    "local pipeline with per-mart times, and a baseline measured in the same run (DuckDB writing",
-    "as many rows as the events table to one Parquet file). Each run is its own child process.",
+    "local pipeline with per-mart times, npm start with three replayed days (and npm start alone",
+    "at 10x users with --10x), and a baseline measured in the same run (DuckDB writing as many",
+    "rows as the events table to one Parquet file). Each run is its own child process.",
   ].join("\n"),
   options: {
     users: {
@@ -50,11 +51,14 @@ export const BENCH_COMMAND: CommandSpec = {
       value: "N",
       help: `users in the measured shop, ${MIN_USERS}..${MAX_USERS} (default ${DEFAULT_GENERATE_OPTIONS.users})`,
     },
-    "10x": { type: "boolean", help: "also measure generation + lake write at ten times the users" },
+    "10x": {
+      type: "boolean",
+      help: "also measure generation + lake write, and npm start, at ten times the users",
+    },
     "memory-limit": {
       type: "string",
       value: "SIZE",
-      help: `DuckDB memory limit, for example 512MB (default ${DEFAULT_GENERATION_MEMORY_LIMIT})`,
+      help: `DuckDB memory limit, for example 512MB (default ${DEFAULT_GENERATION_MEMORY_LIMIT}; npm start runs with its own defaults unless this is given)`,
     },
   },
   examples: ["npm run bench", "npm run bench -- --10x --memory-limit 1GB"],
@@ -78,10 +82,10 @@ async function main(args: ParsedArgs): Promise<void> {
     usersFlag === undefined
       ? DEFAULT_GENERATE_OPTIONS.users
       : integerValue("--users", usersFlag, MIN_USERS, MAX_USERS);
-  const memoryLimit = sizeValue(
-    "--memory-limit",
-    stringValue(args, "memory-limit", DEFAULT_GENERATION_MEMORY_LIMIT),
-  );
+  const memoryFlag = stringValue(args, "memory-limit");
+  const memoryLimit = sizeValue("--memory-limit", memoryFlag ?? DEFAULT_GENERATION_MEMORY_LIMIT);
+  // `npm start` is measured as a user runs it: with its own memory limits unless one is given.
+  const startMemoryLimit = memoryFlag === undefined ? "" : memoryLimit;
   const tenfold = args.values["10x"] === true;
 
   const results: Measurement[] = [];
@@ -93,7 +97,8 @@ async function main(args: ParsedArgs): Promise<void> {
   const run = async (kind: string, n: number) => {
     const what = kind === "baseline" ? "rows" : "users";
     process.stderr.write(`bench: ${kind} at ${n.toLocaleString("en-US")} ${what}...\n`);
-    const m = await inChild(kind, n, memoryLimit, root);
+    const limit = kind.startsWith("start") ? startMemoryLimit : memoryLimit;
+    const m = await inChild(kind, n, limit, root);
     results.push(m);
     process.stderr.write(
       `bench: ${kind} took ${total(m).toFixed(2)} s, peak RSS ${m.maxRssMiB} MiB\n`,
@@ -106,6 +111,7 @@ async function main(args: ParsedArgs): Promise<void> {
     if (tenfold) await run("generate+lake", users * 10);
     await run("pipeline", users);
     await run("start+replay", users);
+    if (tenfold) await run("start", users * 10);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -227,6 +233,20 @@ async function child(
       marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
     };
   }
+  if (kind === "start") {
+    // `npm start` alone, for its peak memory at ten times the users.
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write; // the JSON line is ours
+    try {
+      const code = await timed("npm start", () =>
+        start(["--users", String(users), "--out", join(dir, "data"), ...memoryFlag(memoryLimit)]),
+      );
+      if (code !== 0) throw new Error(`npm start exited with ${code}`);
+    } finally {
+      process.stdout.write = write;
+    }
+    return measurement(`npm start alone, ${users} users`, 0, 0, seconds);
+  }
   if (kind === "start+replay") {
     // `npm start` as a user runs it, then the nightly chain replayed for the next days on the
     // same folder: the world extended one day at a time, as the cloud does each night.
@@ -235,7 +255,7 @@ async function child(
     process.stdout.write = (() => true) as typeof process.stdout.write; // the JSON line is ours
     try {
       const code = await timed("npm start", () =>
-        start(["--users", String(users), "--out", out, "--memory-limit", memoryLimit]),
+        start(["--users", String(users), "--out", out, ...memoryFlag(memoryLimit)]),
       );
       if (code !== 0) throw new Error(`npm start exited with ${code}`);
       setLogSink(() => undefined);
@@ -248,6 +268,11 @@ async function child(
     return measurement(`npm start + replay, ${users} users`, 0, 0, seconds);
   }
   throw new Error(`Unknown bench child "${kind}"`);
+}
+
+/** `--memory-limit` for `npm start`, or nothing for its own defaults (an empty limit). */
+function memoryFlag(memoryLimit: string): string[] {
+  return memoryLimit === "" ? [] : ["--memory-limit", memoryLimit];
 }
 
 /** Days the bench replays after `npm start`. */
@@ -294,7 +319,7 @@ function report(results: readonly Measurement[]): string {
         .join(", ")}`,
     );
   }
-  const daily = results.find((r) => r.name.startsWith("npm start"));
+  const daily = results.find((r) => r.name.startsWith("npm start + replay"));
   if (daily) {
     const replay = Object.entries(daily.seconds).find(([k]) => k.startsWith("replay"));
     lines.push(
@@ -302,6 +327,11 @@ function report(results: readonly Measurement[]): string {
       `${daily.name}: npm start ${daily.seconds["npm start"]!.toFixed(2)} s (peak RSS ${daily.maxRssMiB} MiB); ` +
         `replay ${((replay?.[1] ?? NaN) / REPLAY_DAYS).toFixed(2)} s per day ` +
         `(${(((replay?.[1] ?? NaN) / REPLAY_DAYS / daily.seconds["npm start"]!) * 100).toFixed(1)}% of a bulk run)`,
+    );
+  }
+  for (const alone of results.filter((r) => r.name.startsWith("npm start alone"))) {
+    lines.push(
+      `${alone.name}: ${alone.seconds["npm start"]!.toFixed(2)} s, peak RSS ${alone.maxRssMiB} MiB`,
     );
   }
   const marts = results.find((r) => r.marts)?.marts ?? [];
