@@ -119,6 +119,31 @@ function expectTableShowsMart(
   return compared;
 }
 
+/**
+ * This process's children still running the chart renderer script after a short wait, read from
+ * /proc (no tool needed): their pids, comma-separated, or "" when none is left.
+ */
+async function renderersLeft(): Promise<string> {
+  const renderers = () =>
+    readdirSync("/proc")
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+          const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+          return (
+            parent === String(process.pid) &&
+            readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("renderSvg")
+          );
+        } catch {
+          return false; // exited while being read
+        }
+      })
+      .join(",");
+  for (let i = 0; i < 50 && renderers() !== ""; i++) await new Promise((r) => setTimeout(r, 20));
+  return renderers();
+}
+
 describe("writeReport on a generated shop", () => {
   it("writes every section, in order, each with rows in a table", () => {
     expect(result.sections).toEqual(EXPECTED_SECTIONS);
@@ -387,6 +412,8 @@ describe("missing warehouse or marts", () => {
       expect((error as MissingMartsError).missing).toEqual([...REPORT_MARTS]);
       expect((error as Error).message).toMatch(/marts\.dm_tradeoff_summary.*run npm start first/);
       expect(existsSync(file)).toBe(false);
+      // The chart renderers start with the report, before the marts are read: they are stopped.
+      expect(await renderersLeft()).toBe("");
     } finally {
       await empty.close();
     }
@@ -409,25 +436,7 @@ describe("missing warehouse or marts", () => {
     const file = join(dir, "failed.html");
     await expect(writeReport(failing, file)).rejects.toThrow(/injected/);
     expect(existsSync(file)).toBe(false);
-    // This process's children running the renderer script, read from /proc (no tool needed).
-    const renderers = () =>
-      readdirSync("/proc")
-        .filter((pid) => /^\d+$/.test(pid))
-        .filter((pid) => {
-          try {
-            const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-            const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
-            return (
-              parent === String(process.pid) &&
-              readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("renderSvg")
-            );
-          } catch {
-            return false; // exited while being read
-          }
-        })
-        .join(",");
-    for (let i = 0; i < 50 && renderers() !== ""; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(renderers()).toBe("");
+    expect(await renderersLeft()).toBe("");
   });
 
   it("the CLI says to run npm start when the folder has no warehouse, and creates none", async () => {

@@ -48,8 +48,9 @@ export class ChartSet {
   /** Waits for every chart's SVG and puts it in place of its placeholder in `html`. */
   async render(html: string): Promise<string> {
     const renderers = this.renderers ?? [];
-    this.renderers = null;
+    // Kept until every renderer has answered: if one fails, `close` stops the others.
     const svgs = await collect(renderers, this.charts.length);
+    this.renderers = null;
     return html.replace(/<!--chart:(\d+)-->/g, (_m, i: string) => {
       const chart = this.charts[Number(i)]!;
       return decorateSvg(uniqueIds(svgs[Number(i)]!, `c${i}-`), chart.title);
@@ -115,30 +116,18 @@ export function decorateSvg(svg: string, title: string): string {
 const RENDERERS = Math.min(2, availableParallelism());
 
 /**
- * Renders the specs in new renderer processes, two side by side when there are enough specs.
- * One SVG per spec, in order.
- */
-export async function renderSvgs(specs: readonly ChartSpec[]): Promise<string[]> {
-  const renderers = Array.from({ length: specs.length >= 8 ? RENDERERS : 1 }, startRenderer);
-  specs.forEach((spec, i) => renderers[i % renderers.length]!.send(spec));
-  return collect(renderers, specs.length);
-}
-
-/**
  * Closes the renderers' input and waits for their SVGs: spec i went to renderer i mod n, and each
  * renderer answers its specs in the order it was given them.
  */
 async function collect(renderers: readonly Renderer[], count: number): Promise<string[]> {
   const rendered = await Promise.all(renderers.map((r) => r.finish()));
-  const svgs = Array.from({ length: count }, (_, i) => {
-    const svg = rendered[i % renderers.length]?.[Math.floor(i / renderers.length)];
-    if (svg === undefined) throw new Error(`chart rendering returned no chart ${i} of ${count}`);
-    return svg;
-  });
   const returned = rendered.reduce((n, r) => n + r.length, 0);
   if (returned !== count)
     throw new Error(`chart rendering returned ${returned} charts for ${count}`);
-  return svgs;
+  return Array.from(
+    { length: count },
+    (_, i) => rendered[i % renderers.length]![Math.floor(i / renderers.length)]!,
+  );
 }
 
 /**
@@ -171,8 +160,11 @@ function startRenderer(): Renderer {
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  // Decoded as a stream: a chunk may end inside a character.
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (c: string) => (stdout += c));
+  child.stderr.on("data", (c: string) => (stderr += c));
   // A renderer that died before its specs came (a broken install) is reported by its exit code.
   child.stdin.on("error", () => undefined);
   const output = new Promise<string[]>((resolve, reject) => {

@@ -15,6 +15,8 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
     process.stdout.write(`${JSON.stringify(await view.toSVG())}\n`);
     view.finalize();
   } catch (error) {
-    throw new Error(`chart "${spec.title}": ${error.message}`);
+    // One line the report shows: which chart, and why.
+    process.stderr.write(`chart ${JSON.stringify(spec.title ?? "(untitled)")}: ${error.message}\n`);
+    process.exit(1);
   }
 }
