@@ -87,6 +87,9 @@ async function main(args: ParsedArgs): Promise<void> {
   // `npm start` is measured as a user runs it: with its own memory limits unless one is given.
   const startMemoryLimit = memoryFlag === undefined ? "" : memoryLimit;
   const tenfold = args.values["10x"] === true;
+  // Checked before anything runs: the 10x runs come after the others.
+  if (tenfold)
+    integerValue("--users (times 10 for --10x)", String(users * 10), MIN_USERS, MAX_USERS);
 
   const results: Measurement[] = [];
   // Each child writes under this folder, removed once at the end: deleting a child's thousands

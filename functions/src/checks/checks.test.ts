@@ -138,8 +138,11 @@ describe("runChecks", () => {
   it("runs a check that ran out of memory beside others again, alone, with the same results in order", async () => {
     const plain = await runChecks(warehouse);
     const { proxy, seen } = squeezed("order_item_line_amount");
-    const results = await runChecks(proxy);
+    const progress: string[] = [];
+    const results = await runChecks(proxy, { onProgress: (name) => progress.push(name) });
     expect(seen).toEqual({ refused: 1, ranAlone: 1 });
+    // Progress names each check once, in order: the run alone is not a step back.
+    expect(progress).toEqual(listChecks().map((c) => c.name));
     const summary = (r: CheckResult[]) => r.map((c) => [c.name, c.violations, c.sample]);
     expect(summary(results)).toEqual(summary(plain));
     expect(results.find((r) => r.name === "order_item_line_amount")!.violations).toBe(
