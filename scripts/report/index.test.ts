@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ import type { Column } from "./html";
 import { KPI_WEEKLY_SQL } from "./sections/kpiOverview";
 import { TRADEOFF_COLUMNS } from "./sections/tradeoff";
 import { elementCounts, markupProblems } from "./testing/markup";
+import { renderersLeft } from "./testing/renderers";
 import { HOSTILE_CATEGORY, openReportShop, REPORT_SHOP } from "./testing/reportShop";
 
 const EXPECTED_SECTIONS = [
@@ -117,31 +118,6 @@ function expectTableShowsMart(
     }
   }
   return compared;
-}
-
-/**
- * This process's children still running the chart renderer script after a short wait, read from
- * /proc (no tool needed): their pids, comma-separated, or "" when none is left.
- */
-async function renderersLeft(): Promise<string> {
-  const renderers = () =>
-    readdirSync("/proc")
-      .filter((pid) => /^\d+$/.test(pid))
-      .filter((pid) => {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-          const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
-          return (
-            parent === String(process.pid) &&
-            readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("renderSvg")
-          );
-        } catch {
-          return false; // exited while being read
-        }
-      })
-      .join(",");
-  for (let i = 0; i < 50 && renderers() !== ""; i++) await new Promise((r) => setTimeout(r, 20));
-  return renderers();
 }
 
 describe("writeReport on a generated shop", () => {

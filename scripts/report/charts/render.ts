@@ -34,7 +34,7 @@ export class ChartSet {
     const index = this.charts.length;
     this.charts.push({ title });
     // Chart i goes to renderer i mod n: which process draws a chart never depends on timing.
-    this.renderers[index % this.renderers.length]!.send({ ...BASE_CONFIG, ...spec });
+    this.renderers[index % this.renderers.length]!.send(title, { ...BASE_CONFIG, ...spec });
     return (
       `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption>` +
       `${placeholder(index)}</figure>`
@@ -142,13 +142,14 @@ export function uniqueIds(svg: string, prefix: string): string {
 }
 
 /**
- * A running renderer script (vega is ES-module only): specs go to its stdin one JSON line each,
+ * A running renderer script (vega is ES-module only): specs go to its stdin one JSON line each
+ * (`{ name, spec }`),
  * as they come; one JSON line with the SVG comes back for each, in order.
  */
 interface Renderer {
   readonly child: ChildProcessWithoutNullStreams;
-  /** Hands it one more spec. */
-  send(spec: ChartSpec): void;
+  /** Hands it one more spec, with the chart's name for its error message. */
+  send(name: string, spec: ChartSpec): void;
   /** Ends its input; resolves to one SVG per spec it was sent, once it exits. */
   finish(): Promise<string[]>;
 }
@@ -184,7 +185,7 @@ function startRenderer(): Renderer {
   output.catch(() => undefined); // awaited by finish(); a renderer closed unused fails quietly
   return {
     child,
-    send: (spec) => void child.stdin.write(`${JSON.stringify(spec)}\n`),
+    send: (name, spec) => void child.stdin.write(`${JSON.stringify({ name, spec })}\n`),
     finish: () => {
       child.stdin.end();
       return output;
