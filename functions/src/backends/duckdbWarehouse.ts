@@ -44,10 +44,10 @@ const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
  * DuckDB's memory limit for the warehouse of a local run (`npm start`; `--memory-limit` sets
  * another). The whole run must stay under 1 GiB of process memory at ten times the reference
  * users (19M events), and DuckDB's process grows past its limit (buffers it does not count, the
- * allocator's spare pages): a check over the events alone peaked at 0.65 GiB with 384MB, 0.91
- * GiB with 512MB, and the whole run at 10x at 1.5 GiB with 1GB, 0.96 GiB with 512MB (checks one
- * at a time) and 0.84-0.98 GiB with 384MB (four runs; the report's two chart renderers are
- * processes of their own, about 115 MiB each). At the reference scale 384MB cost no time against 1GB (the
+ * allocator's spare pages): a check over the events alone peaked at 649 MiB with 384MB and 911
+ * MiB with 512MB; the whole run at 10x at 1.51 GiB with 1GB, 964 MiB with 512MB (checks one at a
+ * time) and 836-979 MiB with 384MB (four runs; the report's two chart renderers are processes of
+ * their own, about 115 MiB each). At the reference scale 384MB cost no time against 1GB (the
  * load, checks and marts within noise, three alternating runs): beyond the limit DuckDB spills.
  */
 export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "384MB";
