@@ -23,8 +23,13 @@ export interface GammaGammaFit {
 
 /** One repeat buyer's log-likelihood of their mean repeat value m̄ given x transactions. */
 export function gammaGammaCustomerLogLikelihood(g: GammaGammaParams, s: CustomerSpend): number {
-  const px = g.p * s.frequency;
-  return customerTerm(g, s, gammaln(px + g.q) - gammaln(px), gammaln(g.q));
+  return customerTerm(g, s, shapeTerm(g, s.frequency), gammaln(g.q));
+}
+
+/** lnΓ(px + q) - lnΓ(px): the log-gamma part of a buyer's term that depends on x. */
+function shapeTerm(g: GammaGammaParams, x: number): number {
+  const px = g.p * x;
+  return gammaln(px + g.q) - gammaln(px);
 }
 
 /**
@@ -66,8 +71,7 @@ export function gammaGammaLogLikelihood(
   for (const s of spends) {
     let shape = shapes.get(s.frequency);
     if (shape === undefined) {
-      const px = g.p * s.frequency;
-      shape = gammaln(px + g.q) - gammaln(px);
+      shape = shapeTerm(g, s.frequency);
       shapes.set(s.frequency, shape);
     }
     sum += customerTerm(g, s, shape, lnGammaQ);
