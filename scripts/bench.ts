@@ -238,44 +238,44 @@ async function child(
   }
   if (kind === "start") {
     // `npm start` alone, for its peak memory at ten times the users.
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write; // the JSON line is ours
-    try {
-      const code = await timed("npm start", () =>
-        start(["--users", String(users), "--out", join(dir, "data"), ...memoryFlag(memoryLimit)]),
-      );
-      if (code !== 0) throw new Error(`npm start exited with ${code}`);
-    } finally {
-      process.stdout.write = write;
-    }
+    await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
     return measurement(`npm start alone, ${users} users`, 0, 0, seconds);
   }
   if (kind === "start+replay") {
     // `npm start` as a user runs it, then the nightly chain replayed for the next days on the
     // same folder: the world extended one day at a time, as the cloud does each night.
     const out = join(dir, "data");
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write; // the JSON line is ours
-    try {
-      const code = await timed("npm start", () =>
-        start(["--users", String(users), "--out", out, ...memoryFlag(memoryLimit)]),
-      );
-      if (code !== 0) throw new Error(`npm start exited with ${code}`);
+    await quietly(async () => {
+      await timed("npm start", () => startShop(users, out, memoryLimit));
       setLogSink(() => undefined);
       const from = nextDay(world.endDate, 1);
       const to = nextDay(world.endDate, REPLAY_DAYS);
       await timed(`replay ${REPLAY_DAYS} days`, () => replayDays({ out, from, to }));
-    } finally {
-      process.stdout.write = write;
-    }
+    });
     return measurement(`npm start + replay, ${users} users`, 0, 0, seconds);
   }
   throw new Error(`Unknown bench child "${kind}"`);
 }
 
-/** `--memory-limit` for `npm start`, or nothing for its own defaults (an empty limit). */
-function memoryFlag(memoryLimit: string): string[] {
-  return memoryLimit === "" ? [] : ["--memory-limit", memoryLimit];
+/**
+ * `npm start` of a shop of `users` into `out`; with `--memory-limit` unless the limit is empty
+ * (its own defaults). Fails unless it exits 0.
+ */
+async function startShop(users: number, out: string, memoryLimit: string): Promise<void> {
+  const limit = memoryLimit === "" ? [] : ["--memory-limit", memoryLimit];
+  const code = await start(["--users", String(users), "--out", out, ...limit]);
+  if (code !== 0) throw new Error(`npm start exited with ${code}`);
+}
+
+/** Runs `work` with stdout silenced: the child's one line of stdout is its JSON measurement. */
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await work();
+  } finally {
+    process.stdout.write = write;
+  }
 }
 
 /** Days the bench replays after `npm start`. */
