@@ -32,9 +32,10 @@ export function duckDbTemplates(
     async render(sql, params) {
       // Renders once the plain way first: a missing or malformed parameter fails as it always did.
       const rendered = renderParams(sql, params);
-      const dateNames = queryParameters(sql).filter((name) => isDate(params[name]!));
+      const names = queryParameters(sql);
+      const dateNames = names.filter((name) => isDate(params[name]!));
       if (dateNames.length === 0) return translate(rendered);
-      const others = queryParameters(sql)
+      const others = names
         .filter((name) => !dateNames.includes(name))
         .map((name) => [name, params[name]]);
       const key = `${JSON.stringify([dateNames, others])}\n${sql}`;
@@ -74,30 +75,28 @@ async function buildTemplate(
   dateNames: readonly string[],
   translate: (bigQuerySql: string) => Promise<string>,
 ): Promise<Template | null> {
-  // Placeholder dates no SQL of ours holds (checked below), one per date parameter.
-  const placeholders = new Map(
-    dateNames.map((name, i) => [name, `1901-02-${String(i + 1).padStart(2, "0")}`]),
-  );
-  if ([...placeholders.values()].some((p) => sql.includes(p))) return null;
+  // Placeholder dates no SQL of ours holds (checked below): placeholders[i] stands for dateNames[i].
+  const placeholders = dateNames.map((_, i) => `1901-02-${String(i + 1).padStart(2, "0")}`);
+  if (placeholders.some((p) => sql.includes(p))) return null;
   const withPlaceholders: Record<string, SqlParam> = { ...params };
-  for (const [name, date] of placeholders) withPlaceholders[name] = { date };
+  dateNames.forEach((name, i) => (withPlaceholders[name] = { date: placeholders[i]! }));
   const rendered = renderParams(sql, withPlaceholders);
   const translated = await translate(rendered);
-  const pattern = new RegExp([...placeholders.values()].join("|"), "g");
   const parts: string[] = [];
   const slots: string[] = [];
   let last = 0;
-  for (const match of translated.matchAll(pattern)) {
+  for (const match of translated.matchAll(new RegExp(placeholders.join("|"), "g"))) {
     parts.push(translated.slice(last, match.index));
-    slots.push(dateNames[[...placeholders.values()].indexOf(match[0])]!);
+    slots.push(dateNames[placeholders.indexOf(match[0])]!);
     last = match.index + match[0].length;
   }
   parts.push(translated.slice(last));
   // Each placeholder must come out as often as it went in, as a quoted literal of its own.
-  for (const [name, date] of placeholders) {
+  for (const [i, date] of placeholders.entries()) {
     const wentIn = rendered.split(`date '${date}'`).length - 1;
     const cameOut = translated.split(`'${date}'`).length - 1;
-    if (wentIn !== cameOut || slots.filter((s) => s === name).length !== cameOut) return null;
+    const filled = slots.filter((s) => s === dateNames[i]).length;
+    if (wentIn !== cameOut || filled !== cameOut) return null;
   }
   return { parts, slots };
 }

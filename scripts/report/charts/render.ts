@@ -21,7 +21,7 @@ export type ChartSpec = Record<string, unknown>;
  * `close` stops them if the report fails before `render`.
  */
 export class ChartSet {
-  private readonly charts: { title: string }[] = [];
+  private readonly titles: string[] = [];
   private renderers: Renderer[] | null = Array.from({ length: RENDERERS }, startRenderer);
 
   /**
@@ -31,8 +31,8 @@ export class ChartSet {
    */
   add(title: string, spec: ChartSpec): string {
     if (this.renderers === null) throw new Error("charts were added after the report rendered");
-    const index = this.charts.length;
-    this.charts.push({ title });
+    const index = this.titles.length;
+    this.titles.push(title);
     // Chart i goes to renderer i mod n: which process draws a chart never depends on timing.
     this.renderers[index % this.renderers.length]!.send(title, { ...BASE_CONFIG, ...spec });
     return (
@@ -42,19 +42,18 @@ export class ChartSet {
   }
 
   get size(): number {
-    return this.charts.length;
+    return this.titles.length;
   }
 
   /** Waits for every chart's SVG and puts it in place of its placeholder in `html`. */
   async render(html: string): Promise<string> {
     const renderers = this.renderers ?? [];
     // Kept until every renderer has answered: if one fails, `close` stops the others.
-    const svgs = await collect(renderers, this.charts.length);
+    const svgs = await collect(renderers, this.titles.length);
     this.renderers = null;
-    return html.replace(/<!--chart:(\d+)-->/g, (_m, i: string) => {
-      const chart = this.charts[Number(i)]!;
-      return decorateSvg(uniqueIds(svgs[Number(i)]!, `c${i}-`), chart.title);
-    });
+    return html.replace(/<!--chart:(\d+)-->/g, (_m, i: string) =>
+      decorateSvg(uniqueIds(svgs[Number(i)]!, `c${i}-`), this.titles[Number(i)]!),
+    );
   }
 
   /** Stops renderers started for charts that will not be rendered (the report failed first). */
@@ -142,9 +141,8 @@ export function uniqueIds(svg: string, prefix: string): string {
 }
 
 /**
- * A running renderer script (vega is ES-module only): specs go to its stdin one JSON line each
- * (`{ name, spec }`),
- * as they come; one JSON line with the SVG comes back for each, in order.
+ * A running renderer script (vega is ES-module only): specs go to its stdin as they come, one JSON
+ * line each (`{ name, spec }`); one JSON line with the SVG comes back for each, in order.
  */
 interface Renderer {
   readonly child: ChildProcessWithoutNullStreams;
