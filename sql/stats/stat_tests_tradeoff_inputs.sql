@@ -1,7 +1,9 @@
--- Grain: one row per user and question of the trade-off study the significance tests answer
--- (functions/src/statTests): the question, the user's group in it and the user's value. Only
+-- Grain: one row per question of the trade-off study the significance tests answer
+-- (functions/src/statTests) x group in it: the users' values, ascending, in one array. Only
 -- users whose window is observed take part: 180-day LTV once day 180 is observed, 14-day
 -- conversion once day 13 is, AOV for buyers. Anomaly-flagged users are already out of the marts.
+-- One row per group, not per user: the step reads a dozen rows at any scale instead of five per
+-- user (1.5M row objects, about 200 MiB of the step's memory, at 300,000 users).
 with
 
 users as (
@@ -78,7 +80,7 @@ aov_by_subscription as (
 
 ),
 
-final as (
+question_values as (
 
     select * from ltv_by_user_type
     union all
@@ -89,6 +91,18 @@ final as (
     select * from conversion_by_signup_promo
     union all
     select * from aov_by_subscription
+
+),
+
+final as (
+
+    select
+        question,
+        group_label,
+        array_agg(value order by value) as group_values
+
+    from question_values
+    group by question, group_label
 
 )
 

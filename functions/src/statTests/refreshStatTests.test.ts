@@ -6,7 +6,9 @@ import { openTestWarehouse } from "../marts/testing/testWarehouse";
 import { rateAgainstThreshold, twoProportionTest, welchTTest } from "../stats";
 import { refreshStatTests, StatTestsError } from "./refreshStatTests";
 import { campaignTestRows } from "./campaignTests";
-import { tradeoffTestRows } from "./tradeoffTests";
+import { readSql } from "../sql/sqlFiles";
+import { renderMartParameters } from "../marts/martParameters";
+import { TRADEOFF_INPUTS_SQL, tradeoffTestRows, type TradeoffInput } from "./tradeoffTests";
 
 /** A small shop with the reference calendar: big enough for the planted trade-off. */
 const SHOP = { ...DEFAULT_GENERATE_OPTIONS, users: 3000 };
@@ -158,6 +160,26 @@ describe("the significance-test step in the chain", () => {
     expect(got.ci_high).toBeCloseTo(expected.ciHigh, 12);
   });
 
+  it("reads each group's values in one row, and tests them alike in whatever order they come", async () => {
+    const inputs = await warehouse.query<TradeoffInput>(
+      renderMartParameters(readSql(TRADEOFF_INPUTS_SQL)),
+    );
+    const groups = inputs.map((r) => `${r.question} / ${r.group_label}`);
+    expect(new Set(groups).size).toBe(inputs.length);
+    // Four user types in two questions, the consistency tiers, promo or not, paid or free.
+    const tiers = await warehouse.query<{ n: number }>(
+      "select count(distinct consistency_tier) as n from marts.dm_behavior_consistency",
+    );
+    expect(inputs.length).toBe(4 * 2 + Number(tiers[0]!.n) + 2 + 2);
+    const users = await warehouse.query<{ n: number }>(
+      "select count(*) as n from marts.dm_user_purchase_summary where ltv_180d is not null",
+    );
+    const ltv = inputs.filter((r) => r.question === "ltv_180d by user_type");
+    expect(ltv.reduce((n, r) => n + r.group_values.length, 0)).toBe(Number(users[0]!.n));
+    const shuffled = inputs.map((r) => ({ ...r, group_values: [...r.group_values].reverse() }));
+    expect(tradeoffTestRows(RUN_DATE, shuffled)).toEqual(tradeoffTestRows(RUN_DATE, inputs));
+  });
+
   it("replaces the table when run again for the same date", async () => {
     await refreshStatTests(warehouse, RUN_DATE);
     const again = await warehouse.query<TestRow>("select * from marts.dm_stat_tests");
@@ -174,11 +196,10 @@ describe("the significance-test step in the chain", () => {
 describe("trade-off tests on too little data", () => {
   it("reports a group of one as not tested, saying why, instead of a number", () => {
     const inputs = [
-      { question: "ltv_180d by user_type", group_label: "A", value: 10 },
-      { question: "ltv_180d by user_type", group_label: "B", value: 50 },
-      { question: "ltv_180d by user_type", group_label: "B", value: 70 },
-      { question: "is_converted_14d by user_type", group_label: "A", value: 1 },
-      { question: "is_converted_14d by user_type", group_label: "B", value: 0 },
+      { question: "ltv_180d by user_type", group_label: "A", group_values: [10] },
+      { question: "ltv_180d by user_type", group_label: "B", group_values: [70, "50.00"] },
+      { question: "is_converted_14d by user_type", group_label: "A", group_values: [1] },
+      { question: "is_converted_14d by user_type", group_label: "B", group_values: [0] },
     ];
     const tested = tradeoffTestRows("2025-01-31", inputs);
     const welch = tested.find((r) => r.method === "welch_t" && r.metric === "ltv_180d")!;
@@ -192,10 +213,10 @@ describe("trade-off tests on too little data", () => {
 
   it("says there is nothing to compare when one type both converts fastest and is worth most", () => {
     const inputs = [
-      { question: "ltv_180d by user_type", group_label: "A", value: 90 },
-      { question: "ltv_180d by user_type", group_label: "B", value: 50 },
-      { question: "is_converted_14d by user_type", group_label: "A", value: 1 },
-      { question: "is_converted_14d by user_type", group_label: "B", value: 0 },
+      { question: "ltv_180d by user_type", group_label: "A", group_values: [90] },
+      { question: "ltv_180d by user_type", group_label: "B", group_values: [50] },
+      { question: "is_converted_14d by user_type", group_label: "A", group_values: [1] },
+      { question: "is_converted_14d by user_type", group_label: "B", group_values: [0] },
     ];
     const [first] = tradeoffTestRows("2025-01-31", inputs);
     expect(first).toMatchObject({ verdict: "not tested" });

@@ -23,11 +23,14 @@ import {
   type TestSubject,
 } from "./testRows";
 
-/** A row of `sql/stats/stat_tests_tradeoff_inputs.sql`. */
+/**
+ * A row of `sql/stats/stat_tests_tradeoff_inputs.sql`: one group of one question, with its users'
+ * values (numbers, or decimal strings where the warehouse returns NUMERIC as text).
+ */
 export interface TradeoffInput {
   readonly question: string;
   readonly group_label: string;
-  readonly value: number;
+  readonly group_values: readonly (number | string)[];
 }
 
 export const TRADEOFF_INPUTS_SQL = STAT_TEST_INPUTS[0];
@@ -35,9 +38,10 @@ export const TRADEOFF_INPUTS_SQL = STAT_TEST_INPUTS[0];
 type Groups = Map<string, number[]>;
 
 /**
- * Values by question, then by group label, each group sorted ascending: a warehouse returns rows in
- * no particular order, and the bootstrap's resamples (and the last bits of a sum) depend on the
- * order, so a re-run of the same data must see the same one.
+ * Values by question, then by group label, each group sorted ascending: the query sorts them, and
+ * sorting again here keeps the order a contract of this step, not of the SQL. The bootstrap's
+ * resamples (and the last bits of a sum) depend on the order, so a re-run of the same data must
+ * see the same one.
  */
 function byQuestion(inputs: readonly TradeoffInput[]): Map<string, Groups> {
   const out = new Map<string, Groups>();
@@ -46,7 +50,7 @@ function byQuestion(inputs: readonly TradeoffInput[]): Map<string, Groups> {
     out.set(row.question, groups);
     const values = groups.get(row.group_label) ?? [];
     groups.set(row.group_label, values);
-    values.push(Number(row.value));
+    for (const value of row.group_values) values.push(Number(value));
   }
   for (const groups of out.values())
     for (const values of groups.values()) values.sort((a, b) => a - b);
