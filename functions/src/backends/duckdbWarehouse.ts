@@ -44,13 +44,14 @@ const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
  * DuckDB's memory limit for the warehouse of a local run (`npm start`; `--memory-limit` sets
  * another). The whole run must stay under 1 GiB of process memory at ten times the reference
  * users (19M events), and DuckDB's process grows past its limit (buffers it does not count, the
- * allocator's spare pages): a check over the events alone peaked at 649 MiB with 384MB and 911
- * MiB with 512MB; the whole run at 10x at 1.51 GiB with 1GB, 964 MiB with 512MB (checks one at a
- * time) and 836-979 MiB with 384MB (four runs; the report's two chart renderers are processes of
- * their own, about 115 MiB each). At the reference scale 384MB cost no time against 1GB (the
- * load, checks and marts within noise, three alternating runs): beyond the limit DuckDB spills.
+ * allocator's spare pages): a check over the events alone peaked at 527-547 MiB with 256MB, 649
+ * MiB with 384MB and 911 MiB with 512MB. The whole run at 10x peaked at 1.51 GiB with 1GB, 964
+ * MiB with 512MB (checks one at a time), 836-979 MiB with 384MB (five runs) and 767-788 MiB with
+ * 256MB (two runs; its peak is then the generation's, whose DuckDB is another). At the reference
+ * scale 256MB cost no time against 384MB (three alternating runs: load 3.06-3.31 s against
+ * 3.46-3.83 s, checks and marts within noise): beyond the limit DuckDB spills to disk.
  */
-export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "384MB";
+export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "256MB";
 
 /**
  * The warehouse as one DuckDB file with schemas `raw`, `marts` and `snapshots`: the local twin of
