@@ -46,10 +46,11 @@ const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
  * users (19M events), and DuckDB's process grows past its limit (buffers it does not count, the
  * allocator's spare pages): a check over the events alone peaked at 527-547 MiB with 256MB, 649
  * MiB with 384MB and 911 MiB with 512MB. The whole run at 10x peaked at 1.51 GiB with 1GB, 964
- * MiB with 512MB (checks one at a time), 836-979 MiB with 384MB (five runs) and 767-788 MiB with
- * 256MB (two runs; its peak is then the generation's, whose DuckDB is another). At the reference
- * scale 256MB cost no time against 384MB (three alternating runs: load 3.06-3.31 s against
- * 3.46-3.83 s, checks and marts within noise): beyond the limit DuckDB spills to disk.
+ * MiB with 512MB (checks one at a time), 836-979 MiB with 384MB (five runs) and 760-788 MiB with
+ * 256MB (four runs; its peak is then the generation's, whose DuckDB is another, and with the
+ * report's two renderer processes the sum stayed below it, 754 MiB). At the reference scale
+ * 256MB cost no time against 384MB (three alternating runs: load 3.06-3.31 s against 3.46-3.83
+ * s, checks and marts within noise): beyond the limit DuckDB spills to disk.
  */
 export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "256MB";
 
