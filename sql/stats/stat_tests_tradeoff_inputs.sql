@@ -2,7 +2,7 @@
 -- (functions/src/statTests) x group in it: the users' values, ascending, in one array. Only
 -- users whose window is observed take part: 180-day LTV once day 180 is observed, 14-day
 -- conversion once day 13 is, AOV for buyers. Anomaly-flagged users are already out of the marts.
--- One row per group, not per user: the step reads a dozen rows at any scale instead of five per
+-- One row per group, not per user: the step reads 16 rows at any scale instead of up to five per
 -- user (1.5M row objects, about 200 MiB of the step's memory, at 300,000 users).
 with
 
