@@ -267,6 +267,16 @@ describe("DuckDbWarehouse SQL", () => {
     expect(Object.keys(await ordersByDay())).toEqual(["2024-01-02", "2024-01-03"]);
   });
 
+  it("answers at most two queries at once, however many are asked for together", async () => {
+    await loadThreeDays();
+    const connect = jest.spyOn(warehouse["db"].instance, "connect");
+    const count = "select count(*) as n from raw.orders";
+    const answers = await Promise.all(Array.from({ length: 6 }, () => warehouse.query(count)));
+    expect(answers).toEqual(Array.from({ length: 6 }, () => [{ n: 4 }]));
+    // Two reader connections, opened once and reused; the writer's connection is another.
+    expect(connect).toHaveBeenCalledTimes(2);
+  });
+
   it("answers queries side by side, each seeing every write issued before it and none after", async () => {
     await loadThreeDays();
     const count = "select count(*) as n from raw.orders";

@@ -66,6 +66,8 @@ export class DuckDbWarehouse implements Warehouse {
   /** Queries running now; a write waits for them. */
   private readonly reading = new Set<Promise<void>>();
   private readonly readers: DuckDBConnection[] = [];
+  /** Reader connections being opened; shared by reference with the views `atomically` makes. */
+  private readonly opening = { count: 0 };
   private readonly idleReaders: DuckDBConnection[] = [];
   private readonly waitingForReader: (() => void)[] = [];
   /** True on the view `atomically` hands its work: statements run at once, inside its transaction. */
@@ -369,11 +371,21 @@ export class DuckDbWarehouse implements Warehouse {
     for (;;) {
       const idle = this.idleReaders.pop();
       if (idle) return idle;
-      if (this.readers.length < READERS) {
-        const connection = await this.db.instance.connect();
-        await connection.run("set TimeZone = 'UTC'");
-        this.readers.push(connection);
-        return connection;
+      // Counted before the first await: queries asked for together would each see no reader yet
+      // and open one of their own (six at once opened six), past the limit.
+      if (this.readers.length + this.opening.count < READERS) {
+        this.opening.count += 1;
+        try {
+          const connection = await this.db.instance.connect();
+          await connection.run("set TimeZone = 'UTC'");
+          this.readers.push(connection);
+          return connection;
+        } catch (error) {
+          this.waitingForReader.shift()?.(); // a query waiting for this slot tries it itself
+          throw error;
+        } finally {
+          this.opening.count -= 1;
+        }
       }
       await new Promise<void>((resolve) => this.waitingForReader.push(resolve));
     }
