@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
@@ -265,6 +266,31 @@ describe("DuckDbWarehouse SQL", () => {
       run_date: { date: "2024-01-01" },
     });
     expect(Object.keys(await ordersByDay())).toEqual(["2024-01-02", "2024-01-03"]);
+  });
+
+  it("stores nearly unique strings of a mart without FSST, which DuckDB picks on its own", async () => {
+    const uniqueIds =
+      "select 'session-with-a-long-common-prefix-' || i as session_id from range(20000) t(i)";
+    const compression = async (connection: DuckDBConnection, table: string) => {
+      await connection.run("checkpoint");
+      return queryRows<{ compression: string }>(
+        connection,
+        `select distinct compression from pragma_storage_info('${table}') where segment_type = 'VARCHAR'`,
+      );
+    };
+    await warehouse.execute("create schema if not exists marts");
+    await warehouse.execute(`create table marts.ids as ${uniqueIds}`);
+    expect(await compression(warehouse.connection, "marts.ids")).not.toContainEqual({
+      compression: "FSST",
+    });
+    // The same strings in a DuckDB file opened without the warehouse's settings.
+    const plain = await openDuckDb(join(dir, "plain.duckdb"));
+    try {
+      await plain.connection.run(`create table ids as ${uniqueIds}`);
+      expect(await compression(plain.connection, "ids")).toContainEqual({ compression: "FSST" });
+    } finally {
+      closeDuckDb(plain);
+    }
   });
 
   it("answers at most two queries at once, however many are asked for together", async () => {
