@@ -56,6 +56,22 @@ export function toWeeks(row: HistoryRow): CustomerHistory & { monetary: number }
 }
 
 /**
+ * What the CLV step computed for one snapshot date, ready to write: plain data (it crosses to and
+ * from the worker thread that computes it beside the marts, `marts/offThread.ts`).
+ */
+export type ClvComputation =
+  | { readonly status: "skipped"; readonly reason: string; readonly customers: number }
+  | {
+      readonly status: "fitted";
+      readonly customers: number;
+      readonly daily: Record<string, RowValue>[];
+      readonly fit: Record<string, RowValue>;
+      readonly bgnbd: BgNbdFit;
+      readonly gammaGamma?: GammaGammaFit;
+      readonly spendFrequencyCorrelation?: number;
+    };
+
+/**
  * The CLV step of one snapshot date: reads every buyer's purchase history up to the date through
  * the warehouse, fits BG/NBD (all buyers) and Gamma-Gamma (repeat buyers with positive spend) by
  * maximum likelihood, and replaces that date's partitions of `snapshots.clv_daily` (one row per
@@ -65,6 +81,58 @@ export function toWeeks(row: HistoryRow): CustomerHistory & { monetary: number }
  * numbers (a few buyers can put the maximum on the edge of the parameter space). When only the spend model fails (too few repeat buyers, or q <= 1, an
  * infinite mean), the value columns are null and `clv_fit` says why.
  */
+export async function refreshClvSnapshot(
+  warehouse: Warehouse,
+  snapshotDate: string,
+  now: () => Date = () => new Date(),
+): Promise<ClvRefreshSummary> {
+  const rows = await readClvHistories(warehouse, snapshotDate);
+  return writeClv(warehouse, snapshotDate, computeClv(rows, snapshotDate, now().toISOString()));
+}
+
+/** Every buyer's purchase history up to the date, in user order (the step's one read). */
+export async function readClvHistories(
+  warehouse: Warehouse,
+  snapshotDate: string,
+): Promise<HistoryRow[]> {
+  if (!isCalendarDate(snapshotDate)) {
+    throw new ClvRefreshError(`Snapshot date "${snapshotDate}" is not a YYYY-MM-DD date`);
+  }
+  const rows = await warehouse.query<HistoryRow>(readSql(CLV_HISTORY_SQL), {
+    snapshot_date: { date: snapshotDate },
+  });
+  return rows.sort((a, b) => a.user_id.localeCompare(b.user_id));
+}
+
+/**
+ * Replaces the date's partitions with what `computeClv` found: its predictions and fit, or
+ * nothing when it skipped the date (a re-run never leaves an older fit's rows standing, and the
+ * tables exist for the marts that read them).
+ */
+export async function writeClv(
+  warehouse: Warehouse,
+  snapshotDate: string,
+  computed: ClvComputation,
+): Promise<ClvRefreshSummary> {
+  if (computed.status === "skipped") {
+    await warehouse.writeRows(CLV_DAILY, [], snapshotDate);
+    await warehouse.writeRows(CLV_FIT, [], snapshotDate);
+    return { snapshotDate, ...computed };
+  }
+  await warehouse.writeRows(CLV_DAILY, computed.daily, snapshotDate);
+  await warehouse.writeRows(CLV_FIT, [computed.fit], snapshotDate);
+  return {
+    snapshotDate,
+    status: "fitted",
+    customers: computed.customers,
+    bgnbd: computed.bgnbd,
+    ...(computed.gammaGamma ? { gammaGamma: computed.gammaGamma } : {}),
+    ...(computed.spendFrequencyCorrelation !== undefined
+      ? { spendFrequencyCorrelation: computed.spendFrequencyCorrelation }
+      : {}),
+  };
+}
+
 /**
  * The range a fitted BG/NBD parameter must fall in to be used. The fits seen on real data and
  * the shop sit well inside it (CDNOW: r 0.24, α 4.4 weeks, a 0.79, b 2.4; the shop: a 8-14, b
@@ -72,42 +140,33 @@ export function toWeeks(row: HistoryRow): CustomerHistory & { monetary: number }
  */
 export const FIT_PARAMETER_RANGE = [1e-6, 1e6] as const;
 
-export async function refreshClvSnapshot(
-  warehouse: Warehouse,
+/**
+ * The step's arithmetic, without the warehouse: fits BG/NBD on every history (sorted by user)
+ * and Gamma-Gamma on the repeat buyers with positive spend, and predicts per buyer. `fittedAt`
+ * is the fit row's timestamp. Skips the date, saying why, when there is no repeat buyer or the
+ * fit degenerates.
+ */
+export function computeClv(
+  rows: readonly HistoryRow[],
   snapshotDate: string,
-  now: () => Date = () => new Date(),
-): Promise<ClvRefreshSummary> {
-  if (!isCalendarDate(snapshotDate)) {
-    throw new ClvRefreshError(`Snapshot date "${snapshotDate}" is not a YYYY-MM-DD date`);
-  }
-  const rows = await warehouse.query<HistoryRow>(readSql(CLV_HISTORY_SQL), {
-    snapshot_date: { date: snapshotDate },
-  });
-  rows.sort((a, b) => a.user_id.localeCompare(b.user_id));
+  fittedAt: string,
+): ClvComputation {
   const histories = rows.map(toWeeks);
   if (!histories.some((h) => h.frequency > 0)) {
-    // No prediction for the date: its partitions are emptied (a re-run never leaves an older
-    // fit's rows standing) and the tables exist for the marts that read them.
-    await warehouse.writeRows(CLV_DAILY, [], snapshotDate);
-    await warehouse.writeRows(CLV_FIT, [], snapshotDate);
     return {
-      snapshotDate,
       status: "skipped",
       reason: `no repeat buyer among ${rows.length} buyer(s) up to ${snapshotDate}`,
       customers: rows.length,
     };
   }
   const bgnbd = fitBgNbd(histories);
-  const degenerate = async (why: string): Promise<ClvRefreshSummary> => {
+  const degenerate = (why: string): ClvComputation => {
     // A maximum on the edge of the parameter space (a handful of buyers can put r and α near
     // infinity and a near 0): no prediction is better than a wrong one.
-    await warehouse.writeRows(CLV_DAILY, [], snapshotDate);
-    await warehouse.writeRows(CLV_FIT, [], snapshotDate);
     const shown = Object.entries(bgnbd.params)
       .map(([k, v]) => `${k} = ${v.toPrecision(4)}`)
       .join(", ");
     return {
-      snapshotDate,
       status: "skipped",
       reason:
         `the BG/NBD fit on ${rows.length} buyer(s) up to ${snapshotDate} degenerated (${shown}): ` +
@@ -185,14 +244,13 @@ export async function refreshClvSnapshot(
     gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
     spend_frequency_correlation: Number.isFinite(correlation) ? correlation : null,
     gamma_gamma_note: note,
-    fitted_at: now().toISOString(),
+    fitted_at: fittedAt,
   };
-  await warehouse.writeRows(CLV_DAILY, daily, snapshotDate);
-  await warehouse.writeRows(CLV_FIT, [fit], snapshotDate);
   return {
-    snapshotDate,
     status: "fitted",
     customers: rows.length,
+    daily,
+    fit,
     bgnbd,
     ...(gammaGamma ? { gammaGamma } : {}),
     ...(Number.isFinite(correlation) ? { spendFrequencyCorrelation: correlation } : {}),

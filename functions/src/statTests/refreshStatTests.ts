@@ -4,6 +4,7 @@ import { isCalendarDate } from "../marts/targets";
 import { readSql } from "../sql/sqlFiles";
 import { CAMPAIGN_INPUTS_SQL, campaignTestRows, type CampaignInput } from "./campaignTests";
 import { DM_STAT_TESTS } from "./statTestsTable";
+import type { StatTestRow } from "./testRows";
 import { TRADEOFF_INPUTS_SQL, tradeoffTestRows, type TradeoffInput } from "./tradeoffTests";
 
 /** A bad run date, refused before the warehouse is read. */
@@ -28,15 +29,50 @@ export async function refreshStatTests(
   warehouse: Warehouse,
   runDate: string,
 ): Promise<StatTestsSummary> {
+  const inputs = await readStatTestInputs(warehouse, runDate);
+  return writeStatTests(warehouse, runDate, statTestRows(inputs));
+}
+
+/** What the tests read from the marts: the tested groups' values, as the inputs' SQL returns them. */
+export interface StatTestInputs {
+  readonly runDate: string;
+  readonly tradeoff: TradeoffInput[];
+  readonly campaigns: CampaignInput[];
+}
+
+/** The step's reads: the inputs' SQL through the warehouse, with the mart parameters rendered. */
+export async function readStatTestInputs(
+  warehouse: Warehouse,
+  runDate: string,
+): Promise<StatTestInputs> {
   if (!isCalendarDate(runDate))
     throw new StatTestsError(`Run date "${runDate}" is not a YYYY-MM-DD date`);
-  const inputs = await warehouse.query<TradeoffInput>(
+  const tradeoff = await warehouse.query<TradeoffInput>(
     renderMartParameters(readSql(TRADEOFF_INPUTS_SQL)),
   );
   const campaigns = await warehouse.query<CampaignInput>(
     renderMartParameters(readSql(CAMPAIGN_INPUTS_SQL)),
   );
-  const rows = [...tradeoffTestRows(runDate, inputs), ...campaignTestRows(runDate, campaigns)];
+  return { runDate, tradeoff, campaigns };
+}
+
+/**
+ * Every test's row, computed from the inputs alone (plain data in and out: the local runner
+ * computes them in a worker thread beside the marts, `marts/offThread.ts`).
+ */
+export function statTestRows(inputs: StatTestInputs): StatTestRow[] {
+  return [
+    ...tradeoffTestRows(inputs.runDate, inputs.tradeoff),
+    ...campaignTestRows(inputs.runDate, inputs.campaigns),
+  ];
+}
+
+/** Replaces `marts.dm_stat_tests` with the rows and counts the flagged ones. */
+export async function writeStatTests(
+  warehouse: Warehouse,
+  runDate: string,
+  rows: readonly StatTestRow[],
+): Promise<StatTestsSummary> {
   await warehouse.writeRows(DM_STAT_TESTS, rows);
   return {
     runDate,
