@@ -1,13 +1,20 @@
 import type { Warehouse } from "../backends/types";
-import { nightlyChain } from "../chain/nightlyChain";
-import { refreshClvSnapshot } from "../clv/refreshClv";
+import { CLV_STEP_TABLES, nightlyChain } from "../chain/nightlyChain";
+import { readClvHistories, writeClv, type ClvComputation } from "../clv/refreshClv";
 import { takeRfmSnapshots } from "../rfm/refreshRfm";
 import { assertHistoryAccepts } from "../rfm/rfmHistory";
-import type { SqlParam } from "../sql/render";
-import { refreshStatTests } from "../statTests/refreshStatTests";
+import { mapOutsideCommentsAndStrings, type SqlParam } from "../sql/render";
+import {
+  readStatTestInputs,
+  writeStatTests,
+  type StatTestsSummary,
+} from "../statTests/refreshStatTests";
+import type { StatTestRow } from "../statTests/testRows";
+import { readSql } from "../sql/sqlFiles";
 import { martByName } from "./catalog";
 import { readColumnDocs } from "./columnDocs";
 import { martSql } from "./martParameters";
+import { OffThread } from "./offThread";
 import { chainCoverage, notInSourceReason, nullColumnsSql } from "./sourceCoverage";
 import { isCalendarDate, martTarget } from "./targets";
 
@@ -39,6 +46,11 @@ export interface RunMartsOptions {
   readonly snapshotDates?: readonly string[];
   /** Called before each mart starts, with its position in the run. */
   readonly onProgress?: (name: string, index: number, total: number) => void;
+  /**
+   * Input rows from which the CLV fit and the significance tests run in a worker thread beside
+   * the marts' SQL (default `OFF_THREAD_MIN_ROWS`; 0 always, `Infinity` never).
+   */
+  readonly offThreadMinRows?: number;
 }
 
 /**
@@ -46,6 +58,9 @@ export interface RunMartsOptions {
  * dependency order, the RFM snapshot and CLV steps where the marts that read them need them, the
  * significance tests after the marts they read), each through `warehouse.materialize` with the
  * same BigQuery SQL the scheduled queries run. The CLV models are fitted for the run date.
+ * The two steps computed in code (the CLV fit, the significance tests) read their inputs as soon
+ * as what they read is built and compute in a worker thread while the marts' SQL goes on
+ * (`offThread.ts`); each writes before the first step that reads it, at its place at the latest.
  * Everything runs `atomically`: on DuckDB a failure leaves every mart as the previous run left it,
  * never marts of two runs side by side. Stops at the first failure, naming the mart.
  *
@@ -76,113 +91,193 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
     (s) => s.kind === "mart" || s.kind === "snapshot" || s.kind === "clv" || s.kind === "stats",
   );
   const total = steps.reduce((n, s) => n + (s.kind === "mart" ? 1 : s.produces.length), 0);
-  return warehouse.atomically(async (w) => {
-    const runs: MartRun[] = [];
-    for (const step of steps) {
-      const started = performance.now();
-      const seconds = () => (performance.now() - started) / 1000;
-      if (step.kind === "snapshot") {
-        step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
-        // The segment map once, then each date's snapshot and history, without the summaries
-        // the function reports (segment counts, movements): the report reads the marts instead.
-        const users = (await takeRfmSnapshots(w, snapshotDates)).pop() ?? 0;
-        for (const name of step.produces) {
-          const decl = martByName(name);
-          await w.describeTable?.(
-            martTarget(decl, runDate),
-            decl.description,
-            readColumnDocs(decl),
-          );
-        }
-        runs.push({
-          name: "rfm_segment_map",
-          rows: await countRows(w, "snapshots.rfm_segment_map"),
-          seconds: 0,
-        });
-        runs.push({ name: "rfm_daily", rows: users, seconds: seconds() });
-        continue;
-      }
-      if (step.kind === "clv") {
-        step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
-        let summary;
-        try {
-          summary = await refreshClvSnapshot(w, runDate);
-        } catch (error) {
-          throw new Error(`CLV step failed: ${(error as Error).message}`, { cause: error });
-        }
+  const offThread = new OffThread();
+  const minRows = options.offThreadMinRows;
+  try {
+    return await warehouse.atomically(async (w) => {
+      const runs: MartRun[] = [];
+      const built = new Set<string>();
+
+      // The significance tests read their inputs as soon as the marts they read are built, compute
+      // in the worker while the chain goes on, and write at their own place, the chain's end.
+      const statsStep = steps.find((s) => s.kind === "stats");
+      const statsCoverage = statsStep ? coverage.get(statsStep.produces[0]!) : undefined;
+      const statsMissing =
+        statsCoverage?.status === "not in this source" ? statsCoverage.missing : [];
+      let statTests: { seconds: number; rows: Promise<StatTestRow[]> } | null = null;
+      const startStatTests = async () => {
+        if (!statsStep || statTests || statsMissing.length > 0) return;
+        if (!statsStep.dependsOn.every((d) => built.has(d))) return;
+        const started = performance.now();
+        const inputs = await failingAs(statsStep.name, () => readStatTestInputs(w, runDate));
+        const values = inputs.tradeoff.reduce((n, q) => n + q.group_values.length, 0);
+        const rows = offThread.run("statTests", inputs, values, minRows);
+        rows.catch(() => undefined); // awaited at the step; a later failure must not leave it unhandled
+        statTests = { seconds: (performance.now() - started) / 1000, rows };
+      };
+
+      // The CLV step reads at its place and computes in the worker; its tables are written
+      // before the first step that reads them (or at the end), into the places it took in `runs`.
+      let clv: { index: number; seconds: number; computed: Promise<ClvComputation> } | null = null;
+      const finishClv = async () => {
+        if (!clv) return;
+        const { index, seconds: readSeconds, computed } = clv;
+        clv = null;
+        const started = performance.now();
+        const summary = await failingAs("CLV", async () => writeClv(w, runDate, await computed));
         const skipped = summary.status === "skipped" ? summary.reason : undefined;
         const fitted = summary.status === "fitted";
-        runs.push({
+        runs[index] = {
           name: "clv_daily",
           rows: fitted ? summary.customers : 0,
-          seconds: seconds(),
+          seconds: readSeconds + (performance.now() - started) / 1000,
           ...(skipped ? { skipped } : {}),
-        });
-        runs.push({ name: "clv_fit", rows: fitted ? 1 : 0, seconds: 0 });
-        continue;
-      }
-      if (step.kind === "stats") {
-        options.onProgress?.(step.produces[0]!, runs.length, total);
-        // The tests read marts; where the source lacks what one of them needs (an orders file
-        // has no sessions or campaigns), the tests are not in this source either.
-        const stats = coverage.get(step.produces[0]!);
-        const missing = stats?.status === "not in this source" ? stats.missing : [];
-        if (missing.length > 0) {
+        };
+        runs[index + 1] = { name: "clv_fit", rows: fitted ? 1 : 0, seconds: 0 };
+      };
+
+      await startStatTests();
+      for (const step of steps) {
+        if (step.kind === "mart" && readsClvTables(step.name)) await finishClv();
+        if (step.kind === "stats") await finishClv();
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
+        if (step.kind === "snapshot") {
+          step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
+          // The segment map once, then each date's snapshot and history, without the summaries
+          // the function reports (segment counts, movements): the report reads the marts instead.
+          const users = (await takeRfmSnapshots(w, snapshotDates)).pop() ?? 0;
+          for (const name of step.produces) {
+            const decl = martByName(name);
+            await w.describeTable?.(
+              martTarget(decl, runDate),
+              decl.description,
+              readColumnDocs(decl),
+            );
+          }
+          runs.push({
+            name: "rfm_segment_map",
+            rows: await countRows(w, "snapshots.rfm_segment_map"),
+            seconds: 0,
+          });
+          runs.push({ name: "rfm_daily", rows: users, seconds: seconds() });
+          for (const name of step.produces) built.add(name);
+          await startStatTests();
+          continue;
+        }
+        if (step.kind === "clv") {
+          step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
+          const rows = await failingAs("CLV", () => readClvHistories(w, runDate));
+          const computed = offThread.run(
+            "clv",
+            { rows, snapshotDate: runDate, fittedAt: new Date().toISOString() },
+            rows.length,
+            minRows,
+          );
+          computed.catch(() => undefined); // awaited in finishClv
+          clv = { index: runs.length, seconds: seconds(), computed };
+          runs.push(
+            { name: "clv_daily", rows: 0, seconds: 0 },
+            { name: "clv_fit", rows: 0, seconds: 0 },
+          );
+          continue;
+        }
+        if (step.kind === "stats") {
+          options.onProgress?.(step.produces[0]!, runs.length, total);
+          // The tests read marts; where the source lacks what one of them needs (an orders file
+          // has no sessions or campaigns), the tests are not in this source either.
+          if (statsMissing.length > 0) {
+            runs.push({
+              name: step.produces[0]!,
+              rows: 0,
+              seconds: 0,
+              skipped: notInSourceReason(statsMissing),
+            });
+            continue;
+          }
+          await startStatTests();
+          const pending = statTests!;
+          const summary: StatTestsSummary = await failingAs(step.name, async () =>
+            writeStatTests(w, runDate, await pending.rows),
+          );
           runs.push({
             name: step.produces[0]!,
-            rows: 0,
-            seconds: 0,
-            skipped: notInSourceReason(missing),
+            rows: summary.tests,
+            seconds: pending.seconds + seconds(),
           });
           continue;
         }
+        options.onProgress?.(step.name, runs.length, total);
+        const decl = martByName(step.name);
+        const covered = coverage.get(decl.name);
+        if (covered?.status === "not in this source") {
+          runs.push({
+            name: decl.name,
+            rows: 0,
+            seconds: 0,
+            skipped: notInSourceReason(covered.missing),
+          });
+          built.add(decl.name);
+          continue;
+        }
         try {
-          const summary = await refreshStatTests(w, runDate);
-          runs.push({ name: step.produces[0]!, rows: summary.tests, seconds: seconds() });
+          const target = martTarget(decl, runDate, fromDate);
+          const { rows } = await w.materialize(target, martSql(decl), params);
+          const nullColumns = covered?.nullColumns ?? [];
+          if (nullColumns.length > 0) {
+            const days = target.partition
+              ? `${target.partition.column} between date '${target.partition.from ?? target.partition.date}' and date '${target.partition.date}'`
+              : "true";
+            await w.execute(nullColumnsSql(target, nullColumns, days));
+          }
+          // Column descriptions from the mart's sidecar: DuckDB `comment on` (BigQuery's come from
+          // the schemas Pulumi creates the tables with).
+          await w.describeTable?.(target, decl.description, readColumnDocs(decl));
+          runs.push({
+            name: decl.name,
+            rows,
+            seconds: seconds(),
+            ...(nullColumns.length > 0 ? { nullColumns } : {}),
+          });
+          built.add(decl.name);
         } catch (error) {
-          throw new Error(`Step ${step.name} failed: ${(error as Error).message}`, {
+          throw new Error(`Mart ${decl.name} failed: ${(error as Error).message}`, {
             cause: error,
           });
         }
-        continue;
+        await startStatTests();
       }
-      options.onProgress?.(step.name, runs.length, total);
-      const decl = martByName(step.name);
-      const covered = coverage.get(decl.name);
-      if (covered?.status === "not in this source") {
-        runs.push({
-          name: decl.name,
-          rows: 0,
-          seconds: 0,
-          skipped: notInSourceReason(covered.missing),
-        });
-        continue;
-      }
-      try {
-        const target = martTarget(decl, runDate, fromDate);
-        const { rows } = await w.materialize(target, martSql(decl), params);
-        const nullColumns = covered?.nullColumns ?? [];
-        if (nullColumns.length > 0) {
-          const days = target.partition
-            ? `${target.partition.column} between date '${target.partition.from ?? target.partition.date}' and date '${target.partition.date}'`
-            : "true";
-          await w.execute(nullColumnsSql(target, nullColumns, days));
-        }
-        // Column descriptions from the mart's sidecar: DuckDB `comment on` (BigQuery's come from
-        // the schemas Pulumi creates the tables with).
-        await w.describeTable?.(target, decl.description, readColumnDocs(decl));
-        runs.push({
-          name: decl.name,
-          rows,
-          seconds: seconds(),
-          ...(nullColumns.length > 0 ? { nullColumns } : {}),
-        });
-      } catch (error) {
-        throw new Error(`Mart ${decl.name} failed: ${(error as Error).message}`, { cause: error });
-      }
-    }
-    return runs;
+      await finishClv();
+      return runs;
+    });
+  } finally {
+    await offThread.close();
+  }
+}
+
+/** Runs one of the chain's code steps, naming it in the error it fails with. */
+async function failingAs<T>(step: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new Error(
+      `${step === "CLV" ? "CLV step" : `Step ${step}`} failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Whether a mart's SQL reads a table the CLV step writes (`snapshots.clv_daily`, `clv_fit`). */
+function readsClvTables(mart: string): boolean {
+  let reads = false;
+  mapOutsideCommentsAndStrings(readSql(martByName(mart).file), (code) => {
+    for (const table of CLV_STEP_TABLES)
+      if (new RegExp(`(?<![\\w.\`])snapshots\\.${table}\\b`).test(code)) reads = true;
+    return code;
   });
+  return reads;
 }
 
 async function countRows(warehouse: Warehouse, table: string): Promise<number> {
