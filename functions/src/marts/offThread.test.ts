@@ -5,6 +5,7 @@ import {
   historiesFromTransactions,
   readCdnowRows,
 } from "../clv/testing/cdnow";
+import { Worker } from "node:worker_threads";
 import { OffThread } from "./offThread";
 
 /** CDNOW's 2,357 buyers up to the end of its calibration period, as the history SQL returns them. */
@@ -93,6 +94,22 @@ describe("OffThread", () => {
     await offThread.close();
     await expect(below).resolves.toMatchObject({ status: "fitted" });
     await unanswered;
+  });
+
+  it("stops the worker once the calls made before retiring it are answered, and starts another later", async () => {
+    const terminate = jest.spyOn(Worker.prototype, "terminate");
+    try {
+      const first = offThread.run("statTests", statInputs(), 1, 0);
+      offThread.retireWhenIdle();
+      expect(terminate).not.toHaveBeenCalled();
+      await expect(first).resolves.toEqual(statTestRows(statInputs()));
+      expect(terminate).toHaveBeenCalledTimes(1);
+      await expect(offThread.run("statTests", statInputs(), 1, 0)).resolves.toEqual(
+        statTestRows(statInputs()),
+      );
+    } finally {
+      terminate.mockRestore();
+    }
   });
 
   it("rejects a call whose computation throws, with the computation's message", async () => {

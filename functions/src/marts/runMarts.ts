@@ -175,6 +175,8 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
             minRows,
           );
           computed.catch(() => undefined); // awaited in finishClv
+          // The tests were handed over before (their marts come before the snapshot step).
+          if (statTests || !statsStep || statsMissing.length > 0) offThread.retireWhenIdle();
           clv = { index: runs.length, seconds: seconds(), computed };
           runs.push(
             { name: "clv_daily", rows: 0, seconds: 0 },
@@ -196,7 +198,8 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
             continue;
           }
           await startStatTests();
-          const pending = statTests!;
+          const pending = statTests as { seconds: number; rows: Promise<StatTestRow[]> } | null;
+          if (!pending) throw new Error(`Step ${step.name} failed: what it reads was not built`);
           const summary: StatTestsSummary = await failingAs(step.name, async () =>
             writeStatTests(w, runDate, await pending.rows),
           );
