@@ -48,7 +48,9 @@ const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
  * MiB with 384MB and 911 MiB with 512MB. The whole run at 10x peaked at 1.51 GiB with 1GB, 964
  * MiB with 512MB (checks one at a time), 836-979 MiB with 384MB (five runs) and 760-788 MiB with
  * 256MB (four runs; its peak is then the generation's, whose DuckDB is another, and with the
- * report's two renderer processes the sum stayed below it, 754 MiB). At the reference scale
+ * report's two renderer processes the sum stayed below it, 754 MiB). Since the CLV fit and the
+ * significance tests run in a worker thread (`marts/offThread.ts`) the peak is in the marts: 787
+ * MiB, the process tree sampled every 0.2 s. At the reference scale
  * 256MB cost no time against 384MB (three alternating runs: load 3.06-3.31 s against 3.46-3.83
  * s, checks and marts within noise): beyond the limit DuckDB spills to disk.
  */
