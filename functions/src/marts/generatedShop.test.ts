@@ -1,10 +1,9 @@
 import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
-import { RAW_TABLE_NAMES } from "../contract";
-import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../generator";
+import { DEFAULT_GENERATE_OPTIONS } from "../generator";
 import { MARTS } from "./catalog";
 import { MART_PARAMETERS } from "./martParameters";
 import { runMarts } from "./runMarts";
-import { openTestWarehouse } from "./testing/testWarehouse";
+import { loadGeneratedShop, openTestWarehouse } from "./testing/testWarehouse";
 import { compareWithOracle, readMartRows } from "./truth/compare";
 import { epochDay, readTruthRaw } from "./truth/rawRows";
 import type { ClvFitRow } from "./truth/clvSegments";
@@ -22,11 +21,7 @@ let truth: Record<OracleMart, TruthRow[]>;
 
 beforeAll(async () => {
   warehouse = await openTestWarehouse();
-  await generateShop(warehouse.connection, SHOP);
-  for (const table of RAW_TABLE_NAMES) {
-    await warehouse.connection.run(`insert into raw.${table} select * from gen.${table}`);
-  }
-  await warehouse.connection.run("drop schema gen cascade");
+  await loadGeneratedShop(warehouse, SHOP);
   await runMarts(warehouse, { runDate: RUN_DATE, fromDate: SHOP.startDate });
   truth = computeShopTruth(
     await readTruthRaw(warehouse.connection),

@@ -1,9 +1,8 @@
 import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
-import { RAW_TABLE_NAMES } from "../contract";
-import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../generator";
+import { DEFAULT_GENERATE_OPTIONS } from "../generator";
 import { OffThread } from "./offThread";
 import { runMarts } from "./runMarts";
-import { openTestWarehouse } from "./testing/testWarehouse";
+import { loadGeneratedShop, openTestWarehouse } from "./testing/testWarehouse";
 
 /** A small shop of the reference calendar: a few hundred buyers, enough for both CLV fits. */
 const SHOP = { ...DEFAULT_GENERATE_OPTIONS, seed: 42, users: 3000 };
@@ -13,11 +12,7 @@ let warehouse: DuckDbWarehouse;
 
 beforeAll(async () => {
   warehouse = await openTestWarehouse();
-  await generateShop(warehouse.connection, SHOP);
-  for (const table of RAW_TABLE_NAMES) {
-    await warehouse.connection.run(`insert into raw.${table} select * from gen.${table}`);
-  }
-  await warehouse.connection.run("drop schema gen cascade");
+  await loadGeneratedShop(warehouse, SHOP);
   await runMarts(warehouse, { runDate: RUN_DATE, fromDate: SHOP.startDate });
 }, 300_000);
 afterAll(() => warehouse.close());
