@@ -136,10 +136,13 @@ describe("the real functions entry", () => {
     expect(closure.some((p) => p.endsWith(".test.ts"))).toBe(false);
   });
 
-  it("ships neither the local DuckDB warehouse nor the SQL translator, which the cloud never runs", () => {
+  it("ships neither the local DuckDB warehouse, the SQL translator nor the marts' worker thread, which the cloud never runs", () => {
     const closure = importClosure(REAL_ROOT);
     expect(closure).not.toContain("functions/src/backends/duckdbWarehouse.ts");
     expect(closure).not.toContain("functions/src/sql/translate.ts");
+    // The worker loads TypeScript through tsx, a dev dependency: in a function it would fail only
+    // when it starts, since no import names the package.
+    expect(closure).not.toContain("functions/src/marts/offThread.ts");
     const pkg = JSON.parse(functionSource(REAL_ROOT).files.get("package.json")!.toString());
     expect(Object.keys(pkg.dependencies)).not.toContain("@polyglot-sql/sdk");
     // The generator still runs in DuckDB in the cloud.
