@@ -50,6 +50,13 @@ describe("the mart catalog", () => {
     expect(martDependencies(martByName("rfm_daily"))).toEqual(["rfm_segment_map"]);
   });
 
+  it("finds the tables a code step writes where a mart's SQL reads them, when asked for them", () => {
+    const sql = readSql(martByName("dm_clv_segments").file);
+    expect(sqlMartReferences(sql)).not.toContain("clv_daily");
+    expect(sqlMartReferences(sql, ["clv_daily", "clv_fit"])).toEqual(["clv_daily"]);
+    expect(sqlMartReferences(readSql(martByName("dm_kpi_daily").file), ["clv_daily"])).toEqual([]);
+  });
+
   it("orders every mart after the marts it reads", () => {
     const order = martsInDependencyOrder().map((m) => m.name);
     expect(order).toHaveLength(MARTS.length);

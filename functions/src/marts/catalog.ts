@@ -240,13 +240,17 @@ export function martByName(name: string): MartDeclaration {
 
 /**
  * The marts a SQL text reads: every `marts.<name>` / `snapshots.<name>` reference (outside
- * comments and strings) that names a declared mart.
+ * comments and strings) that names a declared mart, or one of `tables` when given (the tables a
+ * code step writes, which are not declared marts).
  */
-export function sqlMartReferences(sql: string): string[] {
+export function sqlMartReferences(
+  sql: string,
+  tables: readonly string[] = MARTS.map((d) => d.name),
+): string[] {
   const names = new Set<string>();
   mapOutsideCommentsAndStrings(sql, (code) => {
     for (const m of code.matchAll(/(?<![\w.`])(?:marts|snapshots)\.([A-Za-z_]\w*)/g)) {
-      if (MARTS.some((d) => d.name === m[1])) names.add(m[1]!);
+      if (tables.includes(m[1]!)) names.add(m[1]!);
     }
     return code;
   });

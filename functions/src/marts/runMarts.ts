@@ -3,7 +3,7 @@ import { CLV_STEP_TABLES, nightlyChain } from "../chain/nightlyChain";
 import { readClvHistories, writeClv, type ClvComputation } from "../clv/refreshClv";
 import { takeRfmSnapshots } from "../rfm/refreshRfm";
 import { assertHistoryAccepts } from "../rfm/rfmHistory";
-import { mapOutsideCommentsAndStrings, type SqlParam } from "../sql/render";
+import type { SqlParam } from "../sql/render";
 import {
   readStatTestInputs,
   writeStatTests,
@@ -11,7 +11,7 @@ import {
 } from "../statTests/refreshStatTests";
 import type { StatTestRow } from "../statTests/testRows";
 import { readSql } from "../sql/sqlFiles";
-import { martByName } from "./catalog";
+import { martByName, sqlMartReferences } from "./catalog";
 import { readColumnDocs } from "./columnDocs";
 import { martSql } from "./martParameters";
 import { OffThread } from "./offThread";
@@ -109,7 +109,9 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         if (!statsStep || statTests || statsMissing.length > 0) return;
         if (!statsStep.dependsOn.every((d) => built.has(d))) return;
         const started = performance.now();
-        const inputs = await failingAs(statsStep.name, () => readStatTestInputs(w, runDate));
+        const inputs = await failingAs(`Step ${statsStep.name}`, () =>
+          readStatTestInputs(w, runDate),
+        );
         const values = inputs.tradeoff.reduce((n, q) => n + q.group_values.length, 0);
         const rows = offThread.run("statTests", inputs, values, minRows);
         rows.catch(() => undefined); // awaited at the step; a later failure must not leave it unhandled
@@ -124,7 +126,9 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         const { index, seconds: readSeconds, computed } = clv;
         clv = null;
         const started = performance.now();
-        const summary = await failingAs("CLV", async () => writeClv(w, runDate, await computed));
+        const summary = await failingAs("CLV step", async () =>
+          writeClv(w, runDate, await computed),
+        );
         const skipped = summary.status === "skipped" ? summary.reason : undefined;
         const fitted = summary.status === "fitted";
         runs[index] = {
@@ -136,9 +140,18 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         runs[index + 1] = { name: "clv_fit", rows: fitted ? 1 : 0, seconds: 0 };
       };
 
+      // The marts that read a table the CLV step writes (`snapshots.clv_daily`, `clv_fit`).
+      const readClv = new Set(
+        steps
+          .filter((s) => s.kind === "mart")
+          .filter(
+            (s) => sqlMartReferences(readSql(martByName(s.name).file), CLV_STEP_TABLES).length > 0,
+          )
+          .map((s) => s.name),
+      );
       await startStatTests();
       for (const step of steps) {
-        if (step.kind === "mart" && readsClvTables(step.name)) await finishClv();
+        if (readClv.has(step.name)) await finishClv();
         if (step.kind === "stats") await finishClv();
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
@@ -167,7 +180,7 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         }
         if (step.kind === "clv") {
           step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
-          const rows = await failingAs("CLV", () => readClvHistories(w, runDate));
+          const rows = await failingAs("CLV step", () => readClvHistories(w, runDate));
           const computed = offThread.run(
             "clv",
             { rows, snapshotDate: runDate, fittedAt: new Date().toISOString() },
@@ -200,7 +213,7 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
           await startStatTests();
           const pending = statTests as { seconds: number; rows: Promise<StatTestRow[]> } | null;
           if (!pending) throw new Error(`Step ${step.name} failed: what it reads was not built`);
-          const summary: StatTestsSummary = await failingAs(step.name, async () =>
+          const summary: StatTestsSummary = await failingAs(`Step ${step.name}`, async () =>
             writeStatTests(w, runDate, await pending.rows),
           );
           runs.push({
@@ -258,29 +271,13 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
   }
 }
 
-/** Runs one of the chain's code steps, naming it in the error it fails with. */
-async function failingAs<T>(step: string, run: () => Promise<T>): Promise<T> {
+/** Runs one of the chain's code steps; its error names the step (`what`) before the reason. */
+async function failingAs<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw new Error(
-      `${step === "CLV" ? "CLV step" : `Step ${step}`} failed: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw new Error(`${what} failed: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/** Whether a mart's SQL reads a table the CLV step writes (`snapshots.clv_daily`, `clv_fit`). */
-function readsClvTables(mart: string): boolean {
-  let reads = false;
-  mapOutsideCommentsAndStrings(readSql(martByName(mart).file), (code) => {
-    for (const table of CLV_STEP_TABLES)
-      if (new RegExp(`(?<![\\w.\`])snapshots\\.${table}\\b`).test(code)) reads = true;
-    return code;
-  });
-  return reads;
 }
 
 async function countRows(warehouse: Warehouse, table: string): Promise<number> {
