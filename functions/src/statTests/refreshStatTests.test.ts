@@ -1,8 +1,7 @@
 import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
-import { RAW_TABLE_NAMES } from "../contract";
-import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../generator";
+import { DEFAULT_GENERATE_OPTIONS } from "../generator";
 import { runMarts } from "../marts/runMarts";
-import { openTestWarehouse } from "../marts/testing/testWarehouse";
+import { loadGeneratedShop, openTestWarehouse } from "../marts/testing/testWarehouse";
 import { rateAgainstThreshold, twoProportionTest, welchTTest } from "../stats";
 import { refreshStatTests, StatTestsError } from "./refreshStatTests";
 import { campaignTestRows } from "./campaignTests";
@@ -46,10 +45,7 @@ const row = (metric: string, groupA: string, method: string): TestRow => {
 
 beforeAll(async () => {
   warehouse = await openTestWarehouse();
-  await generateShop(warehouse.connection, SHOP);
-  for (const table of RAW_TABLE_NAMES)
-    await warehouse.connection.run(`insert into raw.${table} select * from gen.${table}`);
-  await warehouse.connection.run("drop schema gen cascade");
+  await loadGeneratedShop(warehouse, SHOP);
   await runMarts(warehouse, { runDate: RUN_DATE, fromDate: SHOP.startDate });
   rows = await warehouse.query<TestRow>("select * from marts.dm_stat_tests");
 }, 300_000);

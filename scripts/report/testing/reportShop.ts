@@ -1,7 +1,7 @@
 import { DuckDbWarehouse } from "../../../functions/src/backends/duckdbWarehouse";
-import { RAW_TABLE_NAMES } from "../../../functions/src/contract";
-import { DEFAULT_GENERATE_OPTIONS, generateShop } from "../../../functions/src/generator";
+import { DEFAULT_GENERATE_OPTIONS } from "../../../functions/src/generator";
 import { runMarts } from "../../../functions/src/marts/runMarts";
+import { loadGeneratedShop } from "../../../functions/src/marts/testing/testWarehouse";
 
 /** A small shop over the reference calendar: every mart gets rows, in seconds. */
 export const REPORT_SHOP = { ...DEFAULT_GENERATE_OPTIONS, seed: 11, users: 600 };
@@ -22,10 +22,7 @@ export async function openReportShop(
 ): Promise<DuckDbWarehouse> {
   const warehouse = await DuckDbWarehouse.open({ path });
   await warehouse.ensureRawTables();
-  await generateShop(warehouse.connection, REPORT_SHOP);
-  for (const table of RAW_TABLE_NAMES)
-    await warehouse.connection.run(`insert into raw.${table} select * from gen.${table}`);
-  await warehouse.connection.run("drop schema gen cascade");
+  await loadGeneratedShop(warehouse, REPORT_SHOP);
   if (options.hostile) {
     await warehouse.connection.run(
       `update raw.products set category = '${HOSTILE_CATEGORY.replace(/'/g, "''")}' where category = 'Books'`,
