@@ -50,9 +50,9 @@ const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
  * 256MB (four runs; its peak is then the generation's, whose DuckDB is another, and with the
  * report's two renderer processes the sum stayed below it, 754 MiB). Since the CLV fit and the
  * significance tests run in a worker thread (`marts/offThread.ts`) the peak is in the marts: 787
- * MiB, the process tree sampled every 0.2 s. At the reference scale
- * 256MB cost no time against 384MB (three alternating runs: load 3.06-3.31 s against 3.46-3.83
- * s, checks and marts within noise): beyond the limit DuckDB spills to disk.
+ * MiB, the process tree sampled every 0.2 s. At the reference scale 256MB cost no time against
+ * 384MB (three alternating runs: load 3.06-3.31 s against 3.46-3.83 s, checks and marts within
+ * noise): beyond the limit DuckDB spills to disk.
  */
 export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "256MB";
 
@@ -60,9 +60,9 @@ export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "256MB";
  * Compression DuckDB may not choose when it writes the warehouse. FSST suits strings that are
  * nearly unique (session and user ids), which is what a mart at session or user grain holds; but
  * DuckDB tries it on every segment of every string column it writes, and the tries cost more than
- * they save here. The marts stage of a two-year run took 0.33-0.41 s less without it (12 pairs of
- * alternating runs on one loaded warehouse: 5.53-6.43 s against 5.20-5.88 s), for a file of 157
- * MB instead of 140 MB. The raw facts name their compression per column (`factStringCompression`).
+ * they save here. The marts stage of a two-year run took 0.36 s less on average without it (12
+ * pairs of alternating runs on one loaded warehouse, 11 faster; the last five 5.20-5.88 s against
+ * 5.53-6.43 s), for a file of 157 MB instead of 140 MB. The raw facts name their compression per column (`factStringCompression`).
  */
 const DISABLED_COMPRESSION = "fsst";
 
