@@ -160,6 +160,7 @@ export async function generateToLake(
         stagingDir: request.stagingDir,
         // Sessions and events are views over the session draws: each share computes its days.
         daySources: viewDaySources(options),
+        balancedLike: { events: "sessions" },
         onProgress: (table, done, count) =>
           onProgress?.({ stage: "lake", detail: table, done, total: count }),
       }),

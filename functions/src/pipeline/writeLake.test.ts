@@ -94,6 +94,53 @@ describe("writeLake", () => {
     ]);
   });
 
+  it("writes a table balanced like another without counting it first, and reports the rows its COPYs wrote", async () => {
+    await db.connection.run(duckdbCreateTable(RAW_TABLES.order_items, "gen"));
+    // A row on a day the run does not own: counted first it is refused; the day source, asked only
+    // for the run's days, never computes it.
+    await db.connection.run(
+      "insert into gen.orders values ('O9', 'U3', timestamptz '2024-01-09 12:00:00+00', false, 0.0, null)",
+    );
+    const daySources = {
+      orders: (first: string, last: string) =>
+        `select * from gen.orders where ${dayRangeSql(RAW_TABLES.orders, first, last)}`,
+    };
+    const options = { days: DAYS, asOf: ASOF, tables: ["orders"] as const, daySources };
+    await expect(writeLake(db, new LocalLake(join(dir, "counted")), options)).rejects.toThrow(
+      /outside the run's date range \(2024-01-09: 1\)/,
+    );
+    const balanced = new LocalLake(join(dir, "balanced"));
+    const written = await writeLake(db, balanced, {
+      ...options,
+      balancedLike: { orders: "order_items" },
+      rowsPerCopy: 1,
+      parallelism: 2,
+    });
+    expect(written.rows).toEqual({ orders: 3 });
+
+    // The same files, byte for byte, as a counted write of the same rows.
+    await db.connection.run("delete from gen.orders where order_id = 'O9'");
+    const counted = new LocalLake(join(dir, "counted"));
+    const expected = await writeLake(db, counted, options);
+    expect(expected.rows).toEqual({ orders: 3 });
+    expect(written.files).toEqual(expected.files);
+    for (const path of expected.files)
+      expect((await readFile(balanced.uri(path))).equals(await readFile(counted.uri(path)))).toBe(
+        true,
+      );
+  });
+
+  it("balances a table like another only when it has a day source", async () => {
+    await expect(
+      writeLake(db, new LocalLake(join(dir, "lake")), {
+        days: DAYS,
+        asOf: ASOF,
+        tables: ["orders"],
+        balancedLike: { orders: "products" },
+      }),
+    ).rejects.toThrow(/orders can be balanced like products only with a day source of its own/);
+  });
+
   it("keeps the generated table's row order (no sort) and timestamps as UTC instants", async () => {
     const lake = new LocalLake(join(dir, "lake"));
     await writeLake(db, lake, { days: DAYS, tables, asOf: ASOF });
