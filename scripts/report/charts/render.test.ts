@@ -20,7 +20,7 @@ describe("ChartSet", () => {
   });
 
   it("fails when a chart cannot be drawn, naming why, and leaves no renderer running", async () => {
-    const charts = new ChartSet();
+    const charts = new ChartSet(2);
     // Chart 0 goes to the first renderer and breaks it at once; the other has seconds of work,
     // so only stopping it (not waiting for it) leaves no renderer running below.
     const many = {
