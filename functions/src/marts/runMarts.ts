@@ -10,7 +10,6 @@ import {
   type StatTestsSummary,
 } from "../statTests/refreshStatTests";
 import type { StatTestRow } from "../statTests/testRows";
-import { readSql } from "../sql/sqlFiles";
 import { martByName, sqlMartReferences } from "./catalog";
 import { readColumnDocs } from "./columnDocs";
 import { martSql } from "./martParameters";
@@ -140,19 +139,13 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         runs[index + 1] = { name: "clv_fit", rows: fitted ? 1 : 0, seconds: 0 };
       };
 
-      // The marts that read a table the CLV step writes (`snapshots.clv_daily`, `clv_fit`).
-      const readClv = new Set(
-        steps
-          .filter((s) => s.kind === "mart")
-          .filter(
-            (s) => sqlMartReferences(readSql(martByName(s.name).file), CLV_STEP_TABLES).length > 0,
-          )
-          .map((s) => s.name),
-      );
       await startStatTests();
       for (const step of steps) {
-        if (readClv.has(step.name)) await finishClv();
-        if (step.kind === "stats") await finishClv();
+        // A mart's SQL, read once; a mart that reads a table the CLV step writes
+        // (`snapshots.clv_daily`, `clv_fit`) waits for it, as the tests do.
+        const sql = step.kind === "mart" ? martSql(martByName(step.name)) : null;
+        const readsClv = sql !== null && sqlMartReferences(sql, CLV_STEP_TABLES).length > 0;
+        if (readsClv || step.kind === "stats") await finishClv();
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
         if (step.kind === "snapshot") {
@@ -236,9 +229,9 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
           built.add(decl.name);
           continue;
         }
-        try {
+        await failingAs(`Mart ${decl.name}`, async () => {
           const target = martTarget(decl, runDate, fromDate);
-          const { rows } = await w.materialize(target, martSql(decl), params);
+          const { rows } = await w.materialize(target, sql!, params);
           const nullColumns = covered?.nullColumns ?? [];
           if (nullColumns.length > 0) {
             const days = target.partition
@@ -256,11 +249,7 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
             ...(nullColumns.length > 0 ? { nullColumns } : {}),
           });
           built.add(decl.name);
-        } catch (error) {
-          throw new Error(`Mart ${decl.name} failed: ${(error as Error).message}`, {
-            cause: error,
-          });
-        }
+        });
         await startStatTests();
       }
       await finishClv();
