@@ -6,7 +6,6 @@ import {
 } from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
 import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src/checks";
-import { initTranslator } from "../functions/src/sql/translate";
 import { OrdersInputError } from "../functions/src/orders/inputError";
 import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
 import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
@@ -228,18 +227,6 @@ async function buildInStaging(
   }
 }
 
-/**
- * Loads the SQL translator while DuckDB works without the main thread. The checks and marts are
- * translated from BigQuery's dialect, and the translator's first use loads a 22 MB WebAssembly
- * module and holds the main thread for about 0.2-0.4 s: in the checks, DuckDB waited for it
- * (checks 1.98-2.43 s against 1.42-1.72 s warmed, three alternating runs). Called from the next
- * macrotask, so a statement dispatched in this one is already running. A failure here shows
- * again at first use.
- */
-function warmTranslator(): void {
-  setImmediate(() => void initTranslator().catch(() => undefined));
-}
-
 /** The folder holds another world than the build made: already reported, exit 3. */
 class OtherWorldError extends Error {
   readonly exitCode = EXIT.otherWorld;
@@ -261,10 +248,7 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
     // reference scale): the translator loads while it runs, not between the lake write and the
     // load, where it held up the load's first statement (0.18 s in a profile); so does the code
     // of the later stages.
-    if (p.stage === "generate" && p.detail === "sessions") {
-      warmTranslator();
-      warmLaterStages();
-    }
+    if (p.stage === "generate" && p.detail === "sessions") warmLaterStages();
   };
   const backends = { lake: b.lake, warehouse: b.warehouse };
   b.tracker.step = "generate";
@@ -272,7 +256,7 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
   const written = await generateAndLoad({ ...request, stage: "lake" }, backends, show, settings);
   b.progress.finish();
   b.stages.push(["generate", written.seconds.generate], ["lake write", written.seconds.lake]);
-  warmTranslator(); // loaded already unless the generator's steps were renamed: then here
+  warmLaterStages(); // loaded already unless the generator's steps were renamed: then here
   const loaded = await b.step("load", () =>
     generateAndLoad({ ...request, stage: "load" }, backends, show, settings),
   );
@@ -330,7 +314,7 @@ async function loadOrders(
   b: Build,
 ): Promise<number> {
   const { file, mapping } = options.orders!;
-  warmTranslator();
+  warmLaterStages();
   const summary = await b.step("load", () =>
     ordersToWarehouse(file, mapping, { lake: b.lake, warehouse: b.warehouse }),
   );
