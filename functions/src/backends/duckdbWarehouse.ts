@@ -62,7 +62,8 @@ export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "256MB";
  * DuckDB tries it on every segment of every string column it writes, and the tries cost more than
  * they save here. The marts stage of a two-year run took 0.36 s less on average without it (12
  * pairs of alternating runs on one loaded warehouse, 11 faster; the last five 5.20-5.88 s against
- * 5.53-6.43 s), for a file of 157 MB instead of 140 MB. The raw facts name their compression per column (`factStringCompression`).
+ * 5.53-6.43 s), for a file of 157 MB instead of 140 MB. The raw facts name their compression per
+ * column (`factStringCompression`).
  */
 const DISABLED_COMPRESSION = "fsst";
 
