@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
@@ -70,8 +70,27 @@ interface Measurement {
   /** Rows of the events table (the baseline writes as many). */
   readonly events: number;
   readonly seconds: Record<string, number>;
+  /** What the measured work cost the child's own process (the report's renderer not included). */
+  readonly cpu: StageCpu;
+  /** The same for each stage timed on its own (`npm start`, the replay). */
+  readonly stageCpu: Record<string, StageCpu>;
   readonly maxRssMiB: number;
   readonly marts?: { name: string; seconds: number }[];
+}
+
+/**
+ * A stage's CPU. A run on N cores takes at least its CPU seconds over N, so this says how close
+ * the wall time is to that floor (DuckDB's threads count: they are the process's), and how much
+ * of it the kernel takes. On a virtual machine a page fault costs the guest far more than on bare
+ * metal: the kernel's share, and the first touches of fresh memory behind it, are figures to watch
+ * beside the seconds.
+ */
+interface StageCpu {
+  /** User and kernel CPU seconds of the child's process during the stage. */
+  readonly seconds: number;
+  readonly kernelSeconds: number;
+  /** Page faults served without I/O: first touches of memory the process was given. */
+  readonly minorFaults: number;
 }
 
 const CHILD = "--child";
@@ -153,10 +172,13 @@ async function child(
 ): Promise<Measurement> {
   const dir = await mkdtemp(join(root, `${kind}-`));
   const seconds: Record<string, number> = {};
+  const cpu = { begun: process.resourceUsage(), stages: {} as Record<string, StageCpu> };
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const before = process.resourceUsage();
     const started = performance.now();
     const result = await work();
     seconds[stage] = (performance.now() - started) / 1000;
+    cpu.stages[stage] = cpuSince(before);
     return result;
   };
   const world = { ...DEFAULT_GENERATE_OPTIONS, users };
@@ -174,7 +196,7 @@ async function child(
       ),
     );
     closeDuckDb(db);
-    return measurement("baseline: COPY range() to Parquet", users, users, seconds);
+    return measurement("baseline: COPY range() to Parquet", users, users, seconds, cpu);
   }
   if (kind === "generate+lake") {
     const db = await openDuckDb(":memory:", { memoryLimit });
@@ -193,7 +215,13 @@ async function child(
     Object.assign(seconds, written.seconds);
     const rows = written.rows;
     closeDuckDb(db);
-    return measurement(`generate + lake write, ${users} users`, sum(rows), rows.events, seconds);
+    return measurement(
+      `generate + lake write, ${users} users`,
+      sum(rows),
+      rows.events,
+      seconds,
+      cpu,
+    );
   }
   if (kind === "pipeline") {
     const lake = new LocalLake(join(dir, "lake"));
@@ -232,6 +260,7 @@ async function child(
         sum(loaded.rows),
         loaded.rows.events,
         seconds,
+        cpu,
       ),
       marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
     };
@@ -239,7 +268,7 @@ async function child(
   if (kind === "start") {
     // `npm start` alone, for its peak memory at ten times the users.
     await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
-    return measurement(`npm start alone, ${users} users`, 0, 0, seconds);
+    return measurement(`npm start alone, ${users} users`, 0, 0, seconds, cpu);
   }
   if (kind === "start+replay") {
     // `npm start` as a user runs it, then the nightly chain replayed for the next days on the
@@ -252,7 +281,7 @@ async function child(
       const to = nextDay(world.endDate, REPLAY_DAYS);
       await timed(`replay ${REPLAY_DAYS} days`, () => replayDays({ out, from, to }));
     });
-    return measurement(`npm start + replay, ${users} users`, 0, 0, seconds);
+    return measurement(`npm start + replay, ${users} users`, 0, 0, seconds, cpu);
   }
   throw new Error(`Unknown bench child "${kind}"`);
 }
@@ -290,6 +319,7 @@ function measurement(
   rows: number,
   events: number,
   seconds: Record<string, number>,
+  cpu: { begun: NodeJS.ResourceUsage; stages: Record<string, StageCpu> },
 ): Measurement {
   // maxRSS is in KiB on Linux and macOS.
   return {
@@ -297,6 +327,8 @@ function measurement(
     rows,
     events,
     seconds,
+    cpu: cpuSince(cpu.begun),
+    stageCpu: cpu.stages,
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
@@ -320,6 +352,7 @@ function report(results: readonly Measurement[]): string {
       `    ${Object.entries(r.seconds)
         .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
         .join(", ")}`,
+      `    ${cpuText(r.cpu)}`,
     );
   }
   const daily = results.find((r) => r.name.startsWith("npm start + replay"));
@@ -332,11 +365,13 @@ function report(results: readonly Measurement[]): string {
         `(${(((replay?.[1] ?? NaN) / REPLAY_DAYS / daily.seconds["npm start"]!) * 100).toFixed(1)}% of a bulk run); ` +
         // One child runs both, so its peak is that of the two together.
         `peak RSS of both ${daily.maxRssMiB} MiB`,
+      `    npm start: ${cpuText(daily.stageCpu["npm start"])}`,
     );
   }
   for (const alone of results.filter((r) => r.name.startsWith("npm start alone"))) {
     lines.push(
       `${alone.name}: ${alone.seconds["npm start"]!.toFixed(2)} s, peak RSS ${alone.maxRssMiB} MiB`,
+      `    ${cpuText(alone.stageCpu["npm start"])}`,
     );
   }
   const marts = results.find((r) => r.marts)?.marts ?? [];
@@ -348,8 +383,34 @@ function report(results: readonly Measurement[]): string {
     "",
     "rows: all eight tables. x floor: seconds over the baseline's seconds for as many event rows",
     "(DuckDB writing rows from range() to one zstd Parquet file, measured in this run).",
+    "CPU: user + kernel seconds of the measuring process (not of the report's renderer), beside",
+    `the least wall time they allow on this machine's ${availableParallelism()} cores.`,
+    "Minor page faults: first touches of memory the process was given.",
   );
   return lines.join("\n");
+}
+
+/** The process's CPU since `before`. */
+function cpuSince(before: NodeJS.ResourceUsage): StageCpu {
+  const after = process.resourceUsage();
+  // CPU times are in microseconds.
+  const kernelSeconds = (after.systemCPUTime - before.systemCPUTime) / 1e6;
+  return {
+    seconds: (after.userCPUTime - before.userCPUTime) / 1e6 + kernelSeconds,
+    kernelSeconds,
+    minorFaults: after.minorPageFault - before.minorPageFault,
+  };
+}
+
+/** A stage's CPU seconds, the kernel's share, and the least wall time they allow here. */
+function cpuText(cpu: StageCpu | undefined): string {
+  if (!cpu) return "CPU not measured";
+  const cores = availableParallelism();
+  return (
+    `CPU ${cpu.seconds.toFixed(2)} s (${((cpu.kernelSeconds / cpu.seconds) * 100).toFixed(0)}% in the kernel; ` +
+    `at least ${(cpu.seconds / cores).toFixed(2)} s on ${cores} cores), ` +
+    `${Math.round(cpu.minorFaults / 1000).toLocaleString("en-US")}k minor page faults`
+  );
 }
 
 function total(m: Measurement): number {
