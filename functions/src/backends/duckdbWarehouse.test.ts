@@ -293,6 +293,33 @@ describe("DuckDbWarehouse SQL", () => {
     }
   });
 
+  it("leaves row groups as written when opened for a build from empty, where DuckDB merges them", async () => {
+    // Three inserts of 130,000 rows: each fills one row group of 122,880 and starts another.
+    const rowGroupsAfterCheckpoint = async (w: DuckDbWarehouse) => {
+      await w.execute("create table marts.numbers (n int64)");
+      for (let i = 0; i < 3; i++)
+        await w.execute(
+          "insert into marts.numbers select n from unnest(generate_array(1, 130000)) as n",
+        );
+      await w.connection.run("checkpoint");
+      const [row] = await queryRows<{ n: number }>(
+        w.connection,
+        "select count(distinct row_group_id)::int as n from pragma_storage_info('marts.numbers')",
+      );
+      expect(await w.query("select count(*) as n from marts.numbers")).toEqual([{ n: 390000 }]);
+      return row?.n;
+    };
+    await warehouse.execute("create schema if not exists marts");
+    expect(await rowGroupsAfterCheckpoint(warehouse)).toBe(5);
+    const fresh = await DuckDbWarehouse.open({ path: join(dir, "fresh.duckdb"), vacuum: false });
+    try {
+      await fresh.execute("create schema if not exists marts");
+      expect(await rowGroupsAfterCheckpoint(fresh)).toBe(6);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("answers at most two queries at once, however many are asked for together", async () => {
     await loadThreeDays();
     const connect = jest.spyOn(warehouse["db"].instance, "connect");
