@@ -228,6 +228,7 @@ async function child(
     const warehouse = await DuckDbWarehouse.open({
       path: join(dir, "warehouse.duckdb"),
       memoryLimit,
+      vacuum: false, // a new file, as `npm start` builds it
     });
     const loaded = await generateAndLoad(
       {
