@@ -35,7 +35,7 @@ import {
  * alone at ten times the users (its peak memory), and a baseline measured in the same run:
  * DuckDB writing the same number of rows as the events table straight from `range()` to one zstd
  * Parquet file, the floor any lake write pays on this machine. Each measurement runs in its own
- * child process, so peak RSS is that run's alone.
+ * child process, so peak RSS, CPU seconds and page faults are that run's alone.
  */
 export const BENCH_COMMAND: CommandSpec = {
   command: "npm run bench",
@@ -43,7 +43,8 @@ export const BENCH_COMMAND: CommandSpec = {
     "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
     "local pipeline with per-mart times, npm start with three replayed days (and npm start alone",
     "at 10x users with --10x), and a baseline measured in the same run (DuckDB writing as many",
-    "rows as the events table to one Parquet file). Each run is its own child process.",
+    "rows as the events table to one Parquet file). Each run is its own child process; each",
+    "prints its seconds, peak memory, CPU seconds and page faults.",
   ].join("\n"),
   options: {
     users: {
