@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { duckdbCreateTable, RAW_TABLES } from "../contract";
 import { LocalLake } from "../backends/localLake";
+import { fileListing } from "../handlers/testSupport";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
 import { dayRangeSql } from "../warehouse/daySql";
 import { splitByWeight, writeLake } from "./writeLake";
@@ -139,6 +140,24 @@ describe("writeLake", () => {
         balancedLike: { orders: "products" },
       }),
     ).rejects.toThrow(/orders can be balanced like products only with a day source of its own/);
+  });
+
+  it("refuses to balance a table like one that is itself balanced like another", async () => {
+    const daySource = (table: string) => (first: string, last: string) =>
+      `select * from gen.${table} where ${dayRangeSql(RAW_TABLES.orders, first, last)}`;
+    const lake = new LocalLake(join(dir, "lake"));
+    await expect(
+      writeLake(db, lake, {
+        days: DAYS,
+        asOf: ASOF,
+        tables: ["orders"],
+        daySources: { orders: daySource("orders"), sessions: daySource("orders") },
+        balancedLike: { orders: "sessions", sessions: "events" },
+      }),
+    ).rejects.toThrow(
+      /orders can be balanced like sessions only if sessions is counted, not balanced like events/,
+    );
+    expect(await fileListing(join(dir, "lake"))).toEqual([]);
   });
 
   it("keeps the generated table's row order (no sort) and timestamps as UTC instants", async () => {

@@ -124,6 +124,11 @@ export async function writeLake(
   for (const [table, other] of Object.entries(like) as [RawTableName, RawTableName][]) {
     if (!options.daySources?.[table])
       throw new Error(`${table} can be balanced like ${other} only with a day source of its own`);
+    // The other is not counted either: the shares would be balanced by day count alone.
+    if (like[other] !== undefined)
+      throw new Error(
+        `${table} can be balanced like ${other} only if ${other} is counted, not balanced like ${like[other]}`,
+      );
   }
   for (const table of new Set(tables.flatMap((t) => [t, like[t] ?? t]))) {
     const def = RAW_TABLES[table];
