@@ -1,3 +1,5 @@
+// First: DuckDB's allocator reads its setting when the library loads (see the module).
+import "./cli/duckdbAllocator";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";

@@ -1,3 +1,5 @@
+// First: DuckDB's allocator reads its setting when the library loads (see the module).
+import "./cli/duckdbAllocator";
 import { resolve } from "node:path";
 import { MAX_USERS } from "./cli/args";
 import {
