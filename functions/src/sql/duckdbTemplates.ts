@@ -14,10 +14,13 @@ import { toDuckDb } from "./translate";
  * came out. The template is used only when every placeholder came out exactly as often as it
  * went in and the text held none of them before; otherwise that text is translated per call, as
  * before. Other parameters (numbers, strings) are part of the template's key, rendered as they are.
+ * A text without date parameters (a data-quality check) is kept whole, translated once.
  */
 export interface DuckDbTemplates {
   /** The DuckDB form of `sql` with `params` rendered, as `translate(renderParams(sql, params))`. */
   render(sql: string, params: Record<string, SqlParam>): Promise<string>;
+  /** How many times the translator has been called: what the templates did not spare. */
+  readonly translations: number;
 }
 
 /** Texts kept; a run uses a few dozen (marts, checks, snapshot steps). */
@@ -28,26 +31,33 @@ export function duckDbTemplates(
   translate: (bigQuerySql: string) => Promise<string> = toDuckDb,
 ): DuckDbTemplates {
   const templates = new Map<string, Promise<Template | null>>();
+  let translations = 0;
+  const counted = (bigQuerySql: string) => {
+    translations += 1;
+    return translate(bigQuerySql);
+  };
   return {
+    get translations() {
+      return translations;
+    },
     async render(sql, params) {
       // Renders once the plain way first: a missing or malformed parameter fails as it always did.
       const rendered = renderParams(sql, params);
       const names = queryParameters(sql);
       const dateNames = names.filter((name) => isDate(params[name]!));
-      if (dateNames.length === 0) return translate(rendered);
       const others = names
         .filter((name) => !dateNames.includes(name))
         .map((name) => [name, params[name]]);
       const key = `${JSON.stringify([dateNames, others])}\n${sql}`;
       let template = templates.get(key);
       if (template === undefined) {
-        template = buildTemplate(sql, params, dateNames, translate);
+        template = buildTemplate(sql, params, dateNames, counted);
         if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value!);
         templates.set(key, template);
         template.catch(() => templates.delete(key));
       }
       const built = await template;
-      if (built === null) return translate(rendered);
+      if (built === null) return counted(rendered);
       return built.parts.reduce(
         (out, part, i) =>
           out +
@@ -75,6 +85,8 @@ async function buildTemplate(
   dateNames: readonly string[],
   translate: (bigQuerySql: string) => Promise<string>,
 ): Promise<Template | null> {
+  if (dateNames.length === 0)
+    return { parts: [await translate(renderParams(sql, params))], slots: [] };
   // Placeholder dates no SQL of ours holds (checked below): placeholders[i] stands for dateNames[i].
   const placeholders = dateNames.map((_, i) => `1901-02-${String(i + 1).padStart(2, "0")}`);
   if (placeholders.some((p) => sql.includes(p))) return null;
