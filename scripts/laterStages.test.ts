@@ -1,5 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import type { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
+import { runChecks } from "../functions/src/checks";
+import { DEFAULT_GENERATE_OPTIONS } from "../functions/src/generator";
+import { loadGeneratedShop, openTestWarehouse } from "../functions/src/marts/testing/testWarehouse";
+import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
+import { DUCKDB_TEMPLATES } from "../functions/src/sql/duckdbTemplates";
+import { runMarts, warmLaterStages } from "./laterStages";
 
 /**
  * Which of the later stages' modules a fresh Node process has loaded after requiring `npm start`'s
@@ -27,4 +34,32 @@ describe("npm start's later stages", () => {
     expect(atStart).toEqual([]);
     expect(warmed).toEqual(["marts/runMarts.ts", "report/index.ts"]);
   });
+});
+
+describe("translating ahead", () => {
+  /** A small shop of the reference calendar, so the chain runs every step, CLV included. */
+  const SHOP = { ...DEFAULT_GENERATE_OPTIONS, seed: 42, users: 3000 };
+  let warehouse: DuckDbWarehouse;
+
+  beforeAll(async () => {
+    warehouse = await openTestWarehouse();
+    await loadGeneratedShop(warehouse, SHOP);
+  }, 120_000);
+  afterAll(() => warehouse.close());
+
+  it("leaves nothing for the checks and the marts to translate", async () => {
+    await warmLaterStages();
+    const ahead = DUCKDB_TEMPLATES.translations;
+    const checks = await runChecks(warehouse);
+    const marts = await runMarts(warehouse, {
+      runDate: SHOP.endDate,
+      fromDate: SHOP.startDate,
+      snapshotDates: monthEndSnapshotDates(SHOP.startDate, SHOP.endDate),
+    });
+    expect(checks.filter((c) => c.violations > 0)).toEqual([]);
+    expect(marts.filter((m) => m.skipped)).toEqual([]);
+    // Every check and mart, the snapshot step's queries and the CLV and tests' inputs.
+    expect(ahead).toBeGreaterThanOrEqual(checks.length + marts.length);
+    expect(DUCKDB_TEMPLATES.translations - ahead).toBe(0);
+  }, 120_000);
 });

@@ -253,7 +253,7 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
     // reference scale): the translator loads while it runs, not between the lake write and the
     // load, where it held up the load's first statement (0.18 s in a profile); so does the code
     // of the later stages.
-    if (p.stage === "generate" && p.detail === "sessions") warmLaterStages();
+    if (p.stage === "generate" && p.detail === "sessions") void warmLaterStages();
   };
   const backends = { lake: b.lake, warehouse: b.warehouse };
   b.tracker.step = "generate";
@@ -261,7 +261,7 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
   const written = await generateAndLoad({ ...request, stage: "lake" }, backends, show, settings);
   b.progress.finish();
   b.stages.push(["generate", written.seconds.generate], ["lake write", written.seconds.lake]);
-  warmLaterStages(); // loaded already unless the generator's steps were renamed: then here
+  void warmLaterStages(); // done already unless the generator's steps were renamed: then here
   const loaded = await b.step("load", () =>
     generateAndLoad({ ...request, stage: "load" }, backends, show, settings),
   );
@@ -319,7 +319,7 @@ async function loadOrders(
   b: Build,
 ): Promise<number> {
   const { file, mapping } = options.orders!;
-  warmLaterStages();
+  void warmLaterStages();
   const summary = await b.step("load", () =>
     ordersToWarehouse(file, mapping, { lake: b.lake, warehouse: b.warehouse }),
   );

@@ -1,7 +1,13 @@
 import type { Warehouse } from "../backends/types";
 import { fileChecks } from "./checkFiles";
 import { CheckDefinition, contractChecks } from "./contractChecks";
-import { CheckResult, RunChecksOptions, runCheckDefinitions } from "./runChecks";
+import {
+  CheckResult,
+  countAndSampleSql,
+  DEFAULT_SAMPLE_SIZE,
+  RunChecksOptions,
+  runCheckDefinitions,
+} from "./runChecks";
 import { checksForSource } from "./sourceScope";
 
 /**
@@ -20,6 +26,14 @@ export { CHECK_SOURCE_NEEDS, checksForSource, type SkippedCheck } from "./source
 /** Every check, files first (by name), then the contract's; names are unique. */
 export function listChecks(): { name: string; description: string; sql: string }[] {
   return allChecks().map(({ name, description, sql }) => ({ name, description, sql }));
+}
+
+/**
+ * The query each check sends with the default sample size, every check whatever the source: the
+ * texts a run will translate, so that they can be translated ahead (`scripts/laterStages.ts`).
+ */
+export function checkQueryTexts(): string[] {
+  return allChecks().map((c) => countAndSampleSql(c.sql, DEFAULT_SAMPLE_SIZE));
 }
 
 function allChecks(): CheckDefinition[] {

@@ -14,13 +14,16 @@ export interface CheckResult {
 }
 
 export interface RunChecksOptions {
-  /** Violating rows kept per failing check (default 5). The count is always exact. */
+  /** Violating rows kept per failing check (default `DEFAULT_SAMPLE_SIZE`). The count is always exact. */
   sampleSize?: number;
   /** Called as each check starts, with its 1-based position among `n`. */
   onProgress?: (name: string, i: number, n: number) => void;
 }
 
 const COUNT_COLUMN = "check_violation_count";
+
+/** Violating rows kept per failing check unless `sampleSize` says otherwise. */
+export const DEFAULT_SAMPLE_SIZE = 5;
 
 /**
  * Wraps a check so one query returns both the exact number of violations and a bounded sample:
@@ -62,7 +65,7 @@ export async function runCheckDefinitions(
   checks: readonly CheckDefinition[],
   options: RunChecksOptions = {},
 ): Promise<CheckResult[]> {
-  const sampleSize = options.sampleSize ?? 5;
+  const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE_SIZE;
   const run = async (
     check: CheckDefinition,
     index: number,

@@ -14,12 +14,14 @@ export class RfmRefreshError extends Error {
   }
 }
 
+/** The query for the history's latest valid_from. */
+export const LATEST_HISTORY_SQL =
+  "select cast(max(valid_from) as string) as latest from snapshots.rfm_segment_history";
+
 /** The latest valid_from in the segment history, or null when the history does not exist yet. */
 export async function latestHistoryDate(warehouse: Warehouse): Promise<string | null> {
   try {
-    const [row] = await warehouse.query<{ latest: string | null }>(
-      "select cast(max(valid_from) as string) as latest from snapshots.rfm_segment_history",
-    );
+    const [row] = await warehouse.query<{ latest: string | null }>(LATEST_HISTORY_SQL);
     return row?.latest ?? null;
   } catch (error) {
     if (isMissingTable(error)) return null;

@@ -47,13 +47,18 @@ export async function readStatTestInputs(
 ): Promise<StatTestInputs> {
   if (!isCalendarDate(runDate))
     throw new StatTestsError(`Run date "${runDate}" is not a YYYY-MM-DD date`);
-  const tradeoff = await warehouse.query<TradeoffInput>(
-    renderMartParameters(readSql(TRADEOFF_INPUTS_SQL)),
-  );
-  const campaigns = await warehouse.query<CampaignInput>(
-    renderMartParameters(readSql(CAMPAIGN_INPUTS_SQL)),
-  );
+  const texts = statTestInputTexts();
+  const tradeoff = await warehouse.query<TradeoffInput>(texts.tradeoff);
+  const campaigns = await warehouse.query<CampaignInput>(texts.campaigns);
   return { runDate, tradeoff, campaigns };
+}
+
+/** The inputs' queries, with the mart parameters rendered. */
+export function statTestInputTexts(): { tradeoff: string; campaigns: string } {
+  return {
+    tradeoff: renderMartParameters(readSql(TRADEOFF_INPUTS_SQL)),
+    campaigns: renderMartParameters(readSql(CAMPAIGN_INPUTS_SQL)),
+  };
 }
 
 /**
