@@ -28,9 +28,28 @@ describe("generator options", () => {
     [{ shard: { index: 0, count: 0 } }, "shard"],
     [{ dateRange: { start: "2023-06-01", end: "2024-01-31" } }, "dateRange"],
     [{ dateRange: { start: "2024-03-01", end: "2024-02-01" } }, "dateRange"],
-    [{ colour: "blue" }, "colour"],
+    [{ colour: "blue" }, "colour: unknown option"],
+    [{ constructor: 1 }, "constructor: unknown option"],
+    [{ shard: { index: 0, count: 2, of: 3 } }, "shard.of: unknown option"],
+    [{ seed: "42" }, "seed: expected an integer"],
+    [{ seed: 2 ** 31 }, "seed: expected an integer from 0 to 2147483647"],
+    [{ users: 100_000_000 }, "users: expected an integer from 1 to 99999999"],
+    [{ dateRange: null }, "dateRange: expected an object"],
+    [{ userRange: { from: 0 } }, "userRange.to: expected an integer"],
   ])("rejects %j naming the problem", (override, problem) => {
     expect(() => resolveOptions({ ...DEFAULT_GENERATE_OPTIONS, ...override })).toThrow(problem);
+  });
+
+  it("rejects options that are not an object, and lists every problem at once", () => {
+    expect(() => resolveOptions(null)).toThrow(
+      "Invalid generator options: options: expected an object",
+    );
+    expect(() => resolveOptions([])).toThrow("options: expected an object");
+    expect(() =>
+      resolveOptions({ ...DEFAULT_GENERATE_OPTIONS, seed: -1, startDate: "2024-13-01" }),
+    ).toThrow(
+      "Invalid generator options: seed: expected an integer from 0 to 2147483647; startDate: not a calendar date",
+    );
   });
 
   it("leaves existing generated tables untouched when the options are bad", async () => {
