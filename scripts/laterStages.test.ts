@@ -63,3 +63,16 @@ describe("translating ahead", () => {
     expect(DUCKDB_TEMPLATES.translations - ahead).toBe(0);
   }, 120_000);
 });
+
+describe("npm start's module", () => {
+  it("does not load zod: it validates its options without it (zod took 0.2 s to load)", () => {
+    const script = `
+      require("tsx/cjs");
+      require(${JSON.stringify(join(__dirname, "start.ts"))});
+      console.log(Object.keys(require.cache).filter((k) => k.includes("/node_modules/zod/")).length);
+    `;
+    const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    if (result.status !== 0) throw new Error(result.stderr);
+    expect(Number(result.stdout.trim())).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 import { DuckDbWarehouse } from "../backends/duckdbWarehouse";
-import { RAW_TABLE_NAMES, rowSchema } from "../contract";
+import { RAW_TABLE_NAMES } from "../contract";
+import { rowSchema } from "../contract/rowSchema";
 import { CheckResult, ChecksFailedError, assertChecksPass, listChecks, runChecks } from "./index";
 import { CORRUPTIONS, Corruption } from "./testing/corruptions";
 import { FIXTURE_SHOP, fixtureWarehouse } from "./testing/fixtureShop";

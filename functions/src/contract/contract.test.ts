@@ -6,9 +6,9 @@ import {
   RAW_TABLE_LIST,
   RAW_TABLE_NAMES,
   RAW_TABLES,
-  rowSchema,
   tableDef,
 } from ".";
+import { rowSchema } from "./rowSchema";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,4 +1,5 @@
-import { DUCKDB_TYPES, RAW_TABLE_NAMES, RAW_TABLES, rowSchema } from "../contract";
+import { DUCKDB_TYPES, RAW_TABLE_NAMES, RAW_TABLES } from "../contract";
+import { rowSchema } from "../contract/rowSchema";
 import { closeDuckDb, type Db, generatedWorld } from "./testSupport";
 
 /** DESCRIBE spells TIMESTAMPTZ out in full. */
