@@ -18,6 +18,7 @@ import { generateToLake } from "../functions/src/pipeline/generateToLake";
 import { daysBetween, WHOLE_RUN } from "../functions/src/pipeline/lakePaths";
 import { closeDuckDb, openDuckDb } from "../functions/src/warehouse/duckdb";
 import { setLogSink } from "../functions/src/handlers/log";
+import { warmLaterStages } from "./laterStages";
 import { replayDays } from "./replayDays";
 import { start } from "./start";
 import { MAX_USERS, MIN_USERS } from "./cli/args";
@@ -233,6 +234,8 @@ async function child(
       memoryLimit,
       vacuum: false, // a new file, as `npm start` builds it
     });
+    // As `npm start` does: the checks' and marts' queries translated while DuckDB generates.
+    void warmLaterStages();
     const loaded = await generateAndLoad(
       {
         seed: world.seed,
