@@ -4,6 +4,7 @@
  * statement, and loading zod there held the main thread, with DuckDB idle, for about 0.2 s.
  */
 import { dayNumber } from "./calendar";
+import type { GenerateOptions } from "./index";
 
 /** A YYYY-MM-DD calendar date, or what is wrong with the value. */
 function dateProblem(value: unknown): string | null {
@@ -52,16 +53,6 @@ function optionalObject(
     if (value !== undefined) checkObject(value, path, fields, problems);
     return null;
   };
-}
-
-interface CheckedOptions {
-  seed: number;
-  users: number;
-  startDate: string;
-  endDate: string;
-  shard?: { index: number; count: number };
-  userRange?: { from: number; to: number };
-  dateRange?: { start: string; end: string };
 }
 
 /** The options' shape and ranges: every problem, each naming its field. */
@@ -116,7 +107,7 @@ export interface ResolvedOptions {
 export function resolveOptions(options: unknown): ResolvedOptions {
   const shape = shapeProblems(options);
   if (shape.length > 0) throw new Error(`Invalid generator options: ${shape.join("; ")}`);
-  const o = options as CheckedOptions;
+  const o = options as GenerateOptions;
   const startDay = dayNumber(o.startDate);
   const endDay = dayNumber(o.endDate);
   const problems: string[] = [];
