@@ -261,7 +261,7 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
   const written = await generateAndLoad({ ...request, stage: "lake" }, backends, show, settings);
   b.progress.finish();
   b.stages.push(["generate", written.seconds.generate], ["lake write", written.seconds.lake]);
-  void warmLaterStages(); // done already unless the generator's steps were renamed: then here
+  void warmLaterStages(); // started already unless the generator's steps were renamed: then here
   const loaded = await b.step("load", () =>
     generateAndLoad({ ...request, stage: "load" }, backends, show, settings),
   );
