@@ -22,66 +22,50 @@ function integerProblem(value: unknown, min: number, max = Number.MAX_SAFE_INTEG
   return value < min || value > max ? `expected an integer from ${min} to ${max}` : null;
 }
 
-/** The fields of an object, each with its check; `problems` gets `path: message` for each. */
-function checkObject(
-  value: unknown,
-  path: string,
-  fields: Record<string, (field: unknown) => string | null>,
-  problems: string[],
-): void {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    problems.push(`${path}: expected an object`);
-    return;
-  }
-  const record = value as Record<string, unknown>;
-  const at = (key: string) => (path === "options" ? key : `${path}.${key}`);
-  for (const key of Object.keys(record))
-    if (!Object.hasOwn(fields, key)) problems.push(`${at(key)}: unknown option`);
-  for (const [key, check] of Object.entries(fields)) {
-    const problem = check(record[key]);
-    if (problem !== null) problems.push(`${at(key)}: ${problem}`);
-  }
-}
+/**
+ * Checks the value found at `path` (`shard.index`; "" for the options themselves) and returns its
+ * problems, each as `path: message`.
+ */
+type Check = (value: unknown, path: string) => string[];
 
-/** An optional nested object: absent is fine, anything else is checked field by field. */
-function optionalObject(
-  path: string,
-  fields: Record<string, (field: unknown) => string | null>,
-  problems: string[],
-): (value: unknown) => null {
-  return (value) => {
-    if (value !== undefined) checkObject(value, path, fields, problems);
-    return null;
+/** A check of one value, from a function that says what is wrong with it (null: nothing). */
+const problemOf =
+  (problem: (value: unknown) => string | null): Check =>
+  (value, path) => {
+    const message = problem(value);
+    return message === null ? [] : [`${path}: ${message}`];
+  };
+
+const integer = (min: number, max?: number) => problemOf((v) => integerProblem(v, min, max));
+const date = problemOf(dateProblem);
+
+/** An object holding these fields and no other; with `optional`, also absent. */
+function object(fields: Record<string, Check>, optional = false): Check {
+  return (value, path) => {
+    if (optional && value === undefined) return [];
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      return [`${path || "options"}: expected an object`];
+    const record = value as Record<string, unknown>;
+    const at = (key: string) => (path ? `${path}.${key}` : key);
+    return [
+      ...Object.keys(record)
+        .filter((key) => !Object.hasOwn(fields, key))
+        .map((key) => `${at(key)}: unknown option`),
+      ...Object.entries(fields).flatMap(([key, check]) => check(record[key], at(key))),
+    ];
   };
 }
 
 /** The options' shape and ranges: every problem, each naming its field. */
-function shapeProblems(options: unknown): string[] {
-  const problems: string[] = [];
-  checkObject(
-    options,
-    "options",
-    {
-      seed: (v) => integerProblem(v, 0, 2 ** 31 - 1),
-      users: (v) => integerProblem(v, 1, 99_999_999),
-      startDate: dateProblem,
-      endDate: dateProblem,
-      shard: optionalObject(
-        "shard",
-        { index: (v) => integerProblem(v, 0), count: (v) => integerProblem(v, 1) },
-        problems,
-      ),
-      userRange: optionalObject(
-        "userRange",
-        { from: (v) => integerProblem(v, 0), to: (v) => integerProblem(v, 0) },
-        problems,
-      ),
-      dateRange: optionalObject("dateRange", { start: dateProblem, end: dateProblem }, problems),
-    },
-    problems,
-  );
-  return problems;
-}
+const OPTIONS = object({
+  seed: integer(0, 2 ** 31 - 1),
+  users: integer(1, 99_999_999),
+  startDate: date,
+  endDate: date,
+  shard: object({ index: integer(0), count: integer(1) }, true),
+  userRange: object({ from: integer(0), to: integer(0) }, true),
+  dateRange: object({ start: date, end: date }, true),
+});
 
 /** Options resolved to day numbers and a concrete user index range. */
 export interface ResolvedOptions {
@@ -105,7 +89,7 @@ export interface ResolvedOptions {
 
 /** Checks options and resolves them; throws one error listing every problem. */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  const shape = shapeProblems(options);
+  const shape = OPTIONS(options, "");
   if (shape.length > 0) throw new Error(`Invalid generator options: ${shape.join("; ")}`);
   const o = options as GenerateOptions;
   const startDay = dayNumber(o.startDate);
