@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { runChecks } from "../functions/src/checks";
@@ -6,6 +5,7 @@ import { DEFAULT_GENERATE_OPTIONS } from "../functions/src/generator";
 import { loadGeneratedShop, openTestWarehouse } from "../functions/src/marts/testing/testWarehouse";
 import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
 import { DUCKDB_TEMPLATES } from "../functions/src/sql/duckdbTemplates";
+import { lastJsonLineOfFreshNode } from "./cli/testing/freshNode";
 import { runMarts, warmLaterStages } from "./laterStages";
 
 /**
@@ -14,18 +14,14 @@ import { runMarts, warmLaterStages } from "./laterStages";
  * registry would not show what Node loads.
  */
 function loadedModules(): { atStart: string[]; warmed: string[] } {
-  const script = `
-    require("tsx/cjs");
+  return lastJsonLineOfFreshNode(`
     const later = ["marts/runMarts.ts", "report/index.ts", "orders/ordersToWarehouse.ts"];
     const loaded = () => later.filter((m) => Object.keys(require.cache).some((k) => k.endsWith(m)));
     require(${JSON.stringify(join(__dirname, "start.ts"))});
     const atStart = loaded();
     require(${JSON.stringify(join(__dirname, "laterStages.ts"))}).warmLaterStages();
     setImmediate(() => console.log(JSON.stringify({ atStart, warmed: loaded() })));
-  `;
-  const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as { atStart: string[]; warmed: string[] };
+  `);
 }
 
 describe("npm start's later stages", () => {
@@ -66,13 +62,10 @@ describe("translating ahead", () => {
 
 describe("npm start's module", () => {
   it("does not load zod: it validates its options without it (zod took 0.2 s to load)", () => {
-    const script = `
-      require("tsx/cjs");
+    const zodFiles = lastJsonLineOfFreshNode<number>(`
       require(${JSON.stringify(join(__dirname, "start.ts"))});
       console.log(Object.keys(require.cache).filter((k) => k.includes("/node_modules/zod/")).length);
-    `;
-    const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(result.stderr);
-    expect(Number(result.stdout.trim())).toBe(0);
+    `);
+    expect(zodFiles).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { DUCKDB_ALLOCATOR_CONF, DUCKDB_ALLOCATOR_ENV } from "./duckdbAllocator";
+import { lastJsonLineOfFreshNode } from "./testing/freshNode";
 
 const SCRIPTS = join(__dirname, "..");
 
@@ -13,27 +13,22 @@ function allocatorEnvAtDuckDbLoad(
   module: string,
   env: Record<string, string | undefined>,
 ): { atLoad: string | null; after: string | null } {
-  const script = `
-    require("tsx/cjs");
+  const name = JSON.stringify(DUCKDB_ALLOCATOR_ENV);
+  return lastJsonLineOfFreshNode(
+    `
     const Module = require("node:module");
     const load = Module._load;
     let atLoad = null;
     Module._load = function (request, ...rest) {
       if (atLoad === null && request.startsWith("@duckdb/node-"))
-        atLoad = process.env[${JSON.stringify(DUCKDB_ALLOCATOR_ENV)}] ?? "(unset)";
+        atLoad = process.env[${name}] ?? "(unset)";
       return load.call(this, request, ...rest);
     };
     require(${JSON.stringify(module)});
-    console.log(JSON.stringify({ atLoad, after: process.env[${JSON.stringify(DUCKDB_ALLOCATOR_ENV)}] ?? null }));
-  `;
-  const childEnv = { ...process.env, ...env };
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
-  const result = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: childEnv });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout.trim().split("\n").pop()!) as {
-    atLoad: string | null;
-    after: string | null;
-  };
+    console.log(JSON.stringify({ atLoad, after: process.env[${name}] ?? null }));
+  `,
+    env,
+  );
 }
 
 describe("DuckDB's allocator setting", () => {
