@@ -57,9 +57,9 @@ const IDENTIFIER_RE = /^[A-Za-z_]\w*$/;
  * report's two renderer processes the sum stayed below it, 754 MiB). Since the CLV fit and the
  * significance tests run in a worker thread (`marts/offThread.ts`) the peak is in the marts: 787
  * MiB, the process tree sampled every 0.2 s; 863-879 MiB since DuckDB's allocator keeps freed
- * memory for 3 s instead of 1 s (`scripts/cli/duckdbAllocator.ts`). At the reference scale 256MB cost no time against
- * 384MB (three alternating runs: load 3.06-3.31 s against 3.46-3.83 s, checks and marts within
- * noise): beyond the limit DuckDB spills to disk.
+ * memory for 3 s instead of 1 s (`scripts/cli/duckdbAllocator.ts`). At the reference scale 256MB
+ * cost no time against 384MB (three alternating runs: load 3.06-3.31 s against 3.46-3.83 s,
+ * checks and marts within noise): beyond the limit DuckDB spills to disk.
  */
 export const DEFAULT_WAREHOUSE_MEMORY_LIMIT = "256MB";
 

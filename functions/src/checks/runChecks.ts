@@ -14,7 +14,7 @@ export interface CheckResult {
 }
 
 export interface RunChecksOptions {
-  /** Violating rows kept per failing check (default `DEFAULT_SAMPLE_SIZE`). The count is always exact. */
+  /** Violating rows kept per failing check (default `DEFAULT_SAMPLE_SIZE`); the count is exact. */
   sampleSize?: number;
   /** Called as each check starts, with its 1-based position among `n`. */
   onProgress?: (name: string, i: number, n: number) => void;
