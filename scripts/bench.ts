@@ -8,7 +8,6 @@ import { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../functions/src/backends/localLake";
 import { runChecks } from "../functions/src/checks";
 import { DEFAULT_GENERATE_OPTIONS } from "../functions/src/generator";
-import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
 import { runMarts } from "../functions/src/marts/runMarts";
 import {
   DEFAULT_GENERATION_MEMORY_LIMIT,
@@ -257,7 +256,7 @@ async function child(
       runMarts(warehouse, {
         runDate: world.endDate,
         fromDate: world.startDate,
-        snapshotDates: monthEndSnapshotDates(world.startDate, world.endDate),
+        snapshotFrom: world.startDate,
       }),
     );
     await warehouse.close();

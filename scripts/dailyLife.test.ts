@@ -24,7 +24,6 @@ import { kpiDailyTruth } from "../functions/src/marts/truth/kpiDaily";
 import { epochDay, readTruthRaw } from "../functions/src/marts/truth/rawRows";
 import { runMarts } from "../functions/src/marts/runMarts";
 import { daysBetween } from "../functions/src/pipeline/lakePaths";
-import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
 import { warehousePath } from "./dataFolder";
 import { replayDays, serve, type ServedFunction } from "./replayDays";
 import { start } from "./start";
@@ -105,7 +104,7 @@ async function bulkMarts(dir: string): Promise<void> {
     await runMarts(warehouse, {
       runDate: LAST,
       fromDate: WORLD.startDate,
-      snapshotDates: monthEndSnapshotDates(WORLD.startDate, LAST),
+      snapshotFrom: WORLD.startDate,
     });
   } finally {
     await warehouse.close();
@@ -177,9 +176,13 @@ describe("a world loaded day by day through the handlers", () => {
 
   it("holds the bulk run's RFM snapshots on the days both took one", async () => {
     // The replay snapshots daily (the nightly chain), the bulk run at month ends and the last day.
-    const common = monthEndSnapshotDates(WORLD.startDate, LAST)
-      .map((d) => `date '${d}'`)
-      .join(", ");
+    const bulkDates = await withDuckDbReadOnly(warehousePath(folder("bulk")), (query) =>
+      query(
+        "select distinct cast(snapshot_date as varchar) as d from snapshots.rfm_daily order by 1",
+      ),
+    );
+    expect(bulkDates.map((r) => r.d)).toEqual(["2024-02-29", "2024-03-31", LAST]);
+    const common = bulkDates.map((r) => `date '${String(r.d)}'`).join(", ");
     for (const table of ["snapshots.rfm_daily", "marts.dm_rfm_segments"]) {
       const where = `snapshot_date in (${common})`;
       const rows = await martRows(folder("daily"), table, where);

@@ -3,7 +3,6 @@ import type { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse"
 import { runChecks } from "../functions/src/checks";
 import { DEFAULT_GENERATE_OPTIONS } from "../functions/src/generator";
 import { loadGeneratedShop, openTestWarehouse } from "../functions/src/marts/testing/testWarehouse";
-import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
 import { DUCKDB_TEMPLATES } from "../functions/src/sql/duckdbTemplates";
 import { lastJsonLineOfFreshNode } from "./cli/testing/freshNode";
 import { runMarts, warmLaterStages } from "./laterStages";
@@ -50,7 +49,7 @@ describe("translating ahead", () => {
     const marts = await runMarts(warehouse, {
       runDate: SHOP.endDate,
       fromDate: SHOP.startDate,
-      snapshotDates: monthEndSnapshotDates(SHOP.startDate, SHOP.endDate),
+      snapshotFrom: SHOP.startDate,
     });
     expect(checks.filter((c) => c.violations > 0)).toEqual([]);
     expect(marts.filter((m) => m.skipped)).toEqual([]);

@@ -10,7 +10,6 @@ import { LocalLake } from "../functions/src/backends/localLake";
 import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src/checks";
 import { OrdersInputError } from "../functions/src/orders/inputError";
 import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
-import { monthEndSnapshotDates } from "../functions/src/rfm/snapshotDates";
 import {
   ordersWorld,
   syntheticWorld,
@@ -37,6 +36,7 @@ import {
   warehousePath,
 } from "./dataFolder";
 import { ordersToWarehouse, runMarts, warmLaterStages, writeReport } from "./laterStages";
+import type { MartRun } from "../functions/src/marts/runMarts";
 
 /** Points where a test can step in; the command line never sets them. */
 export interface StartHooks {
@@ -267,12 +267,11 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
   );
   const rows = written.rows;
   await b.checks();
-  const snapshotDates = monthEndSnapshotDates(options.start, options.end);
-  await b.step("marts", () =>
+  const runs = await b.step("marts", () =>
     runMarts(b.warehouse, {
       runDate: options.end,
       fromDate: options.start,
-      snapshotDates,
+      snapshotFrom: options.start,
       onProgress: (name, i, n) => b.progress.update("marts", name, i, n),
     }),
   );
@@ -300,7 +299,7 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
     })}\n`,
   );
   process.stdout.write(
-    `Data through ${loaded.dataThrough}; ${snapshotDates.length} RFM snapshots; report: ${shown(report)}\n`,
+    `Data through ${loaded.dataThrough}; ${snapshotCount(runs)} RFM snapshots; report: ${shown(report)}\n`,
   );
   return EXIT.done;
 }
@@ -327,12 +326,11 @@ async function loadOrders(
   if (otherWorld !== null) throw new OtherWorldError();
   process.stdout.write(`${formatOrdersLoad(summary)}\n`);
   await b.checks();
-  const snapshotDates = monthEndSnapshotDates(summary.firstDay, summary.lastDay);
   const runs = await b.step("marts", () =>
     runMarts(b.warehouse, {
       runDate: summary.lastDay,
       fromDate: summary.firstDay,
-      snapshotDates,
+      snapshotFrom: summary.firstDay,
       onProgress: (name, i, n) => b.progress.update("marts", name, i, n),
     }),
   );
@@ -355,7 +353,7 @@ async function loadOrders(
       `  ${"total".padEnd(16)}${total.toFixed(2).padStart(8)}`,
       `Lake: ${shown(lakePath(b.out))}`,
       `Warehouse: ${shown(warehousePath(b.out))} (schemas raw, marts, snapshots)`,
-      `Data through ${summary.lastDay}; ${snapshotDates.length} RFM snapshots; CLV at ${summary.lastDay}; report: ${shown(report)}`,
+      `Data through ${summary.lastDay}; ${snapshotCount(runs)} RFM snapshots; CLV at ${summary.lastDay}; report: ${shown(report)}`,
     ].join("\n") + "\n",
   );
   return EXIT.done;
@@ -368,3 +366,8 @@ function shown(path: string): string {
 }
 
 if (require.main === module) runMain(START_COMMAND, (args) => run(startOptions(args), {}));
+
+/** The RFM snapshot dates the marts stage wrote. */
+function snapshotCount(runs: readonly MartRun[]): number {
+  return runs.find((r) => r.name === "rfm_daily")?.partitions ?? 0;
+}

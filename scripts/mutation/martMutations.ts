@@ -7,6 +7,14 @@ const m = (file: string, name: string, from: string, to: string): Mutation => ({
   to,
 });
 
+/** A mutation of the RFM snapshot, which lives beside its segment map rather than in `marts/`. */
+const rfm = (name: string, from: string, to: string): Mutation => ({
+  file: "sql/rfm/rfm_daily.sql",
+  name,
+  from,
+  to,
+});
+
 /**
  * The mutations `npm run test:mutations` applies to the mart SQL, one at a time. The test suite
  * must fail for each; a survivor is a definition the tests do not pin down. Every mutation here
@@ -456,5 +464,31 @@ export const MART_MUTATIONS: readonly Mutation[] = [
     "a negative expected revenue lowers the cost",
     "            when expected_incremental_revenue > 0 then expected_incremental_revenue\n            else 0\n",
     "            else expected_incremental_revenue\n",
+  ),
+  // rfm_daily: one query takes a range's month-end snapshots (a bulk run), or one date's.
+  rfm(
+    "rfm_daily: month-end snapshots a day early",
+    "where snapshot_date = last_day(snapshot_date)",
+    "where snapshot_date = date_sub(last_day(snapshot_date), interval 1 day)",
+  ),
+  rfm(
+    "rfm_daily: an order on the snapshot day left out",
+    "inner join orders on date(orders.order_ts) <= snapshot_dates.snapshot_date",
+    "inner join orders on date(orders.order_ts) < snapshot_dates.snapshot_date",
+  ),
+  rfm(
+    "rfm_daily: P75 over every date of the range",
+    "percentile_cont(monetary, 0.75) over (partition by snapshot_date)",
+    "percentile_cont(monetary, 0.75) over ()",
+  ),
+  rfm(
+    "rfm_daily: recency counted to the range's last day",
+    "when date_diff(buyers.snapshot_date, buyers.last_purchase_date, day) <= 180 then 4",
+    "when date_diff(@snapshot_date, buyers.last_purchase_date, day) <= 180 then 4",
+  ),
+  rfm(
+    "rfm_daily: thresholds of another date",
+    "        on buyers.snapshot_date = thresholds.snapshot_date\n        and buyers.user_id",
+    "        on buyers.user_id",
   ),
 ];

@@ -17,9 +17,9 @@ import { MART_MUTATIONS } from "./martMutations";
 const ROOT = resolve(__dirname, "..", "..");
 const JEST = join(ROOT, "node_modules", "jest", "bin", "jest.js");
 
-/** The test files that judge a mart's SQL, cheapest first. */
+/** The test files that judge a mart's SQL (the RFM snapshot's too), cheapest first. */
 export function judgingTests(file: string): string[] {
-  if (!/^sql\/marts\/\w+\.sql$/.test(file)) {
+  if (!/^sql\/(marts\/\w+|rfm\/rfm_daily)\.sql$/.test(file)) {
     throw new Error(`No tests are known to judge ${file}`);
   }
   return [

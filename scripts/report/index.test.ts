@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { DuckDbWarehouse } from "../../functions/src/backends/duckdbWarehouse";
 import { LocalLake } from "../../functions/src/backends/localLake";
 import { CDNOW_FILE } from "../../functions/src/clv/testing/cdnow";
-import { monthEndSnapshotDates } from "../../functions/src/rfm/snapshotDates";
 import { runMarts } from "../../functions/src/marts/runMarts";
 import { readMappingFile } from "../../functions/src/orders/mapping";
 import { ordersToWarehouse } from "../../functions/src/orders/ordersToWarehouse";
@@ -276,7 +275,7 @@ describe("writeReport on a loaded orders file (CDNOW)", () => {
     await runMarts(orders, {
       runDate: summary.lastDay,
       fromDate: summary.firstDay,
-      snapshotDates: monthEndSnapshotDates(summary.firstDay, summary.lastDay),
+      snapshotFrom: summary.firstDay,
     });
     const written = await writeReport(orders, join(ordersDir, "report.html"));
     page = await readFile(written.file, "utf8");

@@ -17,8 +17,9 @@ export interface MartDeclaration {
    * `table`: the whole table is replaced on each run (WRITE_TRUNCATE).
    * `partition`: only the partition of the run's date is replaced (`table$YYYYMMDD`, WRITE_TRUNCATE);
    * `parameter` names the DATE query parameter that selects it. With `fromParameter`, the query
-   * writes every day from that parameter to `parameter` (a date spine): the nightly run passes
-   * one day as both, a bulk run or a backfill the whole range in one query.
+   * writes the days of a date spine from that parameter to `parameter` (every day for the KPIs,
+   * the month ends and the last day for the RFM snapshot): the nightly run passes one day as both,
+   * a bulk run or a backfill the whole range in one query.
    */
   readonly materialization:
     | { readonly kind: "table" }
@@ -195,7 +196,7 @@ export const MARTS: readonly MartDeclaration[] = [
     file: "rfm/rfm_daily.sql",
     dataset: "snapshots",
     description: "Daily RFM snapshot per buyer: recency, frequency, monetary, scores and segment.",
-    materialization: { kind: "partition", parameter: "snapshot_date" },
+    materialization: { kind: "partition", parameter: "snapshot_date", fromParameter: "from_date" },
     partitioning: { column: "snapshot_date", granularity: "DAY" },
     clustering: ["segment", "user_id"],
   },

@@ -10,9 +10,10 @@ import {
 } from "./testing/boundaryFixture";
 import { openTestWarehouse } from "./testing/testWarehouse";
 import { compareWithOracle, readMartRows } from "./truth/compare";
-import { readTruthRaw } from "./truth/rawRows";
+import { epochDay, readTruthRaw } from "./truth/rawRows";
 import type { ClvFitRow } from "./truth/clvSegments";
-import type { SegmentMapRow } from "./truth/rfmSnapshot";
+import { rfmDailyTruth, type SegmentMapRow } from "./truth/rfmSnapshot";
+import { takeRfmSnapshots, type RfmSnapshotTaken } from "../rfm/refreshRfm";
 import { computeShopTruth, ORACLE_KEYS, type OracleMart, type TruthRow } from "./truth/shopTruth";
 import { exactPercentile, fraction } from "./truth/stats";
 
@@ -304,5 +305,53 @@ describe("the boundary fixture's edges, as the marts read them", () => {
     }
     const sessions = await complete.mart("dm_funnel_sessions");
     expect(sessions.some((s) => s.user_id === U.anomaly)).toBe(false);
+  });
+});
+
+/**
+ * A bulk run takes the RFM snapshots of a whole range in one query. Each date of it must be the
+ * snapshot that date's own oracle gives: buyers, recency, the date's own monetary percentiles,
+ * and orders on a month end counted in that month's snapshot, not in the one before.
+ */
+describe("the RFM snapshots of a range, one query from January to the partial run date", () => {
+  let warehouse: DuckDbWarehouse;
+  let taken: RfmSnapshotTaken[];
+  beforeAll(async () => {
+    warehouse = await openTestWarehouse();
+    await loadBoundaryFixture(warehouse.connection);
+    taken = await takeRfmSnapshots(warehouse, BOUNDARY_RUN_DATE_PARTIAL, "2025-01-15");
+  }, 120_000);
+  afterAll(() => warehouse.close());
+
+  it("takes one at every month end of the range and on its last day", () => {
+    expect(taken.map((t) => t.snapshotDate)).toEqual([
+      "2025-01-31",
+      "2025-02-28",
+      "2025-03-31",
+      "2025-04-30",
+      "2025-05-31",
+      BOUNDARY_RUN_DATE_PARTIAL,
+    ]);
+  });
+
+  it("makes each date's snapshot equal to that date's oracle, column by column", async () => {
+    const raw = await readTruthRaw(warehouse.connection);
+    const segmentMap = await warehouse.query<SegmentMapRow>(
+      "select * from snapshots.rfm_segment_map",
+    );
+    const rows = await readMartRows(warehouse.connection, "snapshots", "rfm_daily");
+    for (const { snapshotDate, users } of taken) {
+      const truth = rfmDailyTruth(raw, epochDay(snapshotDate), segmentMap) as unknown as TruthRow[];
+      const written = rows.filter((r) => r.snapshot_date === snapshotDate);
+      expect([snapshotDate, users, written.length]).toEqual([
+        snapshotDate,
+        truth.length,
+        truth.length,
+      ]);
+      expect([snapshotDate, compareWithOracle(written, truth, ORACLE_KEYS.rfm_daily)]).toEqual([
+        snapshotDate,
+        [],
+      ]);
+    }
   });
 });

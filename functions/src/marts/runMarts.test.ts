@@ -181,8 +181,17 @@ describe("runMarts", () => {
       date: "2024-12-31",
       from: "2024-01-01",
     });
-    const daily = MARTS.find((m) => m.name === "rfm_daily")!;
-    expect(martTarget(daily, "2024-12-31", "2024-01-01").partition?.from).toBe("2024-12-31");
+    const snapshot = MARTS.find((m) => m.name === "rfm_daily")!;
+    expect(martTarget(snapshot, "2024-12-31", "2024-01-01").partition).toEqual({
+      column: "snapshot_date",
+      date: "2024-12-31",
+      from: "2024-01-01",
+    });
+    const oneDay = {
+      ...spine,
+      materialization: { kind: "partition", parameter: "run_date" },
+    } satisfies typeof spine;
+    expect(martTarget(oneDay, "2024-12-31", "2024-01-01").partition?.from).toBe("2024-12-31");
   });
 
   it("writes every day of a range into a date-spine mart, as one query, and each day again alone", async () => {
@@ -198,7 +207,7 @@ describe("runMarts", () => {
       `select * from marts.dm_kpi_daily where kpi_date >= date '${first}' order by kpi_date`,
     );
     // No snapshot: the history already holds a later one, and snapshots go in date order.
-    await runMarts(warehouse, { runDate: "2024-12-15", snapshotDates: [] });
+    await runMarts(warehouse, { runDate: "2024-12-15", snapshotFrom: null });
     const day = await queryRows(
       warehouse.connection,
       "select * from marts.dm_kpi_daily where kpi_date = date '2024-12-15'",
@@ -206,16 +215,16 @@ describe("runMarts", () => {
     expect(day).toEqual(ranged.filter((r) => r.kpi_date === "2024-12-15"));
   });
 
-  it("takes the RFM snapshot on every date it is given, in order, and refuses them out of order", async () => {
-    const dates = ["2025-01-10", "2025-01-20", "2025-01-31"];
-    await runMarts(warehouse, { runDate: "2025-01-31", snapshotDates: dates });
+  it("takes the RFM snapshot at every month end from snapshotFrom and on the run date, and refuses a range after it", async () => {
+    const runs = await runMarts(warehouse, { runDate: "2025-03-10", snapshotFrom: "2025-01-10" });
     const taken = await queryRows<{ d: string }>(
       warehouse.connection,
       "select distinct cast(snapshot_date as varchar) as d from snapshots.rfm_daily where snapshot_date >= date '2025-01-10' order by 1",
     );
-    expect(taken.map((r) => r.d)).toEqual(dates);
+    expect(taken.map((r) => r.d)).toEqual(["2025-01-31", "2025-02-28", "2025-03-10"]);
+    expect(runs.find((r) => r.name === "rfm_daily")!.partitions).toBe(3);
     await expect(
-      runMarts(warehouse, { runDate: "2025-02-28", snapshotDates: ["2025-02-28", "2025-02-01"] }),
-    ).rejects.toThrow(/ascend/);
+      runMarts(warehouse, { runDate: "2025-03-31", snapshotFrom: "2025-04-01" }),
+    ).rejects.toThrow(/snapshotFrom 2025-04-01 is after runDate 2025-03-31/);
   });
 });

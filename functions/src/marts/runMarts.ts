@@ -6,7 +6,7 @@ import {
   writeClv,
   type ClvComputation,
 } from "../clv/refreshClv";
-import { takeRfmSnapshots } from "../rfm/refreshRfm";
+import { SNAPSHOTS_TAKEN_SQL, takeRfmSnapshots } from "../rfm/refreshRfm";
 import { assertHistoryAccepts, LATEST_HISTORY_SQL, RFM_HISTORY_FILE } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
@@ -38,6 +38,8 @@ export interface MartRun {
   readonly skipped?: string;
   /** Columns left null because the source lacks the table they come from. */
   readonly nullColumns?: readonly string[];
+  /** The dates written, for the RFM snapshot: its rows are the last date's buyers. */
+  readonly partitions?: number;
 }
 
 export interface RunMartsOptions {
@@ -49,10 +51,11 @@ export interface RunMartsOptions {
    */
   readonly fromDate?: string;
   /**
-   * The days the RFM snapshot is taken, in date order (default: the run date alone). The bulk run
-   * takes one at every month end and on the run date, so the segment history shows moves.
+   * The first day of the RFM snapshot range (default `runDate`: the run date's snapshot alone;
+   * `null`: no snapshot). A snapshot is taken at every month end of the range and on the run
+   * date: the bulk run passes the world's first day, so the segment history shows moves.
    */
-  readonly snapshotDates?: readonly string[];
+  readonly snapshotFrom?: string | null;
   /** Called before each mart starts, with its position in the run. */
   readonly onProgress?: (name: string, index: number, total: number) => void;
   /**
@@ -80,16 +83,13 @@ export interface RunMartsOptions {
 export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): Promise<MartRun[]> {
   const runDate = options.runDate;
   const fromDate = options.fromDate ?? runDate;
-  const snapshotDates = options.snapshotDates ?? [runDate];
-  for (const date of [runDate, fromDate, ...snapshotDates])
+  const snapshotFrom = options.snapshotFrom === undefined ? runDate : options.snapshotFrom;
+  for (const date of [runDate, fromDate, ...(snapshotFrom === null ? [] : [snapshotFrom])])
     if (!isCalendarDate(date)) throw new Error(`"${date}" is not a YYYY-MM-DD calendar date`);
   if (fromDate > runDate) throw new Error(`fromDate ${fromDate} is after runDate ${runDate}`);
-  const outOfOrder = snapshotDates.find(
-    (d, i) => d > runDate || (i > 0 && d <= snapshotDates[i - 1]!),
-  );
-  if (outOfOrder)
-    throw new Error(`Snapshot dates must ascend and end by ${runDate}: ${outOfOrder}`);
-  if (snapshotDates.length > 0) await assertHistoryAccepts(warehouse, snapshotDates[0]!);
+  if (snapshotFrom !== null && snapshotFrom > runDate)
+    throw new Error(`snapshotFrom ${snapshotFrom} is after runDate ${runDate}`);
+  if (snapshotFrom !== null) await assertHistoryAccepts(warehouse, snapshotFrom);
 
   const params: Record<string, SqlParam> = {
     run_date: { date: runDate },
@@ -162,7 +162,8 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
           step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
           // The segment map once, then each date's snapshot and history, without the summaries
           // the function reports (segment counts, movements): the report reads the marts instead.
-          const users = (await takeRfmSnapshots(w, snapshotDates)).pop() ?? 0;
+          const taken =
+            snapshotFrom === null ? [] : await takeRfmSnapshots(w, runDate, snapshotFrom);
           for (const name of step.produces) {
             const decl = martByName(name);
             await w.describeTable?.(
@@ -176,7 +177,12 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
             rows: await countRows(w, SEGMENT_MAP_TABLE),
             seconds: 0,
           });
-          runs.push({ name: "rfm_daily", rows: users, seconds: seconds() });
+          runs.push({
+            name: "rfm_daily",
+            rows: taken.at(-1)?.users ?? 0,
+            seconds: seconds(),
+            partitions: taken.length,
+          });
           for (const name of step.produces) built.add(name);
           await startStatTests();
           continue;
@@ -301,7 +307,7 @@ export function chainQueryTexts(): string[] {
     if (step.kind === "mart") texts.push(martSql(martByName(step.name)));
     if (step.kind === "snapshot") {
       texts.push(...step.produces.map((name) => martSql(martByName(name))));
-      texts.push(readSql(RFM_HISTORY_FILE), countSql(SEGMENT_MAP_TABLE));
+      texts.push(readSql(RFM_HISTORY_FILE), SNAPSHOTS_TAKEN_SQL, countSql(SEGMENT_MAP_TABLE));
     }
     if (step.kind === "clv") texts.push(readSql(CLV_HISTORY_SQL));
     if (step.kind === "stats") texts.push(...Object.values(statTestInputTexts()));

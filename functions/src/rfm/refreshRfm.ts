@@ -24,39 +24,56 @@ export interface RfmRefreshSummary {
   readonly movements: RfmMovement[];
 }
 
+/** The buyers in each snapshot of a range, in date order. */
+export interface RfmSnapshotTaken {
+  readonly snapshotDate: string;
+  readonly users: number;
+}
+
+/** The snapshot dates a range wrote and their buyers, in BigQuery SQL. */
+export const SNAPSHOTS_TAKEN_SQL = `select cast(snapshot_date as string) as snapshot_date, count(*) as users
+from snapshots.rfm_daily
+where snapshot_date between @from_date and @snapshot_date
+group by snapshot_date
+order by snapshot_date`;
+
 /**
- * Takes the RFM snapshots of some dates, in order: rebuilds the segment map once, then for each
- * date replaces its `snapshots.rfm_daily` partition and applies the segment history statement.
- * All of it moves together (DuckDB: one transaction; BigQuery: each statement atomic, the run
- * record marks the run). A date older than the history's latest, or dates out of order, are
- * refused before anything is written, because applying them would rewrite later periods. Returns
- * the buyers in each date's snapshot.
+ * Takes the RFM snapshots from `from` to `snapshotDate` (default: that one date) in one query:
+ * the snapshot at every month end of the range and on `snapshotDate` (`sql/rfm/rfm_daily.sql`
+ * says which dates; 24 queries of a bulk run's month ends took 0.6-0.9 s, one query 0.1-0.2 s).
+ * It rebuilds the segment map, replaces the range's `snapshots.rfm_daily` partitions, and
+ * applies the segment history statement for each date written, in order. All of it moves
+ * together (DuckDB: one transaction; BigQuery: each statement atomic, the run record marks the
+ * run). A range that starts before the history's latest date is refused before anything is
+ * written, because applying it would rewrite later periods. Returns the buyers in each date's
+ * snapshot; a date without buyers has no snapshot.
  */
 export async function takeRfmSnapshots(
   warehouse: Warehouse,
-  snapshotDates: readonly string[],
-): Promise<number[]> {
-  for (const [i, date] of snapshotDates.entries()) {
+  snapshotDate: string,
+  from: string = snapshotDate,
+): Promise<RfmSnapshotTaken[]> {
+  for (const date of [from, snapshotDate])
     if (!isCalendarDate(date))
       throw new RfmRefreshError(`Snapshot date "${date}" is not a YYYY-MM-DD date`);
-    if (i > 0 && date <= snapshotDates[i - 1]!)
-      throw new RfmRefreshError(`Snapshot dates must ascend: ${snapshotDates[i - 1]} then ${date}`);
-  }
-  if (snapshotDates.length === 0) return [];
-  await assertHistoryAccepts(warehouse, snapshotDates[0]!);
+  if (from > snapshotDate)
+    throw new RfmRefreshError(`Snapshot range must ascend: ${from} is after ${snapshotDate}`);
+  await assertHistoryAccepts(warehouse, from);
   return warehouse.atomically(async (w) => {
+    const params: Record<string, SqlParam> = {
+      snapshot_date: { date: snapshotDate },
+      from_date: { date: from },
+    };
     const map = martByName("rfm_segment_map");
-    const first = { snapshot_date: { date: snapshotDates[0]! } };
-    await w.materialize(martTarget(map, snapshotDates[0]!), martSql(map), first);
+    await w.materialize(martTarget(map, snapshotDate), martSql(map), params);
     const daily = martByName("rfm_daily");
-    const users: number[] = [];
-    for (const snapshotDate of snapshotDates) {
-      const params: Record<string, SqlParam> = { snapshot_date: { date: snapshotDate } };
-      const written = await w.materialize(martTarget(daily, snapshotDate), martSql(daily), params);
-      await applyRfmHistory(w, snapshotDate);
-      users.push(written.rows);
-    }
-    return users;
+    await w.materialize(martTarget(daily, snapshotDate, from), martSql(daily), params);
+    const taken = await w.query<{ snapshot_date: string; users: number | string }>(
+      SNAPSHOTS_TAKEN_SQL,
+      params,
+    );
+    for (const { snapshot_date } of taken) await applyRfmHistory(w, snapshot_date);
+    return taken.map((t) => ({ snapshotDate: t.snapshot_date, users: Number(t.users) }));
   });
 }
 
@@ -69,7 +86,7 @@ export async function refreshRfmSnapshot(
   warehouse: Warehouse,
   snapshotDate: string,
 ): Promise<RfmRefreshSummary> {
-  const [rows] = await takeRfmSnapshots(warehouse, [snapshotDate]);
+  const [taken] = await takeRfmSnapshots(warehouse, snapshotDate);
   const params: Record<string, SqlParam> = { snapshot_date: { date: snapshotDate } };
   const segmentRows = await warehouse.query<{ segment: string; users: number | string }>(
     readSql("rfm/rfm_segment_counts.sql"),
@@ -87,7 +104,7 @@ export async function refreshRfmSnapshot(
   }
   return {
     snapshotDate,
-    users: rows ?? 0,
+    users: taken?.users ?? 0,
     segments,
     movements: movementRows
       .map((r) => ({ from: r.from_segment, to: r.to_segment, users: Number(r.users) }))
