@@ -86,6 +86,9 @@ const DISABLED_COMPRESSION = "fsst";
  */
 const FRESH_BUILD_VACUUM = 0;
 
+/** Each file's row count and its partition column's first and last value, by file. */
+type FileFooters = Map<string, FileDayRange & { rows: number }>;
+
 /**
  * The warehouse as one DuckDB file with schemas `raw`, `marts` and `snapshots`: the local twin of
  * the BigQuery datasets. It takes the same BigQuery-dialect SQL as BigQuery (parameters rendered,
@@ -240,15 +243,55 @@ export class DuckDbWarehouse implements Warehouse {
       if (manifest) await this.putManifest(manifest);
       const jobs: string[] = [];
       const rows: Partial<Record<RawTableName, number>> = {};
-      for (const [table, tableLoads] of plan) {
-        rows[table] = await this.replaceTable(table, tableLoads);
-        const files = tableLoads.reduce((n, l) => n + l.uris.length, 0);
-        const what =
-          tableLoads[0]!.partition === null ? "whole table" : `${tableLoads.length} partition(s)`;
-        jobs.push(`duckdb: replace raw.${table}, ${what}, ${files} file(s), ${rows[table]} row(s)`);
+      const footers = this.footersAhead(plan);
+      try {
+        for (const [table, tableLoads] of plan) {
+          rows[table] = await this.replaceTable(table, tableLoads, footers.of(table));
+          const files = tableLoads.reduce((n, l) => n + l.uris.length, 0);
+          const what =
+            tableLoads[0]!.partition === null ? "whole table" : `${tableLoads.length} partition(s)`;
+          jobs.push(
+            `duckdb: replace raw.${table}, ${what}, ${files} file(s), ${rows[table]} row(s)`,
+          );
+        }
+      } finally {
+        await footers.close();
       }
       return { jobs, rows };
     });
+  }
+
+  /**
+   * Reads the file footers (`fileFooters`) of every planned table on a connection of its own,
+   * one table after another, while the writer inserts: a footer read parses the metadata of a
+   * table's 731 files (70-100 ms), mostly on one core, and the insert beside it leaves a core idle
+   * part of the time. Loading two years took 3.01-3.06 s against 3.12-3.56 s with each table's
+   * footers read after its insert (four alternating runs). `of` is a table's footers; `close`
+   * waits for the reads and closes the connection.
+   */
+  private footersAhead(plan: Map<RawTableName, PartitionLoad[]>): {
+    of(table: RawTableName): Promise<FileFooters>;
+    close(): Promise<void>;
+  } {
+    const connection = this.db.instance.connect();
+    const reads = new Map<RawTableName, Promise<FileFooters>>();
+    let last: Promise<unknown> = connection.catch(() => undefined); // a failed connect fails each read
+    for (const [table, loads] of plan) {
+      const uris = loads.flatMap((l) => l.uris);
+      const read = last.then(async () =>
+        this.fileFooters(RAW_TABLES[table], uris, await connection),
+      );
+      read.catch(() => undefined); // awaited by the table's replacement
+      reads.set(table, read);
+      last = read.catch(() => undefined);
+    }
+    return {
+      of: (table) => reads.get(table)!,
+      close: async () => {
+        await last;
+        (await connection.catch(() => null))?.closeSync();
+      },
+    };
   }
 
   /**
@@ -436,6 +479,7 @@ export class DuckDbWarehouse implements Warehouse {
   private async replaceTable(
     table: RawTableName,
     loads: readonly PartitionLoad[],
+    footersRead: Promise<FileFooters>,
   ): Promise<number> {
     const def = RAW_TABLES[table];
     const uris = loads.flatMap((l) => l.uris);
@@ -458,7 +502,7 @@ export class DuckDbWarehouse implements Warehouse {
     // Each partition must now hold exactly the rows its own files hold: a file holding another
     // day's rows, or a row that did not land, fails the whole replacement. One pass over the
     // files' footers gives both their row counts and the partition column's statistics.
-    const footers = await this.fileFooters(def, uris);
+    const footers = await footersRead;
     const rowsOf = new Map([...footers].map(([file, f]) => [file, f.rows]));
     const expectedRows = uris.reduce((n, u) => n + (rowsOf.get(u) ?? 0), 0);
     if (inserted.rowsChanged !== expectedRows) {
@@ -492,7 +536,9 @@ export class DuckDbWarehouse implements Warehouse {
   private async fileFooters(
     def: TableDef,
     uris: readonly string[],
-  ): Promise<Map<string, FileDayRange & { rows: number }>> {
+    connection: DuckDBConnection,
+  ): Promise<FileFooters> {
+    if (uris.length === 0) return new Map();
     const column = def.partitionColumn ?? def.columns[0]!.name;
     const type = DUCKDB_TYPES[def.columns.find((c) => c.name === column)!.type];
     const footers = await this.rows<{
@@ -511,6 +557,7 @@ export class DuckDbWarehouse implements Warehouse {
        from parquet_metadata(${sqlList(uris)})
        where path_in_schema = '${column}'
        group by file_name`,
+      connection,
     );
     return new Map(
       footers.map((f) => [
