@@ -67,4 +67,12 @@ describe("npm start's module", () => {
     `);
     expect(zodFiles).toBe(0);
   });
+
+  it("does not load the SQL translator: it loads while DuckDB generates, when the warming starts", () => {
+    const loaded = lastJsonLineOfFreshNode<number>(`
+      require(${JSON.stringify(join(__dirname, "start.ts"))});
+      console.log(Object.keys(require.cache).filter((k) => k.includes("/@polyglot-sql/")).length);
+    `);
+    expect(loaded).toBe(0);
+  });
 });

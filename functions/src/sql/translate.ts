@@ -1,5 +1,15 @@
 import { setFlagsFromString } from "node:v8";
-import { Dialect, init, isInitialized, transpile } from "@polyglot-sql/sdk";
+import type * as Polyglot from "@polyglot-sql/sdk";
+
+/**
+ * The translator's package, loaded on first use: a process that never translates (a function
+ * instance that only writes the lake) does not load it, and `npm start` loads it while DuckDB
+ * generates the shop rather than before its first step (25-40 ms under the TypeScript loader).
+ */
+let polyglot: typeof Polyglot | undefined;
+const sdk = (): typeof Polyglot =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded late on purpose, see above
+  (polyglot ??= require("@polyglot-sql/sdk") as typeof Polyglot);
 
 /**
  * BigQuery SQL to DuckDB SQL. Marts and checks are written once, in GoogleSQL; locally DuckDB runs
@@ -19,6 +29,7 @@ let ready: Promise<void> | undefined;
  * than in the timing of whichever query happens to come next.
  */
 export function initTranslator(): Promise<void> {
+  const { Dialect, init, isInitialized, transpile } = sdk();
   if (isInitialized() && ready === undefined) return Promise.resolve();
   ready ??= (async () => {
     if (!isInitialized()) {
@@ -331,6 +342,7 @@ export async function toDuckDb(bigQuerySql: string): Promise<string> {
   }
   await initTranslator();
   const source = BIGQUERY_REWRITES.reduce((sql, r) => r.apply(sql), bigQuerySql);
+  const { Dialect, transpile } = sdk();
   const result = transpile(source, Dialect.BigQuery, Dialect.DuckDB, {
     unsupportedLevel: "raise",
   });
