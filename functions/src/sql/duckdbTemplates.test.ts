@@ -72,7 +72,9 @@ describe("DuckDB templates", () => {
     const templates = duckDbTemplates(counter.translate);
     const sql = readSql("rfm/rfm_daily.sql");
     for (const day of ["2024-01-31", "2024-02-29", "2024-03-31"])
-      expect(await templates.render(sql, { snapshot_date: { date: day } })).toContain(`'${day}'`);
+      expect(
+        await templates.render(sql, { snapshot_date: { date: day }, from_date: { date: day } }),
+      ).toContain(`'${day}'`);
     expect(counter.calls()).toBe(1);
   });
 
