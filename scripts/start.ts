@@ -365,9 +365,9 @@ function shown(path: string): string {
   return near.startsWith("..") ? path : near;
 }
 
-if (require.main === module) runMain(START_COMMAND, (args) => run(startOptions(args), {}));
-
 /** The RFM snapshot dates the marts stage wrote. */
 function snapshotCount(runs: readonly MartRun[]): number {
   return runs.find((r) => r.name === "rfm_daily")?.partitions ?? 0;
 }
+
+if (require.main === module) runMain(START_COMMAND, (args) => run(startOptions(args), {}));

@@ -160,8 +160,9 @@ export async function runMarts(warehouse: Warehouse, options: RunMartsOptions): 
         const seconds = () => (performance.now() - started) / 1000;
         if (step.kind === "snapshot") {
           step.produces.forEach((name, i) => options.onProgress?.(name, runs.length + i, total));
-          // The segment map once, then each date's snapshot and history, without the summaries
-          // the function reports (segment counts, movements): the report reads the marts instead.
+          // The segment map, the range's snapshots in one query and each date's history, without
+          // the summaries the function reports (segment counts, movements): the report reads the
+          // marts instead.
           const taken =
             snapshotFrom === null ? [] : await takeRfmSnapshots(w, runDate, snapshotFrom);
           for (const name of step.produces) {
