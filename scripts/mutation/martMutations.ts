@@ -208,6 +208,12 @@ export const MART_MUTATIONS: readonly Mutation[] = [
   ),
   m(
     "dm_cohort_retention",
+    "a user active on several days of a period counted once per day",
+    "active_periods as (\n\n    select distinct\n",
+    "active_periods as (\n\n    select\n",
+  ),
+  m(
+    "dm_cohort_retention",
     "period 0 dropped",
     "unnest(generate_array(0, @cohort_max_period))",
     "unnest(generate_array(1, @cohort_max_period))",

@@ -49,7 +49,8 @@ user_cohorts as (
 
 session_days as (
 
-    select distinct
+    -- A day with several sessions repeats here; active_periods keeps each period once.
+    select
         user_id,
         date(session_start_ts) as session_date
 
