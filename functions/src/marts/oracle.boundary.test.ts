@@ -313,13 +313,16 @@ describe("the boundary fixture's edges, as the marts read them", () => {
  * snapshot that date's own oracle gives: buyers, recency, the date's own monetary percentiles,
  * and orders on a month end counted in that month's snapshot, not in the one before.
  */
-describe("the RFM snapshots of a range, one query from January to the partial run date", () => {
+describe.each([
+  ["one query", undefined],
+  ["a query per month", 1],
+])("the RFM snapshots of a range from January to the partial run date, in %s", (_how, maxRows) => {
   let warehouse: DuckDbWarehouse;
   let taken: RfmSnapshotTaken[];
   beforeAll(async () => {
     warehouse = await openTestWarehouse();
     await loadBoundaryFixture(warehouse.connection);
-    taken = await takeRfmSnapshots(warehouse, BOUNDARY_RUN_DATE_PARTIAL, "2025-01-15");
+    taken = await takeRfmSnapshots(warehouse, BOUNDARY_RUN_DATE_PARTIAL, "2025-01-15", maxRows);
   }, 120_000);
   afterAll(() => warehouse.close());
 

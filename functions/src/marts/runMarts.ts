@@ -6,7 +6,7 @@ import {
   writeClv,
   type ClvComputation,
 } from "../clv/refreshClv";
-import { SNAPSHOTS_TAKEN_SQL, takeRfmSnapshots } from "../rfm/refreshRfm";
+import { BUYERS_SQL, SNAPSHOTS_TAKEN_SQL, takeRfmSnapshots } from "../rfm/refreshRfm";
 import { assertHistoryAccepts, LATEST_HISTORY_SQL, RFM_HISTORY_FILE } from "../rfm/rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
@@ -308,7 +308,8 @@ export function chainQueryTexts(): string[] {
     if (step.kind === "mart") texts.push(martSql(martByName(step.name)));
     if (step.kind === "snapshot") {
       texts.push(...step.produces.map((name) => martSql(martByName(name))));
-      texts.push(readSql(RFM_HISTORY_FILE), SNAPSHOTS_TAKEN_SQL, countSql(SEGMENT_MAP_TABLE));
+      texts.push(readSql(RFM_HISTORY_FILE), BUYERS_SQL, SNAPSHOTS_TAKEN_SQL);
+      texts.push(countSql(SEGMENT_MAP_TABLE));
     }
     if (step.kind === "clv") texts.push(readSql(CLV_HISTORY_SQL));
     if (step.kind === "stats") texts.push(...Object.values(statTestInputTexts()));

@@ -2,7 +2,7 @@ import type { DuckDbWarehouse } from "../backends/duckdbWarehouse";
 import { openTestWarehouse } from "../marts/testing/testWarehouse";
 import { loadHandFixture } from "../marts/testing/handFixture";
 import { queryRows } from "../warehouse/duckdb";
-import { RfmRefreshError, refreshRfmSnapshot } from "./refreshRfm";
+import { RfmRefreshError, refreshRfmSnapshot, wholeMonthRuns } from "./refreshRfm";
 
 interface HistoryRow {
   user_id: string;
@@ -113,5 +113,42 @@ describe("refreshRfmSnapshot", () => {
   it("rejects a malformed snapshot date by value", async () => {
     await expect(refreshRfmSnapshot(warehouse, "2024-02-30")).rejects.toThrow(/2024-02-30/);
     await expect(refreshRfmSnapshot(warehouse, "yesterday")).rejects.toThrow(/yesterday/);
+  });
+});
+
+describe("wholeMonthRuns", () => {
+  it("cuts a range on month ends, a leap February included, and ends the last run on the range's end", () => {
+    expect(wholeMonthRuns("2024-01-15", "2024-04-10", 2)).toEqual([
+      { from: "2024-01-15", to: "2024-02-29" },
+      { from: "2024-03-01", to: "2024-04-10" },
+    ]);
+    expect(wholeMonthRuns("2024-11-01", "2025-12-31", 7)).toEqual([
+      { from: "2024-11-01", to: "2025-05-31" },
+      { from: "2025-06-01", to: "2025-12-31" },
+    ]);
+  });
+
+  it("keeps a range whole when no limit is set, and a single day as one run", () => {
+    expect(wholeMonthRuns("2024-01-01", "2025-12-31", Infinity)).toEqual([
+      { from: "2024-01-01", to: "2025-12-31" },
+    ]);
+    expect(wholeMonthRuns("2024-03-05", "2024-03-05", 1)).toEqual([
+      { from: "2024-03-05", to: "2024-03-05" },
+    ]);
+    // A limit far beyond the range (a few buyers) is one run, not a date in year 10,000.
+    expect(wholeMonthRuns("2024-03-01", "2024-05-31", 133_333)).toEqual([
+      { from: "2024-03-01", to: "2024-05-31" },
+    ]);
+    expect(wholeMonthRuns("2024-03-01", "2024-05-31", 3)).toEqual([
+      { from: "2024-03-01", to: "2024-05-31" },
+    ]);
+    expect(wholeMonthRuns("2024-03-01", "2024-05-31", 2)).toEqual([
+      { from: "2024-03-01", to: "2024-04-30" },
+      { from: "2024-05-01", to: "2024-05-31" },
+    ]);
+  });
+
+  it("refuses a run of less than one month", () => {
+    expect(() => wholeMonthRuns("2024-01-01", "2024-12-31", 0)).toThrow(/at least one month/);
   });
 });
