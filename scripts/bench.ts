@@ -21,6 +21,7 @@ import { warmLaterStages } from "./laterStages";
 import { replayDays } from "./replayDays";
 import { start } from "./start";
 import { MAX_USERS, MIN_USERS } from "./cli/args";
+import { keepTranslations, TRANSLATIONS_FOLDER_ENV } from "./cli/keptTranslations";
 import {
   integerValue,
   runMain,
@@ -32,7 +33,8 @@ import {
 
 /**
  * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
- * the whole local pipeline with per-mart times, `npm start` as a user runs it followed by the
+ * the whole local pipeline with per-mart times, `npm start` with no SQL translation kept from an
+ * earlier run (its first run after `npm ci`), `npm start` as a user runs it followed by the
  * nightly chain replayed for three more days (seconds per day), with `--10x` also `npm start`
  * alone at ten times the users (its peak memory), and a baseline measured in the same run:
  * DuckDB writing the same number of rows as the events table straight from `range()` to one zstd
@@ -43,8 +45,9 @@ export const BENCH_COMMAND: CommandSpec = {
   command: "npm run bench",
   summary: [
     "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
-    "local pipeline with per-mart times, npm start with three replayed days (and npm start alone",
-    "at 10x users with --10x), and a baseline measured in the same run (DuckDB writing as many",
+    "local pipeline with per-mart times, npm start with no SQL translation kept (its first run",
+    "after npm ci), npm start with three replayed days (and npm start alone at 10x users with",
+    "--10x), and a baseline measured in the same run (DuckDB writing as many",
     "rows as the events table to one Parquet file). Each run is its own child process; each",
     "prints its seconds, peak memory, CPU seconds and page faults.",
   ].join("\n"),
@@ -135,6 +138,7 @@ async function main(args: ParsedArgs): Promise<void> {
     await run("baseline", eventsRows);
     if (tenfold) await run("generate+lake", users * 10);
     await run("pipeline", users);
+    await run("start-untranslated", users);
     await run("start+replay", users);
     if (tenfold) await run("start", users * 10);
   } finally {
@@ -174,6 +178,13 @@ async function child(
   root: string,
 ): Promise<Measurement> {
   const dir = await mkdtemp(join(root, `${kind}-`));
+  // As the commands do: translations kept by the runs before this one are read back, except for
+  // the run that measures `npm start` with none kept (its first run after `npm ci`).
+  keepTranslations(
+    kind === "start-untranslated"
+      ? { [TRANSLATIONS_FOLDER_ENV]: join(dir, "translations") }
+      : process.env,
+  );
   const seconds: Record<string, number> = {};
   const cpu = { begun: process.resourceUsage(), stages: {} as Record<string, StageCpu> };
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
@@ -275,6 +286,17 @@ async function child(
     // `npm start` alone, for its peak memory at ten times the users.
     await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
     return measurement(`npm start alone, ${users} users`, 0, 0, seconds, cpu);
+  }
+  if (kind === "start-untranslated") {
+    // `npm start` with no translation kept from an earlier run: the SQL translator loads.
+    await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
+    return measurement(
+      `npm start alone, nothing translated before, ${users} users`,
+      0,
+      0,
+      seconds,
+      cpu,
+    );
   }
   if (kind === "start+replay") {
     // `npm start` as a user runs it, then the nightly chain replayed for the next days on the

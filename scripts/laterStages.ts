@@ -6,7 +6,6 @@
  * with it loaded later (four alternating runs each). `warmLaterStages` loads it while DuckDB
  * generates, when the main thread is waiting anyway.
  */
-import { initTranslator } from "../functions/src/sql/translate";
 
 type MartsModule = typeof import("../functions/src/marts/runMarts");
 type ChecksModule = typeof import("../functions/src/checks");
@@ -28,25 +27,25 @@ export const ordersToWarehouse: OrdersModule["ordersToWarehouse"] = (...args) =>
   orders().ordersToWarehouse(...args);
 
 /**
- * Loads the SQL translator and the marts' and the report's code while DuckDB works without the
- * main thread, from the next macrotask, so a statement dispatched in this one is already running,
- * then translates ahead the queries of the checks and the marts (`translateAhead`). Once per
- * process; the promise settles when the translations are done and never rejects.
+ * Loads the marts' and the report's code while DuckDB works without the main thread, from the
+ * next macrotask, so a statement dispatched in this one is already running, then translates ahead
+ * the queries of the checks and the marts (`translateAhead`). Once per process; the promise
+ * settles when the translations are done and never rejects.
  * The checks and marts are translated from BigQuery's dialect, and the translator's first use
  * loads a 22 MB WebAssembly module and holds the main thread for about 0.2-0.4 s: in the checks,
  * DuckDB waited for it (checks 1.98-2.43 s against 1.42-1.72 s warmed, three alternating runs).
- * A failure here shows again, with its error, at first use.
+ * Translations kept by an earlier run (`keepTranslationsIn`) are read back instead, and the module
+ * is loaded only if a text was not kept. A failure here shows again, with its error, at first use.
  */
 export function warmLaterStages(): Promise<void> {
   warming ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-    const translator = initTranslator();
     try {
       marts();
       report();
     } catch {
       // reported at first use
     }
-    await translator.then(translateAhead).catch(() => undefined);
+    await translateAhead().catch(() => undefined);
   });
   return warming;
 }

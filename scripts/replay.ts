@@ -15,6 +15,7 @@ import {
   type ParsedArgs,
 } from "./cli/command";
 import { ReplayError, replayDays } from "./replayDays";
+import { keepTranslations } from "./cli/keptTranslations";
 
 export const REPLAY_COMMAND: CommandSpec = {
   command: "npm run replay",
@@ -108,4 +109,7 @@ async function run(args: ParsedArgs): Promise<number> {
   }
 }
 
-if (require.main === module) runMain(REPLAY_COMMAND, run);
+if (require.main === module) {
+  keepTranslations();
+  runMain(REPLAY_COMMAND, run);
+}

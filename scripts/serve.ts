@@ -21,6 +21,7 @@ import {
   type CommandSpec,
   type ParsedArgs,
 } from "./cli/command";
+import { keepTranslations } from "./cli/keptTranslations";
 
 /** The functions `functions/src/index.ts` registers. */
 export const FUNCTION_TARGETS = ["generateData", "refreshRfmSnapshot", "refreshStatTests"] as const;
@@ -130,4 +131,7 @@ async function serve(args: ParsedArgs): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runMain(SERVE_COMMAND, serve);
+if (require.main === module) {
+  keepTranslations();
+  runMain(SERVE_COMMAND, serve);
+}

@@ -37,6 +37,7 @@ import {
 } from "./dataFolder";
 import { ordersToWarehouse, runMarts, warmLaterStages, writeReport } from "./laterStages";
 import type { MartRun } from "../functions/src/marts/runMarts";
+import { keepTranslations } from "./cli/keptTranslations";
 
 /** Points where a test can step in; the command line never sets them. */
 export interface StartHooks {
@@ -370,4 +371,7 @@ function snapshotCount(runs: readonly MartRun[]): number {
   return runs.find((r) => r.name === "rfm_daily")?.partitions ?? 0;
 }
 
-if (require.main === module) runMain(START_COMMAND, (args) => run(startOptions(args), {}));
+if (require.main === module) {
+  keepTranslations();
+  runMain(START_COMMAND, (args) => run(startOptions(args), {}));
+}

@@ -1,3 +1,7 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { lastJsonLineOfFreshNode } from "../../../scripts/cli/testing/freshNode";
 import { closeDuckDb, openDuckDb } from "../warehouse/duckdb";
 import {
   BANNED_CONSTRUCTS,
@@ -5,6 +9,8 @@ import {
   DUCKDB_REWRITES,
   SqlTranslationError,
   bannedConstructs,
+  keepTranslationsIn,
+  keptTranslationFile,
   toDuckDb,
   wrapCalls,
 } from "./translate";
@@ -177,4 +183,82 @@ describe("multi-statement scripts", () => {
     expect(sql.split(";\n")).toHaveLength(2);
     expect(sql).toMatch(/DELETE FROM h/);
   });
+});
+
+describe("kept translations", () => {
+  let folder: string;
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), "kept-translations-"));
+    keepTranslationsIn(folder);
+  });
+  afterEach(async () => {
+    keepTranslationsIn(null);
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it("keeps the translator's output in a file named by the text, and reads it back", async () => {
+    const sql = "select count(*) as n from raw.users where signup_date <= current_date()";
+    const first = await toDuckDb(sql);
+    const file = keptTranslationFile(folder, sql);
+    expect(await readdir(folder)).toEqual([file.slice(folder.length + 1)]);
+    expect(await readFile(file, "utf8")).toBe(first);
+    // A later use reads the file: what it holds is what comes back, rewrites applied.
+    await writeFile(file, "SELECT round(2.5, 1) AS kept");
+    expect(await toDuckDb(sql)).toBe(
+      DUCKDB_REWRITES.reduce((out, r) => r.apply(out), "SELECT round(2.5, 1) AS kept"),
+    );
+  });
+
+  it("keys each text apart, and applies the rewrites before translation to the kept text", async () => {
+    await toDuckDb("select 1 as a");
+    await toDuckDb("select 2 as a");
+    await toDuckDb("select date_add(date '2024-02-28', interval 2 day) as d");
+    expect((await readdir(folder)).sort()).toEqual(
+      [
+        keptTranslationFile(folder, "select 1 as a"),
+        keptTranslationFile(folder, "select 2 as a"),
+        keptTranslationFile(
+          folder,
+          BIGQUERY_REWRITES.reduce(
+            (out, r) => r.apply(out),
+            "select date_add(date '2024-02-28', interval 2 day) as d",
+          ),
+        ),
+      ]
+        .map((file) => file.slice(folder.length + 1))
+        .sort(),
+    );
+  });
+
+  it("keeps nothing for a text that fails to translate or is banned, and fails again", async () => {
+    await expect(toDuckDb("select from where")).rejects.toThrow(SqlTranslationError);
+    await expect(toDuckDb("select from where")).rejects.toThrow(SqlTranslationError);
+    await expect(toDuckDb("select regexp_contains('a', 'a') as m")).rejects.toThrow(/Banned/);
+    expect(await readdir(folder).catch(() => [])).toEqual([]);
+  });
+
+  it("keeps nothing when no folder is set", async () => {
+    keepTranslationsIn(null);
+    await toDuckDb("select 3 as a");
+    expect(await readdir(folder)).toEqual([]);
+  });
+
+  it("spares a later process the translator: a kept text loads none of its package", async () => {
+    const sql = "select user_id from raw.users where signup_date > date '2024-01-01'";
+    const translated = await toDuckDb(sql);
+    const run = (path: string) =>
+      lastJsonLineOfFreshNode<{ sql: string; loaded: number }>(`
+        const t = require(${JSON.stringify(join(__dirname, "translate.ts"))});
+        t.keepTranslationsIn(${JSON.stringify(path)});
+        t.toDuckDb(${JSON.stringify(sql)}).then((sql) => console.log(JSON.stringify({
+          sql,
+          loaded: Object.keys(require.cache).filter((k) => k.includes("/@polyglot-sql/")).length,
+        })));
+      `);
+    expect(run(folder)).toEqual({ sql: translated, loaded: 0 });
+    const empty = join(folder, "empty");
+    const cold = run(empty);
+    expect(cold.sql).toBe(translated);
+    expect(cold.loaded).toBeGreaterThan(0);
+  }, 60_000);
 });

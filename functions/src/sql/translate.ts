@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import type * as Polyglot from "@polyglot-sql/sdk";
 
@@ -340,12 +344,19 @@ export async function toDuckDb(bigQuerySql: string): Promise<string> {
   if (banned.length > 0) {
     throw new SqlTranslationError(`Banned construct: ${banned.map((b) => b.reason).join("; ")}`);
   }
-  await initTranslator();
   const source = BIGQUERY_REWRITES.reduce((sql, r) => r.apply(sql), bigQuerySql);
+  const translated = (await keptTranslation(source)) ?? (await transpiled(source));
+  return DUCKDB_REWRITES.reduce((sql, r) => r.apply(sql), translated);
+}
+
+/** The translator's options: part of a kept translation's key. */
+const TRANSPILE_OPTIONS = { unsupportedLevel: "raise" } as const;
+
+/** The translator's own output for `source` (BigQuery rewrites applied), kept if a folder is set. */
+async function transpiled(source: string): Promise<string> {
+  await initTranslator();
   const { Dialect, transpile } = sdk();
-  const result = transpile(source, Dialect.BigQuery, Dialect.DuckDB, {
-    unsupportedLevel: "raise",
-  });
+  const result = transpile(source, Dialect.BigQuery, Dialect.DuckDB, TRANSPILE_OPTIONS);
   if (!result.success || !result.sql) {
     throw new SqlTranslationError(
       `Cannot translate to DuckDB: ${result.error ?? "unknown error"}`,
@@ -353,5 +364,82 @@ export async function toDuckDb(bigQuerySql: string): Promise<string> {
       result.errorColumn,
     );
   }
-  return DUCKDB_REWRITES.reduce((sql, r) => r.apply(sql), result.sql.join(";\n"));
+  const translated = result.sql.join(";\n");
+  if (translationFolder !== null) await keepTranslation(translationFolder, source, translated);
+  return translated;
+}
+
+/**
+ * A folder where the translator's output is kept between processes, or null (the default).
+ *
+ * The translator is a 22 MB WebAssembly module: `npm start` spent about 0.9 s of the main thread
+ * loading it and translating the checks' and marts' texts, and V8's background threads as much
+ * again compiling it, while DuckDB generated the shop on both cores. Its output depends only on
+ * its input and its version, so the commands that build a warehouse on this machine keep each
+ * translation in a file named by a hash of the translator's version, its options and the text,
+ * and a later run reads it back without loading the module. A text that fails to translate is
+ * not kept (it fails again, with its error). The rewrites after the translation
+ * (`DUCKDB_REWRITES`) are applied on every use, so changing them needs no emptied folder; the
+ * rewrites before it are part of the text. The Cloud Functions keep none: they run nothing in
+ * DuckDB.
+ */
+let translationFolder: string | null = null;
+
+/** Keeps translations in `folder` from now on (null: keeps none); see `translationFolder`. */
+export function keepTranslationsIn(folder: string | null): void {
+  translationFolder = folder;
+}
+
+/** The folder translations are kept in, or null. */
+export function translationsKeptIn(): string | null {
+  return translationFolder;
+}
+
+let translatorVersion: string | undefined;
+
+/** The translator package's version, from its package.json (not among its exports). */
+function versionOfTranslator(): string {
+  translatorVersion ??= (
+    JSON.parse(
+      readFileSync(
+        join(dirname(require.resolve("@polyglot-sql/sdk")), "..", "package.json"),
+        "utf8",
+      ),
+    ) as { version: string }
+  ).version;
+  return translatorVersion;
+}
+
+/** The file a translation of `source` is kept in. */
+export function keptTranslationFile(folder: string, source: string): string {
+  const key = createHash("sha256")
+    .update(JSON.stringify([versionOfTranslator(), TRANSPILE_OPTIONS, source]))
+    .digest("hex");
+  return join(folder, `${key}.sql`);
+}
+
+/** The kept translation of `source`, or null when none is kept (or no folder is set). */
+async function keptTranslation(source: string): Promise<string | null> {
+  if (translationFolder === null) return null;
+  const kept = await readFile(keptTranslationFile(translationFolder, source), "utf8").catch(
+    () => null,
+  );
+  return kept === "" ? null : kept;
+}
+
+/**
+ * Writes a translation under its key through a file of this process's own and a rename, so that
+ * processes translating at once (jest's workers, two commands) never read a half-written one.
+ * A folder that cannot be written costs the next run a translation, nothing else.
+ */
+async function keepTranslation(folder: string, source: string, translated: string): Promise<void> {
+  const file = keptTranslationFile(folder, source);
+  const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await mkdir(folder, { recursive: true });
+    await writeFile(partial, translated);
+    await rename(partial, file);
+  } catch {
+    // not kept: translated again next time
+  }
 }
