@@ -23,6 +23,7 @@ import {
   type ParsedArgs,
 } from "./cli/command";
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from "./query/formatRows";
+import { keepTranslations } from "./cli/keptTranslations";
 
 export const QUERY_COMMAND: CommandSpec = {
   command: "npm run query",
@@ -156,4 +157,7 @@ export function queryFailure(error: Error, write: boolean): string {
   return message;
 }
 
-if (require.main === module) runMain(QUERY_COMMAND, query);
+if (require.main === module) {
+  keepTranslations();
+  runMain(QUERY_COMMAND, query);
+}

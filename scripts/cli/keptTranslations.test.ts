@@ -43,21 +43,24 @@ describe("where the commands keep SQL translations", () => {
     });
     afterAll(() => rm(probeDir, { recursive: true, force: true }));
 
-    it.each(["start.ts", "replay.ts", "serve.ts"])("%s keeps them", (script) => {
-      const result = spawnSync(
-        process.execPath,
-        [
-          "--require",
-          "tsx/cjs",
-          "--require",
-          join(probeDir, "probe.js"),
-          join(SCRIPTS, script),
-          "--help",
-        ],
-        { encoding: "utf8", env: { ...process.env, [TRANSLATIONS_FOLDER_ENV]: probeDir } },
-      );
-      expect(result.status).toBe(0);
-      expect(JSON.parse(result.stdout.trim().split("\n").pop()!)).toBe(probeDir);
-    });
+    it.each(["start.ts", "replay.ts", "serve.ts", "query.ts", join("report", "cli.ts")])(
+      "%s keeps them",
+      (script) => {
+        const result = spawnSync(
+          process.execPath,
+          [
+            "--require",
+            "tsx/cjs",
+            "--require",
+            join(probeDir, "probe.js"),
+            join(SCRIPTS, script),
+            "--help",
+          ],
+          { encoding: "utf8", env: { ...process.env, [TRANSLATIONS_FOLDER_ENV]: probeDir } },
+        );
+        expect(result.status).toBe(0);
+        expect(JSON.parse(result.stdout.trim().split("\n").pop()!)).toBe(probeDir);
+      },
+    );
   });
 });

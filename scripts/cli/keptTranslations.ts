@@ -2,8 +2,8 @@ import { resolve } from "node:path";
 import { keepTranslationsIn } from "../../functions/src/sql/translate";
 
 /**
- * Where the commands that run SQL in DuckDB on this machine (`npm start`, the replay, `serve`, the
- * bench) keep the SQL translator's output between runs: the project's `node_modules/.cache`, the
+ * Where the commands that run SQL in DuckDB on this machine (`npm start`, the replay, `serve`,
+ * `query`, `report`, the bench) keep the SQL translator's output between runs: the project's `node_modules/.cache`, the
  * folder build tools keep their caches in, which a new `npm ci` empties. See `keepTranslationsIn`
  * for what is kept and why.
  */

@@ -15,6 +15,7 @@ import {
   type ParsedArgs,
 } from "../cli/command";
 import { MissingMartsError, writeReport } from "./index";
+import { keepTranslations } from "../cli/keptTranslations";
 
 export const REPORT_COMMAND: CommandSpec = {
   command: "npm run report",
@@ -70,4 +71,7 @@ async function report(args: ParsedArgs): Promise<number> {
   }
 }
 
-if (require.main === module) runMain(REPORT_COMMAND, report);
+if (require.main === module) {
+  keepTranslations();
+  runMain(REPORT_COMMAND, report);
+}
