@@ -153,7 +153,10 @@ kept as (
 final as (
 
     select
-        printf('E%s-%02d', session_key, position + 1) as event_id,
+        -- printf('E%s-%02d', session_key, position + 1), spelled out: printf's %s took 0.12 s
+        -- of the 1.9M events, the concatenation 0.05 s, for the same text (position is never negative).
+        'E' || session_key || case when position < 9 then '-0' else '-' end || cast(position + 1 as varchar)
+            as event_id,
         user_id,
         ${timestampSql("event_sec")} as event_ts,
         ${stringList(FUNNEL_STEPS)}[step_index + 1] as event_type,
