@@ -47,9 +47,9 @@ export const BENCH_COMMAND: CommandSpec = {
     "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
     "local pipeline with per-mart times, npm start with no SQL translation kept (its first run",
     "after npm ci), npm start with three replayed days (and npm start alone at 10x users with",
-    "--10x), and a baseline measured in the same run (DuckDB writing as many",
-    "rows as the events table to one Parquet file). Each run is its own child process; each",
-    "prints its seconds, peak memory, CPU seconds and page faults.",
+    "--10x), and a baseline measured in the same run (DuckDB writing as many rows as the events",
+    "table to one Parquet file). Each run is its own child process; each prints its seconds, peak",
+    "memory, CPU seconds and page faults.",
   ].join("\n"),
   options: {
     users: {

@@ -3,9 +3,9 @@ import { keepTranslationsIn } from "../../functions/src/sql/translate";
 
 /**
  * Where the commands that run SQL in DuckDB on this machine (`npm start`, the replay, `serve`,
- * `query`, `report`, the bench) keep the SQL translator's output between runs: the project's `node_modules/.cache`, the
- * folder build tools keep their caches in, which a new `npm ci` empties. See `keepTranslationsIn`
- * for what is kept and why.
+ * `query`, `report`, the bench) keep the SQL translator's output between runs: the project's
+ * `node_modules/.cache`, the folder build tools keep their caches in, which a new `npm ci`
+ * empties. See `keepTranslationsIn` for what is kept and why.
  */
 export const DEFAULT_TRANSLATIONS_FOLDER = resolve(
   __dirname,

@@ -380,8 +380,8 @@ async function transpiled(source: string): Promise<string> {
  * and a later run reads it back without loading the module. A text that fails to translate is
  * not kept (it fails again, with its error). The rewrites after the translation
  * (`DUCKDB_REWRITES`) are applied on every use, so changing them needs no emptied folder; the
- * rewrites before it are part of the text. The Cloud Functions keep none: they run nothing in
- * DuckDB.
+ * rewrites before it are part of the text. The deployed Cloud Functions keep none: they run
+ * BigQuery's own SQL, which needs no translation.
  */
 let translationFolder: string | null = null;
 
