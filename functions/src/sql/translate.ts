@@ -345,14 +345,20 @@ export async function toDuckDb(bigQuerySql: string): Promise<string> {
     throw new SqlTranslationError(`Banned construct: ${banned.map((b) => b.reason).join("; ")}`);
   }
   const source = BIGQUERY_REWRITES.reduce((sql, r) => r.apply(sql), bigQuerySql);
-  const translated = (await keptTranslation(source)) ?? (await transpiled(source));
+  // The kept file's name is hashed once, for the read and, on a miss, the write.
+  const file = translationFolder === null ? null : keptTranslationFile(translationFolder, source);
+  let translated = file === null ? null : await keptTranslation(file);
+  if (translated === null) {
+    translated = await transpiled(source);
+    if (file !== null) await keepTranslation(file, translated);
+  }
   return DUCKDB_REWRITES.reduce((sql, r) => r.apply(sql), translated);
 }
 
 /** The translator's options: part of a kept translation's key. */
 const TRANSPILE_OPTIONS = { unsupportedLevel: "raise" } as const;
 
-/** The translator's own output for `source` (BigQuery rewrites applied), kept if a folder is set. */
+/** The translator's own output for `source` (BigQuery rewrites applied). */
 async function transpiled(source: string): Promise<string> {
   await initTranslator();
   const { Dialect, transpile } = sdk();
@@ -364,9 +370,7 @@ async function transpiled(source: string): Promise<string> {
       result.errorColumn,
     );
   }
-  const translated = result.sql.join(";\n");
-  if (translationFolder !== null) await keepTranslation(translationFolder, source, translated);
-  return translated;
+  return result.sql.join(";\n");
 }
 
 /**
@@ -418,12 +422,9 @@ export function keptTranslationFile(folder: string, source: string): string {
   return join(folder, `${key}.sql`);
 }
 
-/** The kept translation of `source`, or null when none is kept (or no folder is set). */
-async function keptTranslation(source: string): Promise<string | null> {
-  if (translationFolder === null) return null;
-  const kept = await readFile(keptTranslationFile(translationFolder, source), "utf8").catch(
-    () => null,
-  );
+/** The translation kept in `file`, or null when none is. */
+async function keptTranslation(file: string): Promise<string | null> {
+  const kept = await readFile(file, "utf8").catch(() => null);
   return kept === "" ? null : kept;
 }
 
@@ -432,11 +433,10 @@ async function keptTranslation(source: string): Promise<string | null> {
  * processes translating at once (jest's workers, two commands) never read a half-written one.
  * A folder that cannot be written costs the next run a translation, nothing else.
  */
-async function keepTranslation(folder: string, source: string, translated: string): Promise<void> {
-  const file = keptTranslationFile(folder, source);
+async function keepTranslation(file: string, translated: string): Promise<void> {
   const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await mkdir(folder, { recursive: true });
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(partial, translated);
     await rename(partial, file);
   } catch {
