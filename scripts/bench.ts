@@ -282,21 +282,12 @@ async function child(
       marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
     };
   }
-  if (kind === "start") {
-    // `npm start` alone, for its peak memory at ten times the users.
+  if (kind === "start" || kind === "start-untranslated") {
+    // `npm start` alone: for its peak memory at ten times the users, or with no translation kept
+    // from an earlier run (the SQL translator loads).
     await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
-    return measurement(`npm start alone, ${users} users`, 0, 0, seconds, cpu);
-  }
-  if (kind === "start-untranslated") {
-    // `npm start` with no translation kept from an earlier run: the SQL translator loads.
-    await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
-    return measurement(
-      `npm start alone, nothing translated before, ${users} users`,
-      0,
-      0,
-      seconds,
-      cpu,
-    );
+    const what = kind === "start" ? "" : ", nothing translated before";
+    return measurement(`npm start alone${what}, ${users} users`, 0, 0, seconds, cpu);
   }
   if (kind === "start+replay") {
     // `npm start` as a user runs it, then the nightly chain replayed for the next days on the
