@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
 import { RAW_TABLES } from "../contract";
 import { utcDaySql } from "../warehouse/daySql";
-import { DuckDbWarehouse, filesProvenInTheirDays } from "./duckdbWarehouse";
+import { DuckDbWarehouse } from "./duckdbWarehouse";
 import type { PartitionLoad } from "./types";
 
 let dir: string;
@@ -146,33 +146,76 @@ describe("DuckDbWarehouse.replacePartitions", () => {
     expect(await ordersByDay()).toEqual(before);
   });
 
-  it("decides from file statistics, and asks for a row count per day when a file has none", () => {
-    const loads = [load("2024-01-01", "a.parquet", "empty.parquet")];
-    const rows = new Map([
-      ["a.parquet", 2],
-      ["empty.parquet", 0],
-    ]);
-    const inDay = { lo: "2024-01-01 00:00:00+00", hi: "2024-01-01 23:59:59+00", unknown: 0 };
-    expect(filesProvenInTheirDays("orders", loads, rows, new Map([["a.parquet", inDay]]))).toBe(
-      true,
+  it("refuses a row at the midnight that ends its file's day, changing nothing", async () => {
+    await loadThreeDays();
+    const before = await ordersByDay();
+    await expect(
+      warehouse.replacePartitions([
+        load(
+          "2024-01-01",
+          await ordersFile("edge", [
+            ["O7", "2024-01-01 00:00:00+00"],
+            ["O8", "2024-01-02 00:00:00+00"],
+          ]),
+        ),
+      ]),
+    ).rejects.toThrow(/partition 2024-01-01: file .*edge\.parquet holds rows of 2024-01-02/);
+    expect(await ordersByDay()).toEqual(before);
+  });
+
+  it("checks a DATE partition column by its day: the day itself loads, the next day is refused", async () => {
+    const usersFile = async (name: string, day: string) => {
+      const file = join(dir, `${name}.parquet`);
+      const db = await openDuckDb(":memory:");
+      await db.connection.run(
+        `copy (select 'U1' as user_id, date '${day}' as signup_date, 'regular' as user_type, ` +
+          `'mobile' as device, 'EU' as region, 'organic' as marketing_source, ` +
+          `false as anomaly_flag) to '${file}' (format parquet)`,
+      );
+      closeDuckDb(db);
+      return file;
+    };
+    const users = (partition: string, uri: string): PartitionLoad => ({
+      table: "users",
+      partition,
+      uris: [uri],
+    });
+    await warehouse.replacePartitions([users("2024-01-01", await usersFile("same", "2024-01-01"))]);
+    await expect(
+      warehouse.replacePartitions([users("2024-01-01", await usersFile("next", "2024-01-02"))]),
+    ).rejects.toThrow(
+      /raw\.users partition 2024-01-01: file .*next\.parquet holds rows of 2024-01-02/,
+    );
+    await expect(
+      warehouse.replacePartitions([users("2024-01-02", await usersFile("before", "2024-01-01"))]),
+    ).rejects.toThrow(
+      /raw\.users partition 2024-01-02: file .*before\.parquet holds rows of 2024-01-01/,
     );
     expect(
-      filesProvenInTheirDays(
-        "orders",
-        loads,
-        rows,
-        new Map([["a.parquet", { ...inDay, unknown: 1 }]]),
-      ),
-    ).toBe(false);
-    expect(filesProvenInTheirDays("orders", loads, rows, new Map())).toBe(false);
-    expect(() =>
-      filesProvenInTheirDays(
-        "orders",
-        loads,
-        rows,
-        new Map([["a.parquet", { ...inDay, hi: "2024-01-02 00:00:00+00" }]]),
-      ),
-    ).toThrow(/file a\.parquet holds rows of 2024-01-02/);
+      await warehouse.query("select user_id, cast(signup_date as string) as d from raw.users"),
+    ).toEqual([{ user_id: "U1", d: "2024-01-01" }]);
+  });
+
+  it("refuses a file listed twice, whose rows would load twice, changing nothing", async () => {
+    await loadThreeDays();
+    const before = await ordersByDay();
+    const file = await ordersFile("twice", [["O7", "2024-01-01 05:00:00+00"]]);
+    await expect(warehouse.replacePartitions([load("2024-01-01", file, file)])).rejects.toThrow(
+      /raw\.orders: file .*twice\.parquet is listed twice/,
+    );
+    expect(await ordersByDay()).toEqual(before);
+  });
+
+  it("refuses rows of a file the load does not name (a pattern DuckDB expands), changing nothing", async () => {
+    await loadThreeDays();
+    const before = await ordersByDay();
+    await ordersFile("glob-a", [["O7", "2024-01-01 05:00:00+00"]]);
+    await expect(
+      warehouse.replacePartitions([load("2024-01-01", join(dir, "glob-*.parquet"))]),
+    ).rejects.toThrow(
+      /raw\.orders: read a row of .*glob-a\.parquet, a file the load does not list/,
+    );
+    expect(await ordersByDay()).toEqual(before);
   });
 
   it("empties a partition loaded from zero-row files or from none", async () => {
