@@ -22,6 +22,7 @@ import { replayDays } from "./replayDays";
 import { start } from "./start";
 import { MAX_USERS, MIN_USERS } from "./cli/args";
 import { keepTranslations, TRANSLATIONS_FOLDER_ENV } from "./cli/keptTranslations";
+import { keepRendererSnapshot, SNAPSHOT_FOLDER_ENV } from "./report/charts/rendererSnapshot";
 import {
   integerValue,
   runMain,
@@ -178,13 +179,12 @@ async function child(
   root: string,
 ): Promise<Measurement> {
   const dir = await mkdtemp(join(root, `${kind}-`));
-  // As the commands do: translations kept by the runs before this one are read back, except for
-  // the run that measures `npm start` with none kept (its first run after `npm ci`).
-  keepTranslations(
-    kind === "start-untranslated"
-      ? { [TRANSLATIONS_FOLDER_ENV]: join(dir, "translations") }
-      : process.env,
-  );
+  // As the commands do: translations and the chart renderer's snapshot kept by the runs before
+  // this one are read back, except for the run that measures `npm start` with none kept (its
+  // first run after `npm ci`).
+  const first = kind === "start-untranslated";
+  keepTranslations(first ? { [TRANSLATIONS_FOLDER_ENV]: join(dir, "translations") } : process.env);
+  keepRendererSnapshot(first ? { [SNAPSHOT_FOLDER_ENV]: join(dir, "renderer") } : process.env);
   const seconds: Record<string, number> = {};
   const cpu = { begun: process.resourceUsage(), stages: {} as Record<string, StageCpu> };
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {

@@ -7,6 +7,8 @@
  * generates, when the main thread is waiting anyway.
  */
 
+import { prepareRendererSnapshot } from "./report/charts/rendererSnapshot";
+
 type MartsModule = typeof import("../functions/src/marts/runMarts");
 type ChecksModule = typeof import("../functions/src/checks");
 type TemplatesModule = typeof import("../functions/src/sql/duckdbTemplates");
@@ -36,6 +38,7 @@ export const ordersToWarehouse: OrdersModule["ordersToWarehouse"] = (...args) =>
  * DuckDB waited for it (checks 1.98-2.43 s against 1.42-1.72 s warmed, three alternating runs).
  * Translations kept by an earlier run (`keepTranslationsIn`) are read back instead, and the module
  * is loaded only if a text was not kept. A failure here shows again, with its error, at first use.
+ * Then it builds the chart renderer's startup snapshot if none is kept (`rendererSnapshot.ts`).
  */
 export function warmLaterStages(): Promise<void> {
   warming ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
@@ -46,6 +49,9 @@ export function warmLaterStages(): Promise<void> {
       // reported at first use
     }
     await translateAhead().catch(() => undefined);
+    // Built when no earlier run kept it (the first run after `npm ci`), so this run's report
+    // starts its renderer from it too.
+    void prepareRendererSnapshot();
   });
   return warming;
 }

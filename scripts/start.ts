@@ -38,6 +38,7 @@ import {
 import { ordersToWarehouse, runMarts, warmLaterStages, writeReport } from "./laterStages";
 import type { MartRun } from "../functions/src/marts/runMarts";
 import { keepTranslations } from "./cli/keptTranslations";
+import { keepRendererSnapshot } from "./report/charts/rendererSnapshot";
 
 /** Points where a test can step in; the command line never sets them. */
 export interface StartHooks {
@@ -373,5 +374,6 @@ function snapshotCount(runs: readonly MartRun[]): number {
 
 if (require.main === module) {
   keepTranslations();
+  keepRendererSnapshot();
   runMain(START_COMMAND, (args) => run(startOptions(args), {}));
 }

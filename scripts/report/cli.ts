@@ -16,6 +16,7 @@ import {
 } from "../cli/command";
 import { MissingMartsError, writeReport } from "./index";
 import { keepTranslations } from "../cli/keptTranslations";
+import { keepRendererSnapshot } from "./charts/rendererSnapshot";
 
 export const REPORT_COMMAND: CommandSpec = {
   command: "npm run report",
@@ -73,5 +74,6 @@ async function report(args: ParsedArgs): Promise<number> {
 
 if (require.main === module) {
   keepTranslations();
+  keepRendererSnapshot();
   runMain(REPORT_COMMAND, report);
 }

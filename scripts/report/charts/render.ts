@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { join } from "node:path";
 import { escapeHtml } from "../format";
+import { rendererArgs } from "./rendererSnapshot";
 
 /**
  * The report's charts: Vega-Lite specifications rendered to static SVG when the report is built
@@ -160,23 +160,11 @@ interface Renderer {
 }
 
 /**
- * Node's flags for a renderer. A renderer lives about a second, and V8's optimising compiler
- * (TurboFan) recompiles vega's hot functions on background threads for most of it, which costs
- * more CPU than the faster code gives back before the process ends, beside the report's queries
- * on the same two cores. Without it (Ignition and Sparkplug only), `npm run report` took
- * 2.05-2.23 s against 2.24-2.39 s, with 0.45 s less user CPU (five alternating runs).
+ * Starts a renderer (from its kept startup snapshot, or its script: `rendererSnapshot.ts`), which
+ * renders each spec as it arrives.
  */
-const RENDERER_NODE_FLAGS: readonly string[] = ["--no-opt"];
-
-/** Starts the renderer script, which loads vega and then renders each spec as it arrives. */
 function startRenderer(): Renderer {
-  const child = spawn(
-    process.execPath,
-    [...RENDERER_NODE_FLAGS, join(__dirname, "renderSvg.mjs")],
-    {
-      stdio: ["pipe", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, rendererArgs(), { stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   // Decoded as a stream: a chunk may end inside a character.

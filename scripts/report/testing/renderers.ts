@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 
 /**
- * This process's children still running the chart renderer script after waiting up to `waitMs`
+ * This process's children still running a chart renderer (its script, or a startup snapshot) after waiting up to `waitMs`
  * for them to exit, read from /proc (no tool needed): their pids, comma-separated, or "" when
  * none is left.
  */
@@ -15,7 +15,7 @@ export async function renderersLeft(waitMs = 1000): Promise<string> {
           const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
           return (
             parent === String(process.pid) &&
-            readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("renderSvg")
+            /renderSvg|--snapshot-blob/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8"))
           );
         } catch {
           return false; // exited while being read

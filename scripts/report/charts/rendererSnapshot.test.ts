@@ -1,0 +1,155 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ChartSet, type ChartSpec } from "./render";
+import {
+  DEFAULT_SNAPSHOT_FOLDER,
+  keepRendererSnapshot,
+  keepRendererSnapshotIn,
+  prepareRendererSnapshot,
+  RENDERER_NODE_FLAGS,
+  rendererArgs,
+  rendererSnapshotFile,
+  SNAPSHOT_FOLDER_ENV,
+} from "./rendererSnapshot";
+
+const SCRIPTS = join(__dirname, "..", "..");
+
+/** Charts that exercise what differs between renderers if anything does: text, legends, facets. */
+const SPECS: [string, ChartSpec][] = [
+  [
+    "line",
+    {
+      data: { values: [1, 2, 3, 4].map((x) => ({ x, y: x * x, kind: x % 2 ? "odd" : "even" })) },
+      mark: "line",
+      encoding: {
+        x: { field: "x", type: "quantitative" },
+        y: { field: "y", type: "quantitative" },
+        color: { field: "kind", type: "nominal" },
+      },
+    },
+  ],
+  [
+    "heatmap",
+    {
+      data: { values: [0, 1, 2].flatMap((a) => [0, 1].map((b) => ({ a, b, v: a * 2 + b }))) },
+      mark: "rect",
+      encoding: {
+        x: { field: "a", type: "ordinal" },
+        y: { field: "b", type: "ordinal" },
+        color: { field: "v", type: "quantitative" },
+      },
+    },
+  ],
+  [
+    "facets",
+    {
+      data: { values: ["a", "b"].flatMap((c) => [1, 2].map((m) => ({ c, m, r: m * 10 }))) },
+      facet: { field: "c", type: "nominal" },
+      spec: {
+        mark: "bar",
+        encoding: {
+          x: { field: "m", type: "ordinal" },
+          y: { field: "r", type: "quantitative" },
+        },
+      },
+    },
+  ],
+];
+
+async function renderAll(): Promise<string> {
+  const charts = new ChartSet();
+  const html = SPECS.map(([title, spec]) => charts.add(title, spec)).join("\n");
+  return charts.render(html);
+}
+
+let folder: string;
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), "renderer-snapshot-"));
+});
+afterEach(async () => {
+  keepRendererSnapshotIn(null);
+  await rm(folder, { recursive: true, force: true });
+});
+
+describe("the chart renderer's startup snapshot", () => {
+  it("is kept in the project's node_modules/.cache unless the environment says otherwise", () => {
+    expect(keepRendererSnapshot({})).toBe(DEFAULT_SNAPSHOT_FOLDER);
+    expect(DEFAULT_SNAPSHOT_FOLDER).toBe(
+      resolve(SCRIPTS, "..", "node_modules", ".cache", "ecommerce-analytics", "chart-renderer"),
+    );
+    expect(keepRendererSnapshot({ [SNAPSHOT_FOLDER_ENV]: "some/where" })).toBe(
+      resolve("some/where"),
+    );
+    expect(keepRendererSnapshot({ [SNAPSHOT_FOLDER_ENV]: "off" })).toBeNull();
+    expect(rendererSnapshotFile()).toBeNull();
+  });
+
+  it("is not used or built unless a folder keeps it: renderers start from their script", async () => {
+    expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, join(__dirname, "renderSvg.mjs")]);
+    await expect(prepareRendererSnapshot()).resolves.toBeNull();
+  });
+
+  it("is built once into the folder, and later renderers start from it with the same SVGs", async () => {
+    const fromScript = await renderAll();
+
+    keepRendererSnapshotIn(folder);
+    const file = rendererSnapshotFile()!;
+    expect(file).toMatch(/renderer-[0-9a-f]{32}\.blob$/);
+    expect(file.startsWith(folder)).toBe(true);
+    // The first renderer starts from the script and starts the build beside it.
+    expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, join(__dirname, "renderSvg.mjs")]);
+    const building = prepareRendererSnapshot();
+    expect(prepareRendererSnapshot()).toBe(building); // one build, however often it is asked for
+    await expect(building).resolves.toBe(file);
+    // Only the finished file is left: the bundle and the half-built snapshot are gone.
+    expect(readdirSync(folder)).toEqual([file.slice(folder.length + 1)]);
+
+    expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, "--snapshot-blob", file]);
+    expect(await renderAll()).toBe(fromScript);
+    expect(fromScript).toContain("<svg");
+  }, 60_000);
+
+  it("says once that it was not built when the build fails, and charts render from the script", async () => {
+    const notAFolder = join(folder, "file");
+    await writeFile(notAFolder, "");
+    keepRendererSnapshotIn(join(notAFolder, "below"));
+    const said = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      await expect(prepareRendererSnapshot()).resolves.toBeNull();
+      await expect(prepareRendererSnapshot()).resolves.toBeNull();
+      expect(said).toHaveBeenCalledTimes(1);
+      expect(String(said.mock.calls[0]![0])).toMatch(
+        /^The chart renderer's startup snapshot was not built \(.*\); charts render without it\.\n$/,
+      );
+    } finally {
+      said.mockRestore();
+    }
+    expect(rendererArgs()[1]).toBe(join(__dirname, "renderSvg.mjs"));
+    expect(await renderAll()).toContain("<svg");
+  }, 60_000);
+
+  it.each(["start.ts", join("report", "cli.ts")])(
+    "is kept by %s when it runs as a process",
+    async (script) => {
+      const probe = join(folder, "probe.js");
+      await writeFile(
+        probe,
+        `process.on("exit", () => process.stdout.write("\\n" + JSON.stringify(require(${JSON.stringify(
+          join(__dirname, "rendererSnapshot.ts"),
+        )}).rendererSnapshotFile()) + "\\n"));`,
+      );
+      const result = spawnSync(
+        process.execPath,
+        ["--require", "tsx/cjs", "--require", probe, join(SCRIPTS, script), "--help"],
+        { encoding: "utf8", env: { ...process.env, [SNAPSHOT_FOLDER_ENV]: join(folder, "kept") } },
+      );
+      expect(result.status).toBe(0);
+      const file = JSON.parse(result.stdout.trim().split("\n").pop()!) as string;
+      expect(file.startsWith(join(folder, "kept", "renderer-"))).toBe(true);
+      expect(existsSync(file)).toBe(false); // `--help` renders nothing, so nothing was built
+    },
+  );
+});

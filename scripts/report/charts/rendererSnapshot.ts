@@ -1,0 +1,177 @@
+import { spawn } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+
+/**
+ * How a chart renderer process starts (`render.ts`): Node's flags, and the V8 startup snapshot
+ * that the commands building reports on this machine keep between runs.
+ *
+ * A renderer started from its script spends about 0.3 s of one core importing vega and
+ * vega-lite (hundreds of ES modules) before the first chart. A startup snapshot taken after those
+ * imports (`node --build-snapshot`, https://nodejs.org/api/cli.html#--build-snapshot) starts with
+ * them done: rendering the reference report's 28 charts took 0.98-1.03 s from a snapshot against
+ * 1.36-1.55 s from the script (three alternating runs of a renderer alone), with the same SVGs,
+ * byte for byte. Building one takes about a second (a bundle of the renderer, which a snapshot
+ * needs, then the snapshot), so it is built once and kept under a name that changes with
+ * whatever it was built from: Node's version and flags, the renderer's sources and the installed
+ * packages (`node_modules/.package-lock.json`, which npm rewrites on every install). A snapshot
+ * is loaded only by the same Node binary and flags it was built with, and those are in its name.
+ */
+
+/**
+ * Node's flags for a renderer. A renderer lives about a second, and V8's optimising compiler
+ * (TurboFan) recompiles vega's hot functions on background threads for most of it, which costs
+ * more CPU than the faster code gives back before the process ends, beside the report's queries
+ * on the same two cores. Without it (Ignition and Sparkplug only), `npm run report` took
+ * 2.05-2.23 s against 2.24-2.39 s, with 0.45 s less user CPU (five alternating runs).
+ */
+export const RENDERER_NODE_FLAGS: readonly string[] = ["--no-opt"];
+
+/** The renderer's script, which imports vega itself. */
+const RENDERER_SCRIPT = join(__dirname, "renderSvg.mjs");
+/** The renderer's sources a snapshot is built from, which name it. */
+const SNAPSHOT_SOURCES = ["svgRenderer.mjs", "rendererSnapshotEntry.mjs", "noCanvas.mjs"].map(
+  (name) => join(__dirname, name),
+);
+
+/**
+ * Where the commands that build reports (`npm start`, `npm run report`, the bench) keep the
+ * snapshot: the project's `node_modules/.cache`, beside the kept SQL translations, which a new
+ * `npm ci` empties.
+ */
+export const DEFAULT_SNAPSHOT_FOLDER = resolve(
+  __dirname,
+  "..",
+  "..",
+  "..",
+  "node_modules",
+  ".cache",
+  "ecommerce-analytics",
+  "chart-renderer",
+);
+
+/** Names another folder for the renderer's snapshot, or `off` to keep none. */
+export const SNAPSHOT_FOLDER_ENV = "CHART_RENDERER_SNAPSHOT_DIR";
+
+let keptIn: string | null = null;
+let building: Promise<string | null> | null = null;
+let key: string | null = null;
+
+/**
+ * Keeps the renderer's snapshot in `folder` (built there when missing), or none with null, the
+ * default: tests and anything else that does not ask start renderers from the script.
+ */
+export function keepRendererSnapshotIn(folder: string | null): void {
+  keptIn = folder;
+  building = null;
+}
+
+/** Keeps this command's renderer snapshot where the environment says; returns the folder. */
+export function keepRendererSnapshot(env: NodeJS.ProcessEnv = process.env): string | null {
+  const setting = env[SNAPSHOT_FOLDER_ENV];
+  const folder = setting === "off" ? null : setting ? resolve(setting) : DEFAULT_SNAPSHOT_FOLDER;
+  keepRendererSnapshotIn(folder);
+  return folder;
+}
+
+/** The file the snapshot for this Node, these flags, sources and packages is kept in, or null. */
+export function rendererSnapshotFile(): string | null {
+  if (keptIn === null) return null;
+  key ??= snapshotKey();
+  return join(keptIn, `renderer-${key}.blob`);
+}
+
+/**
+ * The command line after `node` that starts a renderer: from the kept snapshot when there is
+ * one, from the script otherwise. Starting from the script when a snapshot could be kept starts
+ * its build, for the renderers started after it.
+ */
+export function rendererArgs(): string[] {
+  const file = rendererSnapshotFile();
+  if (file !== null && existsSync(file)) return [...RENDERER_NODE_FLAGS, "--snapshot-blob", file];
+  if (file !== null) void prepareRendererSnapshot();
+  return [...RENDERER_NODE_FLAGS, RENDERER_SCRIPT];
+}
+
+/**
+ * Builds the kept snapshot unless it exists or is being built; resolves to its file, or to null
+ * when none is kept or the build failed (said once on stderr: the charts render from the script).
+ * `npm start` calls this early, so that its own report starts from the snapshot.
+ */
+export function prepareRendererSnapshot(): Promise<string | null> {
+  const file = rendererSnapshotFile();
+  if (file === null) return Promise.resolve(null);
+  if (existsSync(file)) return Promise.resolve(file);
+  building ??= buildSnapshot(file).then(
+    () => file,
+    (error: Error) => {
+      process.stderr.write(
+        `The chart renderer's startup snapshot was not built (${error.message}); charts render without it.\n`,
+      );
+      return null;
+    },
+  );
+  return building;
+}
+
+/**
+ * Bundles the snapshot entry into one CommonJS file (a snapshot is built from a script, which can
+ * load only Node's own modules) and builds the snapshot from it, under names of its own that the
+ * finished file is renamed from: two commands building at once never leave half a file.
+ */
+async function buildSnapshot(file: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const work = `${file}.${randomUUID()}`;
+  try {
+    // Required here, not imported at the top: only a build needs it (about 0.05 s to load).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { build } = require("esbuild") as typeof import("esbuild");
+    await build({
+      entryPoints: [join(__dirname, "rendererSnapshotEntry.mjs")],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      alias: { "vega-canvas": join(__dirname, "noCanvas.mjs") },
+      outfile: `${work}.cjs`,
+      logLevel: "silent",
+    });
+    await runNode([
+      ...RENDERER_NODE_FLAGS,
+      "--snapshot-blob",
+      `${work}.blob`,
+      "--build-snapshot",
+      `${work}.cjs`,
+    ]);
+    await rename(`${work}.blob`, file);
+  } finally {
+    await rm(`${work}.cjs`, { force: true });
+    await rm(`${work}.blob`, { force: true });
+  }
+}
+
+function runNode(args: readonly string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", fail);
+    child.on("close", (code) =>
+      code === 0
+        ? done()
+        : fail(new Error(`node --build-snapshot exited ${code}: ${stderr.trim().split("\n")[0]}`)),
+    );
+  });
+}
+
+/** A hash of everything the snapshot is built from; see the module comment. */
+function snapshotKey(): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify([process.version, process.arch, RENDERER_NODE_FLAGS]));
+  for (const source of SNAPSHOT_SOURCES) hash.update(readFileSync(source));
+  const installed = resolve(__dirname, "..", "..", "..", "node_modules", ".package-lock.json");
+  hash.update(existsSync(installed) ? readFileSync(installed) : "no .package-lock.json");
+  return hash.digest("hex").slice(0, 32);
+}
