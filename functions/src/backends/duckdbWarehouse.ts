@@ -531,7 +531,7 @@ export class DuckDbWarehouse implements Warehouse {
  * it fails; a row without a day fails as well. A file listed twice is refused: its rows would
  * load twice.
  */
-export function rowsInTheirDays(def: TableDef, loads: readonly PartitionLoad[]): string {
+function rowsInTheirDays(def: TableDef, loads: readonly PartitionLoad[]): string {
   const column = def.partitionColumn;
   if (!column) throw new Error(`raw.${def.name} has no partition column`);
   const timestamp = def.columns.find((c) => c.name === column)?.type === "TIMESTAMP";

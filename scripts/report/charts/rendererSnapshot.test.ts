@@ -92,7 +92,7 @@ describe("the chart renderer's startup snapshot", () => {
     await expect(prepareRendererSnapshot()).resolves.toBeNull();
   });
 
-  it("is built once into the folder, and later renderers start from it with the same SVGs", async () => {
+  it("is built once into the folder, later renderers start from it with the same SVGs, and a new one replaces old ones", async () => {
     const fromScript = await renderAll();
 
     keepRendererSnapshotIn(folder);
@@ -109,6 +109,15 @@ describe("the chart renderer's startup snapshot", () => {
 
     expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, "--snapshot-blob", file]);
     expect(await renderAll()).toBe(fromScript);
+
+    // A snapshot of other packages or sources is replaced by the next build; other files stay.
+    const stale = join(folder, `renderer-${"0".repeat(32)}.blob`);
+    await writeFile(stale, "");
+    await writeFile(join(folder, "notes.txt"), "");
+    await rm(file);
+    keepRendererSnapshotIn(folder);
+    await expect(prepareRendererSnapshot()).resolves.toBe(file);
+    expect(readdirSync(folder).sort()).toEqual([file.slice(folder.length + 1), "notes.txt"].sort());
     expect(fromScript).toContain("<svg");
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
 /**
@@ -17,7 +17,8 @@ import { dirname, join, resolve } from "node:path";
  * needs, then the snapshot), so it is built once and kept under a name that changes with
  * whatever it was built from: Node's version and flags, the renderer's sources and the installed
  * packages (`node_modules/.package-lock.json`, which npm rewrites on every install). A snapshot
- * is loaded only by the same Node binary and flags it was built with, and those are in its name.
+ * is loaded only by the same Node binary and flags it was built with, and those are in its name;
+ * a new one replaces the others in the folder.
  */
 
 /**
@@ -145,6 +146,10 @@ async function buildSnapshot(file: string): Promise<void> {
       `${work}.cjs`,
     ]);
     await rename(`${work}.blob`, file);
+    // Snapshots of earlier packages or sources are never read again.
+    for (const name of await readdir(dirname(file)))
+      if (/^renderer-[0-9a-f]{32}\.blob$/.test(name) && join(dirname(file), name) !== file)
+        await rm(join(dirname(file), name), { force: true });
   } finally {
     await rm(`${work}.cjs`, { force: true });
     await rm(`${work}.blob`, { force: true });
@@ -169,7 +174,15 @@ function runNode(args: readonly string[]): Promise<void> {
 /** A hash of everything the snapshot is built from; see the module comment. */
 function snapshotKey(): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify([process.version, process.arch, RENDERER_NODE_FLAGS]));
+  hash.update(
+    JSON.stringify([
+      process.execPath,
+      process.version,
+      process.versions.v8,
+      process.arch,
+      RENDERER_NODE_FLAGS,
+    ]),
+  );
   for (const source of SNAPSHOT_SOURCES) hash.update(readFileSync(source));
   const installed = resolve(__dirname, "..", "..", "..", "node_modules", ".package-lock.json");
   hash.update(existsSync(installed) ? readFileSync(installed) : "no .package-lock.json");
