@@ -1,14 +1,20 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { recoverSwap, stagingFolder, swapIn } from "./dataFolder";
+import { recoverSwap, removeOldData, stagingFolder, swapIn } from "./dataFolder";
 
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "data-folder-"));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** Waits up to 10 s for `done`, checking every 20 ms. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 20));
+}
 
 /** A data folder whose three entries say which run wrote them. */
 async function fill(folder: string, run: string): Promise<void> {
@@ -30,9 +36,56 @@ describe("swapIn", () => {
     await fill(dir, "old");
     const staging = await stagingFolder(dir, "run-1");
     await fill(staging, "new");
-    await swapIn(dir, staging);
+    const { oldRemoved } = await swapIn(dir, staging);
     expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
+    // The old entries wait, out of the way, for a process of their own to delete them: the swap
+    // returns long before a new Node process has started, let alone deleted anything.
+    expect(readdirSync(dir).sort()).toEqual([
+      ".staging-run-1.old",
+      "lake",
+      "report.html",
+      "warehouse.duckdb",
+    ]);
+    expect(await writtenBy(join(dir, ".staging-run-1.old"))).toEqual(["old", "old", "old"]);
+    await oldRemoved;
     expect(readdirSync(dir).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+  });
+
+  it("deletes the old entries in a process that outlives the command", async () => {
+    await fill(dir, "old");
+    const staging = await stagingFolder(dir, "run-1");
+    await fill(staging, "new");
+    // A command that swaps and exits at once: the deletion goes on without it.
+    const swap = spawnSync(
+      process.execPath,
+      [
+        "--require",
+        "tsx/cjs",
+        "-e",
+        `require(${JSON.stringify(join(__dirname, "dataFolder.ts"))}).swapIn(process.argv[1], process.argv[2]).then(() => process.exit(0))`,
+        dir,
+        staging,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(swap.status).toBe(0);
+    expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
+    await until(() => readdirSync(dir).length === 3);
+    expect(readdirSync(dir).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+  });
+
+  it("finishes, at a later run, a deletion that was cut short", async () => {
+    await fill(dir, "new");
+    await fill(join(dir, ".staging-run-0.old"), "old");
+    await mkdir(join(dir, ".staging-run-1")); // a run's own staging folder is not old data
+    await removeOldData(dir);
+    expect(readdirSync(dir).sort()).toEqual([
+      ".staging-run-1",
+      "lake",
+      "report.html",
+      "warehouse.duckdb",
+    ]);
+    expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
   });
 
   it("fills a fresh folder", async () => {
@@ -55,6 +108,7 @@ describe("recoverSwap", () => {
     await rename(join(staging, "lake"), join(dir, "lake"));
     expect(await recoverSwap(dir)).toBe(true);
     expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
+    await until(() => readdirSync(dir).length === 3);
     expect(readdirSync(dir).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
     expect(existsSync(staging)).toBe(false);
   });

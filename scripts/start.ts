@@ -31,6 +31,7 @@ import {
   lakePath,
   recordFailureInFolder,
   recoverSwap,
+  removeOldData,
   stagingFolder,
   swapIn,
   warehousePath,
@@ -78,6 +79,7 @@ export function start(argv: readonly string[], hooks: StartHooks = {}): Promise<
 async function run(options: StartOptions, hooks: StartHooks): Promise<number> {
   const out = resolve(options.out);
   if (await recoverSwap(out)) process.stderr.write(`Completed an interrupted swap in ${out}\n`);
+  void removeOldData(out);
   const held = await folderWorld(out);
   const frame = { hooks, memoryLimit: options.memoryLimit };
   if (options.orders)
