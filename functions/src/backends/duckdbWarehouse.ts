@@ -19,7 +19,7 @@ import type { RunRecord } from "../world/runRecord";
 import { manifestFromRow, manifestRowSql, runRecordRowSql } from "./metaRows";
 import type { DatasetName, SqlParam } from "../sql/render";
 import { DUCKDB_TEMPLATES } from "../sql/duckdbTemplates";
-import { dayRangeSql, utcDaySql } from "../warehouse/daySql";
+import { dayBoundsSql, dayRangeSql, utcDaySql } from "../warehouse/daySql";
 import { closeDuckDb, openDuckDb, type DuckDbOptions } from "../warehouse/duckdb";
 import { checkRows, writeNdjson } from "./rowsFile";
 import type {
@@ -440,12 +440,14 @@ export class DuckDbWarehouse implements Warehouse {
     const def = RAW_TABLES[table];
     const uris = loads.flatMap((l) => l.uris);
     const whole = loads[0]!.partition === null;
+    const day = whole ? "" : utcDaySql(def);
+    const days = loads.map((l) => `date '${l.partition}'`).join(", ");
     const run = (s: string) => this.db.connection.run(s);
 
     await run(
       whole
         ? `delete from raw.${table}`
-        : `delete from raw.${table} where ${consecutive(loads) ? dayRangeSql(def, loads[0]!.partition!, loads[loads.length - 1]!.partition!) : `${utcDaySql(def)} in (${loads.map((l) => `date '${l.partition}'`).join(", ")})`}`,
+        : `delete from raw.${table} where ${consecutive(loads) ? dayRangeSql(def, loads[0]!.partition!, loads[loads.length - 1]!.partition!) : `${day} in (${days})`}`,
     );
     if (uris.length === 0) return 0;
     const columns = def.columns.map((c) => c.name).join(", ");
@@ -534,16 +536,10 @@ export class DuckDbWarehouse implements Warehouse {
 function rowsInTheirDays(def: TableDef, loads: readonly PartitionLoad[]): string {
   const column = def.partitionColumn;
   if (!column) throw new Error(`raw.${def.name} has no partition column`);
-  const timestamp = def.columns.find((c) => c.name === column)?.type === "TIMESTAMP";
   const seen = new Set<string>();
   const days: string[] = [];
   for (const load of loads) {
-    const next = new Date(Date.parse(`${load.partition}T00:00:00Z`) + 86_400_000)
-      .toISOString()
-      .slice(0, 10);
-    const [lo, hi] = timestamp
-      ? [`timestamptz '${load.partition} 00:00:00+00'`, `timestamptz '${next} 00:00:00+00'`]
-      : [`date '${load.partition}'`, `date '${next}'`];
+    const [lo, hi] = dayBoundsSql(def, load.partition!, load.partition!);
     for (const uri of load.uris) {
       if (seen.has(uri)) throw new Error(`raw.${def.name}: file ${uri} is listed twice`);
       seen.add(uri);

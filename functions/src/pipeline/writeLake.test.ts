@@ -6,7 +6,7 @@ import { duckdbCreateTable, RAW_TABLES } from "../contract";
 import { LocalLake } from "../backends/localLake";
 import { fileListing } from "../handlers/testSupport";
 import { closeDuckDb, openDuckDb, queryRows } from "../warehouse/duckdb";
-import { dayRangeSql } from "../warehouse/daySql";
+import { dayBoundsSql, dayRangeSql, nextDay } from "../warehouse/daySql";
 import { splitByWeight, writeLake } from "./writeLake";
 
 let dir: string;
@@ -273,5 +273,22 @@ describe("writeLake", () => {
     expect(dayRangeSql(RAW_TABLES.users, "2024-12-31", "2024-12-31")).toBe(
       "signup_date between date '2024-12-31' and date '2024-12-31'",
     );
+  });
+
+  it("bounds days by midnight UTC of the first and of the day after the last, in the column's type", () => {
+    expect(dayBoundsSql(RAW_TABLES.orders, "2024-02-28", "2024-02-29")).toEqual([
+      "timestamptz '2024-02-28 00:00:00+00'",
+      "timestamptz '2024-03-01 00:00:00+00'",
+    ]);
+    expect(dayBoundsSql(RAW_TABLES.users, "2024-12-31", "2024-12-31")).toEqual([
+      "date '2024-12-31'",
+      "date '2025-01-01'",
+    ]);
+    expect(["2023-02-28", "2024-02-28", "2024-12-31", "1969-12-31"].map(nextDay)).toEqual([
+      "2023-03-01",
+      "2024-02-29",
+      "2025-01-01",
+      "1970-01-01",
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { RfmRefreshError, applyRfmHistory, assertHistoryAccepts } from "./rfmHis
 export { RfmRefreshError } from "./rfmHistory";
 import type { SqlParam } from "../sql/render";
 import { readSql } from "../sql/sqlFiles";
+import { nextDay } from "../warehouse/daySql";
 
 export interface RfmMovement {
   /** The previous snapshot's segment; null for a buyer new to the snapshot. */
@@ -126,7 +127,7 @@ export function wholeMonthRuns(
       break;
     }
     runs.push({ from: start, to: end });
-    start = new Date(Date.parse(`${end}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    start = nextDay(end);
   }
   return runs;
 }

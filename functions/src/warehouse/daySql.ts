@@ -35,6 +35,25 @@ export function dayRangeSql(def: TableDef, first: string, last: string): string 
   if (def.columns.find((c) => c.name === column)?.type !== "TIMESTAMP") {
     return `${column} between date '${first}' and date '${last}'`;
   }
-  const end = new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return `${column} >= timestamptz '${first} 00:00:00+00' and ${column} < timestamptz '${end} 00:00:00+00'`;
+  const [lo, hi] = dayBoundsSql(def, first, last);
+  return `${column} >= ${lo} and ${column} < ${hi}`;
+}
+
+/**
+ * DuckDB literals of the partition column's type that bound the days first..last: a row lies in
+ * them when `lo <= column < hi`, compared on the bare column (midnight UTC of `first`, and of the
+ * day after `last`).
+ */
+export function dayBoundsSql(def: TableDef, first: string, last: string): [string, string] {
+  const column = def.partitionColumn;
+  if (!column) throw new Error(`raw.${def.name} has no partition column`);
+  const end = nextDay(last);
+  return def.columns.find((c) => c.name === column)?.type === "TIMESTAMP"
+    ? [`timestamptz '${first} 00:00:00+00'`, `timestamptz '${end} 00:00:00+00'`]
+    : [`date '${first}'`, `date '${end}'`];
+}
+
+/** The calendar day after `day` (both `YYYY-MM-DD`). */
+export function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
