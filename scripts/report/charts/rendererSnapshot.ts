@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
+import { CACHE_ROOT, cacheFolder, NODE_MODULES } from "../../cli/cacheFolder";
 
 /**
  * How a chart renderer process starts (`render.ts`): Node's flags, and the V8 startup snapshot
@@ -39,19 +40,9 @@ const SNAPSHOT_SOURCES = ["svgRenderer.mjs", "rendererSnapshotEntry.mjs", "noCan
 
 /**
  * Where the commands that build reports (`npm start`, `npm run report`, the bench) keep the
- * snapshot: the project's `node_modules/.cache`, beside the kept SQL translations, which a new
- * `npm ci` empties.
+ * snapshot: in the project's cache folder (`cacheFolder.ts`), beside the kept SQL translations.
  */
-export const DEFAULT_SNAPSHOT_FOLDER = resolve(
-  __dirname,
-  "..",
-  "..",
-  "..",
-  "node_modules",
-  ".cache",
-  "ecommerce-analytics",
-  "chart-renderer",
-);
+export const DEFAULT_SNAPSHOT_FOLDER = join(CACHE_ROOT, "chart-renderer");
 
 /** Names another folder for the renderer's snapshot, or `off` to keep none. */
 export const SNAPSHOT_FOLDER_ENV = "CHART_RENDERER_SNAPSHOT_DIR";
@@ -71,8 +62,7 @@ export function keepRendererSnapshotIn(folder: string | null): void {
 
 /** Keeps this command's renderer snapshot where the environment says; returns the folder. */
 export function keepRendererSnapshot(env: NodeJS.ProcessEnv = process.env): string | null {
-  const setting = env[SNAPSHOT_FOLDER_ENV];
-  const folder = setting === "off" ? null : setting ? resolve(setting) : DEFAULT_SNAPSHOT_FOLDER;
+  const folder = cacheFolder(env, SNAPSHOT_FOLDER_ENV, DEFAULT_SNAPSHOT_FOLDER);
   keepRendererSnapshotIn(folder);
   return folder;
 }
@@ -184,7 +174,7 @@ function snapshotKey(): string {
     ]),
   );
   for (const source of SNAPSHOT_SOURCES) hash.update(readFileSync(source));
-  const installed = resolve(__dirname, "..", "..", "..", "node_modules", ".package-lock.json");
+  const installed = join(NODE_MODULES, ".package-lock.json");
   hash.update(existsSync(installed) ? readFileSync(installed) : "no .package-lock.json");
   return hash.digest("hex").slice(0, 32);
 }
