@@ -440,14 +440,12 @@ export class DuckDbWarehouse implements Warehouse {
     const def = RAW_TABLES[table];
     const uris = loads.flatMap((l) => l.uris);
     const whole = loads[0]!.partition === null;
-    const day = whole ? "" : utcDaySql(def);
-    const days = loads.map((l) => `date '${l.partition}'`).join(", ");
     const run = (s: string) => this.db.connection.run(s);
 
     await run(
       whole
         ? `delete from raw.${table}`
-        : `delete from raw.${table} where ${consecutive(loads) ? dayRangeSql(def, loads[0]!.partition!, loads[loads.length - 1]!.partition!) : `${day} in (${days})`}`,
+        : `delete from raw.${table} where ${partitionsSql(def, loads)}`,
     );
     if (uris.length === 0) return 0;
     const columns = def.columns.map((c) => c.name).join(", ");
@@ -555,6 +553,16 @@ function rowsInTheirDays(def: TableDef, loads: readonly PartitionLoad[]): string
       when not coalesce(${column} >= load_day.lo and ${column} < load_day.hi, false) then error('raw.${def.name} partition ' || load_day.day || ': file ' || load_file.filename || ' holds rows of ' || coalesce(${day}, 'no day') || ', another day')
       else true
     end`;
+}
+
+/**
+ * DuckDB SQL true for the rows of the loads' partitions: one range on the bare column when the
+ * days are consecutive, else each row's day in the list.
+ */
+function partitionsSql(def: TableDef, loads: readonly PartitionLoad[]): string {
+  if (consecutive(loads))
+    return dayRangeSql(def, loads[0]!.partition!, loads[loads.length - 1]!.partition!);
+  return `${utcDaySql(def)} in (${loads.map((l) => `date '${l.partition}'`).join(", ")})`;
 }
 
 /** Whether sorted partition loads name consecutive days, one each. */
