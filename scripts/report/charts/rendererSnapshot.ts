@@ -71,7 +71,22 @@ export function keepRendererSnapshot(env: NodeJS.ProcessEnv = process.env): stri
 export function rendererSnapshotFile(): string | null {
   if (keptIn === null) return null;
   key ??= snapshotKey();
-  return join(keptIn, `renderer-${key}.blob`);
+  return join(keptIn, snapshotName(key));
+}
+
+/** A kept snapshot's file name: `renderer-`, the first `KEY_DIGITS` hex digits of its key. */
+const SNAPSHOT_PREFIX = "renderer-";
+const SNAPSHOT_SUFFIX = ".blob";
+const KEY_DIGITS = 32;
+
+function snapshotName(key: string): string {
+  return `${SNAPSHOT_PREFIX}${key}${SNAPSHOT_SUFFIX}`;
+}
+
+/** Whether a file in the folder is a kept snapshot, of any key. */
+function isSnapshotName(name: string): boolean {
+  const key = name.slice(SNAPSHOT_PREFIX.length, -SNAPSHOT_SUFFIX.length);
+  return name === snapshotName(key) && new RegExp(`^[0-9a-f]{${KEY_DIGITS}}$`).test(key);
 }
 
 /**
@@ -138,7 +153,7 @@ async function buildSnapshot(file: string): Promise<void> {
     await rename(`${work}.blob`, file);
     // Snapshots of earlier packages or sources are never read again.
     for (const name of await readdir(dirname(file)))
-      if (/^renderer-[0-9a-f]{32}\.blob$/.test(name) && join(dirname(file), name) !== file)
+      if (isSnapshotName(name) && join(dirname(file), name) !== file)
         await rm(join(dirname(file), name), { force: true });
   } finally {
     await rm(`${work}.cjs`, { force: true });
@@ -176,5 +191,5 @@ function snapshotKey(): string {
   for (const source of SNAPSHOT_SOURCES) hash.update(readFileSync(source));
   const installed = join(NODE_MODULES, ".package-lock.json");
   hash.update(existsSync(installed) ? readFileSync(installed) : "no .package-lock.json");
-  return hash.digest("hex").slice(0, 32);
+  return hash.digest("hex").slice(0, KEY_DIGITS);
 }
