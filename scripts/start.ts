@@ -169,6 +169,8 @@ async function buildInStaging(
       // A new file in the staging folder, from which no step deletes data rows: nothing to
       // reclaim, and merging the marts' partial row groups held their commit for 0.3 s.
       vacuum: false,
+      // Checkpointed once, while the report's charts are drawn (see `finish`).
+      deferCheckpoints: true,
     });
     const w = warehouse;
     const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
@@ -202,7 +204,11 @@ async function buildInStaging(
       async finish(record) {
         await carryRunHistory(out, w);
         await w.recordRun(tracker.record(record));
-        const report = await step("report", () => writeReport(w, resolve(staging, "report.html")));
+        const report = await step("report", () =>
+          writeReport(w, resolve(staging, "report.html"), {
+            whileChartsRender: () => w.checkpoint(),
+          }),
+        );
         return resolve(out, relative(staging, report.file));
       },
     };

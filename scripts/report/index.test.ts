@@ -414,6 +414,39 @@ describe("missing warehouse or marts", () => {
     expect(await renderersLeft()).toBe("");
   });
 
+  it("runs the caller's work after its last query, and writes nothing when that work fails", async () => {
+    let queries = 0;
+    const counting = new Proxy(warehouse, {
+      get(target, property) {
+        if (property === "query")
+          return (sql: string, params?: Record<string, never>) => {
+            queries += 1;
+            return target.query(sql, params);
+          };
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    let queriesBefore = -1;
+    const done = await writeReport(counting, join(dir, "beside.html"), {
+      whileChartsRender: async () => {
+        queriesBefore = queries;
+      },
+    });
+    expect(queriesBefore).toBeGreaterThan(0);
+    expect(queries).toBe(queriesBefore);
+    expect(existsSync(done.file)).toBe(true);
+
+    const file = join(dir, "beside-failed.html");
+    await expect(
+      writeReport(warehouse, file, {
+        whileChartsRender: () => Promise.reject(new Error("injected: the checkpoint failed")),
+      }),
+    ).rejects.toThrow(/injected/);
+    expect(existsSync(file)).toBe(false);
+    expect(await renderersLeft()).toBe("");
+  });
+
   it("the CLI says to run npm start when the folder has no warehouse, and creates none", async () => {
     const bare = await mkdtemp(join(tmpdir(), "report-bare-"));
     try {

@@ -36,6 +36,12 @@ import { tradeoffSection } from "./sections/tradeoff";
 export interface ReportOptions {
   /** The page title; default "E-commerce analytics report". */
   readonly title?: string;
+  /**
+   * Work to run once the report has read everything it needs from the warehouse, while the
+   * charts are drawn (a process of its own on one core): `npm start` checkpoints the warehouse
+   * there. The report is written when both are done, and not if this fails.
+   */
+  readonly whileChartsRender?: () => Promise<unknown>;
 }
 
 export interface ReportResult {
@@ -171,7 +177,7 @@ async function buildReport(
       "Amounts are in the shop's currency; rates count only users whose window is observed. " +
       "Hover a mark for its values.",
   });
-  const html = await charts.render(page);
+  const [html] = await Promise.all([charts.render(page), options.whileChartsRender?.()]);
   const file = resolve(outFile);
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { tmpdir } from "node:os";
@@ -360,6 +361,44 @@ describe("DuckDbWarehouse SQL", () => {
       expect(await rowGroupsAfterCheckpoint(fresh)).toBe(6);
     } finally {
       await fresh.close();
+    }
+  });
+
+  it("checkpoints only when asked if it defers checkpoints, and keeps every committed row", async () => {
+    // 100,000 rows of 200 characters: below a row group, so the rows go to the write-ahead log
+    // itself (about 20 MB), past DuckDB's own threshold of 16 MB; DuckDB checkpoints at the next
+    // commit that finds the log past it.
+    const twoCommits = async (w: DuckDbWarehouse) => {
+      await w.execute("create schema if not exists marts");
+      await w.execute(
+        "create table marts.wide as select n, repeat('x', 200) as s from unnest(generate_array(1, 100000)) as n",
+      );
+      await w.execute("insert into marts.wide values (0, 'y')");
+    };
+    const logBytes = (path: string) =>
+      existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0;
+    const usual = join(dir, "usual.duckdb");
+    const deferring = join(dir, "deferring.duckdb");
+    const checkpointing = await DuckDbWarehouse.open({ path: usual });
+    const deferred = await DuckDbWarehouse.open({ path: deferring, deferCheckpoints: true });
+    try {
+      await twoCommits(checkpointing);
+      await twoCommits(deferred);
+      expect(logBytes(usual)).toBe(0);
+      expect(logBytes(deferring)).toBeGreaterThan(16_000_000);
+      await deferred.checkpoint();
+      expect(logBytes(deferring)).toBe(0);
+    } finally {
+      await checkpointing.close();
+      await deferred.close();
+    }
+    const reopened = await DuckDbWarehouse.open({ path: deferring, readOnly: true });
+    try {
+      expect(
+        await reopened.query("select count(*) as n, max(length(s)) as w from marts.wide"),
+      ).toEqual([{ n: 100001, w: 200 }]);
+    } finally {
+      await reopened.close();
     }
   });
 
