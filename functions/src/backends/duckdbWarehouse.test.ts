@@ -345,7 +345,7 @@ describe("DuckDbWarehouse SQL", () => {
         await w.execute(
           "insert into marts.numbers select n from unnest(generate_array(1, 130000)) as n",
         );
-      await w.connection.run("checkpoint");
+      await w.checkpoint();
       const [row] = await queryRows<{ n: number }>(
         w.connection,
         "select count(distinct row_group_id)::int as n from pragma_storage_info('marts.numbers')",

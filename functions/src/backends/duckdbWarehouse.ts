@@ -42,9 +42,10 @@ export interface DuckDbWarehouseOptions extends DuckDbOptions {
   vacuum?: boolean;
   /**
    * `true` for a warehouse that its writer checkpoints itself, when the machine has a core to
-   * spare (`checkpoint`): a commit then never checkpoints on its own (`DEFERRED_CHECKPOINT_THRESHOLD`),
-   * and `close` checkpoints whatever is left. Committed writes stay safe in the write-ahead log
-   * until then. Default `false`: DuckDB checkpoints once the log passes its threshold.
+   * spare (`checkpoint`): a commit then never checkpoints on its own
+   * (`DEFERRED_CHECKPOINT_THRESHOLD`), and `close` checkpoints whatever is left. Committed writes
+   * stay safe in the write-ahead log until then. Default `false`: DuckDB checkpoints once the log
+   * passes its threshold.
    */
   deferCheckpoints?: boolean;
 }
