@@ -240,6 +240,20 @@ describe("writeReport on a generated shop", () => {
   });
 });
 
+/** The warehouse with its `query` replaced by `query`; everything else is the warehouse's own. */
+function withQuery(
+  target: DuckDbWarehouse,
+  query: (sql: string, params?: Record<string, never>) => Promise<unknown[]>,
+): DuckDbWarehouse {
+  return new Proxy(target, {
+    get(warehouse, property) {
+      if (property === "query") return query;
+      const value = Reflect.get(warehouse, property, warehouse) as unknown;
+      return typeof value === "function" ? value.bind(warehouse) : value;
+    },
+  });
+}
+
 /** Runs `work` with a stream's writes captured instead of printed. */
 async function capture(
   stream: NodeJS.WriteStream,
@@ -397,17 +411,11 @@ describe("missing warehouse or marts", () => {
   it("stops its chart renderers and writes nothing when a section fails after charts were added", async () => {
     // Every query goes through but the run record's, read after the last section: by then every
     // chart is added and the renderer processes are started.
-    const failing = new Proxy(warehouse, {
-      get(target, property) {
-        if (property === "query")
-          return (sql: string, params?: Record<string, never>) =>
-            sql.includes("pipeline_runs")
-              ? Promise.reject(new Error("injected: the run record could not be read"))
-              : target.query(sql, params);
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const failing = withQuery(warehouse, (sql, params) =>
+      sql.includes("pipeline_runs")
+        ? Promise.reject(new Error("injected: the run record could not be read"))
+        : warehouse.query(sql, params),
+    );
     const file = join(dir, "failed.html");
     await expect(writeReport(failing, file)).rejects.toThrow(/injected/);
     expect(existsSync(file)).toBe(false);
@@ -416,16 +424,9 @@ describe("missing warehouse or marts", () => {
 
   it("runs the caller's work after its last query, and writes nothing when that work fails", async () => {
     let queries = 0;
-    const counting = new Proxy(warehouse, {
-      get(target, property) {
-        if (property === "query")
-          return (sql: string, params?: Record<string, never>) => {
-            queries += 1;
-            return target.query(sql, params);
-          };
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === "function" ? value.bind(target) : value;
-      },
+    const counting = withQuery(warehouse, (sql, params) => {
+      queries += 1;
+      return warehouse.query(sql, params);
     });
     let queriesBefore = -1;
     const done = await writeReport(counting, join(dir, "beside.html"), {
