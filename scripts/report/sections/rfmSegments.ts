@@ -102,7 +102,9 @@ final as (
 
 )
 
+-- Ordered so that the chart draws its cells in the same order on every run.
 select * from final
+order by from_segment, to_segment
 `;
 
 /** The latest RFM snapshot summarised per segment: who the buyers are and who earns the revenue. */
