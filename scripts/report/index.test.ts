@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,11 @@ import type { Column } from "./html";
 import { KPI_WEEKLY_SQL } from "./sections/kpiOverview";
 import { TRADEOFF_COLUMNS } from "./sections/tradeoff";
 import { elementCounts, markupProblems } from "./testing/markup";
+import {
+  compiledChartsFolder,
+  keepRendererSnapshotIn,
+  prepareRendererSnapshot,
+} from "./charts/rendererSnapshot";
 import { renderersLeft } from "./testing/renderers";
 import { HOSTILE_CATEGORY, openReportShop, REPORT_SHOP } from "./testing/reportShop";
 
@@ -238,6 +243,26 @@ describe("writeReport on a generated shop", () => {
     expect(second.match(/<html/g)).toHaveLength(1);
     expect(second.match(/<section /g)).toHaveLength(EXPECTED_SECTIONS.length);
   });
+
+  it("draws the same page from charts it keeps compiled, when it compiles them and when it reads them back", async () => {
+    const kept = await mkdtemp(join(tmpdir(), "report-renderer-"));
+    const page = (text: string) => text.replace(/Built \d{4}-\d\d-\d\d \d\d:\d\d UTC/, "Built");
+    keepRendererSnapshotIn(kept);
+    try {
+      await prepareRendererSnapshot();
+      for (const pass of ["compiled", "read back"]) {
+        const again = await writeReport(warehouse, join(kept, "report.html"), {
+          title: "Test shop",
+        });
+        // Which pass differs, if one does: the page it drew, labelled.
+        expect([pass, page(await readFile(again.file, "utf8"))]).toEqual([pass, page(html)]);
+      }
+      expect(readdirSync(compiledChartsFolder()!).length).toBeGreaterThan(10);
+    } finally {
+      keepRendererSnapshotIn(null);
+      await rm(kept, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 /** The warehouse with its `query` replaced by `query`; everything else is the warehouse's own. */

@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ChartSet, type ChartSpec } from "./render";
 import {
+  compiledChartsFolder,
   DEFAULT_SNAPSHOT_FOLDER,
   keepRendererSnapshot,
   keepRendererSnapshotIn,
@@ -88,7 +89,11 @@ describe("the chart renderer's startup snapshot", () => {
   });
 
   it("is not used or built unless a folder keeps it: renderers start from their script", async () => {
-    expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, join(__dirname, "renderSvg.mjs")]);
+    expect(rendererArgs()).toEqual([
+      ...RENDERER_NODE_FLAGS,
+      join(__dirname, "renderSvg.mjs"),
+      "none", // and keep no compiled charts
+    ]);
     await expect(prepareRendererSnapshot()).resolves.toBeNull();
   });
 
@@ -99,25 +104,39 @@ describe("the chart renderer's startup snapshot", () => {
     const file = rendererSnapshotFile()!;
     expect(file).toMatch(/renderer-[0-9a-f]{32}\.blob$/);
     expect(file.startsWith(folder)).toBe(true);
+    const compiled = compiledChartsFolder()!;
+    expect(compiled).toBe(file.replace(/renderer-([0-9a-f]{32})\.blob$/, "compiled-$1"));
     // The first renderer starts from the script and starts the build beside it.
-    expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, join(__dirname, "renderSvg.mjs")]);
+    expect(rendererArgs()).toEqual([
+      ...RENDERER_NODE_FLAGS,
+      join(__dirname, "renderSvg.mjs"),
+      compiled,
+    ]);
     const building = prepareRendererSnapshot();
     expect(prepareRendererSnapshot()).toBe(building); // one build, however often it is asked for
     await expect(building).resolves.toBe(file);
     // Only the finished file is left: the bundle and the half-built snapshot are gone.
     expect(readdirSync(folder)).toEqual([file.slice(folder.length + 1)]);
 
-    expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, "--snapshot-blob", file]);
+    expect(rendererArgs()).toEqual([...RENDERER_NODE_FLAGS, "--snapshot-blob", file, compiled]);
     expect(await renderAll()).toBe(fromScript);
+    expect(existsSync(compiled)).toBe(true); // the charts it compiled, kept beside it
 
-    // A snapshot of other packages or sources is replaced by the next build; other files stay.
-    const stale = join(folder, `renderer-${"0".repeat(32)}.blob`);
-    await writeFile(stale, "");
+    // A snapshot and compiled charts of other packages or sources are removed by the next
+    // build; this key's compiled charts and other files stay.
+    await writeFile(join(folder, `renderer-${"0".repeat(32)}.blob`), "");
+    await mkdir(join(folder, `compiled-${"0".repeat(32)}`));
+    await writeFile(join(folder, `compiled-${"0".repeat(32)}`, "chart.json"), "{}");
     await writeFile(join(folder, "notes.txt"), "");
     await rm(file);
     keepRendererSnapshotIn(folder);
     await expect(prepareRendererSnapshot()).resolves.toBe(file);
-    expect(readdirSync(folder).sort()).toEqual([file.slice(folder.length + 1), "notes.txt"].sort());
+    expect(readdirSync(folder).sort()).toEqual(
+      [file, compiled]
+        .map((f) => f.slice(folder.length + 1))
+        .concat("notes.txt")
+        .sort(),
+    );
     expect(fromScript).toContain("<svg");
   }, 60_000);
 

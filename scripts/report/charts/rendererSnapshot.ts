@@ -20,6 +20,9 @@ import { CACHE_ROOT, cacheFolder, NODE_MODULES } from "../../cli/cacheFolder";
  * packages (`node_modules/.package-lock.json`, which npm rewrites on every install). A snapshot
  * is loaded only by the same Node binary and flags it was built with, and those are in its name;
  * a new one replaces the others in the folder.
+ *
+ * The renderers keep the charts they compile beside it, in a folder under the same key
+ * (`compiledCharts.mjs`): only the drawing is left to do for a chart kept by an earlier run.
  */
 
 /**
@@ -33,10 +36,13 @@ export const RENDERER_NODE_FLAGS: readonly string[] = ["--no-opt"];
 
 /** The renderer's script, which imports vega itself. */
 const RENDERER_SCRIPT = join(__dirname, "renderSvg.mjs");
-/** The renderer's sources a snapshot is built from, which name it. */
-const SNAPSHOT_SOURCES = ["svgRenderer.mjs", "rendererSnapshotEntry.mjs", "noCanvas.mjs"].map(
-  (name) => join(__dirname, name),
-);
+/** The renderer's sources a snapshot is built from, which name it (and its compiled charts). */
+const SNAPSHOT_SOURCES = [
+  "svgRenderer.mjs",
+  "compiledCharts.mjs",
+  "rendererSnapshotEntry.mjs",
+  "noCanvas.mjs",
+].map((name) => join(__dirname, name));
 
 /**
  * Where the commands that build reports (`npm start`, `npm run report`, the bench) keep the
@@ -71,34 +77,56 @@ export function keepRendererSnapshot(env: NodeJS.ProcessEnv = process.env): stri
 export function rendererSnapshotFile(): string | null {
   if (keptIn === null) return null;
   key ??= snapshotKey();
-  return join(keptIn, snapshotName(key));
-}
-
-/** A kept snapshot's file name: `renderer-`, the first `KEY_DIGITS` hex digits of its key. */
-const SNAPSHOT_PREFIX = "renderer-";
-const SNAPSHOT_SUFFIX = ".blob";
-const KEY_DIGITS = 32;
-
-function snapshotName(key: string): string {
-  return `${SNAPSHOT_PREFIX}${key}${SNAPSHOT_SUFFIX}`;
-}
-
-/** Whether a file in the folder is a kept snapshot, of any key. */
-function isSnapshotName(name: string): boolean {
-  const key = name.slice(SNAPSHOT_PREFIX.length, -SNAPSHOT_SUFFIX.length);
-  return name === snapshotName(key) && new RegExp(`^[0-9a-f]{${KEY_DIGITS}}$`).test(key);
+  return join(keptIn, keptName(SNAPSHOT, key));
 }
 
 /**
+ * The folder the renderers keep their compiled charts in (`compiledCharts.mjs`), or null when no
+ * snapshot folder is kept. Named by the snapshot's key: what a chart compiles to depends on the
+ * renderer's sources and the installed vega and vega-lite, which the key covers.
+ */
+export function compiledChartsFolder(): string | null {
+  if (keptIn === null) return null;
+  key ??= snapshotKey();
+  return join(keptIn, keptName(COMPILED, key));
+}
+
+/**
+ * What the folder keeps for one key: `renderer-<key>.blob`, the snapshot, and `compiled-<key>`,
+ * the compiled charts; a key is the first `KEY_DIGITS` hex digits of `snapshotKey`.
+ */
+const SNAPSHOT = { prefix: "renderer-", suffix: ".blob" };
+const COMPILED = { prefix: "compiled-", suffix: "" };
+const KEY_DIGITS = 32;
+
+function keptName(kind: { prefix: string; suffix: string }, key: string): string {
+  return `${kind.prefix}${key}${kind.suffix}`;
+}
+
+/** Whether a name in the folder is kept for a key, any key: a snapshot or compiled charts. */
+function isKeptName(name: string): boolean {
+  return [SNAPSHOT, COMPILED].some((kind) => {
+    const key = name.slice(kind.prefix.length, name.length - kind.suffix.length);
+    return name === keptName(kind, key) && new RegExp(`^[0-9a-f]{${KEY_DIGITS}}$`).test(key);
+  });
+}
+
+/** The renderer's last argument when it keeps no compiled charts (`NO_FOLDER` in its script). */
+const NO_COMPILED_CHARTS = "none";
+
+/**
  * The command line after `node` that starts a renderer: from the kept snapshot when there is
- * one, from the script otherwise. Starting from the script when a snapshot could be kept starts
- * its build, for the renderers started after it.
+ * one, from the script otherwise, and last the folder of its compiled charts (or `none`).
+ * Starting from the script when a snapshot could be kept starts its build, for the renderers
+ * started after it.
  */
 export function rendererArgs(): string[] {
   const file = rendererSnapshotFile();
-  if (file !== null && existsSync(file)) return [...RENDERER_NODE_FLAGS, "--snapshot-blob", file];
+  const compiled = compiledChartsFolder() ?? NO_COMPILED_CHARTS;
+  if (file !== null && existsSync(file))
+    return [...RENDERER_NODE_FLAGS, "--snapshot-blob", file, compiled];
   if (file !== null) void prepareRendererSnapshot();
-  return [...RENDERER_NODE_FLAGS, RENDERER_SCRIPT];
+  return [...RENDERER_NODE_FLAGS, RENDERER_SCRIPT, compiled];
 }
 
 /**
@@ -151,10 +179,11 @@ async function buildSnapshot(file: string): Promise<void> {
       `${work}.cjs`,
     ]);
     await rename(`${work}.blob`, file);
-    // Snapshots of earlier packages or sources are never read again.
+    // Snapshots and compiled charts of earlier packages or sources are never read again.
+    const current = new Set([file, compiledChartsFolder()]);
     for (const name of await readdir(dirname(file)))
-      if (isSnapshotName(name) && join(dirname(file), name) !== file)
-        await rm(join(dirname(file), name), { force: true });
+      if (isKeptName(name) && !current.has(join(dirname(file), name)))
+        await rm(join(dirname(file), name), { recursive: true, force: true });
   } finally {
     await rm(`${work}.cjs`, { force: true });
     await rm(`${work}.blob`, { force: true });
