@@ -46,9 +46,7 @@ export function runtimeSpec(spec, folder, compileRuntime) {
   const file = join(folder, `${createHash("sha256").update(text).digest("hex").slice(0, 32)}.json`);
   const kept = readKept(file) ?? compileKept(shape, compileRuntime, folder, file);
   if (kept === null) return compileRuntime(spec);
-  let slot = kept.runtime;
-  for (const step of kept.path.slice(0, -1)) slot = slot[step];
-  slot[kept.path.at(-1)] = values;
+  kept.slot.holder[kept.slot.key] = values;
   return kept.runtime;
 }
 
@@ -71,16 +69,33 @@ export function slotPath(runtime) {
   return found.length === 1 && mentions === 1 ? found[0] : null;
 }
 
-/** A kept runtime spec and its placeholder's path, parsed afresh, or null when unreadable. */
+/**
+ * A kept runtime spec, parsed afresh, with its placeholder's place (the object holding it, and
+ * its key there), or null when the file cannot be read or its path does not lead to the
+ * placeholder.
+ */
 function readKept(file) {
+  let kept;
   try {
-    const kept = JSON.parse(readFileSync(file, "utf8"));
-    return Array.isArray(kept?.path) && kept.path.length > 0 && typeof kept.runtime === "object"
-      ? kept
-      : null;
+    kept = JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return null;
   }
+  return withSlot(kept?.runtime, kept?.path);
+}
+
+/** `{ runtime, slot }` when `path` leads from `runtime` to the placeholder's array, else null. */
+function withSlot(runtime, path) {
+  if (!Array.isArray(path) || path.length === 0) return null;
+  let holder = runtime;
+  for (const step of path.slice(0, -1)) {
+    if (holder === null || typeof holder !== "object") return null;
+    holder = holder[step];
+  }
+  const key = path.at(-1);
+  const slot = holder !== null && typeof holder === "object" ? holder[key] : undefined;
+  const isPlaceholder = Array.isArray(slot) && slot.length === 1 && slot[0]?.[VALUES_SLOT] === true;
+  return isPlaceholder ? { runtime, slot: { holder, key } } : null;
 }
 
 /**
@@ -105,5 +120,6 @@ function compileKept(shape, compileRuntime, folder, file) {
     // Not kept (a read-only folder, a full disk): this chart compiles again next time.
     if (existsSync(work)) rmSync(work, { force: true });
   }
-  return JSON.parse(text);
+  const fresh = JSON.parse(text);
+  return withSlot(fresh.runtime, fresh.path);
 }

@@ -146,15 +146,18 @@ describe("compiled charts kept between renderers", () => {
     expect((await render(other(3)))[0]).not.toEqual((await render(other(7)))[0]);
   });
 
-  it("compile again over a kept file that cannot be read, and keep the new one", async () => {
+  it("compile again over a kept file that cannot be read or does not lead to its values, and keep the new one", async () => {
     const expected = await compiledWithData(SPECS);
     await render(SPECS);
     const compiled = compiledChartsFolder()!;
     const [broken, ...rest] = keptFiles();
     await writeFile(join(compiled, broken!), '{"path": [');
     await writeFile(join(compiled, rest[0]!), '{"path": [], "runtime": {}}');
+    // A path that leads elsewhere in the runtime spec than to the placeholder.
+    const valid = JSON.parse(await readFile(join(compiled, rest[1]!), "utf8")) as object;
+    await writeFile(join(compiled, rest[1]!), JSON.stringify({ ...valid, path: ["operators"] }));
     expect(await render(SPECS)).toEqual(expected);
-    for (const file of [broken!, rest[0]!]) {
+    for (const file of [broken!, ...rest]) {
       const kept = JSON.parse(readFileSync(join(compiled, file), "utf8")) as { path: unknown[] };
       expect(kept.path.length).toBeGreaterThan(0);
     }

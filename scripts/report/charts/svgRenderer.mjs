@@ -23,7 +23,7 @@ const compileRuntime = (spec) => parse(compile(spec).spec);
  */
 export async function serveSpecs() {
   const kept = process.argv.at(-1);
-  const folder = kept === undefined || kept === NO_FOLDER ? null : kept;
+  const folder = kept === NO_FOLDER ? null : kept;
   process.stdin.setEncoding("utf8");
   let pending = "";
   for await (const chunk of process.stdin) {
