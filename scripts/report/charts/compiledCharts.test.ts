@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SAMPLE_CHARTS } from "../testing/chartSpecs";
 import { ChartSet, type ChartSpec } from "./render";
 import {
   compiledChartsFolder,
@@ -10,54 +11,6 @@ import {
   prepareRendererSnapshot,
   rendererArgs,
 } from "./rendererSnapshot";
-
-/** Shapes that compile to different dataflows: a layered line with a legend, a heatmap, facets. */
-const SPECS: [string, ChartSpec][] = [
-  [
-    "layered",
-    {
-      title: "Kept or compiled",
-      data: { values: [1, 2, 3, 4].map((x) => ({ x, y: x * x, kind: x % 2 ? "odd" : "even" })) },
-      encoding: { x: { field: "x", type: "quantitative" } },
-      layer: [
-        {
-          mark: "line",
-          encoding: {
-            y: { field: "y", type: "quantitative" },
-            color: { field: "kind", type: "nominal" },
-          },
-        },
-        { mark: { type: "rule", strokeDash: [2, 2] }, encoding: { y: { datum: 5 } } },
-      ],
-    },
-  ],
-  [
-    "heatmap",
-    {
-      data: { values: [0, 1, 2].flatMap((a) => [0, 1].map((b) => ({ a, b, v: a * 2 + b }))) },
-      mark: "rect",
-      encoding: {
-        x: { field: "a", type: "ordinal" },
-        y: { field: "b", type: "ordinal" },
-        color: { field: "v", type: "quantitative" },
-      },
-    },
-  ],
-  [
-    "facets",
-    {
-      data: { values: ["a", "b"].flatMap((c) => [1, 2].map((m) => ({ c, m, r: m * 10 }))) },
-      facet: { field: "c", type: "nominal" },
-      spec: {
-        mark: "bar",
-        encoding: {
-          x: { field: "m", type: "ordinal" },
-          y: { field: "r", type: "quantitative" },
-        },
-      },
-    },
-  ],
-];
 
 async function render(specs: readonly [string, ChartSpec][]): Promise<string[]> {
   const charts = new ChartSet();
@@ -110,9 +63,9 @@ describe("compiled charts kept between renderers", () => {
   });
 
   it("draw the same SVGs as charts compiled with their data, kept once per shape and read back", async () => {
-    const expected = await compiledWithData(SPECS);
-    expect(await render(SPECS)).toEqual(expected);
-    expect(keptFiles()).toHaveLength(SPECS.length);
+    const expected = await compiledWithData(SAMPLE_CHARTS);
+    expect(await render(SAMPLE_CHARTS)).toEqual(expected);
+    expect(keptFiles()).toHaveLength(SAMPLE_CHARTS.length);
     expect(keptFiles().every((f) => /^[0-9a-f]{32}\.json$/.test(f))).toBe(true);
 
     // Read back, not compiled again: a kept file's text is what the next renderer draws.
@@ -121,14 +74,14 @@ describe("compiled charts kept between renderers", () => {
       const text = await readFile(join(compiled, file), "utf8");
       await writeFile(join(compiled, file), text.replace("Kept or compiled", "Read back"));
     }
-    const again = await render(SPECS);
+    const again = await render(SAMPLE_CHARTS);
     expect(again[0]).toContain("Read back");
     expect(again[0]).not.toContain("Kept or compiled");
     expect(again.slice(1)).toEqual(expected.slice(1));
   });
 
   it("draw each chart's own data from a shape kept for other data", async () => {
-    const [title, spec] = SPECS[0]!;
+    const [title, spec] = SAMPLE_CHARTS[0]!;
     const other = (k: number): [string, ChartSpec][] => [
       [
         title,
@@ -138,7 +91,7 @@ describe("compiled charts kept between renderers", () => {
         },
       ],
     ];
-    await render(SPECS);
+    await render(SAMPLE_CHARTS);
     const kept = keptFiles();
     for (const k of [3, 7])
       expect(await render(other(k))).toEqual(await compiledWithData(other(k)));
@@ -147,8 +100,8 @@ describe("compiled charts kept between renderers", () => {
   });
 
   it("compile again over a kept file that cannot be read or does not lead to its values, and keep the new one", async () => {
-    const expected = await compiledWithData(SPECS);
-    await render(SPECS);
+    const expected = await compiledWithData(SAMPLE_CHARTS);
+    await render(SAMPLE_CHARTS);
     const compiled = compiledChartsFolder()!;
     const [broken, ...rest] = keptFiles();
     await writeFile(join(compiled, broken!), '{"path": [');
@@ -156,7 +109,7 @@ describe("compiled charts kept between renderers", () => {
     // A path that leads elsewhere in the runtime spec than to the placeholder.
     const valid = JSON.parse(await readFile(join(compiled, rest[1]!), "utf8")) as object;
     await writeFile(join(compiled, rest[1]!), JSON.stringify({ ...valid, path: ["operators"] }));
-    expect(await render(SPECS)).toEqual(expected);
+    expect(await render(SAMPLE_CHARTS)).toEqual(expected);
     for (const file of [broken!, ...rest]) {
       const kept = JSON.parse(readFileSync(join(compiled, file), "utf8")) as { path: unknown[] };
       expect(kept.path.length).toBeGreaterThan(0);
@@ -168,20 +121,20 @@ describe("compiled charts kept between renderers", () => {
     await mkdir(compiled, { recursive: true });
     const filler = Array.from({ length: 256 }, (_, i) => `${String(i).padStart(32, "0")}.json`);
     for (const name of filler) await writeFile(join(compiled, name), "{}");
-    await render(SPECS.slice(0, 1));
+    await render(SAMPLE_CHARTS.slice(0, 1));
     expect(keptFiles()).toHaveLength(1);
     expect(filler).not.toContain(keptFiles()[0]);
     // Below the limit nothing is removed.
-    await render(SPECS.slice(1));
-    expect(keptFiles()).toHaveLength(SPECS.length);
+    await render(SAMPLE_CHARTS.slice(1));
+    expect(keptFiles()).toHaveLength(SAMPLE_CHARTS.length);
   });
 
   it("are not kept when the folder cannot be written, and the charts still render", async () => {
-    const expected = await compiledWithData(SPECS);
+    const expected = await compiledWithData(SAMPLE_CHARTS);
     const compiled = compiledChartsFolder()!;
     await writeFile(compiled, "a file where the folder should be");
     try {
-      expect(await render(SPECS)).toEqual(expected);
+      expect(await render(SAMPLE_CHARTS)).toEqual(expected);
     } finally {
       await rm(compiled, { force: true });
     }

@@ -3,7 +3,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ChartSet, type ChartSpec } from "./render";
+import { SAMPLE_CHARTS } from "../testing/chartSpecs";
+import { ChartSet } from "./render";
 import {
   compiledChartsFolder,
   DEFAULT_SNAPSHOT_FOLDER,
@@ -18,51 +19,9 @@ import {
 
 const SCRIPTS = join(__dirname, "..", "..");
 
-/** Charts that exercise what differs between renderers if anything does: text, legends, facets. */
-const SPECS: [string, ChartSpec][] = [
-  [
-    "line",
-    {
-      data: { values: [1, 2, 3, 4].map((x) => ({ x, y: x * x, kind: x % 2 ? "odd" : "even" })) },
-      mark: "line",
-      encoding: {
-        x: { field: "x", type: "quantitative" },
-        y: { field: "y", type: "quantitative" },
-        color: { field: "kind", type: "nominal" },
-      },
-    },
-  ],
-  [
-    "heatmap",
-    {
-      data: { values: [0, 1, 2].flatMap((a) => [0, 1].map((b) => ({ a, b, v: a * 2 + b }))) },
-      mark: "rect",
-      encoding: {
-        x: { field: "a", type: "ordinal" },
-        y: { field: "b", type: "ordinal" },
-        color: { field: "v", type: "quantitative" },
-      },
-    },
-  ],
-  [
-    "facets",
-    {
-      data: { values: ["a", "b"].flatMap((c) => [1, 2].map((m) => ({ c, m, r: m * 10 }))) },
-      facet: { field: "c", type: "nominal" },
-      spec: {
-        mark: "bar",
-        encoding: {
-          x: { field: "m", type: "ordinal" },
-          y: { field: "r", type: "quantitative" },
-        },
-      },
-    },
-  ],
-];
-
 async function renderAll(): Promise<string> {
   const charts = new ChartSet();
-  const html = SPECS.map(([title, spec]) => charts.add(title, spec)).join("\n");
+  const html = SAMPLE_CHARTS.map(([title, spec]) => charts.add(title, spec)).join("\n");
   return charts.render(html);
 }
 
