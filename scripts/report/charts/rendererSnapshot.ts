@@ -75,9 +75,7 @@ export function keepRendererSnapshot(env: NodeJS.ProcessEnv = process.env): stri
 
 /** The file the snapshot for this Node, these flags, sources and packages is kept in, or null. */
 export function rendererSnapshotFile(): string | null {
-  if (keptIn === null) return null;
-  key ??= snapshotKey();
-  return join(keptIn, keptName(SNAPSHOT, key));
+  return keptPath(SNAPSHOT);
 }
 
 /**
@@ -86,9 +84,14 @@ export function rendererSnapshotFile(): string | null {
  * renderer's sources and the installed vega and vega-lite, which the key covers.
  */
 export function compiledChartsFolder(): string | null {
+  return keptPath(COMPILED);
+}
+
+/** Where the folder keeps one kind of thing for the current key, or null when none is kept. */
+function keptPath(kind: { prefix: string; suffix: string }): string | null {
   if (keptIn === null) return null;
   key ??= snapshotKey();
-  return join(keptIn, keptName(COMPILED, key));
+  return join(keptIn, keptName(kind, key));
 }
 
 /**
