@@ -57,12 +57,10 @@ export function runtimeSpec(spec, folder, compileRuntime) {
 export function slotPath(runtime) {
   const found = [];
   const visit = (node, path) => {
-    if (Array.isArray(node)) {
-      if (node.length === 1 && node[0]?.[VALUES_SLOT] === true) found.push(path);
-      else node.forEach((item, i) => visit(item, [...path, i]));
-    } else if (node !== null && typeof node === "object") {
+    if (isPlaceholder(node)) found.push(path);
+    else if (Array.isArray(node)) node.forEach((item, i) => visit(item, [...path, i]));
+    else if (node !== null && typeof node === "object")
       for (const [key, value] of Object.entries(node)) visit(value, [...path, key]);
-    }
   };
   visit(runtime, []);
   const mentions = JSON.stringify(runtime).split(VALUES_SLOT).length - 1;
@@ -94,8 +92,12 @@ function withSlot(runtime, path) {
   }
   const key = path.at(-1);
   const slot = holder !== null && typeof holder === "object" ? holder[key] : undefined;
-  const isPlaceholder = Array.isArray(slot) && slot.length === 1 && slot[0]?.[VALUES_SLOT] === true;
-  return isPlaceholder ? { runtime, slot: { holder, key } } : null;
+  return isPlaceholder(slot) ? { runtime, slot: { holder, key } } : null;
+}
+
+/** Whether a node is the placeholder's one-row array. */
+function isPlaceholder(node) {
+  return Array.isArray(node) && node.length === 1 && node[0]?.[VALUES_SLOT] === true;
 }
 
 /**
