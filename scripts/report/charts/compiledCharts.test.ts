@@ -164,10 +164,12 @@ describe("slotPath", () => {
     ]);
   });
 
-  it("refuses a runtime spec that holds the placeholder twice, elsewhere than an array, or not at all", () => {
+  it("refuses a runtime spec that holds the placeholder twice, elsewhere than its own array, or not at all", () => {
     expect(slotPathOf({ a: slot, b: slot })).toBe("null");
     expect(slotPathOf({ a: slot, b: { __chart_values__: true } })).toBe("null");
     expect(slotPathOf({ a: slot, b: "__chart_values__" })).toBe("null");
     expect(slotPathOf({ a: [1] })).toBe("null");
+    // Only the one-row array is the placeholder, not a longer array starting with its row.
+    expect(slotPathOf({ a: [{ __chart_values__: true }, 1] })).toBe("null");
   });
 });
