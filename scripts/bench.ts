@@ -35,23 +35,23 @@ import {
 /**
  * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
  * the whole local pipeline with per-mart times, `npm start` with nothing kept from an earlier run
- * (no SQL translation, no chart renderer snapshot: its first run after `npm ci`), `npm start` as
- * a user runs it followed by the nightly chain replayed for three more days (seconds per day),
- * with `--10x` also `npm start` alone at ten times the users (its peak memory), and a baseline
- * measured in the same run: DuckDB writing the same number of rows as the events table straight
- * from `range()` to one zstd Parquet file, the floor any lake write pays on this machine. Each
- * measurement runs in its own child process, so peak RSS, CPU seconds and page faults are that
- * run's alone.
+ * (no SQL translation, no chart renderer snapshot or compiled charts: its first run after
+ * `npm ci`), `npm start` as a user runs it followed by the nightly chain replayed for three more
+ * days (seconds per day), with `--10x` also `npm start` alone at ten times the users (its peak
+ * memory), and a baseline measured in the same run: DuckDB writing the same number of rows as the
+ * events table straight from `range()` to one zstd Parquet file, the floor any lake write pays on
+ * this machine. Each measurement runs in its own child process, so peak RSS, CPU seconds and page
+ * faults are that run's alone.
  */
 export const BENCH_COMMAND: CommandSpec = {
   command: "npm run bench",
   summary: [
     "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
     "local pipeline with per-mart times, npm start with nothing kept (no SQL translation, no",
-    "renderer snapshot: its first run after npm ci), npm start with three replayed days (and npm",
-    "start alone at 10x users with --10x), and a baseline measured in the same run (DuckDB writing",
-    "as many rows as the events table to one Parquet file). Each run is its own child process;",
-    "each prints its seconds, peak memory, CPU seconds and page faults.",
+    "renderer snapshot or compiled charts: its first run after npm ci), npm start with three",
+    "replayed days (and npm start alone at 10x users with --10x), and a baseline measured in the",
+    "same run (DuckDB writing as many rows as the events table to one Parquet file). Each run is",
+    "its own child process; each prints its seconds, peak memory, CPU seconds and page faults.",
   ].join("\n"),
   options: {
     users: {
@@ -285,7 +285,8 @@ async function child(
   }
   if (kind === "start" || kind === "start-untranslated") {
     // `npm start` alone: for its peak memory at ten times the users, or with nothing kept from an
-    // earlier run (the SQL translator loads, and the renderer's snapshot is built).
+    // earlier run (the SQL translator loads, the renderer's snapshot is built and the charts
+    // compiled).
     await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
     const what = kind === "start" ? "" : ", nothing kept before (first run after npm ci)";
     return measurement(`npm start alone${what}, ${users} users`, 0, 0, seconds, cpu);
