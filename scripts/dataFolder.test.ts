@@ -30,9 +30,13 @@ async function writtenBy(folder: string): Promise<string[]> {
     readFile(join(folder, "report.html"), "utf8"),
   ]);
 }
+/** Which run wrote the lake kept for the next run to write over. */
+function previousLakeBy(folder: string): Promise<string> {
+  return readFile(join(folder, ".previous-lake", "manifest.json"), "utf8");
+}
 
 describe("swapIn", () => {
-  it("replaces every entry with the staged one and leaves nothing else behind", async () => {
+  it("replaces every entry with the staged one, keeps the old lake to reuse and deletes the rest", async () => {
     await fill(dir, "old");
     const staging = await stagingFolder(dir, "run-1");
     await fill(staging, "new");
@@ -41,14 +45,41 @@ describe("swapIn", () => {
     // The old entries wait, out of the way, for a process of their own to delete them: the swap
     // returns long before a new Node process has started, let alone deleted anything.
     expect(readdirSync(dir).sort()).toEqual([
+      ".previous-lake",
       ".staging-run-1.old",
       "lake",
       "report.html",
       "warehouse.duckdb",
     ]);
-    expect(await writtenBy(join(dir, ".staging-run-1.old"))).toEqual(["old", "old", "old"]);
+    expect(readdirSync(join(dir, ".staging-run-1.old")).sort()).toEqual([
+      "report.html",
+      "warehouse.duckdb",
+    ]);
     await oldRemoved;
-    expect(readdirSync(dir).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+    expect(readdirSync(dir).sort()).toEqual([
+      ".previous-lake",
+      "lake",
+      "report.html",
+      "warehouse.duckdb",
+    ]);
+    expect(await previousLakeBy(dir)).toBe("old");
+  });
+
+  it("keeps one previous lake: a lake replaced while one is kept is deleted with the rest", async () => {
+    await fill(dir, "run-1");
+    await mkdir(join(dir, ".previous-lake"));
+    await writeFile(join(dir, ".previous-lake", "manifest.json"), "run-0");
+    const staging = await stagingFolder(dir, "run-2");
+    await fill(staging, "run-2");
+    const { oldRemoved } = await swapIn(dir, staging);
+    expect(readdirSync(join(dir, ".staging-run-2.old")).sort()).toEqual([
+      "lake",
+      "report.html",
+      "warehouse.duckdb",
+    ]);
+    await oldRemoved;
+    expect(await writtenBy(dir)).toEqual(["run-2", "run-2", "run-2"]);
+    expect(await previousLakeBy(dir)).toBe("run-0");
   });
 
   it("deletes the old entries in a process that outlives the command", async () => {
@@ -70,8 +101,13 @@ describe("swapIn", () => {
     );
     expect(swap.status).toBe(0);
     expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
-    await until(() => readdirSync(dir).length === 3);
-    expect(readdirSync(dir).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+    await until(() => readdirSync(dir).length === 4);
+    expect(readdirSync(dir).sort()).toEqual([
+      ".previous-lake",
+      "lake",
+      "report.html",
+      "warehouse.duckdb",
+    ]);
   });
 
   it("finishes, at a later run, a deletion that was cut short", async () => {
@@ -104,12 +140,18 @@ describe("recoverSwap", () => {
     // What swapIn had done when the process died: the journal, then the lake moved in.
     await writeFile(join(dir, ".swap.json"), JSON.stringify({ staging, old: `${staging}.old` }));
     await mkdir(`${staging}.old`);
-    await rename(join(dir, "lake"), join(`${staging}.old`, "lake"));
+    await rename(join(dir, "lake"), join(dir, ".previous-lake"));
     await rename(join(staging, "lake"), join(dir, "lake"));
     expect(await recoverSwap(dir)).toBe(true);
     expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
-    await until(() => readdirSync(dir).length === 3);
-    expect(readdirSync(dir).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+    await until(() => readdirSync(dir).length === 4);
+    expect(readdirSync(dir).sort()).toEqual([
+      ".previous-lake",
+      "lake",
+      "report.html",
+      "warehouse.duckdb",
+    ]);
+    expect(await previousLakeBy(dir)).toBe("old");
     expect(existsSync(staging)).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,6 +140,28 @@ describe("npm start", () => {
       kpi: "2024-02-29",
       runs: 2,
     });
+  });
+
+  it("writes a rerun's lake over the files of the lake the last swap replaced, leaving exactly a new folder's lake", async () => {
+    const [out, fresh] = [join(dir, "data"), join(dir, "fresh")];
+    const base = ["--users", "3000", "--start", "2024-01-01"];
+    const day = join("lake", "raw", "events", "dt=2024-02-01", "part-0-of-1-b0.parquet");
+    expect(await start([...base, "--end", "2024-03-31", "--out", out])).toBe(0);
+    const inode = statSync(join(out, day)).ino;
+    // The second run keeps the first run's lake as the previous lake; the third writes over it.
+    expect(await start([...base, "--end", "2024-03-31", "--out", out])).toBe(0);
+    expect(existsSync(join(out, ".previous-lake", "manifest.json"))).toBe(true);
+    expect(await start([...base, "--end", "2024-02-29", "--out", out])).toBe(0);
+    expect(statSync(join(out, day)).ino).toBe(inode);
+    expect(await start([...base, "--end", "2024-02-29", "--out", fresh])).toBe(0);
+    // The manifest says when it was written; every other file is the same, and no March day or
+    // half-written file is left.
+    const files = async (folder: string) =>
+      (await fileListing(join(folder, "lake"))).filter((f) => !f.startsWith("manifest.json "));
+    const written = await files(out);
+    expect(written).toEqual(await files(fresh));
+    expect(written.length).toBeGreaterThan(300);
+    expect(readdirSync(join(out, "lake", "raw", "events"))).toHaveLength(31 + 29);
   });
 
   it("refuses a folder of another world with exit 3, naming what differs, and changes nothing", async () => {

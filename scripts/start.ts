@@ -6,7 +6,7 @@ import {
   DEFAULT_WAREHOUSE_MEMORY_LIMIT,
   DuckDbWarehouse,
 } from "../functions/src/backends/duckdbWarehouse";
-import { LocalLake } from "../functions/src/backends/localLake";
+import { StagingLake } from "../functions/src/backends/stagingLake";
 import { assertChecksPass, ChecksFailedError, runChecks } from "../functions/src/checks";
 import { OrdersInputError } from "../functions/src/orders/inputError";
 import { generateAndLoad } from "../functions/src/pipeline/generateAndLoad";
@@ -29,6 +29,7 @@ import {
   carryRunHistory,
   folderWorld,
   lakePath,
+  previousLakePath,
   recordFailureInFolder,
   recoverSwap,
   removeOldData,
@@ -124,7 +125,7 @@ function refusal(
 interface Build {
   readonly out: string;
   readonly staging: string;
-  readonly lake: LocalLake;
+  readonly lake: StagingLake;
   readonly warehouse: DuckDbWarehouse;
   readonly tracker: RunTracker;
   readonly hooks: StartHooks;
@@ -157,7 +158,8 @@ async function buildInStaging(
 ): Promise<number> {
   const { tracker, hooks } = frame;
   const staging = await stagingFolder(out, tracker.runId);
-  const lake = new LocalLake(lakePath(staging));
+  // Written over the files of the lake the last swap replaced (see `StagingLake`).
+  const lake = await StagingLake.open(lakePath(staging), previousLakePath(out));
   const progress = new ProgressLine();
   const stages: [string, number][] = [];
   let warehouse: DuckDbWarehouse | undefined;
@@ -269,8 +271,15 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
   b.tracker.step = "generate";
   await b.hooks.beforeStep?.("generate");
   const written = await generateAndLoad({ ...request, stage: "lake" }, backends, show, settings);
+  // The previous lake's files this run did not write (days past its end, for one) go before the
+  // load, so the staging lake is exactly this run's from here on, also when a check fails.
+  const swept = performance.now();
+  await b.lake.removeUnwritten();
   b.progress.finish();
-  b.stages.push(["generate", written.seconds.generate], ["lake write", written.seconds.lake]);
+  b.stages.push(
+    ["generate", written.seconds.generate],
+    ["lake write", written.seconds.lake + (performance.now() - swept) / 1000],
+  );
   void warmLaterStages(); // started already unless the generator's steps were renamed: then here
   const loaded = await b.step("load", () =>
     generateAndLoad({ ...request, stage: "load" }, backends, show, settings),
@@ -329,9 +338,11 @@ async function loadOrders(
 ): Promise<number> {
   const { file, mapping } = options.orders!;
   void warmLaterStages();
-  const summary = await b.step("load", () =>
-    ordersToWarehouse(file, mapping, { lake: b.lake, warehouse: b.warehouse }),
-  );
+  const summary = await b.step("load", async () => {
+    const loaded = await ordersToWarehouse(file, mapping, { lake: b.lake, warehouse: b.warehouse });
+    await b.lake.removeUnwritten(); // the previous lake's files this file's lake did not replace
+    return loaded;
+  });
   const otherWorld = refusal(b.out, held, ordersWorld(summary), options.replace);
   if (otherWorld !== null) throw new OtherWorldError();
   process.stdout.write(`${formatOrdersLoad(summary)}\n`);

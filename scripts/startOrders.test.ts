@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { listChecks } from "../functions/src/checks";
@@ -44,7 +44,19 @@ describe("npm start --orders", () => {
 
   it("loads the CDNOW sample end to end: kept and dropped, checks it can answer, order-based marts, RFM and CLV in the report", async () => {
     const out = join(dir, "data");
+    // A lake an earlier run left to be written over, with a day this file's lake does not have.
+    const stale = join(
+      out,
+      ".previous-lake",
+      "raw",
+      "events",
+      "dt=2024-01-01",
+      "part-0-of-1-b0.parquet",
+    );
+    await mkdir(dirname(stale), { recursive: true });
+    await writeFile(stale, "not parquet");
     expect(await start([...CDNOW, "--out", out])).toBe(0);
+    expect(existsSync(join(out, "lake", "raw", "events", "dt=2024-01-01"))).toBe(false);
     // What was kept and dropped, every cleaning rule by name, and what the file lacks.
     expect(output.stdout).toMatch(/^ {2}rows read +6,919$/m);
     expect(output.stdout).toMatch(/^ {2}kept +6,919$/m);

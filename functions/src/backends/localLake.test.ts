@@ -2,14 +2,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalLake } from "./localLake";
+import { StagingLake } from "./stagingLake";
 
 let dir: string;
 let lake: LocalLake;
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "local-lake-"));
-  lake = new LocalLake(join(dir, "lake"));
-});
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 async function source(name: string, content: string): Promise<string> {
@@ -18,7 +15,16 @@ async function source(name: string, content: string): Promise<string> {
   return file;
 }
 
-describe("LocalLake", () => {
+// A staging lake with nothing to reuse keeps every promise of the folder lake.
+describe.each([
+  ["LocalLake", async (root: string): Promise<LocalLake> => new LocalLake(root)],
+  ["StagingLake with no previous lake", (root: string) => StagingLake.open(root)],
+])("%s", (_name, open) => {
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "local-lake-"));
+    lake = await open(join(dir, "lake"));
+  });
+
   it("stores a file at its lake path and reports its size", async () => {
     const object = await lake.putFile(
       "raw/orders/dt=2024-01-02/part-0-of-1.parquet",
