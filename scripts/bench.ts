@@ -37,7 +37,8 @@ import {
  * the whole local pipeline with per-mart times, `npm start` with nothing kept from an earlier run
  * (no SQL translation, no chart renderer snapshot or compiled charts: its first run after
  * `npm ci`), `npm start` as a user runs it followed by the nightly chain replayed for three more
- * days (seconds per day), with `--10x` also `npm start` alone at ten times the users (its peak
+ * days (seconds per day), `npm start` run a third time in its folder (writing its lake over the
+ * files of the first run's), with `--10x` also `npm start` alone at ten times the users (its peak
  * memory), and a baseline measured in the same run: DuckDB writing the same number of rows as the
  * events table straight from `range()` to one zstd Parquet file, the floor any lake write pays on
  * this machine. Each measurement runs in its own child process, so peak RSS, CPU seconds and page
@@ -49,7 +50,8 @@ export const BENCH_COMMAND: CommandSpec = {
     "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
     "local pipeline with per-mart times, npm start with nothing kept (no SQL translation, no",
     "renderer snapshot or compiled charts: its first run after npm ci), npm start with three",
-    "replayed days (and npm start alone at 10x users with --10x), and a baseline measured in the",
+    "replayed days, npm start run a third time in its folder (its lake written over the first",
+    "run's files), npm start alone at 10x users with --10x, and a baseline measured in the",
     "same run (DuckDB writing as many rows as the events table to one Parquet file). Each run is",
     "its own child process; each prints its seconds, peak memory, CPU seconds and page faults.",
   ].join("\n"),
@@ -142,6 +144,7 @@ async function main(args: ParsedArgs): Promise<void> {
     await run("pipeline", users);
     await run("start-untranslated", users);
     await run("start+replay", users);
+    await run("start-again", users);
     if (tenfold) await run("start", users * 10);
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -291,6 +294,18 @@ async function child(
     const what = kind === "start" ? "" : ", nothing kept before (first run after npm ci)";
     return measurement(`npm start alone${what}, ${users} users`, 0, 0, seconds, cpu);
   }
+  if (kind === "start-again") {
+    // `npm start` as a user runs it again and again in one folder: the third run writes its lake
+    // over the files of the first run's, which the second run's swap kept (`StagingLake`).
+    const out = join(dir, "data");
+    await quietly(async () => {
+      await timed("first run", () => startShop(users, out, memoryLimit));
+      await timed("second run", () => startShop(users, out, memoryLimit));
+      await timed("npm start", () => startShop(users, out, memoryLimit));
+    });
+    const what = "run a third time in its folder (a lake written over)";
+    return measurement(`npm start alone, ${what}, ${users} users`, 0, 0, seconds, cpu);
+  }
   if (kind === "start+replay") {
     // `npm start` as a user runs it, then the nightly chain replayed for the next days on the
     // same folder: the world extended one day at a time, as the cloud does each night.
@@ -390,8 +405,13 @@ function report(results: readonly Measurement[]): string {
     );
   }
   for (const alone of results.filter((r) => r.name.startsWith("npm start alone"))) {
+    // The runs before the measured one in the same folder, when there were any.
+    const before = Object.entries(alone.seconds)
+      .filter(([k]) => k !== "npm start")
+      .map(([k, v]) => `${k} ${v.toFixed(2)} s`);
     lines.push(
-      `${alone.name}: ${alone.seconds["npm start"]!.toFixed(2)} s, peak RSS ${alone.maxRssMiB} MiB`,
+      `${alone.name}: ${alone.seconds["npm start"]!.toFixed(2)} s` +
+        `${before.length > 0 ? ` (${before.join(", ")})` : ""}, peak RSS ${alone.maxRssMiB} MiB`,
       `    ${cpuText(alone.stageCpu["npm start"])}`,
     );
   }
