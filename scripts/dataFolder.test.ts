@@ -30,6 +30,9 @@ async function writtenBy(folder: string): Promise<string[]> {
     readFile(join(folder, "report.html"), "utf8"),
   ]);
 }
+/** A data folder's entries once a swap's deletion is done: its data and the previous lake. */
+const SWAPPED = [".previous-lake", "lake", "report.html", "warehouse.duckdb"];
+
 /** Which run wrote the lake kept for the next run to write over. */
 function previousLakeBy(folder: string): Promise<string> {
   return readFile(join(folder, ".previous-lake", "manifest.json"), "utf8");
@@ -56,12 +59,7 @@ describe("swapIn", () => {
       "warehouse.duckdb",
     ]);
     await oldRemoved;
-    expect(readdirSync(dir).sort()).toEqual([
-      ".previous-lake",
-      "lake",
-      "report.html",
-      "warehouse.duckdb",
-    ]);
+    expect(readdirSync(dir).sort()).toEqual(SWAPPED);
     expect(await previousLakeBy(dir)).toBe("old");
   });
 
@@ -102,12 +100,7 @@ describe("swapIn", () => {
     expect(swap.status).toBe(0);
     expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
     await until(() => readdirSync(dir).length === 4);
-    expect(readdirSync(dir).sort()).toEqual([
-      ".previous-lake",
-      "lake",
-      "report.html",
-      "warehouse.duckdb",
-    ]);
+    expect(readdirSync(dir).sort()).toEqual(SWAPPED);
   });
 
   it("finishes, at a later run, a deletion that was cut short", async () => {
@@ -145,12 +138,7 @@ describe("recoverSwap", () => {
     expect(await recoverSwap(dir)).toBe(true);
     expect(await writtenBy(dir)).toEqual(["new", "new", "new"]);
     await until(() => readdirSync(dir).length === 4);
-    expect(readdirSync(dir).sort()).toEqual([
-      ".previous-lake",
-      "lake",
-      "report.html",
-      "warehouse.duckdb",
-    ]);
+    expect(readdirSync(dir).sort()).toEqual(SWAPPED);
     expect(await previousLakeBy(dir)).toBe("old");
     expect(existsSync(staging)).toBe(false);
   });

@@ -53,23 +53,15 @@ export class StagingLake extends LocalLake {
   }
 
   override async putFile(path: string, localFile: string): Promise<LakeObject> {
-    const target = this.uri(path);
-    if (this.shown.has(path) || this.writing.has(path)) return super.putFile(path, localFile);
-    await this.firstPut(path, async () => {
-      await mkdir(dirname(target), { recursive: true });
-      // An existing file is opened with O_TRUNC: the same inode gets the new bytes.
-      await copyFile(localFile, target);
-    });
+    if (this.holds(path)) return super.putFile(path, localFile);
+    // An existing file is opened with O_TRUNC: the same inode gets the new bytes.
+    const target = await this.firstPut(path, (file) => copyFile(localFile, file));
     return { path, bytes: (await stat(target)).size };
   }
 
   override async putText(path: string, text: string): Promise<void> {
-    const target = this.uri(path);
-    if (this.shown.has(path) || this.writing.has(path)) return super.putText(path, text);
-    await this.firstPut(path, async () => {
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, text);
-    });
+    if (this.holds(path)) return super.putText(path, text);
+    await this.firstPut(path, (file) => writeFile(file, text));
   }
 
   override async readText(path: string): Promise<string | null> {
@@ -114,12 +106,23 @@ export class StagingLake extends LocalLake {
     return removed;
   }
 
-  /** Runs a path's first put; the object is shown only once the write has finished. */
-  private async firstPut(path: string, write: () => Promise<void>): Promise<void> {
+  /** Whether a put of `path` replaces an object this lake shows, or one being put. */
+  private holds(path: string): boolean {
+    return this.shown.has(path) || this.writing.has(path);
+  }
+
+  /**
+   * Writes a path's first put to its file (the previous lake's, when it had one) and returns the
+   * file; the object is shown only once the write has finished.
+   */
+  private async firstPut(path: string, write: (file: string) => Promise<void>): Promise<string> {
+    const target = this.uri(path);
     this.writing.add(path);
     try {
-      await write();
+      await mkdir(dirname(target), { recursive: true });
+      await write(target);
       this.shown.add(path);
+      return target;
     } finally {
       this.writing.delete(path);
     }
