@@ -121,6 +121,13 @@ describe("StagingLake", () => {
     expect(await staged.list("")).toEqual(await fresh.list(""));
   });
 
+  it("leaves a previous lake that is a file, not a folder, where it is", async () => {
+    await writeFile(join(dir, ".previous-lake"), "not a lake");
+    const lake = await StagingLake.open(join(dir, "lake"), join(dir, ".previous-lake"));
+    expect(await lake.putFile(DAY_1, await source("a", "new"))).toEqual({ path: DAY_1, bytes: 3 });
+    expect(await readFile(join(dir, ".previous-lake"), "utf8")).toBe("not a lake");
+  });
+
   it("starts empty when there is no previous lake, and refuses a folder that exists", async () => {
     const lake = await StagingLake.open(join(dir, "lake"), join(dir, "none"));
     expect(await lake.list("")).toEqual([]);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync } from "node:fs";
 import { copyFile, mkdir, rename, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { LocalLake } from "./localLake";
@@ -40,12 +40,12 @@ export class StagingLake extends LocalLake {
 
   /**
    * Opens a new lake at `root` (which must not exist yet), moving the folder `previous` there to
-   * be written over when it exists. Reuse only saves work: if the move fails, the lake starts
-   * empty and `previous` stays where it was.
+   * be written over when it is one (not a file or a link). Reuse only saves work: if the move
+   * fails, the lake starts empty and `previous` stays where it was.
    */
   static async open(root: string, previous?: string): Promise<StagingLake> {
     if (existsSync(root)) throw new Error(`A staging lake starts new, but ${root} exists`);
-    if (previous !== undefined && existsSync(previous)) {
+    if (previous !== undefined && isFolder(previous)) {
       await mkdir(dirname(root), { recursive: true });
       await rename(previous, root).catch(() => undefined);
     }
@@ -126,5 +126,13 @@ export class StagingLake extends LocalLake {
     } finally {
       this.writing.delete(path);
     }
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
