@@ -32,11 +32,22 @@ export function lakePath(folder: string): string {
 }
 
 /**
- * The lake the last swap replaced, kept hidden in the data folder for the next run to write over
- * (`StagingLake`) instead of deleted. Never read as data; deleting it costs only the reuse.
+ * The lake the last swap replaced (or a failed run's, `keepLakeForReuse`), kept hidden in the
+ * data folder for the next run to write over (`StagingLake`) instead of deleted. Never read as
+ * data; deleting it costs only the reuse.
  */
 export function previousLakePath(folder: string): string {
   return join(folder, ".previous-lake");
+}
+
+/**
+ * Keeps the lake of a staging folder about to be deleted (a failed run's) as the previous lake
+ * when there is none: deleting its thousands of files would only make the next run create as
+ * many (see `StagingLake`), which writes over whatever such a lake holds. Best effort.
+ */
+export async function keepLakeForReuse(staging: string, folder: string): Promise<void> {
+  if (!existsSync(lakePath(staging)) || existsSync(previousLakePath(folder))) return;
+  await rename(lakePath(staging), previousLakePath(folder)).catch(() => undefined);
 }
 
 /**

@@ -241,9 +241,30 @@ describe("npm start", () => {
         { status: "succeeded", failed_step: null, error: null },
         { status: "failed", failed_step: failing, error: `injected fault in ${failing}` },
       ]);
-      expect(readdirSync(out).sort()).toEqual(["lake", "report.html", "warehouse.duckdb"]);
+      // A failure after the lake write keeps the failed run's lake for the next run to write over.
+      const kept = failing === "generate" ? [] : [".previous-lake"];
+      expect(readdirSync(out).sort()).toEqual([...kept, "lake", "report.html", "warehouse.duckdb"]);
     },
   );
+
+  it("writes the run after a failed one over the failed run's lake, leaving the same lake", async () => {
+    const out = join(dir, "data");
+    const day = join("raw", "events", "dt=2024-02-01", "part-0-of-1-b0.parquet");
+    expect(await start([...SMALL, "--out", out])).toBe(0);
+    const before = await fileListing(join(out, "lake"));
+    const failing = {
+      beforeStep: async (step: string) => {
+        if (step === "marts") throw new Error("injected fault in marts");
+      },
+    };
+    expect(await start([...SMALL, "--out", out], failing)).toBe(1);
+    const inode = statSync(join(out, ".previous-lake", day)).ino;
+    expect(await start([...SMALL, "--out", out])).toBe(0);
+    expect(statSync(join(out, "lake", day)).ino).toBe(inode);
+    const files = async () =>
+      (await fileListing(join(out, "lake"))).filter((f) => !f.startsWith("manifest.json "));
+    expect(await files()).toEqual(before.filter((f) => !f.startsWith("manifest.json ")));
+  });
 
   it("exits 1 naming the failing check with sample rows, keeping the previous data", async () => {
     const out = join(dir, "data");

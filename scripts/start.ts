@@ -28,6 +28,7 @@ import { formatSummary, funnelRates, userTypeKpis } from "./cli/summary";
 import {
   carryRunHistory,
   folderWorld,
+  keepLakeForReuse,
   lakePath,
   previousLakePath,
   recordFailureInFolder,
@@ -240,7 +241,10 @@ async function buildInStaging(
       `step ${tracker.step} failed; ${shown(out)} still holds the previous data: ${(error as Error).message}`,
     );
   } finally {
-    if (!keepStaging) await rm(staging, { recursive: true, force: true });
+    if (!keepStaging) {
+      await keepLakeForReuse(staging, out);
+      await rm(staging, { recursive: true, force: true });
+    }
   }
 }
 
