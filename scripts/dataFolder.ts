@@ -41,13 +41,14 @@ export function previousLakePath(folder: string): string {
 }
 
 /**
- * Keeps the lake of a staging folder about to be deleted (a failed run's) as the previous lake
- * when there is none: deleting its thousands of files would only make the next run create as
- * many (see `StagingLake`), which writes over whatever such a lake holds. Best effort.
+ * Keeps the lake of `holder` (the data folder's replaced one at a swap, or a failed run's staging
+ * folder about to be deleted) as the previous lake of `folder` when there is none: deleting its
+ * thousands of files would only make the next run create as many (see `StagingLake`), which
+ * writes over whatever such a lake holds. Best effort: a lake it cannot move stays where it is.
  */
-export async function keepLakeForReuse(staging: string, folder: string): Promise<void> {
-  if (!existsSync(lakePath(staging)) || existsSync(previousLakePath(folder))) return;
-  await rename(lakePath(staging), previousLakePath(folder)).catch(() => undefined);
+export async function keepLakeForReuse(holder: string, folder: string): Promise<void> {
+  if (!existsSync(lakePath(holder)) || existsSync(previousLakePath(folder))) return;
+  await rename(lakePath(holder), previousLakePath(folder)).catch(() => undefined);
 }
 
 /**
@@ -119,10 +120,8 @@ async function finishSwap(
     const current = join(folder, entry);
     const next = join(staging, entry);
     if (!existsSync(next)) continue; // already moved in by an interrupted swap
-    if (existsSync(current)) {
-      const keep = entry === "lake" && !existsSync(previousLakePath(folder));
-      await rename(current, keep ? previousLakePath(folder) : join(old, entry));
-    }
+    if (entry === "lake") await keepLakeForReuse(folder, folder);
+    if (existsSync(current)) await rename(current, join(old, entry));
     await rename(next, current);
   }
   await rm(join(folder, JOURNAL), { force: true });
