@@ -40,6 +40,10 @@ describe.each([
     await lake.putFile(path, await source("b", "new"));
     expect(await readFile(lake.uri(path), "utf8")).toBe("new");
     expect(await readdir(join(dir, "lake", "raw", "users"))).toEqual(["part-0-of-1.parquet"]);
+    expect(await lake.list("raw/")).toEqual([{ path, bytes: 3 }]);
+    await lake.putText("manifest.json", '{"a":1}');
+    await lake.putText("manifest.json", "{}");
+    expect(await lake.list("manifest")).toEqual([{ path: "manifest.json", bytes: 2 }]);
   });
 
   it("keeps the old object intact when a put fails", async () => {

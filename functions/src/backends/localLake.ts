@@ -88,17 +88,20 @@ export class LocalLake implements Lake {
     const slash = prefix.lastIndexOf("/");
     const folder = slash < 0 ? "" : prefix.slice(0, slash);
     this.walk(folder, objects);
-    return objects
-      .filter((o) => o.path.startsWith(prefix))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return objects.filter((o) => o.path.startsWith(prefix)).sort(byPath);
   }
 
   async deletePrefix(prefix: string): Promise<number> {
     const objects = await this.list(prefix);
-    for (const o of objects) await unlink(this.uri(o.path));
+    for (const o of objects) await this.deleteObject(o.path);
     const folders = new Set(objects.map((o) => dirname(this.uri(o.path))));
     for (const folder of [...folders].sort().reverse()) await removeEmptyFolders(folder, this.root);
     return objects.length;
+  }
+
+  /** Deletes one listed object's file (a subclass that keeps its own listing forgets it too). */
+  protected async deleteObject(path: string): Promise<void> {
+    await unlink(this.uri(path));
   }
 
   /**
@@ -124,6 +127,11 @@ export class LocalLake implements Lake {
         into.push({ path, bytes: statSync(join(absolute, entry.name)).size });
     }
   }
+}
+
+/** Orders objects by path, as a bucket lists them (code-unit order, not the locale's). */
+export function byPath(a: LakeObject, b: LakeObject): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /** Rejects paths that would escape the lake or that no bucket could hold. */

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -76,6 +77,26 @@ describe("StagingLake", () => {
     await expect(lake.putFile(DAY_1, dir)).rejects.toThrow(/EISDIR/);
     expect(await readFile(lake.uri(DAY_1), "utf8")).toBe("first");
     expect(await lake.list("raw/")).toEqual([{ path: DAY_1, bytes: 5 }]);
+  });
+
+  it("lists what it put without reading the folder, where the earlier lake's folders are", async () => {
+    const lake = await StagingLake.open(join(dir, "lake"), await previousLake());
+    await lake.putFile(DAY_3, await source("a", "day 3"));
+    await lake.putText("manifest.json", "{}");
+    const readdir = jest.spyOn(fs, "readdirSync");
+    const stat = jest.spyOn(fs, "statSync");
+    try {
+      expect(await lake.list("")).toEqual([
+        { path: "manifest.json", bytes: 2 },
+        { path: DAY_3, bytes: 5 },
+      ]);
+      expect(await lake.list("raw/orders/dt=2024-01-0")).toEqual([{ path: DAY_3, bytes: 5 }]);
+      expect(readdir).not.toHaveBeenCalled();
+      expect(stat).not.toHaveBeenCalled();
+    } finally {
+      readdir.mockRestore();
+      stat.mockRestore();
+    }
   });
 
   it("keeps a path hidden when its first put fails, and removes its file later", async () => {

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync } from "node:fs";
 import { copyFile, mkdir, rename, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { LocalLake } from "./localLake";
+import { byPath, LocalLake } from "./localLake";
 import type { LakeObject } from "./types";
 
 /**
@@ -27,10 +27,13 @@ import type { LakeObject } from "./types";
  */
 export class StagingLake extends LocalLake {
   /**
-   * Paths put since the lake was opened: the only objects it shows. `deletePrefix` (inherited)
-   * deletes only these, as it deletes what `list` reports.
+   * Paths put since the lake was opened, with their sizes: the only objects it shows, and what
+   * `list` reports without reading the folder. Walking the folder read every day folder of the
+   * earlier lake, hidden or not: the run's first listing, before any put, walked its 3,658
+   * folders on the main thread before the generator could start. `deletePrefix` (inherited)
+   * deletes only these, as it deletes what `list` reports, and forgets each it deletes.
    */
-  private readonly shown = new Set<string>();
+  private readonly shown = new Map<string, number>();
   /** Paths whose first put is under way. */
   private readonly writing = new Set<string>();
 
@@ -53,15 +56,16 @@ export class StagingLake extends LocalLake {
   }
 
   override async putFile(path: string, localFile: string): Promise<LakeObject> {
-    if (this.holds(path)) return super.putFile(path, localFile);
+    if (this.holds(path)) return this.shows(await super.putFile(path, localFile));
     // An existing file is opened with O_TRUNC: the same inode gets the new bytes.
-    const target = await this.firstPut(path, (file) => copyFile(localFile, file));
-    return { path, bytes: (await stat(target)).size };
+    return this.firstPut(path, (file) => copyFile(localFile, file));
   }
 
   override async putText(path: string, text: string): Promise<void> {
-    if (this.holds(path)) return super.putText(path, text);
-    await this.firstPut(path, (file) => writeFile(file, text));
+    if (this.holds(path)) {
+      await super.putText(path, text);
+      this.shows({ path, bytes: Buffer.byteLength(text) });
+    } else await this.firstPut(path, (file) => writeFile(file, text));
   }
 
   override async readText(path: string): Promise<string | null> {
@@ -73,7 +77,15 @@ export class StagingLake extends LocalLake {
   }
 
   override async list(prefix: string): Promise<LakeObject[]> {
-    return (await super.list(prefix)).filter((o) => this.shown.has(o.path));
+    const objects: LakeObject[] = [];
+    for (const [path, bytes] of this.shown)
+      if (path.startsWith(prefix)) objects.push({ path, bytes });
+    return objects.sort(byPath);
+  }
+
+  protected override async deleteObject(path: string): Promise<void> {
+    await super.deleteObject(path);
+    this.shown.delete(path);
   }
 
   /**
@@ -106,23 +118,31 @@ export class StagingLake extends LocalLake {
     return removed;
   }
 
+  /** Shows an object whose write has finished, with its size; returns it. */
+  private shows(object: LakeObject): LakeObject {
+    this.shown.set(object.path, object.bytes);
+    return object;
+  }
+
   /** Whether a put of `path` replaces an object this lake shows, or one being put. */
   private holds(path: string): boolean {
     return this.shown.has(path) || this.writing.has(path);
   }
 
   /**
-   * Writes a path's first put to its file (the previous lake's, when it had one) and returns the
-   * file; the object is shown only once the write has finished.
+   * Writes a path's first put to its file (the previous lake's, when it had one); the object is
+   * shown, with the size written, only once the write has finished.
    */
-  private async firstPut(path: string, write: (file: string) => Promise<void>): Promise<string> {
+  private async firstPut(
+    path: string,
+    write: (file: string) => Promise<void>,
+  ): Promise<LakeObject> {
     const target = this.uri(path);
     this.writing.add(path);
     try {
       await mkdir(dirname(target), { recursive: true });
       await write(target);
-      this.shown.add(path);
-      return target;
+      return this.shows({ path, bytes: (await stat(target)).size });
     } finally {
       this.writing.delete(path);
     }
