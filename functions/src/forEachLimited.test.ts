@@ -1,4 +1,4 @@
-import { forEachLimited } from "./forEachLimited";
+import { both, forEachLimited } from "./forEachLimited";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -32,5 +32,42 @@ describe("forEachLimited", () => {
 
   it("answers an empty list without calling work", async () => {
     expect(await forEachLimited([], 4, () => Promise.reject(new Error("called")))).toEqual([]);
+  });
+});
+
+describe("both", () => {
+  it("runs two pieces of work at once and returns both results", async () => {
+    const order: string[] = [];
+    const slow = async () => {
+      order.push("slow starts");
+      for (let k = 0; k < 3; k++) await tick();
+      order.push("slow ends");
+      return 1;
+    };
+    const fast = async () => {
+      order.push("fast starts");
+      await tick();
+      order.push("fast ends");
+      return "two";
+    };
+    expect(await both(slow, fast)).toEqual([1, "two"]);
+    expect(order).toEqual(["slow starts", "fast starts", "fast ends", "slow ends"]);
+  });
+
+  it("throws a failure of either only once both have ended, the first's when both fail", async () => {
+    let slowEnded = false;
+    const slow = async () => {
+      for (let k = 0; k < 3; k++) await tick();
+      slowEnded = true;
+      return 1;
+    };
+    await expect(both(slow, () => Promise.reject(new Error("second")))).rejects.toThrow("second");
+    expect(slowEnded).toBe(true);
+    await expect(
+      both(
+        () => Promise.reject(new Error("first")),
+        () => Promise.reject(new Error("second")),
+      ),
+    ).rejects.toThrow("first");
   });
 });

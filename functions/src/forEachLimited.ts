@@ -25,3 +25,17 @@ export async function forEachLimited<T, R>(
   if (failed) throw (failed as PromiseRejectedResult).reason;
   return results.map((r) => (r as PromiseFulfilledResult<R>).value);
 }
+
+/**
+ * Runs two different pieces of work at once and returns both results, with `forEachLimited`'s
+ * promise: a failure of either is thrown only once both have ended (the first's, if both fail).
+ */
+export async function both<A, B>(
+  first: () => Promise<A>,
+  second: () => Promise<B>,
+): Promise<[A, B]> {
+  const [a, b] = await forEachLimited<() => Promise<unknown>, unknown>([first, second], 2, (work) =>
+    work(),
+  );
+  return [a as A, b as B];
+}

@@ -99,6 +99,43 @@ describe("StagingLake", () => {
     }
   });
 
+  it("lets other callbacks run while it sweeps many folders, and refuses a put meanwhile", async () => {
+    // Nothing to delete: without its own turns the sweep would never give the event loop back.
+    const previous = join(dir, ".previous-lake");
+    const day = (i: number) => `raw/events/dt=${1000 + i}/part-0-of-1-b0.parquet`;
+    const days = Array.from({ length: 200 }, (_, i) => day(i));
+    for (const path of days) {
+      await mkdir(dirname(join(previous, path)), { recursive: true });
+      await writeFile(join(previous, path), "earlier");
+    }
+    const lake = await StagingLake.open(join(dir, "lake"), previous);
+    const file = await source("a", "new");
+    for (const path of days) await lake.putFile(path, file);
+    let putDuringSweep: Promise<string> | undefined;
+    setImmediate(() => {
+      putDuringSweep = lake.putFile(day(200), file).then(
+        () => "put",
+        (error: Error) => error.message,
+      );
+    });
+    expect(await lake.removeUnwritten()).toBe(0);
+    expect(await putDuringSweep).toMatch(/while unwritten files were being removed/);
+    expect(existsSync(lake.uri(day(200)))).toBe(false);
+    // Once it has finished, puts go on.
+    await lake.putFile(day(200), file);
+    expect(await lake.list("")).toHaveLength(201);
+  });
+
+  it("refuses to sweep while any put is under way, a second put of a path included", async () => {
+    const lake = await StagingLake.open(join(dir, "lake"), await previousLake());
+    await lake.putFile(DAY_1, await source("a", "first"));
+    const second = lake.putFile(DAY_1, await source("b", "second"));
+    await expect(lake.removeUnwritten()).rejects.toThrow(/while a put was under way/);
+    await second;
+    expect(await lake.removeUnwritten()).toBe(4);
+    expect(await tree(lake.root)).toEqual([[DAY_1, "second"]]);
+  });
+
   it("keeps a path hidden when its first put fails, and removes its file later", async () => {
     const lake = await StagingLake.open(join(dir, "lake"), await previousLake());
     await expect(lake.putFile(DAY_1, join(dir, "missing"))).rejects.toThrow(/ENOENT/);
