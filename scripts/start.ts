@@ -399,5 +399,5 @@ function snapshotCount(runs: readonly MartRun[]): number {
 if (require.main === module) {
   keepTranslations();
   keepRendererSnapshot();
-  runMain(START_COMMAND, (args) => run(startOptions(args), {}));
+  runMain(START_COMMAND, (args) => run(startOptions(args), {}), { exitWhenDone: true });
 }

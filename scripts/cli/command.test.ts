@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import {
   CommandError,
   EXIT,
@@ -146,5 +147,55 @@ describe("runCommand", () => {
         streams,
       ),
     ).rejects.toBe(bug);
+  });
+});
+
+describe("runMain", () => {
+  /** Runs a script in a fresh Node process (the entry point's exit is the process's own). */
+  const runScript = (body: string) => {
+    return spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `require("tsx/cjs");
+         const { runMain } = require(${JSON.stringify(require.resolve("./command"))});
+         ${body}`,
+      ],
+      // A process the timer keeps alive is killed here, and has no exit status.
+      { encoding: "utf8", maxBuffer: 16 * 1024 * 1024, timeout: 20_000 },
+    );
+  };
+
+  it("with exitWhenDone, ends the process with the command's code once all its output is out, though a timer still runs", () => {
+    const result = runScript(`
+      runMain({ command: "demo", summary: "", options: {} }, async () => {
+        setInterval(() => undefined, 1000); // would keep the process alive for ever
+        for (let i = 0; i < 2000; i++) process.stdout.write("x".repeat(999) + "\\n");
+        process.stderr.write("done\\n");
+        return 3;
+      }, { exitWhenDone: true });`);
+    expect(result.status).toBe(3);
+    expect(result.stdout).toBe(("x".repeat(999) + "\n").repeat(2000));
+    expect(result.stderr).toBe("done\n");
+  });
+
+  it("with exitWhenDone, ends with exit 1 after printing a failure's stack", () => {
+    const result = runScript(`
+      runMain({ command: "demo", summary: "", options: {} }, async () => {
+        setInterval(() => undefined, 1000);
+        throw new Error("a bug");
+      }, { exitWhenDone: true });`);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("demo failed: Error: a bug");
+  });
+
+  it("without it, sets the code and lets Node end when nothing is left to run", () => {
+    const result = runScript(`
+      runMain({ command: "demo", summary: "", options: {} }, async () => {
+        setTimeout(() => process.stdout.write("timer ran\\n"), 50);
+        return 4;
+      });`);
+    expect(result.status).toBe(4);
+    expect(result.stdout).toBe("timer ran\n");
   });
 });

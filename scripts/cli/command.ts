@@ -225,6 +225,16 @@ export async function runCommand(
   }
 }
 
+export interface RunMainOptions {
+  /**
+   * End the process once the command is done and its output is written, instead of when Node's
+   * event loop empties. For a command that leaves nothing running (`npm start`): Node then skips
+   * tearing down its heap, 30-40 ms of the run's last step. Not for a command whose work goes on
+   * after `main` returns (a server).
+   */
+  readonly exitWhenDone?: boolean;
+}
+
 /**
  * The entry point of a script: runs the command on `process.argv` and sets the exit code; an
  * unexpected error (a bug, not a user mistake) is printed with its stack, exit 1.
@@ -232,18 +242,27 @@ export async function runCommand(
 export function runMain(
   spec: CommandSpec,
   main: (args: ParsedArgs) => Promise<number | void>,
+  options: RunMainOptions = {},
 ): void {
-  runCommand(spec, process.argv.slice(2), main).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
+  runCommand(spec, process.argv.slice(2), main)
+    .catch((error: unknown) => {
       process.stderr.write(
         `${spec.command} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
-      process.exitCode = EXIT.failed;
-    },
-  );
+      return EXIT.failed;
+    })
+    .then(async (code) => {
+      process.exitCode = code;
+      if (!options.exitWhenDone) return;
+      // Where stdout or stderr is written asynchronously (a pipe on macOS), exiting at once
+      // could cut the last lines: an empty write's callback runs once all before it are out.
+      await Promise.all([process.stdout, process.stderr].map((s) => flushed(s)));
+      process.exit(code);
+    });
+}
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write("", () => resolve()));
 }
 
 /** A message squeezed onto one line (DuckDB and the translator answer over several). */
