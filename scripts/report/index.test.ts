@@ -433,6 +433,32 @@ describe("missing warehouse or marts", () => {
     }
   });
 
+  it("names only the marts that are missing, in the report's order", async () => {
+    const gone = ["dm_churn_risk", "dm_ltv_distribution"];
+    // Those two are looked for under a name no table has, so DuckDB answers as for a dropped one.
+    const partial = withQuery(warehouse, (sql, params) =>
+      warehouse.query(
+        gone.reduce((text, mart) => text.replace(`marts.${mart} `, `marts.${mart}_gone `), sql),
+        params,
+      ),
+    );
+    const file = join(dir, "partial.html");
+    const error = await writeReport(partial, file).catch((e: unknown) => e);
+    expect((error as MissingMartsError).missing).toEqual(["dm_ltv_distribution", "dm_churn_risk"]);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("passes on a failure other than a missing mart while the marts are looked for", async () => {
+    const failing = withQuery(warehouse, (sql, params) =>
+      sql.includes("present from marts.dm_funnel_daily ")
+        ? Promise.reject(new Error("injected: the warehouse went away"))
+        : warehouse.query(sql, params),
+    );
+    const error = await writeReport(failing, join(dir, "gone.html")).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(MissingMartsError);
+    expect((error as Error).message).toMatch(/injected/);
+  });
+
   it("stops its chart renderers and writes nothing when a section fails after charts were added", async () => {
     // Every query goes through but the run record's, read after the last section: by then every
     // chart is added and the renderer processes are started.
