@@ -1,3 +1,4 @@
+import childProcess from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -6,6 +7,7 @@ import type { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse"
 import { fileListing } from "../functions/src/handlers/testSupport";
 import { queryRows } from "../functions/src/warehouse/duckdb";
 import { captureOutput, warehouseRows, type CapturedOutput } from "./cli/testing/capturedOutput";
+import { renderersLeft } from "./report/testing/renderers";
 import { start } from "./start";
 
 /** A small world: a scale of 3,000 over two years is ~500 users by the end of April 2024. */
@@ -60,7 +62,14 @@ describe("npm start", () => {
     // The staging warehouse is built from empty: its checkpoints have no deleted rows to reclaim,
     // and do not merge row groups (`vacuum: false`).
     const settings: unknown[] = [];
+    // The report's renderer is started before the process grows, and waits for the charts: the
+    // report draws with it, and starts no other.
+    let renderersAtGenerate = "";
+    const spawn = jest.spyOn(childProcess, "spawn");
     const hooks = {
+      beforeStep: async (step: string) => {
+        if (step === "generate") renderersAtGenerate = await renderersLeft(0);
+      },
       beforeChecks: async (warehouse: DuckDbWarehouse) => {
         settings.push(
           ...(await queryRows(
@@ -72,6 +81,12 @@ describe("npm start", () => {
     };
     expect(await start([...SMALL, "--out", out], hooks)).toBe(0);
     expect(settings).toEqual([{ max_vacuum_tasks: 0 }]);
+    expect(renderersAtGenerate).toMatch(/^\d+$/);
+    const renderers = spawn.mock.calls.filter(([, args]) =>
+      /renderSvg|--snapshot-blob/.test(String(args)),
+    );
+    expect(renderers).toHaveLength(1);
+    expect(await renderersLeft()).toBe("");
     expect(output.stdout).toMatch(/Rows per raw table/);
     expect(output.stdout).toMatch(/Per user type/);
     expect(output.stdout).toMatch(/add to cart, of viewing sessions +\d+\.\d% +8-15%/);
@@ -244,6 +259,8 @@ describe("npm start", () => {
       // A failure after the lake write keeps the failed run's lake for the next run to write over.
       const kept = failing === "generate" ? [] : [".previous-lake"];
       expect(readdirSync(out).sort()).toEqual([...kept, "lake", "report.html", "warehouse.duckdb"]);
+      // The renderer started before the failure is stopped with the run.
+      expect(await renderersLeft()).toBe("");
     },
   );
 
@@ -286,6 +303,7 @@ describe("npm start", () => {
     expect(output.stdout).toMatch(/ FAIL {2}order_id_only_on_purchase \.+ +1 row /);
     expect(output.stdout).toMatch(/^Done\. PASS=\d+ FAIL=[1-9]\d* TOTAL=\d+$/m);
     expect(output.stdout).not.toMatch(/Per user type/);
+    expect(await renderersLeft()).toBe("");
     expect(await fileListing(join(out, "lake"))).toEqual(before);
     expect(
       await rowsOf(out, "select count(*)::int as n from raw.events where order_id = 'O_BOGUS'"),

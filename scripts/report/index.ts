@@ -43,6 +43,11 @@ export interface ReportOptions {
    * there. The report is written when both are done, and not if this fails.
    */
   readonly whileChartsRender?: () => Promise<unknown>;
+  /**
+   * The chart renderers to draw with, started earlier by the caller (`npm start` starts them
+   * before it grows: see `buildInStaging`); closed here like renderers of the report's own.
+   */
+  readonly charts?: ChartSet;
 }
 
 export interface ReportResult {
@@ -149,7 +154,7 @@ export async function writeReport(
   options: ReportOptions = {},
 ): Promise<ReportResult> {
   // The chart renderers start first: loading vega passes while the marts are read.
-  const charts = new ChartSet();
+  const charts = options.charts ?? new ChartSet();
   try {
     const coverage = await readCoverage(warehouse);
     await assertMartsExist(warehouse, coverage);
