@@ -168,9 +168,9 @@ async function buildInStaging(
   // The report's chart renderer starts now, while this process is small, and waits for the
   // charts. Started at the report, it was forked from a process of about 550 MiB: the fork took
   // 30-60 ms, and every page this process wrote after it faulted once more (copy on write, about
-  // 14 us a fault on this machine). The report took 0.63-0.92 s against 0.88-1.17 s, with 20k
-  // fewer faults per run (five alternating runs); the renderer's own start (about 0.2 s of one
-  // core) now passes beside the world check and the generator's first steps.
+  // 14 us a fault on the 2-core machine of the README's figures). The report took 0.63-0.92 s
+  // against 0.88-1.17 s, with 20k fewer faults per run (five alternating runs); the renderer's own
+  // start (about 0.2 s of one core) now passes beside the generator's first steps.
   const charts = new ChartSet();
   let warehouse: DuckDbWarehouse | undefined;
   let keepStaging = false;
