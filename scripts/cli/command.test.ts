@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import {
   CommandError,
   EXIT,
@@ -8,6 +7,7 @@ import {
   UsageError,
   type CommandSpec,
 } from "./command";
+import { runFreshNode } from "./testing/freshNode";
 
 const SPEC: CommandSpec = {
   command: "npm run demo",
@@ -151,20 +151,16 @@ describe("runCommand", () => {
 });
 
 describe("runMain", () => {
-  /** Runs a script in a fresh Node process (the entry point's exit is the process's own). */
-  const runScript = (body: string) => {
-    return spawnSync(
-      process.execPath,
-      [
-        "-e",
-        `require("tsx/cjs");
-         const { runMain } = require(${JSON.stringify(require.resolve("./command"))});
-         ${body}`,
-      ],
-      // A process the timer keeps alive is killed here, and has no exit status.
-      { encoding: "utf8", maxBuffer: 16 * 1024 * 1024, timeout: 20_000 },
+  /**
+   * Runs a script using `runMain` in a fresh Node process (the entry point's exit is the
+   * process's own). One the timer keeps alive is killed after 20 s, and has no exit status.
+   */
+  const runScript = (body: string) =>
+    runFreshNode(
+      `const { runMain } = require(${JSON.stringify(require.resolve("./command"))});\n${body}`,
+      {},
+      20_000,
     );
-  };
 
   it("with exitWhenDone, ends the process with the command's code once all its output is out, though a timer still runs", () => {
     const result = runScript(`
