@@ -1,6 +1,7 @@
 // First: DuckDB's allocator reads its setting when the library loads (see the module).
 import "./cli/duckdbAllocator";
 import { relative, resolve } from "node:path";
+import { shownPath } from "./cli/shownPath";
 import { rm } from "node:fs/promises";
 import {
   DEFAULT_WAREHOUSE_MEMORY_LIMIT,
@@ -118,7 +119,7 @@ function refusal(
       : worldDifferences(held, identity);
   if (differences.length === 0) return null;
   process.stderr.write(
-    `npm start: ${new WorldMismatchError(shown(out), differences).message}: --replace ` +
+    `npm start: ${new WorldMismatchError(shownPath(out), differences).message}: --replace ` +
       `discards it, or --out writes elsewhere.\n`,
   );
   return EXIT.otherWorld;
@@ -237,18 +238,18 @@ async function buildInStaging(
     );
     if (error instanceof ChecksFailedError) {
       process.stderr.write(
-        `\n${error.message}\n\nNothing was replaced: ${shown(out)} holds the previous data. ` +
-          `The failing data is kept for inspection in ${shown(staging)}\n`,
+        `\n${error.message}\n\nNothing was replaced: ${shownPath(out)} holds the previous data. ` +
+          `The failing data is kept for inspection in ${shownPath(staging)}\n`,
       );
       return EXIT.failed;
     }
     keepStaging = false;
     // Bad input in an orders file: one line naming file, row and column; nothing was replaced.
     if (error instanceof OrdersInputError)
-      throw new CommandError(`${error.message}; nothing was written to ${shown(out)}`);
+      throw new CommandError(`${error.message}; nothing was written to ${shownPath(out)}`);
     // A step that fails is reported in one line, with its step; the previous data stays.
     throw new CommandError(
-      `step ${tracker.step} failed; ${shown(out)} still holds the previous data: ${(error as Error).message}`,
+      `step ${tracker.step} failed; ${shownPath(out)} still holds the previous data: ${(error as Error).message}`,
     );
   } finally {
     charts.close(); // the renderer of a run that failed before its report
@@ -328,12 +329,12 @@ async function generateShop(options: StartOptions, b: Build): Promise<number> {
       kpis,
       funnel,
       seconds: b.stages,
-      lake: shown(lakePath(b.out)),
-      warehouse: shown(warehousePath(b.out)),
+      lake: shownPath(lakePath(b.out)),
+      warehouse: shownPath(warehousePath(b.out)),
     })}\n`,
   );
   process.stdout.write(
-    `Data through ${loaded.dataThrough}; ${snapshotCount(runs)} RFM snapshots; report: ${shown(report)}\n`,
+    `Data through ${loaded.dataThrough}; ${snapshotCount(runs)} RFM snapshots; report: ${shownPath(report)}\n`,
   );
   return EXIT.done;
 }
@@ -387,18 +388,12 @@ async function loadOrders(
       "Seconds per stage",
       ...b.stages.map(([stage, s]) => `  ${stage.padEnd(16)}${s.toFixed(2).padStart(8)}`),
       `  ${"total".padEnd(16)}${total.toFixed(2).padStart(8)}`,
-      `Lake: ${shown(lakePath(b.out))}`,
-      `Warehouse: ${shown(warehousePath(b.out))} (schemas raw, marts, snapshots)`,
-      `Data through ${summary.lastDay}; ${snapshotCount(runs)} RFM snapshots; CLV at ${summary.lastDay}; report: ${shown(report)}`,
+      `Lake: ${shownPath(lakePath(b.out))}`,
+      `Warehouse: ${shownPath(warehousePath(b.out))} (schemas raw, marts, snapshots)`,
+      `Data through ${summary.lastDay}; ${snapshotCount(runs)} RFM snapshots; CLV at ${summary.lastDay}; report: ${shownPath(report)}`,
     ].join("\n") + "\n",
   );
   return EXIT.done;
-}
-
-/** A path relative to the working folder when it is inside it. */
-function shown(path: string): string {
-  const near = relative(process.cwd(), path);
-  return near.startsWith("..") ? path : near;
 }
 
 /** The RFM snapshot dates the marts stage wrote. */

@@ -5,7 +5,8 @@
  * live table in Tableau Desktop (docs/cloud.md, "Tableau").
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { shownPath } from "./cli/shownPath";
 import { MARTS } from "../functions/src/marts/catalog";
 import { committedMartSchemas, martTableFields } from "../infra/martTableSchemas";
 import { datasetSuffix } from "../infra/stackName";
@@ -88,9 +89,8 @@ async function writeDataSources(args: ParsedArgs): Promise<number> {
     });
     writeFileSync(join(out, `${decl.name}.tds`), xml);
   }
-  const near = relative(process.cwd(), out);
   process.stdout.write(
-    `${MARTS.length} Tableau data sources in ${near.startsWith("..") ? out : near || "."} (project ${project}, stack ${stack})\n`,
+    `${MARTS.length} Tableau data sources in ${shownPath(out)} (project ${project}, stack ${stack})\n`,
   );
   return 0;
 }

@@ -3,7 +3,7 @@
  * an earlier `npm start` left in `<out>/warehouse.duckdb`.
  */
 import { existsSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { DuckDbWarehouse } from "../../functions/src/backends/duckdbWarehouse";
 import {
   CommandError,
@@ -16,6 +16,7 @@ import {
 } from "../cli/command";
 import { MissingMartsError, writeReport } from "./index";
 import { keepTranslations } from "../cli/keptTranslations";
+import { shownPath } from "../cli/shownPath";
 import { keepRendererSnapshot } from "./charts/rendererSnapshot";
 
 export const REPORT_COMMAND: CommandSpec = {
@@ -58,9 +59,8 @@ async function report(args: ParsedArgs): Promise<number> {
   try {
     const result = await writeReport(warehouse, join(out, "report.html"), { title });
     const seconds = (performance.now() - started) / 1000;
-    const near = relative(process.cwd(), result.file);
     process.stdout.write(
-      `Report: ${near.startsWith("..") ? result.file : near} (${(result.bytes / 1024).toFixed(0)} KB, ` +
+      `Report: ${shownPath(result.file)} (${(result.bytes / 1024).toFixed(0)} KB, ` +
         `${result.sections.length} sections, ${seconds.toFixed(2)} s)\n`,
     );
     return 0;
