@@ -36,22 +36,24 @@ import {
  * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
  * the whole local pipeline with per-mart times, `npm start` with nothing kept from an earlier run
  * (no SQL translation, no chart renderer snapshot or compiled charts: its first run after
- * `npm ci`), `npm start` as a user runs it followed by the nightly chain replayed for three more
- * days (seconds per day), `npm start` run a third time in its folder (writing its lake over the
- * files of the first run's), with `--10x` also `npm start` alone at ten times the users (its peak
- * memory), and a baseline measured in the same run: DuckDB writing the same number of rows as the
- * events table straight from `range()` to one zstd Parquet file, the floor any lake write pays on
- * this machine. Each measurement runs in its own child process, so peak RSS, CPU seconds and page
- * faults are that run's alone.
+ * `npm ci --ignore-scripts`), `npm start` with only what npm ci's prepare step keeps (its first
+ * run after `npm ci`), `npm start` as a user runs it followed by the nightly chain replayed for
+ * three more days (seconds per day), `npm start` run a third time in its folder (writing its
+ * lake over the files of the first run's), with `--10x` also `npm start` alone at ten times the
+ * users (its peak memory), and a baseline measured in the same run: DuckDB writing the same number
+ * of rows as the events table straight from `range()` to one zstd Parquet file, the floor any lake
+ * write pays on this machine. Each measurement runs in its own child process, so peak RSS, CPU
+ * seconds and page faults are that run's alone.
  */
 export const BENCH_COMMAND: CommandSpec = {
   command: "npm run bench",
   summary: [
     "Measures generation + lake write at reference scale (and at 10x users with --10x), the whole",
     "local pipeline with per-mart times, npm start with nothing kept (no SQL translation, no",
-    "renderer snapshot or compiled charts: its first run after npm ci), npm start with three",
-    "replayed days, npm start run a third time in its folder (its lake written over the first",
-    "run's files), npm start alone at 10x users with --10x, and a baseline measured in the",
+    "renderer snapshot or compiled charts: its first run after npm ci --ignore-scripts), npm",
+    "start with what npm ci's prepare step keeps (its first run after npm ci), npm start with",
+    "three replayed days, npm start run a third time in its folder (its lake written over the",
+    "first run's files), npm start alone at 10x users with --10x, and a baseline measured in the",
     "same run (DuckDB writing as many rows as the events table to one Parquet file). Each run is",
     "its own child process; each prints its seconds, peak memory, CPU seconds and page faults.",
   ].join("\n"),
@@ -143,6 +145,7 @@ async function main(args: ParsedArgs): Promise<void> {
     if (tenfold) await run("generate+lake", users * 10);
     await run("pipeline", users);
     await run("start-untranslated", users);
+    await run("start-prepared", users);
     await run("start+replay", users);
     await run("start-again", users);
     if (tenfold) await run("start", users * 10);
@@ -150,6 +153,27 @@ async function main(args: ParsedArgs): Promise<void> {
     await rm(root, { recursive: true, force: true });
   }
   process.stdout.write(`${report(results)}\n`);
+}
+
+/**
+ * npm ci's prepare step (`prepareCaches.ts`) with its caches in `env`'s folders, in a process of
+ * its own as npm runs it: this process must still translate and load as a first run does.
+ */
+function prepareInItsOwnProcess(env: Record<string, string>): Promise<void> {
+  return new Promise((done, fail) => {
+    const proc = spawn(
+      process.execPath,
+      [...process.execArgv, join(__dirname, "prepareCaches.ts")],
+      {
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
+    proc.on("error", fail);
+    proc.on("close", (code) =>
+      code === 0 ? done() : fail(new Error(`the prepare step exited ${code}`)),
+    );
+  });
 }
 
 /** Runs one measurement in a fresh process (same Node flags, so the TypeScript loader too). */
@@ -184,11 +208,16 @@ async function child(
 ): Promise<Measurement> {
   const dir = await mkdtemp(join(root, `${kind}-`));
   // As the commands do: translations and the chart renderer's snapshot kept by the runs before
-  // this one are read back, except for the run that measures `npm start` with none kept (its
-  // first run after `npm ci`).
-  const first = kind === "start-untranslated";
-  keepTranslations(first ? { [TRANSLATIONS_FOLDER_ENV]: join(dir, "translations") } : process.env);
-  keepRendererSnapshot(first ? { [SNAPSHOT_FOLDER_ENV]: join(dir, "renderer") } : process.env);
+  // this one are read back, except for the two runs that measure `npm start`'s first run: with
+  // none kept (after `npm ci --ignore-scripts`), and with only what npm ci's prepare step keeps.
+  const first = kind === "start-untranslated" || kind === "start-prepared";
+  const own = {
+    [TRANSLATIONS_FOLDER_ENV]: join(dir, "translations"),
+    [SNAPSHOT_FOLDER_ENV]: join(dir, "renderer"),
+  };
+  if (kind === "start-prepared") await prepareInItsOwnProcess(own);
+  keepTranslations(first ? own : process.env);
+  keepRendererSnapshot(first ? own : process.env);
   const seconds: Record<string, number> = {};
   const cpu = { begun: process.resourceUsage(), stages: {} as Record<string, StageCpu> };
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
@@ -286,12 +315,16 @@ async function child(
       marts: marts.map((m) => ({ name: m.name, seconds: m.seconds })),
     };
   }
-  if (kind === "start" || kind === "start-untranslated") {
-    // `npm start` alone: for its peak memory at ten times the users, or with nothing kept from an
+  if (kind === "start" || kind === "start-untranslated" || kind === "start-prepared") {
+    // `npm start` alone: for its peak memory at ten times the users, with nothing kept from an
     // earlier run (the SQL translator loads, the renderer's snapshot is built and the charts
-    // compiled).
+    // compiled), or with what npm ci's prepare step keeps (the charts are still compiled).
     await quietly(() => timed("npm start", () => startShop(users, join(dir, "data"), memoryLimit)));
-    const what = kind === "start" ? "" : ", nothing kept before (first run after npm ci)";
+    const what = {
+      start: "",
+      "start-untranslated": ", nothing kept before (first run after npm ci --ignore-scripts)",
+      "start-prepared": ", first run after npm ci (its prepare step's caches only)",
+    }[kind];
     return measurement(`npm start alone${what}, ${users} users`, 0, 0, seconds, cpu);
   }
   if (kind === "start-again") {
