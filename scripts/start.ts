@@ -1,7 +1,6 @@
 // First: DuckDB's allocator reads its setting when the library loads (see the module).
 import "./cli/duckdbAllocator";
 import { relative, resolve } from "node:path";
-import { shownPath } from "./cli/shownPath";
 import { rm } from "node:fs/promises";
 import {
   DEFAULT_WAREHOUSE_MEMORY_LIMIT,
@@ -25,6 +24,7 @@ import { START_COMMAND, startOptions, type StartOptions } from "./cli/args";
 import { formatCheckSummary } from "./cli/checkSummary";
 import { CommandError, EXIT as COMMAND_EXIT, runCommand, runMain } from "./cli/command";
 import { ProgressLine } from "./cli/progress";
+import { shownPath } from "./cli/shownPath";
 import { formatCoverage, formatOrdersLoad } from "./cli/ordersSummary";
 import { formatSummary, funnelRates, userTypeKpis } from "./cli/summary";
 import {
