@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TRANSLATIONS_FOLDER_ENV } from "./cli/keptTranslations";
@@ -44,7 +45,7 @@ describe("npm ci's prepare step", () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.prepare).toBe("node --require tsx/cjs scripts/prepareCaches.ts");
+    expect(pkg.scripts.prepare).toBe("node scripts/prepare.mjs");
   });
 
   it("without it, npm start's first run loads the translator and starts its renderer from the script", () => {
@@ -54,22 +55,37 @@ describe("npm ci's prepare step", () => {
   }, 60_000);
 
   it("leaves npm start's first run nothing to translate and a snapshot to start its renderer from", () => {
-    const prepared = lastJsonLineOfFreshNode<PreparedCaches>(
-      `require(${JSON.stringify(join(__dirname, "prepareCaches.ts"))}).prepareCaches()` +
-        `.then((p) => console.log(JSON.stringify(p)));`,
-      env,
-    );
+    // As npm runs it: the package's script, in the project's folder.
+    const step = spawnSync(process.execPath, [join(__dirname, "prepare.mjs")], {
+      cwd: join(__dirname, ".."),
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    });
+    expect(step.status).toBe(0);
     const kept = readdirSync(env[TRANSLATIONS_FOLDER_ENV]!);
-    expect(prepared.translationsFolder).toBe(env[TRANSLATIONS_FOLDER_ENV]);
-    expect(prepared.translations).toBe(kept.length);
-    expect(prepared.translations).toBeGreaterThan(50); // the checks' and the marts' queries
-    expect(prepared.snapshot?.startsWith(env[SNAPSHOT_FOLDER_ENV]!)).toBe(true);
+    const [snapshot] = readdirSync(env[SNAPSHOT_FOLDER_ENV]!);
+    expect(kept.length).toBeGreaterThan(50); // the checks' and the marts' queries
+    expect(step.stdout).toContain(`Prepared for npm start in `);
+    expect(step.stdout).toContain(`: ${kept.length} SQL translations in `);
+    expect(step.stdout).toContain(`the chart renderer's snapshot in `);
 
     const needs = firstRunNeeds(env);
     expect(needs.translator).toBe(false);
-    expect(needs.renderer).toEqual(expect.arrayContaining(["--snapshot-blob", prepared.snapshot]));
+    expect(needs.renderer).toEqual(
+      expect.arrayContaining(["--snapshot-blob", join(env[SNAPSHOT_FOLDER_ENV]!, snapshot!)]),
+    );
     expect(readdirSync(env[TRANSLATIONS_FOLDER_ENV]!)).toEqual(kept); // read back, none added
   }, 120_000);
+
+  it("is skipped, and says so, where tsx is not installed (npm ci --omit=dev): the install goes on", async () => {
+    const alone = join(folder, "prepare.mjs"); // beside no node_modules
+    await copyFile(join(__dirname, "prepare.mjs"), alone);
+    const step = spawnSync(process.execPath, [alone], { cwd: folder, encoding: "utf8" });
+    expect(step.status).toBe(0);
+    expect(step.stdout).toBe(
+      "Skipped preparing npm start's caches: tsx, a dev dependency, is not installed\n",
+    );
+  });
 
   it("builds nothing where the environment says off, and says so", () => {
     const prepared = lastJsonLineOfFreshNode<PreparedCaches>(
