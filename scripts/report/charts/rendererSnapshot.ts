@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { CACHE_ROOT, cacheFolder, NODE_MODULES } from "../../cli/cacheFolder";
+import { runNode } from "../../cli/runNode";
 
 /**
  * How a chart renderer process starts (`render.ts`): Node's flags, and the V8 startup snapshot
@@ -174,13 +174,16 @@ async function buildSnapshot(file: string): Promise<void> {
       outfile: `${work}.cjs`,
       logLevel: "silent",
     });
-    await runNode([
-      ...RENDERER_NODE_FLAGS,
-      "--snapshot-blob",
-      `${work}.blob`,
-      "--build-snapshot",
-      `${work}.cjs`,
-    ]);
+    await runNode(
+      [
+        ...RENDERER_NODE_FLAGS,
+        "--snapshot-blob",
+        `${work}.blob`,
+        "--build-snapshot",
+        `${work}.cjs`,
+      ],
+      "node --build-snapshot",
+    );
     await rename(`${work}.blob`, file);
     // Snapshots and compiled charts of earlier packages or sources are never read again.
     const current = new Set([file, compiledChartsFolder()]);
@@ -191,21 +194,6 @@ async function buildSnapshot(file: string): Promise<void> {
     await rm(`${work}.cjs`, { force: true });
     await rm(`${work}.blob`, { force: true });
   }
-}
-
-function runNode(args: readonly string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", fail);
-    child.on("close", (code) =>
-      code === 0
-        ? done()
-        : fail(new Error(`node --build-snapshot exited ${code}: ${stderr.trim().split("\n")[0]}`)),
-    );
-  });
 }
 
 /** A hash of everything the snapshot is built from; see the module comment. */
