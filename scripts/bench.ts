@@ -21,6 +21,7 @@ import { warmLaterStages } from "./laterStages";
 import { replayDays } from "./replayDays";
 import { start } from "./start";
 import { MAX_USERS, MIN_USERS } from "./cli/args";
+import { runNode } from "./cli/runNode";
 import { keepTranslations, TRANSLATIONS_FOLDER_ENV } from "./cli/keptTranslations";
 import { keepRendererSnapshot, SNAPSHOT_FOLDER_ENV } from "./report/charts/rendererSnapshot";
 import {
@@ -156,24 +157,16 @@ async function main(args: ParsedArgs): Promise<void> {
 }
 
 /**
- * npm ci's prepare step (`prepareCaches.ts`) with its caches in `env`'s folders, in a process of
- * its own as npm runs it: this process must still translate and load as a first run does.
+ * npm ci's prepare step as npm runs it (the package's `prepare` script, `prepare.mjs`), with its
+ * caches in `env`'s folders, in a process of its own: this process must still translate and load
+ * as a first run does. What the step says on stderr (a cache it could not build) is passed on.
  */
-function prepareInItsOwnProcess(env: Record<string, string>): Promise<void> {
-  return new Promise((done, fail) => {
-    const proc = spawn(
-      process.execPath,
-      [...process.execArgv, join(__dirname, "prepareCaches.ts")],
-      {
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
-    proc.on("error", fail);
-    proc.on("close", (code) =>
-      code === 0 ? done() : fail(new Error(`the prepare step exited ${code}`)),
-    );
+async function prepareInItsOwnProcess(env: Record<string, string>): Promise<void> {
+  const said = await runNode([join(__dirname, "prepare.mjs")], "the prepare step", {
+    ...process.env,
+    ...env,
   });
+  process.stderr.write(said);
 }
 
 /** Runs one measurement in a fresh process (same Node flags, so the TypeScript loader too). */
