@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCommandLine, UsageError } from "./cli/command";
+import { FUNCTION_NAMES } from "../functions/src/functionNames";
 import { SERVE_COMMAND, serveOptions, serverUrl, startServer } from "./serve";
 
 const parse = (argv: string[]) => serveOptions(parseCommandLine(SERVE_COMMAND, argv));
@@ -25,6 +26,10 @@ describe("npm run serve", () => {
       target: "generateData",
       port: 8081,
     });
+  });
+
+  it("serves any function the entry point registers", () => {
+    for (const name of FUNCTION_NAMES) expect(parse(["--target", name]).target).toBe(name);
   });
 
   it("listens, says its URL, and answers like the deployed function", async () => {

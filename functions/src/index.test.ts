@@ -1,17 +1,20 @@
+import { FUNCTION_NAMES } from "./functionNames";
+
 describe("the function entry point", () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
   });
 
-  it("registers every function the Pulumi program deploys", () => {
+  it("registers every function the Pulumi program deploys and the local server serves", () => {
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require("./index");
       // The framework's registry is a module too: read it from the same isolated registry.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { getFunction } = require("@google-cloud/functions-framework/testing");
-      for (const name of ["generateData", "refreshRfmSnapshot", "refreshClvSnapshot", "loadOrders"])
+      expect(FUNCTION_NAMES).toHaveLength(5);
+      for (const name of FUNCTION_NAMES)
         expect([name, typeof getFunction(name)]).toEqual([name, "function"]);
     });
   });

@@ -5,6 +5,7 @@
  */
 import * as functions from "@google-cloud/functions-framework";
 import { functionConfigFromEnv } from "./backends/fromEnv";
+import { FUNCTION_NAMES, type FunctionName } from "./functionNames";
 import { installJsonParseErrorHandler } from "./handlers/frameworkErrors";
 import { generateData } from "./handlers/generateData";
 import { loadOrders } from "./handlers/loadOrders";
@@ -19,8 +20,12 @@ installJsonParseErrorHandler();
 // Fail at start-up, naming the variable, rather than on the first scheduled request.
 functionConfigFromEnv();
 
-functions.http("generateData", generateData);
-functions.http("refreshRfmSnapshot", refreshRfmSnapshot);
-functions.http("refreshStatTests", refreshStatTests);
-functions.http("refreshClvSnapshot", refreshClvSnapshot);
-functions.http("loadOrders", loadOrders);
+// A record, so a name added to FUNCTION_NAMES without its handler does not compile.
+const HANDLERS: Record<FunctionName, functions.HttpFunction> = {
+  generateData,
+  refreshRfmSnapshot,
+  refreshClvSnapshot,
+  refreshStatTests,
+  loadOrders,
+};
+for (const name of FUNCTION_NAMES) functions.http(name, HANDLERS[name]);

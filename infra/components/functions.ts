@@ -5,16 +5,7 @@ import type { DatasetName } from "../../functions/src/sql/render";
 import { serviceAccountId, stackResourceName } from "../names";
 import { runRecordWriter } from "./warehouse";
 import type { FunctionSource } from "../packaging/functionSource";
-
-/** The functions, by their entry point names in functions/src/index.ts. */
-export const FUNCTION_NAMES = [
-  "generateData",
-  "refreshRfmSnapshot",
-  "refreshClvSnapshot",
-  "refreshStatTests",
-  "loadOrders",
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+import { FUNCTION_NAMES, type FunctionName } from "../../functions/src/functionNames";
 
 /** The functions the nightly chain's workflows call (`loadOrders` is called by an upload). */
 export const CHAIN_FUNCTIONS = [
