@@ -8,8 +8,11 @@
  *
  * with Application Default Credentials (`gcloud auth application-default login`, or Workload
  * Identity in CI). Otherwise every test is skipped and the reason is printed once. It writes one
- * day (2024-03-05) of a 300-user shop and today's RFM snapshot into the datasets it is given:
- * point it at a dev or preview stack, never prod.
+ * day of the stack's world (the 65th, 2024-03-05 by default) and the RFM snapshot of the last
+ * loaded day into the datasets it is given: point it at a dev or preview stack, never prod. The
+ * world comes from the environment as it does in the deployed functions (the GENERATOR_*
+ * variables of FUNCTION_ENV, defaults when unset): give the stack's own, or the datasets refuse
+ * the writes as another world (409).
  *
  * `loadOrders` is checked live too: a file uploaded under the lake's `incoming/` prefix with bad
  * input is refused with its row and column, and a good one is refused as another world (the
@@ -27,7 +30,11 @@ import { Storage } from "@google-cloud/storage";
 import { getTestServer } from "@google-cloud/functions-framework/testing";
 import request from "supertest";
 import { BigQueryWarehouse } from "../backends/bigqueryWarehouse";
-import { backendConfigFromEnv, CLOUD_REQUIRED_VARS } from "../backends/fromEnv";
+import {
+  backendConfigFromEnv,
+  CLOUD_REQUIRED_VARS,
+  generatorDefaultsFromEnv,
+} from "../backends/fromEnv";
 import { GcsLake } from "../backends/gcsLake";
 import { RETAIL_FILE } from "../orders/testing/fixtures";
 import { utcDay } from "./generateRequest";
@@ -54,7 +61,8 @@ if (reason !== null) {
   );
 }
 
-const DAY = "2024-03-05";
+/** A day of the world the environment names: its 65th, well inside any stack's history. */
+const DAY = utcDay(new Date(`${generatorDefaultsFromEnv().startDate}T00:00:00Z`), 64);
 
 live("live: GCS lake", () => {
   const config = () => {
@@ -113,36 +121,44 @@ live("live: generateData and refreshRfmSnapshot on BigQuery", () => {
   }
 
   it("loads a day, and loading it again leaves the same rows", async () => {
-    const first = await request(generate).post("/").send({ date: DAY, users: 300 });
+    // The request names the day only: the data carries its world, and the function its scale.
+    const first = await request(generate).post("/").send({ date: DAY });
     expect(first.status).toBe(200);
     const once = await dayCounts();
     expect(once.sessions).toBeGreaterThan(0);
-    const second = await request(generate).post("/").send({ date: DAY, users: 300 });
+    const second = await request(generate).post("/").send({ date: DAY });
     expect(second.status).toBe(200);
     expect(await dayCounts()).toEqual(once);
   });
 
   it("rejects bad input with 400 and changes nothing", async () => {
     const before = await dayCounts();
-    const res = await request(generate).post("/").send({ date: DAY, users: 300, extra: true });
-    expect(res.status).toBe(400);
-    expect(res.body.issues[0].field).toBe("extra");
+    const unknown = await request(generate).post("/").send({ date: DAY, extra: true });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.issues[0].field).toBe("extra");
+    // A scale of its own is allowed on a dry run only.
+    const scaled = await request(generate).post("/").send({ date: DAY, users: 300 });
+    expect(scaled.status).toBe(400);
+    expect(scaled.body.issues[0].field).toBe("users");
     expect(await dayCounts()).toEqual(before);
   });
 
   it("keeps one RFM snapshot for a date however often it runs", async () => {
-    // Today: the history refuses dates before its latest, and a used stack has recent ones.
-    const today = utcDay(new Date());
+    // No date: the last loaded day, the one date a used stack's history always takes (it refuses
+    // dates after the data and before its latest snapshot).
+    const dataThrough = (await warehouse.readManifest())?.dataThrough ?? null;
+    if (dataThrough === null) throw new Error("the datasets hold no loaded day");
     for (let i = 0; i < 2; i++) {
-      const res = await request(refresh).post("/").send({ snapshotDate: today });
+      const res = await request(refresh).post("/").send({});
       expect(res.status).toBe(200);
-      expect(res.body.snapshotDate).toBe(today);
+      expect(res.body.snapshotDate).toBe(dataThrough);
     }
     const [row] = await warehouse.query<{ n: number; u: number }>(
       `select count(*) as n, count(distinct user_id) as u
        from snapshots.rfm_daily where snapshot_date = @d`,
-      { d: { date: today } },
+      { d: { date: dataThrough } },
     );
+    expect(Number(row!.n)).toBeGreaterThan(0);
     expect(Number(row!.n)).toBe(Number(row!.u));
   });
 });
