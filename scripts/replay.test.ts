@@ -30,11 +30,21 @@ describe("npm run replay", () => {
 
   it("replays the chain day by day with one line per day and one run record per day", async () => {
     const out = join(dir, "data");
-    const argv = ["--from", "2024-01-01", "--to", "2024-01-02", "--users", "3000", "--out", out];
-    expect(await replay(argv)).toBe(0);
+    const argv = ["--from", "2024-01-01", "--to", "2024-01-02", "--users", "3000", "--out", "data"];
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(await replay(argv)).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
     const lines = output.stdout.split("\n").filter((l) => /^\d{4}-\d{2}-\d{2} /.test(l));
     expect(lines.map((l) => l.slice(0, 15))).toEqual(["2024-01-01  1/2", "2024-01-02  2/2"]);
     expect(lines[0]).toMatch(/generate [\d.]+s, checks [\d.]+s, marts [\d.]+s, snapshot [\d.]+s/);
+    // The folder as the command was given it, as npm start prints its own.
+    expect(output.stdout).toMatch(
+      /^Replayed 2 day\(s\) in [\d.]+ s \([\d.]+ s per day\) into data$/m,
+    );
     const runs = await withDuckDbReadOnly(join(out, "warehouse.duckdb"), (query) =>
       query(
         "select run_kind, status, cast(days_start as varchar) as d from snapshots.pipeline_runs where run_kind = 'replay' order by d",

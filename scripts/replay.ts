@@ -15,6 +15,7 @@ import {
   type ParsedArgs,
 } from "./cli/command";
 import { ReplayError, replayDays } from "./replayDays";
+import { shownPath } from "./cli/shownPath";
 import { keepTranslations } from "./cli/keptTranslations";
 
 export const REPLAY_COMMAND: CommandSpec = {
@@ -100,7 +101,7 @@ async function run(args: ParsedArgs): Promise<number> {
     });
     const total = (performance.now() - started) / 1000;
     process.stdout.write(
-      `Replayed ${result.days} day(s) in ${total.toFixed(1)} s (${(total / result.days).toFixed(2)} s per day) into ${out}\n`,
+      `Replayed ${result.days} day(s) in ${total.toFixed(1)} s (${(total / result.days).toFixed(2)} s per day) into ${shownPath(out)}\n`,
     );
     return 0;
   } catch (error) {
