@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { FUNCTION_NAMES } from "../../functions/src/functionNames";
 
 export interface MonitoringArgs {
   project: string;
@@ -132,7 +133,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.policies["function-errors"] = policy(
       "function-errors",
       "Function logged an error",
-      "A function (generateData, refreshRfmSnapshot, refreshStatTests) logged an error (a 4xx refusal or a crash).",
+      `A function (${FUNCTION_NAMES.join(", ")}) logged an error (a 4xx refusal or a crash).`,
       {
         conditionMatchedLog: {
           filter: logFilter(
