@@ -4,13 +4,15 @@ import type { Request, Response } from "@google-cloud/functions-framework";
 import { requestIdFrom } from "./log";
 
 /**
- * Malformed JSON sent as `application/json` is refused by the Functions Framework's body parser
- * before a handler runs, and Express's default error handler answers with an HTML page and no
- * request id. The framework has no hook for its own errors
+ * A body the Functions Framework's body parser refuses (malformed JSON sent as
+ * `application/json`, a charset it cannot decode, a compressed body that does not decompress) is
+ * refused before a handler runs, and Express's default error handler answers with an HTML page,
+ * a stack trace and no request id. The framework has no hook for its own errors
  * (https://github.com/GoogleCloudPlatform/functions-framework-nodejs/issues/686, proposed fix
  * https://github.com/GoogleCloudPlatform/functions-framework-nodejs/pull/685), so this adds a
  * standard Express error handler to the framework's app when the framework creates its server:
- * a body parser's error becomes the same JSON 400 every other bad input gets.
+ * such a refusal (a 4xx status) gets the JSON body every other bad input gets, with its status
+ * kept: 415 for what cannot be decoded, as a non-JSON content type gets, 400 otherwise.
  */
 export function jsonParseErrorHandler(
   err: unknown,
@@ -19,15 +21,27 @@ export function jsonParseErrorHandler(
   next: (err?: unknown) => void,
 ): void {
   const e = err as { type?: string; status?: number; message?: string } | null;
-  if (e?.type !== "entity.parse.failed" && e?.type !== "encoding.unsupported") {
+  const status = e?.status;
+  if (typeof status !== "number" || status < 400 || status > 499) {
     next(err);
     return;
   }
-  res.status(e.status ?? 400).json({
+  const detail = e?.message ?? "parse error";
+  const requestId = requestIdFrom(req.headers);
+  if (status === 415) {
+    res.status(415).json({
+      error: "unsupported_media_type",
+      message: `Unsupported body: ${detail}; send UTF-8 JSON`,
+      requestId,
+    });
+    return;
+  }
+  const problem = e?.type === "entity.parse.failed" ? "is not valid JSON" : "cannot be read";
+  res.status(status).json({
     error: "invalid_request",
-    message: `Invalid request: body: is not valid JSON (${e.message ?? "parse error"})`,
-    issues: [{ field: "body", message: "is not valid JSON" }],
-    requestId: requestIdFrom(req.headers),
+    message: `Invalid request: body: ${problem} (${detail})`,
+    issues: [{ field: "body", message: problem }],
+    requestId,
   });
 }
 

@@ -233,6 +233,33 @@ describe("generateData", () => {
       expect(await state(dir)).toEqual(before);
     });
 
+    it("answers a body it cannot decode in JSON too, never an HTML page with a stack", async () => {
+      const latin1 = await request(server)
+        .post("/")
+        .set("Content-Type", "application/json; charset=latin1")
+        .send('{"date":"2024-03-05"}');
+      expect(latin1.status).toBe(415);
+      expect(latin1.body).toEqual({
+        error: "unsupported_media_type",
+        message: expect.stringMatching(/^Unsupported body: unsupported charset "LATIN1"/),
+        requestId: expect.any(String),
+      });
+      const notGzip = await request(server)
+        .post("/")
+        .set("Content-Type", "application/json")
+        .set("Content-Encoding", "gzip")
+        .send('{"date":"2024-03-05"}');
+      expect(notGzip.status).toBe(400);
+      expect(notGzip.body).toEqual({
+        error: "invalid_request",
+        message: expect.stringMatching(/^Invalid request: body: cannot be read/),
+        issues: [{ field: "body", message: "cannot be read" }],
+        requestId: expect.any(String),
+      });
+      for (const res of [latin1, notGzip]) expect(res.text).not.toMatch(/\n\s+at /);
+      expect(await state(dir)).toEqual(before);
+    });
+
     it("answers 400 to a GET", async () => {
       const res = await request(server).get("/");
       expect(res.status).toBe(400);
