@@ -42,8 +42,8 @@ import {
  * three more days (seconds per day), `npm start` run a third time in its folder (writing its
  * lake over the files of the first run's), with `--10x` also `npm start` alone at ten times the
  * users (its peak memory), and a baseline measured in the same run: DuckDB writing the same number
- * of rows as the events table straight from `range()` to one zstd Parquet file, the floor any lake
- * write pays on this machine. Each measurement runs in its own child process, so peak RSS, CPU
+ * of rows as the events table straight from `range()` to one zstd Parquet file, a fixed job
+ * whose time says how fast this machine is right now (the lake itself is written with snappy). Each measurement runs in its own child process, so peak RSS, CPU
  * seconds and page faults are that run's alone.
  */
 export const BENCH_COMMAND: CommandSpec = {
@@ -448,7 +448,7 @@ function report(results: readonly Measurement[]): string {
   }
   lines.push(
     "",
-    "rows: all eight tables. x floor: seconds over the baseline's seconds for as many event rows",
+    "rows: all raw tables. x floor: seconds over the baseline's seconds for as many event rows",
     "(DuckDB writing rows from range() to one zstd Parquet file, measured in this run).",
     "CPU: user + kernel seconds of the measuring process (not of the report's renderer), beside",
     `the least wall time they allow on this machine's ${availableParallelism()} cores.`,

@@ -27,7 +27,7 @@ const REGENERATE = "npm run docs:catalog";
 export const CATALOG_COMMAND: CommandSpec = {
   command: REGENERATE,
   summary: [
-    `Writes ${CATALOG_FILE}: every mart and snapshot with its grain, columns (type and`,
+    `Writes ${CATALOG_FILE}: every SQL mart and snapshot with its grain, columns (type and`,
     "description), what it reads and what reads it, and a Mermaid lineage graph derived from",
     "the SQL. Run it after changing a mart or its column descriptions, and commit the file.",
   ].join("\n"),

@@ -1,5 +1,5 @@
 /**
- * `npm run sql:schemas`: derives every mart's and snapshot's output schema with the GoogleSQL
+ * `npm run sql:schemas`: derives every SQL mart's and snapshot's output schema with the GoogleSQL
  * analyzer (the SQL gate's analysis, marts in dependency order) and writes it to
  * `infra/martSchemas.json`, from which the Pulumi program pre-creates the destination tables.
  * Run it after changing a mart's SQL; a test fails while the committed file is out of date.

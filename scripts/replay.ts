@@ -23,9 +23,10 @@ export const REPLAY_COMMAND: CommandSpec = {
   summary: [
     "Runs the nightly chain day by day on the local backends, through the same handler code the",
     "cloud runs: generateData for the day, every data-quality check, the marts in dependency",
-    "order with the day as the run date, refreshRfmSnapshot, and a run record. Stops at the first",
-    "failure, naming the day and the step; the days before it stay complete. The functions' JSON",
-    "log lines go to <out>/replay.log.",
+    "order with the day as the run date, refreshRfmSnapshot and refreshClvSnapshot where the",
+    "chain places them, refreshStatTests, and a run record. Stops at the first failure, naming",
+    "the day and the step; the days before it stay complete. The functions' JSON log lines go",
+    "to <out>/replay.log.",
   ].join("\n"),
   options: {
     from: { type: "string", value: "YYYY-MM-DD", help: "first day to replay (required)" },

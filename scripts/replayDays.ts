@@ -57,7 +57,7 @@ export interface ServedFunction {
 }
 
 export async function serve(name: string): Promise<ServedFunction> {
-  // Registers both functions, as the deployed entry point does; required only now, once the
+  // Registers every function, as the deployed entry point does; required only now, once the
   // environment points the handlers at the folder (the entry point validates it on load).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("../functions/src/index");

@@ -87,7 +87,7 @@ export function serveOptions(args: ParsedArgs): ServeOptions {
 export async function startServer(options: ServeOptions): Promise<Server> {
   if (options.dataDir !== undefined) process.env[FUNCTION_ENV.localDataDir] = options.dataDir;
   try {
-    // Registers both functions and validates their configuration from the environment; loaded
+    // Registers every function and validates their configuration from the environment; loaded
     // here, after --out has set the data folder, and inside the try so a bad variable is one line.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require("../functions/src/index");

@@ -1,6 +1,6 @@
 /**
  * `npm run bi:tableau -- --project my-analytics-dev`: writes one Tableau data source file
- * (`<mart>.tds`) per mart and snapshot table, pointing at the stack's BigQuery datasets, with
+ * (`<mart>.tds`) per SQL mart and snapshot table, pointing at the stack's BigQuery datasets, with
  * every column typed and described from `infra/martSchemas.json`. Double-click one to open the
  * live table in Tableau Desktop (docs/cloud.md, "Tableau").
  */
@@ -24,9 +24,11 @@ import {
 export const TABLEAU_COMMAND: CommandSpec = {
   command: "npm run bi:tableau",
   summary: [
-    "Writes a Tableau data source (.tds) per mart and snapshot table of a stack: the Google",
-    "BigQuery connector on the stack's project and dataset, each column typed, described and",
-    "classed as dimension or measure. Open one in Tableau Desktop and sign in with Google.",
+    "Writes a Tableau data source (.tds) per SQL mart and snapshot table of a stack (not the",
+    "tables the functions maintain themselves: dm_stat_tests, clv_daily, clv_fit,",
+    "rfm_segment_history): the Google BigQuery connector on the stack's project and dataset,",
+    "each column typed, described and classed as dimension or measure. Open one in Tableau",
+    "Desktop and sign in with Google.",
   ].join("\n"),
   options: {
     project: {

@@ -6,7 +6,7 @@ import * as ts from "typescript";
 import { pruneLockfile, type Lockfile, type PackageJson } from "./lockfile";
 
 /**
- * The deployable source of the two Cloud Functions, as the Cloud Functions Node.js buildpack
+ * The deployable source of the Cloud Functions, as the Cloud Functions Node.js buildpack
  * builds it: the TypeScript the entry point imports (followed import by import, so tests, the SQL
  * gate and infra never ship), every SQL file, a generated package.json whose `gcp-build` compiles
  * TypeScript, its package-lock.json cut from the repository's (so the buildpack runs `npm ci` and

@@ -100,8 +100,8 @@ export function markStep(name: string, step: string): Step {
 
 /**
  * A POST to one of the private functions with an OIDC token of the workflow's account (its
- * audience defaults to the URL). Retried on 429/5xx: both functions replace what they own, so a
- * repeat changes nothing.
+ * audience defaults to the URL). Retried on 429/5xx: each function the workflows call replaces
+ * what it owns, so a repeat changes nothing.
  */
 export function functionCallStep(
   name: string,

@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 
 /**
  * One way every command behaves: `npm start`, `npm run bench`, `report`, `query`, `sql:check`,
- * `sql:schemas`, `serve` (and the replay) declare their flags here and get the same parsing
+ * `sql:schemas`, `sql:generator`, `docs:catalog`, `bi:tableau`, `measure:campaign`, `serve` and
+ * `replay` declare their flags here and get the same parsing
  * (Node's `util.parseArgs`: `--flag value`, `--flag=value`, `-h`), the same generated `--help`,
  * the same one-line errors and the same exit codes. A command's own checks (ranges, dates, paths)
  * throw `UsageError` naming the flag, so they read like the parser's.
@@ -14,9 +15,12 @@ import { parseArgs } from "node:util";
 export const EXIT = {
   /** The work was done. */
   ok: 0,
-  /** The work failed: a data-quality check, a SQL error, a missing warehouse, a busy port. */
+  /** The work failed: a data-quality check, a SQL error, a missing warehouse. */
   failed: 1,
-  /** The command line was wrong (a flag, a value or a path): nothing was done or written. */
+  /**
+   * The command line was wrong (a flag, a value, a path, a port in use): nothing was done or
+   * written.
+   */
   usage: 2,
 } as const;
 
@@ -32,7 +36,7 @@ export class UsageError extends Error {
 }
 
 /**
- * A failure the user can act on (no warehouse yet, a port in use, SQL that does not translate):
+ * A failure the user can act on (no warehouse yet, SQL that does not translate):
  * printed as one line, without a stack, with its exit code (1 unless said otherwise).
  */
 export class CommandError extends Error {
@@ -87,8 +91,9 @@ export interface ParsedArgs {
 }
 
 /**
- * Parses `argv` against a command's flags. Unknown flags, missing values, repeated flags, values
- * given to switches and surplus arguments are `UsageError`s naming the flag, found before any work.
+ * Parses `argv` against a command's flags. Unknown flags, missing values, repeated flags that
+ * take a value, values given to switches and surplus arguments are `UsageError`s naming the flag,
+ * found before any work (a switch given twice is simply on).
  */
 export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const options = allOptions(spec);

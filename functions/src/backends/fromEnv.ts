@@ -1,7 +1,7 @@
 import * as path from "node:path";
 
 /**
- * The environment variables the two functions read, named once. The Pulumi program sets these on
+ * The environment variables the functions read, named once. The Pulumi program sets these on
  * the deployed functions (it imports this constant), the local server reads the same names, and
  * the docs list them from here.
  *

@@ -32,7 +32,10 @@ export interface HistoryRow {
 
 export interface ClvRefreshSummary {
   readonly snapshotDate: string;
-  /** `fitted`: both tables written; `skipped`: too little data to fit, nothing written. */
+  /**
+   * `fitted`: both tables written; `skipped`: too little data to fit, the date's partitions of
+   * both emptied (no rows of an older fit stay).
+   */
   readonly status: "fitted" | "skipped";
   readonly reason?: string;
   readonly customers: number;

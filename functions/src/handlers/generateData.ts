@@ -34,8 +34,9 @@ export function pipelineRequest(job: GenerateJob, world: JobWorld): GenerateAndL
  * their warehouse partitions. The body is validated completely before any backend is opened;
  * the data's world is checked before anything is written (another world, or a day written with
  * another shard count, is a 409 that writes nothing); loads replace whole partitions, so a retry
- * after a failure converges without duplicates. Every call that gets past validation leaves a
- * row in the run record, failed ones with the step that failed.
+ * after a failure converges without duplicates. Every call that writes (or fails while it
+ * could have) leaves a row in the run record, failed ones with the step that failed; a dry run,
+ * and a request refused before it writes anything (a 400, another world's 409), leave none.
  */
 export async function generateData(req: HttpRequest, res: JsonResponse): Promise<void> {
   const log = new RequestLog(

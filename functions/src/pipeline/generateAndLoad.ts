@@ -58,7 +58,10 @@ export interface PipelineProgress {
 }
 
 export interface GenerateAndLoadSummary {
-  /** Rows generated per table (written and loaded unless a dry run). */
+  /**
+   * Rows per table: generated (and written to the lake unless a dry run) for `all` and `lake`,
+   * loaded from the lake for `load`.
+   */
   readonly rows: Record<RawTableName, number>;
   /** Lake paths written, sorted. */
   readonly files: string[];
@@ -66,7 +69,10 @@ export interface GenerateAndLoadSummary {
   readonly loadJobs: string[];
   /** The day the state tables were written as of, or null when the run left them. */
   readonly stateAsOf: string | null;
-  /** The warehouse's last loaded day after the run (null for a dry run or a lake-only run). */
+  /**
+   * The warehouse's last loaded day after the run: as it was for a lake-only run (null when
+   * nothing was loaded yet), null for a dry run.
+   */
   readonly dataThrough: string | null;
   /** The world the data holds. */
   readonly world: WorldManifest;

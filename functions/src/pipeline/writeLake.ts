@@ -28,7 +28,7 @@ export interface WriteLakeOptions {
   readonly part?: PartFile;
   /** The day the state tables (those without a partition column) describe: their `asof=` folder. */
   readonly asOf: string;
-  /** Tables to write; default all eight. */
+  /** Tables to write; default all of them. */
   readonly tables?: readonly RawTableName[];
   /** Schema of the generated tables in `connection`; default `gen`. */
   readonly sourceSchema?: string;

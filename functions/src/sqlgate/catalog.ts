@@ -41,7 +41,7 @@ export const TYPE_KINDS: Readonly<Record<LogicalType, TypeKind__Output>> = {
   TIMESTAMP: TypeKind.TYPE_TIMESTAMP,
 };
 
-/** The eight raw tables of the contract, in dataset `raw`. */
+/** The raw tables of the contract, in dataset `raw`. */
 export function contractTables(): CatalogTable[] {
   return RAW_TABLE_LIST.map((table) => ({
     dataset: "raw" as const,

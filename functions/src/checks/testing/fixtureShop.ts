@@ -258,7 +258,7 @@ export function insertRowsSql(
   return `insert into ${schema}.${table.name} (${names.join(", ")}) values\n${values.join(",\n")}`;
 }
 
-/** Creates the eight raw tables from the contract DDL and loads the fixture shop into them. */
+/** Creates the raw tables from the contract DDL and loads the fixture shop into them. */
 export async function loadFixtureShop(connection: DuckDBConnection, schema = "raw"): Promise<void> {
   await connection.run(`create schema if not exists ${schema}`);
   for (const def of RAW_TABLE_LIST) {
