@@ -34,17 +34,17 @@ import {
 } from "./cli/command";
 
 /**
- * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`),
- * the whole local pipeline with per-mart times, `npm start` with nothing kept from an earlier run
- * (no SQL translation, no chart renderer snapshot or compiled charts: its first run after
- * `npm ci --ignore-scripts`), `npm start` with only what npm ci's prepare step keeps (its first
- * run after `npm ci`), `npm start` as a user runs it followed by the nightly chain replayed for
- * three more days (seconds per day), `npm start` run a third time in its folder (writing its
- * lake over the files of the first run's), with `--10x` also `npm start` alone at ten times the
- * users (its peak memory), and a baseline measured in the same run: DuckDB writing the same number
- * of rows as the events table straight from `range()` to one zstd Parquet file, a fixed job
- * whose time says how fast this machine is right now (the lake itself is written with snappy). Each measurement runs in its own child process, so peak RSS, CPU
- * seconds and page faults are that run's alone.
+ * `npm run bench`: generation + lake write at reference scale (and at 10x users with `--10x`), the
+ * whole local pipeline with per-mart times, `npm start` with nothing kept from an earlier run (no
+ * SQL translation, no chart renderer snapshot or compiled charts: its first run after
+ * `npm ci --ignore-scripts`), `npm start` with only what npm ci's prepare step keeps (its first run
+ * after `npm ci`), `npm start` as a user runs it followed by the nightly chain replayed for three
+ * more days (seconds per day), `npm start` run a third time in its folder (writing its lake over
+ * the files of the first run's), with `--10x` also `npm start` alone at ten times the users (its
+ * peak memory), and a baseline measured in the same run: DuckDB writing the same number of rows as
+ * the events table straight from `range()` to one zstd Parquet file, a fixed job whose time says
+ * how fast this machine is right now (the lake itself is written with snappy). Each measurement
+ * runs in its own child process, so peak RSS, CPU seconds and page faults are that run's alone.
  */
 export const BENCH_COMMAND: CommandSpec = {
   command: "npm run bench",

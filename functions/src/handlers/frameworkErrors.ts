@@ -31,7 +31,7 @@ export function jsonParseErrorHandler(
   if (status === 415) {
     res.status(415).json({
       error: "unsupported_media_type",
-      message: `Unsupported body: ${detail}; send UTF-8 JSON`,
+      message: `Unsupported body: ${detail}`,
       requestId,
     });
     return;

@@ -4,8 +4,8 @@ import { RawRows } from "./duckdbSide";
 
 /**
  * A hand-written shop for differential tests: ten users, each a scenario stated below, expanded
- * into consistent rows of every raw table (sessions, funnel events, orders, lines, campaigns). Small on
- * purpose: the edge cases are what both engines must agree on.
+ * into consistent rows of every raw table (sessions, funnel events, orders, lines, campaigns).
+ * Small on purpose: the edge cases are what both engines must agree on.
  *
  * Observation end (`run_date`, `snapshot_date`): 2024-12-31.
  */
