@@ -34,6 +34,8 @@ const LAST = "2024-04-14";
 const DAYS = daysBetween(WORLD.startDate, LAST);
 const root = mkdtempSync(join(tmpdir(), "daily-life-"));
 const folder = (name: string) => join(root, name);
+/** Marts this world leaves empty (180-day LTV needs users 180 days old), in catalog order. */
+const EMPTY_IN_THIS_WORLD = ["marts.dm_ltv_distribution", "marts.dm_ltv_lorenz"];
 
 /** Table name -> row count and hash of its sorted rows. */
 type Prints = Record<string, string>;
@@ -165,13 +167,16 @@ describe("a world loaded day by day through the handlers", () => {
 
   it("holds the bulk run's marts at the last day", async () => {
     const perDate = new Set(["dm_kpi_daily", "rfm_daily", "dm_rfm_segments", "dm_clv_segments"]);
+    const empty: string[] = [];
     for (const mart of MARTS.filter((m) => !perDate.has(m.name))) {
       const table = `${mart.dataset}.${mart.name}`;
-      expect([table, await martRows(folder("daily"), table)]).toEqual([
-        table,
-        await martRows(folder("bulk"), table),
-      ]);
+      const rows = await martRows(folder("daily"), table);
+      if (rows.length === 0) empty.push(table);
+      expect([table, rows]).toEqual([table, await martRows(folder("bulk"), table)]);
     }
+    // Two empty marts are equal whatever either run did, so the empty ones are named: LTV over
+    // 180 days needs a user 180 days old, and the world has 60 days.
+    expect(empty).toEqual(EMPTY_IN_THIS_WORLD);
   });
 
   it("holds the bulk run's RFM snapshots on the days both took one", async () => {
@@ -191,9 +196,17 @@ describe("a world loaded day by day through the handlers", () => {
     }
   });
 
-  it("holds the bulk run's CLV predictions on the last day, the one day both fitted", async () => {
-    // The replay fits every day (the nightly chain), the bulk run once, at its last day. A fit
-    // refused as degenerate is refused by both, leaving both without rows.
+  it("skips the CLV fit on the last day as the bulk run does, leaving the same empty tables", async () => {
+    // About 500 buyers over 60 days hold too few repeat purchases for the BG/NBD: computeClv
+    // skips the degenerate fit (the fit itself is held to CDNOW's published figures in
+    // refreshClvSnapshot.test.ts). Here: the replay did run the step on the last day, and its
+    // tables there are the bulk run's.
+    const calls = await withDuckDbReadOnly(warehousePath(folder("daily")), (query) =>
+      query(
+        `select distinct status from snapshots.pipeline_runs where run_kind = 'refreshClvSnapshot' and days_start = date '${LAST}'`,
+      ),
+    );
+    expect(calls).toEqual([{ status: "succeeded" }]);
     const where = `snapshot_date = date '${LAST}'`;
     for (const table of ["snapshots.clv_daily", "marts.dm_clv_segments"]) {
       expect([table, await martRows(folder("daily"), table, where)]).toEqual([
@@ -263,13 +276,15 @@ describe("a world fanned out over shards and date chunks, in shuffled order", ()
 
   it("gives the bulk run's marts and every day of dm_kpi_daily", async () => {
     await bulkMarts(folder("shards"));
+    const empty: string[] = [];
     for (const mart of MARTS) {
       const table = `${mart.dataset}.${mart.name}`;
-      expect([table, await martRows(folder("shards"), table)]).toEqual([
-        table,
-        await martRows(folder("bulk"), table),
-      ]);
+      const rows = await martRows(folder("shards"), table);
+      if (rows.length === 0) empty.push(table);
+      expect([table, rows]).toEqual([table, await martRows(folder("bulk"), table)]);
     }
+    // As above, and no CLV fit (see the replay's CLV test) leaves dm_clv_segments empty.
+    expect(empty).toEqual([...EMPTY_IN_THIS_WORLD, "marts.dm_clv_segments"]);
   });
 
   it("changes nothing when a shard's chunk is run again", async () => {

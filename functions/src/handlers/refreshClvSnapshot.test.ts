@@ -15,7 +15,7 @@ import { ordersToWarehouse } from "../orders/ordersToWarehouse";
 import { CDNOW_MAPPING_FILE } from "../orders/testing/fixtures";
 import { localPaths } from "./backends";
 import { setLogSink } from "./log";
-import { postJson, useLocalBackends, withDuckDbReadOnly } from "./testSupport";
+import { fileListing, postJson, useLocalBackends, withDuckDbReadOnly } from "./testSupport";
 
 const root = mkdtempSync(join(tmpdir(), "refresh-clv-"));
 useLocalBackends({ folderWorld: true });
@@ -81,19 +81,23 @@ describe("refreshClvSnapshot", () => {
     [{ snapshotDate: "1997-02-30" }, /YYYY-MM-DD/],
     [{ date: "1997-09-30" }, /not a known field/],
   ])("answers 400 for %j, writing nothing", async (body, message) => {
+    // Every byte of the folder: the lake, and the warehouse with its CLV tables and run record.
+    const before = await fileListing(data);
     const res = await post(body);
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("invalid_request");
     expect(res.body.message).toMatch(message);
-    expect(await fitsOn("1998-07-01")).toEqual([{ n: 0 }]);
+    expect(await fileListing(data)).toEqual(before);
   });
 
-  it("refuses with 409 when the deployment names a world the data does not hold", async () => {
+  it("refuses with 409 when the deployment names a world the data does not hold, writing nothing", async () => {
+    const before = await fileListing(data);
     process.env.GENERATOR_SEED = "42";
     try {
       const res = await post({ snapshotDate: "1997-09-30" });
       expect(res.status).toBe(409);
       expect(res.body.error).toBe("world_mismatch");
+      expect(await fileListing(data)).toEqual(before);
     } finally {
       delete process.env.GENERATOR_SEED;
     }

@@ -160,9 +160,11 @@ describe("refreshRfmSnapshot", () => {
     const res = await post({});
     expect(res.status).toBe(200);
     expect(res.body.snapshotDate).toBe("2024-03-31");
+    // This call's own record (its request id), not one an earlier call left.
+    expect(res.body.requestId).toMatch(/^[\w-]+$/);
     const runs = await withDuckDbReadOnly(warehouseFile, (query) =>
       query(
-        "select run_kind, status, cast(days_start as varchar) as d from snapshots.pipeline_runs where run_kind = 'refreshRfmSnapshot' order by started_at desc limit 1",
+        `select run_kind, status, cast(days_start as varchar) as d from snapshots.pipeline_runs where run_id = '${res.body.requestId}'`,
       ),
     );
     expect(runs).toEqual([

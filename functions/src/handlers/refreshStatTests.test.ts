@@ -65,14 +65,21 @@ describe("refreshStatTests", () => {
     expect(first.body.runDate).toBe(LAST_DAY);
     expect(first.body.tests).toBeGreaterThan(0);
     const once = await tableState();
-    expect((await post({ runDate: LAST_DAY })).status).toBe(200);
+    const second = await post({ runDate: LAST_DAY });
+    expect(second.status).toBe(200);
     expect(await tableState()).toBe(once);
+    // One record per call, each under its own request id.
+    const ids = [first.body.requestId, second.body.requestId] as string[];
+    for (const id of ids) expect(id).toMatch(/^[\w-]+$/);
     const runs = await withDuckDbReadOnly(warehouseFile, (query) =>
       query(
-        "select status, cast(days_start as varchar) as d from snapshots.pipeline_runs where run_kind = 'refreshStatTests' order by started_at desc limit 1",
+        `select run_kind, status, cast(days_start as varchar) as d from snapshots.pipeline_runs where run_id in ('${ids.join("', '")}') order by started_at`,
       ),
     );
-    expect(runs).toEqual([{ status: "succeeded", d: LAST_DAY }]);
+    expect(runs).toEqual([
+      { run_kind: "refreshStatTests", status: "succeeded", d: LAST_DAY },
+      { run_kind: "refreshStatTests", status: "succeeded", d: LAST_DAY },
+    ]);
   });
 
   it("refuses a date after the last loaded day, a malformed date and an unknown field with 400, writing nothing", async () => {
