@@ -417,12 +417,12 @@ describe("scripts/bootstrap input checks", () => {
   });
 
   it("requires --project and --repo, and names an unknown flag", () => {
-    expect(bootstrap(["--dry-run", "--repo", "acme/shop"]).stderr).toContain(
-      "--project is required",
-    );
-    expect(bootstrap(["--dry-run", "--project", "my-project"]).stderr).toContain(
-      "--repo is required",
-    );
+    const noProject = bootstrap(["--dry-run", "--repo", "acme/shop"]);
+    expect(noProject.status).not.toBe(0);
+    expect(noProject.stderr).toContain("--project is required");
+    const noRepo = bootstrap(["--dry-run", "--project", "my-project"]);
+    expect(noRepo.status).not.toBe(0);
+    expect(noRepo.stderr).toContain("--repo is required");
     const unknown = bootstrap([
       "--dry-run",
       "--project",

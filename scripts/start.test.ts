@@ -1,5 +1,5 @@
 import childProcess from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,7 +47,9 @@ describe("npm start", () => {
     await writeFile(file, "x");
     expect(await start(["--out", file])).toBe(2);
     expect(output.stderr).toBe(`npm start: --out: ${file} is a file, not a folder\n`);
-    expect(existsSync(join(dir, "lake"))).toBe(false);
+    // Nothing beside the file, and the file as it was.
+    expect(readdirSync(dir)).toEqual(["not-a-folder"]);
+    expect(readFileSync(file, "utf8")).toBe("x");
   });
 
   it("prints the help and exits 0 without touching the data folder", async () => {

@@ -26,6 +26,7 @@ const VALIDATOR = join(ROOT, "node_modules", ".bin", "action-validator");
 type Step = { uses?: string; run?: string; name?: string; with?: Record<string, unknown> };
 type Job = {
   uses?: string;
+  env?: Record<string, string>;
   needs?: string | string[];
   if?: string;
   environment?: string | { name: string };
@@ -231,15 +232,29 @@ describe("Google Cloud authentication", () => {
   });
 
   it("keeps each environment's Pulumi state under its own prefix", () => {
+    let checked = 0;
     for (const { file, job } of allJobs()) {
-      const environment = deployEnvironmentOfJob(file, job);
+      const expected = `\${{ vars.PULUMI_BACKEND_URL_${deployEnvironmentOfJob(file, job).toUpperCase()} }}`;
       for (const step of (job.steps ?? []).filter(isPulumiStep)) {
         if (step.with?.["cloud-url"] === undefined) continue;
-        expect(step.with["cloud-url"]).toBe(
-          `\${{ vars.PULUMI_BACKEND_URL_${environment.toUpperCase()} }}`,
-        );
+        expect([file, step.with["cloud-url"]]).toEqual([file, expected]);
+        checked++;
+      }
+      // The variable the Pulumi CLI reads (pulumi login, stack ls, stack output in a `run`):
+      // the job's own, else the workflow's.
+      const steps = job.steps ?? [];
+      const fromEnv = job.env?.PULUMI_BACKEND_URL ?? workflow(file).env?.PULUMI_BACKEND_URL;
+      if (fromEnv !== undefined) {
+        expect([file, fromEnv]).toEqual([file, expected]);
+        checked++;
+      } else {
+        expect([file, steps.filter((s) => /\bpulumi\b/.test(s.run ?? "")).length]).toEqual([
+          file,
+          0,
+        ]);
       }
     }
+    expect(checked).toBeGreaterThanOrEqual(8);
   });
 
   it("authenticates before any Pulumi command that touches the state bucket", () => {
@@ -589,6 +604,7 @@ esac
     expect(empty.status).not.toBe(0);
     expect(empty.stderr).toContain("empty or missing marts: marts_pr_7.dm_funnel_daily");
     const missing = runSmoke({ rows: { dm_funnel_daily: 5 } });
+    expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain("empty or missing marts: marts_pr_7.dm_kpi_daily");
   });
 

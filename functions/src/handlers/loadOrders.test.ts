@@ -61,8 +61,9 @@ const push = (objectId: string, eventType = "OBJECT_FINALIZE", bucketId = "local
 });
 
 /**
- * What the folder holds outside incoming/: the lake's raw files and the warehouse's tables (a
- * request may open the warehouse, which creates an empty file; it must not create a table).
+ * What the folder holds outside incoming/: the lake's raw files, and the warehouse's tables with
+ * their row counts and a hash of their rows (a request may open the warehouse, which creates an
+ * empty file; it must not create a table or change one).
  */
 async function written(data: string): Promise<string[]> {
   const lake = (await fileListing(localPaths(data).lakeDir)).filter(
@@ -70,11 +71,21 @@ async function written(data: string): Promise<string[]> {
   );
   const file = localPaths(data).warehouseFile;
   const tables = existsSync(file)
-    ? await withDuckDbReadOnly(file, (query) =>
-        query("select schema_name || '.' || table_name as t from duckdb_tables() order by 1"),
-      )
+    ? await withDuckDbReadOnly(file, async (query) => {
+        const names = await query(
+          "select schema_name || '.' || table_name as t from duckdb_tables() order by 1",
+        );
+        const prints: string[] = [];
+        for (const { t } of names) {
+          const [row] = await query(
+            `select count(*) as n, md5(coalesce(string_agg(cast(r as varchar), '|' order by cast(r as varchar)), '')) as h from ${String(t)} as r`,
+          );
+          prints.push(`${String(t)} ${String(row!.n)} ${String(row!.h)}`);
+        }
+        return prints;
+      })
     : [];
-  return [...lake, ...tables.map((t) => String(t.t))];
+  return [...lake, ...tables];
 }
 
 describe("loadOrders", () => {
