@@ -197,7 +197,7 @@ describe("a world loaded day by day through the handlers", () => {
   });
 
   it("skips the CLV fit on the last day as the bulk run does, leaving the same empty tables", async () => {
-    // About 500 buyers over 60 days hold too few repeat purchases for the BG/NBD: computeClv
+    // About 500 users over 60 days make too few repeat purchases for the BG/NBD: computeClv
     // skips the degenerate fit (the fit itself is held to CDNOW's published figures in
     // refreshClvSnapshot.test.ts). Here: the replay did run the step on the last day, and its
     // tables there are the bulk run's.
