@@ -24,10 +24,6 @@ import {
 } from "./cli/command";
 import { keepTranslations } from "./cli/keptTranslations";
 
-/** The functions `functions/src/index.ts` registers: any of them can be served. */
-export const FUNCTION_TARGETS = FUNCTION_NAMES;
-export type FunctionTarget = FunctionName;
-
 export const SERVE_COMMAND: CommandSpec = {
   command: "npm run serve",
   summary: [
@@ -39,7 +35,7 @@ export const SERVE_COMMAND: CommandSpec = {
     target: {
       type: "string",
       value: "NAME",
-      help: `the function: ${FUNCTION_TARGETS.join(" or ")}`,
+      help: `the function: ${FUNCTION_NAMES.join(" or ")}`,
     },
     port: {
       type: "string",
@@ -63,7 +59,7 @@ export const SERVE_COMMAND: CommandSpec = {
 };
 
 export interface ServeOptions {
-  readonly target: FunctionTarget;
+  readonly target: FunctionName;
   readonly port: number;
   readonly dataDir?: string;
 }
@@ -71,10 +67,10 @@ export interface ServeOptions {
 export function serveOptions(args: ParsedArgs): ServeOptions {
   const target = stringValue(args, "target");
   if (target === undefined)
-    throw new UsageError("--target", `is required: ${FUNCTION_TARGETS.join(" or ")}`);
+    throw new UsageError("--target", `is required: ${FUNCTION_NAMES.join(" or ")}`);
   const out = stringValue(args, "out");
   return {
-    target: choiceValue("--target", target, FUNCTION_TARGETS),
+    target: choiceValue("--target", target, FUNCTION_NAMES),
     port: integerValue("--port", stringValue(args, "port", "8080"), 0, 65535),
     ...(out !== undefined ? { dataDir: folderValue("--out", out) } : {}),
   };
