@@ -142,9 +142,14 @@ export class DuckDbWarehouse implements Warehouse {
     });
     // The lake files are local, and the operating system already caches what was just written.
     // DuckDB's own cache of external files copied every byte of them on a load's first read:
-    // reading two years of day files took 0.5-1 s longer with it.
+    // reading two years of day files took 0.5-1 s longer with it. A day file is small (a few KB
+    // to 100 KB), and DuckDB reads a local file's column chunks one read at a time unless told to
+    // prefetch: fetching each file's row group in one read loaded two years of day files (4,386)
+    // in 3.08-3.23 s instead of 3.43-3.59 s, 5.2-5.6 CPU-seconds instead of 5.7-6.2 (five
+    // alternating pairs into a new warehouse).
     if (!options.readOnly) {
       await db.connection.run("set enable_external_file_cache = false");
+      await db.connection.run("set prefetch_all_parquet_files = true");
       await db.connection.run(`set disabled_compression_methods = '${DISABLED_COMPRESSION}'`);
       if (options.vacuum === false)
         await db.connection.run(`set max_vacuum_tasks = ${FRESH_BUILD_VACUUM}`);
