@@ -1,8 +1,9 @@
 /**
  * The chain's two computations in JavaScript, run in a worker thread while the warehouse builds
- * the next marts. The CLV fit and the significance tests' bootstrap are each about 0.4 s of
- * arithmetic at the reference scale; on the main thread they held the marts stage, with DuckDB
- * idle, for about 0.9 s of its 5.3 s. Inputs and results are plain data, copied between threads.
+ * the next marts. The CLV fit and the significance tests' bootstrap were each about 0.4 s of
+ * arithmetic at the reference scale (about 0.2 s each now); on the main thread they held the marts
+ * stage, with DuckDB idle, for about 0.9 s of its 5.3 s. Inputs and results are plain data, copied
+ * between threads.
  *
  * The worker loads this file again through `tsx` (the local tools run TypeScript without a build),
  * so it is for the local runner only: the cloud runs each computation as a function of its own.
