@@ -83,12 +83,12 @@ export function fitBgNbd(histories: readonly CustomerHistory[]): BgNbdFit {
     throw new Error("BG/NBD: no customer made a repeat purchase; the model cannot be fitted");
   }
   const groups = groupHistories(histories);
-  // Every logarithm of a term depends on the customer through one value only: x for the
-  // log-gamma terms and ln a - ln(b + x - 1), T for ln(α + T), t_x for ln(α + t_x). Computed once
-  // per distinct value and evaluation (a few hundred of each at daily resolution), they cost a
-  // fraction of five per customer; each is the same number as computed per customer, added in the
-  // same order, so the fit does not change by a bit. The CLV step's computation took 0.18 s
-  // instead of 0.30 s at the reference scale.
+  // Each logarithm in a customer's term but the last depends on the customer through one value
+  // only: x for the log-gamma terms and ln a - ln(b + x - 1), T for ln(α + T), t_x for ln(α + t_x).
+  // Computed once per distinct value and evaluation (a few hundred of each at daily resolution)
+  // instead of once per customer, each is the same number, added in the same order, so the fit
+  // does not change by a bit. The CLV step's computation took 0.18 s instead of 0.30 s at the
+  // reference scale.
   const distinct = (values: readonly number[]) => {
     const list = [...new Set(values)];
     const index = new Map(list.map((v, i) => [v, i]));
@@ -100,28 +100,28 @@ export function fitBgNbd(histories: readonly CustomerHistory[]): BgNbdFit {
   const counts = Float64Array.from(groups, (g) => g.count);
   const perX = new Float64Array(byX.list.length);
   const rxs = new Float64Array(byX.list.length);
-  const dropRatios = new Float64Array(byX.list.length);
-  const alphaAges = new Float64Array(byAge.list.length);
-  const alphaRecencies = new Float64Array(byRecency.list.length);
+  const logDropRatios = new Float64Array(byX.list.length);
+  const logAlphaAges = new Float64Array(byAge.list.length);
+  const logAlphaRecencies = new Float64Array(byRecency.list.length);
   const logLikelihood = ([r, alpha, a, b]: readonly number[]) => {
     const p = { r: r!, alpha: alpha!, a: a!, b: b! };
     const constant = -gammaln(p.r) + p.r * Math.log(p.alpha) + gammaln(p.a + p.b) - gammaln(p.b);
     byX.list.forEach((x, i) => {
       perX[i] = gammaln(p.r + x) + gammaln(p.b + x) - gammaln(p.a + p.b + x);
       rxs[i] = p.r + x;
-      dropRatios[i] = x === 0 ? 0 : Math.log(p.a) - Math.log(p.b + x - 1);
+      logDropRatios[i] = x === 0 ? 0 : Math.log(p.a) - Math.log(p.b + x - 1);
     });
-    byAge.list.forEach((age, i) => (alphaAges[i] = Math.log(p.alpha + age)));
-    byRecency.list.forEach((recency, i) => (alphaRecencies[i] = Math.log(p.alpha + recency)));
+    byAge.list.forEach((age, i) => (logAlphaAges[i] = Math.log(p.alpha + age)));
+    byRecency.list.forEach((recency, i) => (logAlphaRecencies[i] = Math.log(p.alpha + recency)));
     let sum = 0;
     for (let i = 0; i < counts.length; i++) {
       const k = byX.slots[i]!;
       const terms = timeTerms(
         byX.list[k]!,
         rxs[k]!,
-        alphaAges[byAge.slots[i]!]!,
-        dropRatios[k]!,
-        alphaRecencies[byRecency.slots[i]!]!,
+        logAlphaAges[byAge.slots[i]!]!,
+        logDropRatios[k]!,
+        logAlphaRecencies[byRecency.slots[i]!]!,
       );
       sum += counts[i]! * (constant + perX[k]! + terms);
     }
