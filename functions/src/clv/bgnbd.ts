@@ -99,7 +99,6 @@ export function fitBgNbd(histories: readonly CustomerHistory[]): BgNbdFit {
   const byRecency = distinct(groups.map((g) => g.history.recency));
   const counts = Float64Array.from(groups, (g) => g.count);
   const perX = new Float64Array(byX.list.length);
-  const rxs = new Float64Array(byX.list.length);
   const logDropRatios = new Float64Array(byX.list.length);
   const logAlphaAges = new Float64Array(byAge.list.length);
   const logAlphaRecencies = new Float64Array(byRecency.list.length);
@@ -108,7 +107,6 @@ export function fitBgNbd(histories: readonly CustomerHistory[]): BgNbdFit {
     const constant = -gammaln(p.r) + p.r * Math.log(p.alpha) + gammaln(p.a + p.b) - gammaln(p.b);
     byX.list.forEach((x, i) => {
       perX[i] = gammaln(p.r + x) + gammaln(p.b + x) - gammaln(p.a + p.b + x);
-      rxs[i] = p.r + x;
       logDropRatios[i] = x === 0 ? 0 : Math.log(p.a) - Math.log(p.b + x - 1);
     });
     byAge.list.forEach((age, i) => (logAlphaAges[i] = Math.log(p.alpha + age)));
@@ -116,9 +114,10 @@ export function fitBgNbd(histories: readonly CustomerHistory[]): BgNbdFit {
     let sum = 0;
     for (let i = 0; i < counts.length; i++) {
       const k = byX.slots[i]!;
+      const x = byX.list[k]!;
       const terms = timeTerms(
-        byX.list[k]!,
-        rxs[k]!,
+        x,
+        p.r + x,
         logAlphaAges[byAge.slots[i]!]!,
         logDropRatios[k]!,
         logAlphaRecencies[byRecency.slots[i]!]!,
