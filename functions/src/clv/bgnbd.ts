@@ -38,7 +38,7 @@ function bgnbdTimeTerms(p: BgNbdParams, h: CustomerHistory): number {
   const x = h.frequency;
   return timeTerms(
     x,
-    p.r + x,
+    p.r,
     Math.log(p.alpha + h.age),
     x === 0 ? 0 : Math.log(p.a) - Math.log(p.b + x - 1),
     Math.log(p.alpha + h.recency),
@@ -46,17 +46,18 @@ function bgnbdTimeTerms(p: BgNbdParams, h: CustomerHistory): number {
 }
 
 /**
- * `bgnbdTimeTerms` from its logarithms, which the fit computes once per distinct value: `rx` is
- * r + x, `logAlphaAge` ln(α + T), `logDropRatio` ln a - ln(b + x - 1) (unused when x = 0) and
+ * `bgnbdTimeTerms` from its logarithms, which the fit computes once per distinct value:
+ * `logAlphaAge` ln(α + T), `logDropRatio` ln a - ln(b + x - 1) (unused when x = 0) and
  * `logAlphaRecency` ln(α + t_x).
  */
 function timeTerms(
   x: number,
-  rx: number,
+  r: number,
   logAlphaAge: number,
   logDropRatio: number,
   logAlphaRecency: number,
 ): number {
+  const rx = r + x;
   const a3 = -rx * logAlphaAge;
   if (x === 0) return a3;
   const a4 = logDropRatio - rx * logAlphaRecency;
@@ -114,10 +115,9 @@ export function fitBgNbd(histories: readonly CustomerHistory[]): BgNbdFit {
     let sum = 0;
     for (let i = 0; i < counts.length; i++) {
       const k = byX.slots[i]!;
-      const x = byX.list[k]!;
       const terms = timeTerms(
-        x,
-        p.r + x,
+        byX.list[k]!,
+        p.r,
         logAlphaAges[byAge.slots[i]!]!,
         logDropRatios[k]!,
         logAlphaRecencies[byRecency.slots[i]!]!,
