@@ -135,12 +135,18 @@ select * from final
 order by user_type
 `;
 
+/** The KPIs' query: from the mart when the marts build it, else from raw. */
+const kpisSql = () =>
+  MARTS.some((m) => m.name === "dm_user_purchase_summary") ? KPIS_FROM_MART_SQL : KPIS_FROM_RAW_SQL;
+
 /** Conversion, LTV and retention per user type: from the mart when the marts build it, else raw. */
 export function userTypeKpis(warehouse: Warehouse, runDate: string): Promise<UserTypeKpis[]> {
-  const fromMart = MARTS.some((m) => m.name === "dm_user_purchase_summary");
-  return warehouse.query<UserTypeKpis>(fromMart ? KPIS_FROM_MART_SQL : KPIS_FROM_RAW_SQL, {
-    run_date: { date: runDate },
-  });
+  return warehouse.query<UserTypeKpis>(kpisSql(), { run_date: { date: runDate } });
+}
+
+/** The texts the summary sends, for translating ahead (`scripts/laterStages.ts`). */
+export function summaryQueryTexts(): string[] {
+  return [kpisSql(), FUNNEL_FROM_MART_SQL];
 }
 
 /**

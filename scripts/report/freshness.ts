@@ -28,10 +28,13 @@ order by finished_at desc
 limit 1
 `;
 
+const DATA_THROUGH_SQL = "select max(kpi_date) as through from marts.dm_kpi_daily";
+
+/** The texts `readFreshness` sends, for translating ahead (`reportQueryTexts`). */
+export const FRESHNESS_QUERIES: readonly string[] = [DATA_THROUGH_SQL, LATEST_RUN_SQL];
+
 export async function readFreshness(warehouse: Warehouse): Promise<Freshness> {
-  const [kpi] = await warehouse.query<{ through: unknown }>(
-    "select max(kpi_date) as through from marts.dm_kpi_daily",
-  );
+  const [kpi] = await warehouse.query<{ through: unknown }>(DATA_THROUGH_SQL);
   let rows: Record<string, unknown>[] = [];
   let hasRunRecord = true;
   try {

@@ -30,12 +30,12 @@ const COLUMNS: readonly Column<Row>[] = [
   numberColumn("LTV 180d median", "ltv_180d_median", formatMoney),
 ];
 
+const ACQUISITION_SQL =
+  "select * from marts.dm_acquisition_quality order by dimension, users desc, dimension_value";
+
 /** Which channels and which first categories bring buyers who become VIPs and earn the most. */
 export async function acquisitionQualitySection(context: SectionContext): Promise<Section> {
-  const rows = await martRows(
-    context,
-    "select * from marts.dm_acquisition_quality order by dimension, users desc, dimension_value",
-  );
+  const rows = await martRows(context, ACQUISITION_SQL);
   const of = (dimension: string) => rows.filter((r) => text(r, "dimension") === dimension);
   const dimensions = knownThenUnseen(
     DIMENSIONS,
@@ -88,3 +88,5 @@ export async function acquisitionQualitySection(context: SectionContext): Promis
         .join("\n"),
   };
 }
+
+acquisitionQualitySection.queries = [ACQUISITION_SQL];

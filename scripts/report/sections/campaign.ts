@@ -43,6 +43,14 @@ const COLUMNS: readonly Column<Row>[] = [
   { header: "Verdict", key: "verdict", text: (r) => text(r, "verdict") },
 ];
 
+const POOLED_SQL = "select * from marts.dm_campaign_summary where campaign_id = 'All campaigns'";
+
+const TESTS_SQL =
+  "select scope, n_a, n_b, mean_a, mean_b, estimate, ci_low, ci_high, p_value, verdict\n" +
+  "from marts.dm_stat_tests\n" +
+  "where method = 'two_proportion_z' and metric = 'is_reactivated_28d' and slice = 'all'\n" +
+  "    and scope != 'trade-off'\norder by scope = 'all campaigns', scope";
+
 /**
  * The reactivation experiment: how often treated and control users came back within 7 / 14 / 28
  * days (every campaign pooled), each campaign's 28-day uplift with its interval and p-value, and
@@ -60,10 +68,7 @@ export async function campaignSection(context: SectionContext): Promise<Section>
     ["dm_campaign_summary", "dm_stat_tests"],
   );
   if (absent) return absent;
-  const pooled = await martRows(
-    context,
-    "select * from marts.dm_campaign_summary where campaign_id = 'All campaigns'",
-  );
+  const pooled = await martRows(context, POOLED_SQL);
   const group = (name: string) => pooled.find((r) => text(r, "experiment_group") === name);
   const treated = group("treatment");
   const chart = context.charts.add(
@@ -91,13 +96,7 @@ export async function campaignSection(context: SectionContext): Promise<Section>
       width: 360,
     }),
   );
-  const tests = await martRows(
-    context,
-    "select scope, n_a, n_b, mean_a, mean_b, estimate, ci_low, ci_high, p_value, verdict\n" +
-      "from marts.dm_stat_tests\n" +
-      "where method = 'two_proportion_z' and metric = 'is_reactivated_28d' and slice = 'all'\n" +
-      "    and scope != 'trade-off'\norder by scope = 'all campaigns', scope",
-  );
+  const tests = await martRows(context, TESTS_SQL);
   const guardrail = treated
     ? `${formatPercent(treated.block_rate)} of ${formatInteger(treated.users_messaged)} messaged users blocked notifications (guardrail: at most ${formatPercent(treated.block_rate_max, 0)}; ${treated.is_block_rate_within_max === true ? "within" : "over"} it).`
     : "No campaign has run yet.";
@@ -111,3 +110,5 @@ export async function campaignSection(context: SectionContext): Promise<Section>
     body: figureRow(chart) + table(COLUMNS, tests),
   };
 }
+
+campaignSection.queries = [POOLED_SQL, TESTS_SQL];

@@ -102,14 +102,14 @@ const COLUMNS: readonly Column<CategorySummary>[] = [
   },
 ];
 
+const MONTHS_SQL =
+  "select\n    category,\n    order_month,\n    is_partial_month,\n    revenue,\n    orders,\n    units,\n" +
+  "    revenue_growth_mom,\n    seasonality_index,\n    promo_revenue_share\n" +
+  "from marts.dm_category_performance\norder by order_month, category";
+
 /** Monthly revenue by category (seasonality shows as waves) and each category's totals. */
 export async function categoryPerformanceSection(context: SectionContext): Promise<Section> {
-  const rows = await martRows(
-    context,
-    "select\n    category,\n    order_month,\n    is_partial_month,\n    revenue,\n    orders,\n    units,\n" +
-      "    revenue_growth_mom,\n    seasonality_index,\n    promo_revenue_share\n" +
-      "from marts.dm_category_performance\norder by order_month, category",
-  );
+  const rows = await martRows(context, MONTHS_SQL);
   const summaries = summariseCategories(rows);
   const order = summaries.map((c) => c.category);
   const data: Datum[] = rows
@@ -184,3 +184,5 @@ export async function categoryPerformanceSection(context: SectionContext): Promi
       table(COLUMNS, summaries, { rowData: (c) => ({ category: c.category }) }),
   };
 }
+
+categoryPerformanceSection.queries = [MONTHS_SQL];

@@ -41,16 +41,22 @@ const COLUMNS: readonly Column<RiskGroup>[] = [
   },
 ];
 
+const GROUPS_SQL =
+  "select\n    risk_group,\n    count(*) as buyers,\n" +
+  "    avg(days_since_last_purchase) as mean_days_since_last_purchase,\n" +
+  "    avg(orders) as mean_orders,\n    avg(purchase_cycle_days) as mean_purchase_cycle_days,\n" +
+  "    countif(is_reactivation_target) as reactivation_targets\n" +
+  "from marts.dm_churn_risk\ngroup by risk_group";
+
+const TIERS_SQL =
+  "select\n    purchase_count_tier,\n    count(*) as buyers,\n" +
+  "    countif(is_reactivation_target) as reactivation_targets,\n" +
+  "    avg(tier_cycle_p75_days) as tier_cycle_p75_days\n" +
+  "from marts.dm_churn_risk\nwhere purchase_count_tier != '1'\ngroup by purchase_count_tier";
+
 /** Buyers by how long they have been silent, and how many are worth a reactivation push now. */
 export async function churnRiskSection(context: SectionContext): Promise<Section> {
-  const rows = await martRows(
-    context,
-    "select\n    risk_group,\n    count(*) as buyers,\n" +
-      "    avg(days_since_last_purchase) as mean_days_since_last_purchase,\n" +
-      "    avg(orders) as mean_orders,\n    avg(purchase_cycle_days) as mean_purchase_cycle_days,\n" +
-      "    countif(is_reactivation_target) as reactivation_targets\n" +
-      "from marts.dm_churn_risk\ngroup by risk_group",
-  );
+  const rows = await martRows(context, GROUPS_SQL);
   const total = rows.reduce((n, r) => n + (num(r, "buyers") ?? 0), 0);
   const groups = byKnownOrder(rows, (r) => text(r, "risk_group"), RISK_GROUP_ORDER).map((row) => ({
     row,
@@ -78,13 +84,7 @@ export async function churnRiskSection(context: SectionContext): Promise<Section
       width: 360,
     }),
   );
-  const tiers = await martRows(
-    context,
-    "select\n    purchase_count_tier,\n    count(*) as buyers,\n" +
-      "    countif(is_reactivation_target) as reactivation_targets,\n" +
-      "    avg(tier_cycle_p75_days) as tier_cycle_p75_days\n" +
-      "from marts.dm_churn_risk\nwhere purchase_count_tier != '1'\ngroup by purchase_count_tier",
-  );
+  const tiers = await martRows(context, TIERS_SQL);
   const targets = context.charts.add(
     "Reactivation targets by orders so far (silent past their tier's P75 purchase cycle)",
     barSpec({
@@ -114,3 +114,5 @@ export async function churnRiskSection(context: SectionContext): Promise<Section
     body: figureRow(chart, targets) + table(COLUMNS, groups),
   };
 }
+
+churnRiskSection.queries = [GROUPS_SQL, TIERS_SQL];

@@ -36,6 +36,10 @@ export const CLV_SEGMENT_COLUMNS: readonly Column<Row>[] = [
   numberColumn("Predicted revenue, 365 d", "predicted_clv_365d", formatMoney),
 ];
 
+const SEGMENTS_SQL =
+  "select *\nfrom marts.dm_clv_segments\n" +
+  "where snapshot_date = (select max(snapshot_date) from marts.dm_clv_segments)";
+
 /** The fit the segments were predicted with, for the note under the title. */
 const FIT_SQL = `-- Grain: one row, the CLV fit of the latest date with predictions per segment.
 select *
@@ -49,11 +53,7 @@ where snapshot_date = (select max(snapshot_date) from marts.dm_clv_segments)
  * the models expect it to spend next (docs/clv.md says how to read P(alive)).
  */
 export async function clvSegmentsSection(context: SectionContext): Promise<Section> {
-  const rows = await martRows(
-    context,
-    "select *\nfrom marts.dm_clv_segments\n" +
-      "where snapshot_date = (select max(snapshot_date) from marts.dm_clv_segments)",
-  );
+  const rows = await martRows(context, SEGMENTS_SQL);
   const sorted = byKnownOrder(rows, (r) => text(r, "segment"), RFM_SEGMENT_ORDER);
   const segments = sorted.map((r) => text(r, "segment"));
   const date = rows[0] ? text(rows[0], "snapshot_date") : "";
@@ -113,3 +113,5 @@ export async function clvSegmentsSection(context: SectionContext): Promise<Secti
       table(CLV_SEGMENT_COLUMNS, sorted, { rowData: (r) => ({ segment: text(r, "segment") }) }),
   };
 }
+
+clvSegmentsSection.queries = [SEGMENTS_SQL, FIT_SQL];

@@ -79,16 +79,16 @@ const SECTION = {
   grain: "one row per monthly signup cohort x period offset",
 };
 
+const COHORTS_SQL =
+  "select cohort_start, period_offset, cohort_users, observed_users, active_users,\n" +
+  "    retention_rate, retention_90d, retention_180d\n" +
+  "from marts.dm_cohort_retention\nwhere cohort_granularity = 'month'";
+
 /** Monthly signup cohorts: the share active in each 30-day period after signup. */
 export async function cohortRetentionSection(context: SectionContext): Promise<Section> {
   const absent = notInSourceSection(context, SECTION, ["dm_cohort_retention"]);
   if (absent) return absent;
-  const rows = await martRows(
-    context,
-    "select cohort_start, period_offset, cohort_users, observed_users, active_users,\n" +
-      "    retention_rate, retention_90d, retention_180d\n" +
-      "from marts.dm_cohort_retention\nwhere cohort_granularity = 'month'",
-  );
+  const rows = await martRows(context, COHORTS_SQL);
   const cells = cohortCells(rows);
   const data: Datum[] = cells.map((c) => {
     const shaded = isShaded(c);
@@ -184,3 +184,5 @@ export async function cohortRetentionSection(context: SectionContext): Promise<S
       }),
   };
 }
+
+cohortRetentionSection.queries = [COHORTS_SQL];

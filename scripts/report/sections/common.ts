@@ -56,6 +56,15 @@ export function notInSourceSection(
   };
 }
 
+/**
+ * Builds one section. `queries` lists every text the section sends through `martRows`, so that a
+ * run can translate them to DuckDB before the report starts (`reportQueryTexts`).
+ */
+export interface SectionBuilder {
+  (context: SectionContext): Promise<Section>;
+  readonly queries: readonly string[];
+}
+
 /** Runs one BigQuery-dialect query against the marts. */
 export function martRows(context: SectionContext, sql: string): Promise<Row[]> {
   return context.warehouse.query<Row>(sql);

@@ -86,16 +86,16 @@ const SECTION = {
     "one row per device x user type (the mart's day x device x user type x promo rows summed), with 'All' rollups",
 };
 
+const TOTALS_SQL =
+  `select\n    device,\n    user_type,\n    sum(sessions) as sessions,\n    ` +
+  FUNNEL_STEP_COLUMNS.map((s) => `sum(${s.column}) as ${s.column}`).join(",\n    ") +
+  "\nfrom marts.dm_funnel_daily\ngroup by device, user_type";
+
 /** Step-to-step funnel conversion by device and user type, over the whole observed period. */
 export async function funnelSection(context: SectionContext): Promise<Section> {
   const absent = notInSourceSection(context, SECTION, ["dm_funnel_daily"]);
   if (absent) return absent;
-  const sums = FUNNEL_STEP_COLUMNS.map((s) => `sum(${s.column}) as ${s.column}`).join(",\n    ");
-  const rows = await martRows(
-    context,
-    `select\n    device,\n    user_type,\n    sum(sessions) as sessions,\n    ${sums}\n` +
-      "from marts.dm_funnel_daily\ngroup by device, user_type",
-  );
+  const rows = await martRows(context, TOTALS_SQL);
   const groups: FunnelTotals[] = rows.map((r: Row) => ({
     device: text(r, "device"),
     userType: text(r, "user_type"),
@@ -191,3 +191,5 @@ export async function funnelSection(context: SectionContext): Promise<Section> {
       ) + table(COLUMNS, shown),
   };
 }
+
+funnelSection.queries = [TOTALS_SQL];

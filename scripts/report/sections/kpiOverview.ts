@@ -31,6 +31,8 @@ group by week_start
 order by week_start
 `;
 
+const RECENT_SQL = `select * from marts.dm_kpi_daily order by kpi_date desc limit ${KPI_TABLE_DAYS}`;
+
 const COLUMNS: readonly Column<Row>[] = [
   { header: "Day", key: "kpi_date", text: (r) => text(r, "kpi_date") },
   numberColumn("DAU", "dau", formatInteger),
@@ -50,10 +52,7 @@ const VISIT_COLUMNS: readonly string[] = ["dau", "wau", "mau", "stickiness", "se
 /** The daily pulse first: the latest day as cards, then every KPI's trend over the whole history. */
 export async function kpiOverviewSection(context: SectionContext): Promise<Section> {
   const weeks = await martRows(context, KPI_WEEKLY_SQL);
-  const recent = await martRows(
-    context,
-    `select * from marts.dm_kpi_daily order by kpi_date desc limit ${KPI_TABLE_DAYS}`,
-  );
+  const recent = await martRows(context, RECENT_SQL);
   const latest = recent[0];
   const week = (r: Row) =>
     `week of ${text(r, "week_start")} (${num(r, "days")} day${num(r, "days") === 1 ? "" : "s"})`;
@@ -163,3 +162,5 @@ export async function kpiOverviewSection(context: SectionContext): Promise<Secti
       }),
   };
 }
+
+kpiOverviewSection.queries = [KPI_WEEKLY_SQL, RECENT_SQL];

@@ -39,6 +39,8 @@ const COLUMNS: readonly Column<Row>[] = [
  * the mart that defines them (`marts.dm_ltv_lorenz`: the share of revenue earned by the lowest
  * x% of users, every 5%).
  */
+const DISTRIBUTION_SQL = "select * from marts.dm_ltv_distribution";
+
 export const LORENZ_SQL = `-- Grain: one row per population ('All users', 'Buyers') x user share (0..100 %).
 select
     population as curve,
@@ -58,9 +60,7 @@ export async function ltvDistributionSection(context: SectionContext): Promise<S
   const typed = context.coverage.source === "synthetic";
   const isRollup = (r: Row) =>
     text(r, "user_type") === "All" && text(r, "consistency_tier") === "All";
-  const rows = (await martRows(context, "select * from marts.dm_ltv_distribution")).filter(
-    (r) => typed || isRollup(r),
-  );
+  const rows = (await martRows(context, DISTRIBUTION_SQL)).filter((r) => typed || isRollup(r));
   const sorted = byKnownOrder(
     byKnownOrder(
       byKnownOrder(rows, (r) => text(r, "consistency_tier"), CONSISTENCY_TIERS),
@@ -170,3 +170,5 @@ export async function ltvDistributionSection(context: SectionContext): Promise<S
     body: pareto + figureRow(lorenzChart, percentileChart) + table(COLUMNS, sorted),
   };
 }
+
+ltvDistributionSection.queries = [DISTRIBUTION_SQL, LORENZ_SQL];

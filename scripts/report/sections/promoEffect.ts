@@ -48,11 +48,13 @@ const SECTION = {
   grain: "one row per signup promo (Promo / No promo) x user type, with an 'All' user type",
 };
 
+const PROMO_SQL = "select * from marts.dm_promo_effect";
+
 /** Whether signing up during a promotion speeds the first purchase, and what follows it. */
 export async function promoEffectSection(context: SectionContext): Promise<Section> {
   const absent = notInSourceSection(context, SECTION, ["dm_promo_effect"]);
   if (absent) return absent;
-  const rows = await martRows(context, "select * from marts.dm_promo_effect");
+  const rows = await martRows(context, PROMO_SQL);
   const sorted = byKnownOrder(
     byKnownOrder(rows, (r) => text(r, "signup_promo"), ["Promo", "No promo"]),
     (r) => text(r, "user_type"),
@@ -100,3 +102,5 @@ export async function promoEffectSection(context: SectionContext): Promise<Secti
       }),
   };
 }
+
+promoEffectSection.queries = [PROMO_SQL];

@@ -107,13 +107,13 @@ select * from final
 order by from_segment, to_segment
 `;
 
+const SEGMENTS_SQL =
+  "select *\nfrom marts.dm_rfm_segments\n" +
+  "where snapshot_date = (select max(snapshot_date) from marts.dm_rfm_segments)";
+
 /** The latest RFM snapshot summarised per segment: who the buyers are and who earns the revenue. */
 export async function rfmSegmentsSection(context: SectionContext): Promise<Section> {
-  const rows = await martRows(
-    context,
-    "select *\nfrom marts.dm_rfm_segments\n" +
-      "where snapshot_date = (select max(snapshot_date) from marts.dm_rfm_segments)",
-  );
+  const rows = await martRows(context, SEGMENTS_SQL);
   const sorted = byKnownOrder(rows, (r) => text(r, "segment"), RFM_SEGMENT_ORDER);
   const snapshot = rows[0] ? text(rows[0], "snapshot_date") : "";
   const segments = sorted.map((r) => text(r, "segment"));
@@ -219,3 +219,5 @@ export async function rfmSegmentsSection(context: SectionContext): Promise<Secti
       table(COLUMNS, sorted, { rowData: (r) => ({ segment: text(r, "segment") }) }),
   };
 }
+
+rfmSegmentsSection.queries = [SEGMENTS_SQL, TRANSITIONS_SQL];

@@ -56,14 +56,13 @@ const SECTION = {
   grain: "one row per segment type x segment",
 };
 
+const SEGMENTS_SQL = "select * from marts.dm_tradeoff_summary order by segment_type, segment";
+
 /** Short-term conversion against long-term value, per segment: the business question itself. */
 export async function tradeoffSection(context: SectionContext): Promise<Section> {
   const absent = notInSourceSection(context, SECTION, ["dm_tradeoff_summary"]);
   if (absent) return absent;
-  const rows = await martRows(
-    context,
-    "select * from marts.dm_tradeoff_summary order by segment_type, segment",
-  );
+  const rows = await martRows(context, SEGMENTS_SQL);
   const types = knownThenUnseen(
     SEGMENT_TYPES,
     rows.map((r) => text(r, "segment_type")),
@@ -128,3 +127,5 @@ export async function tradeoffSection(context: SectionContext): Promise<Section>
       tables,
   };
 }
+
+tradeoffSection.queries = [SEGMENTS_SQL];
