@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDbWarehouse } from "../functions/src/backends/duckdbWarehouse";
 import { runChecks } from "../functions/src/checks";
@@ -5,7 +7,8 @@ import { DEFAULT_GENERATE_OPTIONS } from "../functions/src/generator";
 import { loadGeneratedShop, openTestWarehouse } from "../functions/src/marts/testing/testWarehouse";
 import { DUCKDB_TEMPLATES } from "../functions/src/sql/duckdbTemplates";
 import { lastJsonLineOfFreshNode } from "./cli/testing/freshNode";
-import { runMarts, warmLaterStages } from "./laterStages";
+import { funnelRates, userTypeKpis } from "./cli/summary";
+import { runMarts, warmLaterStages, writeReport } from "./laterStages";
 
 /**
  * Which of the later stages' modules a fresh Node process has loaded after requiring `npm start`'s
@@ -42,7 +45,7 @@ describe("translating ahead", () => {
   }, 120_000);
   afterAll(() => warehouse.close());
 
-  it("leaves nothing for the checks and the marts to translate", async () => {
+  it("leaves nothing for the checks, the marts, the report and the summary to translate", async () => {
     await warmLaterStages();
     const ahead = DUCKDB_TEMPLATES.translations;
     const checks = await runChecks(warehouse);
@@ -55,6 +58,17 @@ describe("translating ahead", () => {
     expect(marts.filter((m) => m.skipped)).toEqual([]);
     // Every check and mart, the snapshot step's queries and the CLV and tests' inputs.
     expect(ahead).toBeGreaterThanOrEqual(checks.length + marts.length);
+    expect(DUCKDB_TEMPLATES.translations - ahead).toBe(0);
+    // Then what npm start does with them: the report and the summary's figures.
+    const folder = await mkdtemp(join(tmpdir(), "translated-ahead-"));
+    try {
+      const report = await writeReport(warehouse, join(folder, "report.html"));
+      expect(report.sections).toHaveLength(12);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    expect(await userTypeKpis(warehouse, SHOP.endDate)).toHaveLength(4);
+    expect(Number((await funnelRates(warehouse))?.sessions)).toBeGreaterThan(0);
     expect(DUCKDB_TEMPLATES.translations - ahead).toBe(0);
   }, 120_000);
 });

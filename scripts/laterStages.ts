@@ -7,6 +7,7 @@
  * generates, when the main thread is waiting anyway.
  */
 
+import { summaryQueryTexts } from "./cli/summary";
 import { prepareRendererSnapshot } from "./report/charts/rendererSnapshot";
 
 type MartsModule = typeof import("../functions/src/marts/runMarts");
@@ -31,7 +32,7 @@ export const ordersToWarehouse: OrdersModule["ordersToWarehouse"] = (...args) =>
 /**
  * Loads the marts' and the report's code while DuckDB works without the main thread, from the
  * next macrotask, so a statement dispatched in this one is already running, then translates ahead
- * the queries of the checks and the marts (`translateAhead`). Once per process; the promise
+ * the queries of the checks, the marts, the report and the summary (`translateAhead`). Once per process; the promise
  * settles when the translations are done and never rejects.
  * The checks and marts are translated from BigQuery's dialect, and the translator's first use
  * loads a 22 MB WebAssembly module and holds the main thread for about 0.2-0.4 s: in the checks,
@@ -60,17 +61,24 @@ export function warmLaterStages(): Promise<void> {
 let warming: Promise<void> | undefined;
 
 /**
- * Translates every check's and every mart's query into the process's DuckDB templates, one per
- * macrotask, so that DuckDB's callbacks are never held for more than one translation. The checks
- * ran two at a time and the marts one after another, and each waited for its own translation on
- * the main thread: 0.2 s in each stage. Warmed while DuckDB generates the shop, they translate
- * nothing (checks 1.32-1.58 s against 1.56-1.88 s, marts 4.11-4.53 s against 4.33-4.54 s, four
- * alternating runs). A text that fails to translate here fails again, with its error, at its use.
+ * Translates every query of the checks, the marts, the report and the summary into the process's
+ * DuckDB templates, one per macrotask, so that DuckDB's callbacks are never held for more than
+ * one translation. The checks ran two at a time and the marts one after another, and each waited
+ * for its own translation on the main thread: 0.2 s in each stage. Warmed while DuckDB generates
+ * the shop, they translate nothing (checks 1.32-1.58 s against 1.56-1.88 s, marts 4.11-4.53 s
+ * against 4.33-4.54 s, four alternating runs). The report's are translated here too
+ * (`reportQueryTexts`). A text that fails to translate here fails again, with its error, at its
+ * use.
  */
 async function translateAhead(): Promise<void> {
   const day = { date: "2000-01-01" }; // any date: a template holds a placeholder in its place
   const params = { run_date: day, from_date: day, snapshot_date: day };
-  const texts = [...checks().checkQueryTexts(), ...marts().chainQueryTexts()];
+  const texts = [
+    ...checks().checkQueryTexts(),
+    ...marts().chainQueryTexts(),
+    ...report().reportQueryTexts(),
+    ...summaryQueryTexts(),
+  ];
   for (const sql of texts) {
     await templates()
       .DUCKDB_TEMPLATES.render(sql, params)
