@@ -3,9 +3,9 @@
  * plain `npm install`): builds ahead what `npm start` would otherwise build during its first run,
  * on the same two cores as the generator:
  *
- * - the DuckDB translations of the checks' and the marts' BigQuery SQL, kept in
- *   `node_modules/.cache` (`keepTranslationsIn`): the translator's 22 MB WebAssembly module is
- *   loaded only when a text has none kept;
+ * - the DuckDB translations of the BigQuery SQL of the checks, the marts, the report and the
+ *   summary, kept in `node_modules/.cache` (`keepTranslationsIn`): the translator's 22 MB
+ *   WebAssembly module is loaded only when a text has none kept;
  * - the chart renderer's startup snapshot, kept beside them (`rendererSnapshot.ts`);
  * - the TypeScript of npm start's modules compiled to JavaScript, in the cache of `tsx`, which
  *   runs the commands' TypeScript.
