@@ -32,8 +32,8 @@ export const ordersToWarehouse: OrdersModule["ordersToWarehouse"] = (...args) =>
 /**
  * Loads the marts' and the report's code while DuckDB works without the main thread, from the
  * next macrotask, so a statement dispatched in this one is already running, then translates ahead
- * the queries of the checks, the marts, the report and the summary (`translateAhead`). Once per process; the promise
- * settles when the translations are done and never rejects.
+ * the queries of the checks, the marts, the report and the summary (`translateAhead`). Once per
+ * process; the promise settles when the translations are done and never rejects.
  * The checks and marts are translated from BigQuery's dialect, and the translator's first use
  * loads a 22 MB WebAssembly module and holds the main thread for about 0.2-0.4 s: in the checks,
  * DuckDB waited for it (checks 1.98-2.43 s against 1.42-1.72 s warmed, three alternating runs).
@@ -66,9 +66,8 @@ let warming: Promise<void> | undefined;
  * one translation. The checks ran two at a time and the marts one after another, and each waited
  * for its own translation on the main thread: 0.2 s in each stage. Warmed while DuckDB generates
  * the shop, they translate nothing (checks 1.32-1.58 s against 1.56-1.88 s, marts 4.11-4.53 s
- * against 4.33-4.54 s, four alternating runs). The report's are translated here too
- * (`reportQueryTexts`). A text that fails to translate here fails again, with its error, at its
- * use.
+ * against 4.33-4.54 s, four alternating runs); the report's reasons are in `reportQueryTexts`. A
+ * text that fails to translate here fails again, with its error, at its use.
  */
 async function translateAhead(): Promise<void> {
   const day = { date: "2000-01-01" }; // any date: a template holds a placeholder in its place
